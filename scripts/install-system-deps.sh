@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Installs what WebGPU needs on a Debian 12 machine without a GPU (see docs/platform.md):
+#   - Mesa >= 25 Vulkan drivers (lavapipe) from bookworm-backports: Dawn rejects Debian 12's
+#     own Mesa 22.3 lavapipe, so the backports source is added when it is missing;
+#   - the EGL/GLES libraries for Dawn's OpenGL fallback (compatibility mode);
+#   - Debian's Chromium (ships SwiftShader) for the browser tests.
+# Idempotent: every step checks first and does nothing when already done.
+# Usage: scripts/install-system-deps.sh [--vulkan] [--gl] [--chromium]   (no flag: all three)
+set -euo pipefail
+
+want_vulkan=0 want_gl=0 want_chromium=0
+[ $# -eq 0 ] && set -- --vulkan --gl --chromium
+for a in "$@"; do
+  case "$a" in
+    --vulkan) want_vulkan=1 ;;
+    --gl) want_gl=1 ;;
+    --chromium) want_chromium=1 ;;
+    *) echo "unknown option: $a" >&2; exit 2 ;;
+  esac
+done
+
+log() { printf '[system-deps] %s\n' "$*"; }
+
+if ! [ -r /etc/debian_version ] || ! grep -q '^VERSION_CODENAME=bookworm' /etc/os-release 2>/dev/null; then
+  log "not Debian 12 (bookworm): install a Vulkan driver (or use a machine with a GPU) and Chromium yourself."
+  log "See docs/platform.md for what works."
+  exit 3
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  log "not root: run this script as root (sudo $0), or install the packages it names yourself."
+  exit 3
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+apt_updated=0
+apt_update() { if [ $apt_updated -eq 0 ]; then apt-get update -qq; apt_updated=1; fi; }
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+
+backports_file=/etc/apt/sources.list.d/mesostp-bookworm-backports.sources
+add_backports() {
+  if grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then return; fi
+  local src=/etc/apt/sources.list.d/debian.sources
+  if ! [ -r "$src" ]; then
+    log "cannot find $src to derive a bookworm-backports source from; add one by hand (Suites: bookworm-backports)."
+    exit 3
+  fi
+  # Copy the system's first deb822 stanza and change only its Suites line, so the project
+  # never writes a mirror address of its own.
+  awk 'BEGIN{p=1} /^[[:space:]]*$/{if(seen)exit} {seen=1; if($1=="Suites:"){print "Suites: bookworm-backports"} else print}' "$src" >"$backports_file"
+  log "added $backports_file"
+  apt_updated=0
+}
+
+mesa_vulkan_ok() {
+  installed mesa-vulkan-drivers || return 1
+  local v; v=$(dpkg-query -W -f='${Version}' mesa-vulkan-drivers)
+  dpkg --compare-versions "$v" ge 25 && installed libvulkan1
+}
+
+if [ $want_vulkan -eq 1 ]; then
+  if mesa_vulkan_ok; then
+    log "Mesa Vulkan (lavapipe) $(dpkg-query -W -f='${Version}' mesa-vulkan-drivers) already installed"
+  else
+    add_backports
+    apt_update
+    log "installing mesa-vulkan-drivers and libvulkan1 from bookworm-backports"
+    apt-get install -y -qq --no-install-recommends -t bookworm-backports mesa-vulkan-drivers libvulkan1 >/dev/null
+  fi
+fi
+
+if [ $want_gl -eq 1 ]; then
+  missing=()
+  for p in libegl1 libegl-mesa0 libgl1 libgles2; do installed "$p" || missing+=("$p"); done
+  if [ ${#missing[@]} -eq 0 ]; then
+    log "EGL/GLES libraries already installed"
+  else
+    apt_update
+    log "installing ${missing[*]}"
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+fi
+
+if [ $want_chromium -eq 1 ]; then
+  if command -v chromium >/dev/null 2>&1; then
+    log "Chromium already installed ($(chromium --version 2>/dev/null | head -1))"
+  else
+    apt_update
+    log "installing Debian's chromium (for the browser tests)"
+    apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  fi
+fi
