@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 export default defineConfig({
   publicDir: false,
   build: {
-    ssr: fileURLToPath(new URL('./src/cli/main.ts', import.meta.url)),
+    ssr: fileURLToPath(new URL('./src/cli/entry.ts', import.meta.url)),
     outDir: fileURLToPath(new URL('./dist/cli', import.meta.url)),
     emptyOutDir: true,
     target: 'node20',

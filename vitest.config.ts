@@ -9,6 +9,8 @@ export default defineConfig({
     pool: 'forks',
     // Two cores on CI: more workers only add contention for the software GPU.
     maxWorkers: 2,
+    // test/gpu/lifetime.gpu.test.ts forces garbage collections while the GPU is busy.
+    execArgv: ['--expose-gc'],
     testTimeout: 120_000,
     hookTimeout: 180_000,
     reporters: ['default'],

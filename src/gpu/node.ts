@@ -42,7 +42,8 @@ function attempts(): Attempt[] {
     if (forced === 'opengl' || forced === 'opengles') return [{ ...gl, backend: forced, flags: [`backend=${forced}`] }];
     return [{ backend: forced, flags: [`backend=${forced}`], featureLevel: 'core' }];
   }
-  return [{ backend: 'default', flags: [], featureLevel: 'core' }, gl];
+  const native = process.platform === 'darwin' ? 'metal' : process.platform === 'win32' ? 'd3d12' : 'vulkan';
+  return [{ backend: `${native} (Dawn default)`, flags: [], featureLevel: 'core' }, gl];
 }
 
 let globalsInstalled = false;

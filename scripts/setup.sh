@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Sets up mesostp on a fresh machine; README.md's first command runs it.
+#   1. npm packages (npm ci, only when package-lock.json changed since the last run);
+#   2. the CLI bundle (dist/cli, only when a source is newer than it);
+#   3. a WebGPU adapter: if `mesostp info` finds none (or only the OpenGL compatibility
+#      path) and this is Debian 12 with root, the software driver of docs/platform.md (Mesa
+#      lavapipe from bookworm-backports, EGL/GLES for the OpenGL fallback); elsewhere it says
+#      what to install;
+#   4. Debian's Chromium for the browser tests (same conditions).
+# Idempotent: a second run checks each step and changes nothing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '[setup] %s\n' "$*"; }
+is_debian12_root() { grep -qs '^VERSION_CODENAME=bookworm' /etc/os-release && [ "$(id -u)" -eq 0 ]; }
+
+# 1. npm packages
+stamp=node_modules/.mesostp-lock.sha256
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+  log "npm packages up to date"
+else
+  log "installing npm packages (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$want" >"$stamp"
+fi
+
+# 2. CLI bundle
+bundle=dist/cli/mesostp.js
+if [ -f "$bundle" ] && [ -z "$(find src shaders package.json vite.cli.config.ts -newer "$bundle" -print -quit)" ]; then
+  log "CLI bundle up to date"
+else
+  log "building the CLI (npm run build:cli)"
+  npm run --silent build:cli -- --logLevel warn
+fi
+
+# 3. WebGPU adapter
+info_out=$(mktemp) info_err=$(mktemp)
+trap 'rm -f "$info_out" "$info_err"' EXIT
+webgpu_ok() { node bin/mesostp.js info >"$info_out" 2>"$info_err"; }
+adapter_line() { sed -n 's/^adapter *//p' "$info_out"; }
+is_core() { grep -q '^feature level *core' "$info_out"; }
+if webgpu_ok && { is_core || ! is_debian12_root; }; then
+  log "WebGPU works: $(adapter_line)"
+elif is_debian12_root; then
+  # No adapter, or only the OpenGL compatibility path: install Mesa's lavapipe (full core
+  # WebGPU, the configuration the project is tested on) and the EGL/GLES fallback.
+  log "no core WebGPU adapter: installing the software driver (Mesa lavapipe, EGL/GLES)"
+  bash scripts/install-system-deps.sh --vulkan --gl
+  if webgpu_ok; then
+    log "WebGPU works: $(adapter_line)"
+  else
+    cat "$info_out" "$info_err" >&2
+    log "WebGPU still does not work after installing the driver; see docs/platform.md"
+    exit 1
+  fi
+else
+  cat "$info_out" "$info_err" >&2
+  log "no working WebGPU adapter, and this is not Debian 12 as root: install what the message above names."
+  exit 1
+fi
+
+# 4. Chromium for the browser tests
+chromium_bin=${MESOSTP_CHROMIUM:-/usr/bin/chromium}
+if [ -x "$chromium_bin" ]; then
+  log "Chromium for the browser tests: $chromium_bin"
+elif is_debian12_root; then
+  bash scripts/install-system-deps.sh --chromium
+else
+  log "no Chromium at $chromium_bin: the browser tests need one with WebGPU;"
+  log "install Chromium or Chrome and set MESOSTP_CHROMIUM=/path/to/it (see docs/platform.md)"
+fi
+log "done"

@@ -1,0 +1,46 @@
+/**
+ * The `mesostp` command. Each subcommand lives in ./commands/<name>.ts and exports one
+ * `Command`; this file only dispatches and turns errors into messages and exit codes.
+ */
+import { infoCommand } from './commands/info';
+import type { Command } from './command';
+import { version } from '../version';
+
+const commands: Command[] = [infoCommand];
+
+function usage(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return [
+    `mesostp ${version}: spiking networks with short-term synaptic plasticity on WebGPU`,
+    '',
+    'Usage: mesostp <command> [options]',
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Run `mesostp <command> --help` for the options of a command.',
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    const topic = name === 'help' ? commands.find((c) => c.name === rest[0]) : undefined;
+    console.log(topic ? topic.help : usage());
+    return 0;
+  }
+  if (name === '--version' || name === '-v') {
+    console.log(version);
+    return 0;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    console.error(`mesostp: unknown command '${name}'.\n\n${usage()}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(command.help);
+    return 0;
+  }
+  return command.run(rest);
+}
