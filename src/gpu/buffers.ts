@@ -1,5 +1,5 @@
 /** Creating storage buffers, uploading typed arrays and reading results back. */
-import type { GpuContext } from './device';
+import type { AdapterSummary, GpuContext } from './device';
 import { GpuDeviceError } from './device';
 
 type Typed = Float32Array | Uint32Array | Int32Array;
@@ -10,7 +10,16 @@ function paddedSize(bytes: number): number {
 }
 
 export function checkBindingSize(ctx: GpuContext, bytes: number, what: string): void {
-  const max = ctx.summary.limits.maxStorageBufferBindingSize;
+  checkBindingSizeWithin(ctx.summary.limits, bytes, what);
+}
+
+/** checkBindingSize for planning code that has limits but no device (and for tests with made-up limits). */
+export function checkBindingSizeWithin(
+  limits: Pick<AdapterSummary['limits'], 'maxStorageBufferBindingSize'>,
+  bytes: number,
+  what: string,
+): void {
+  const max = limits.maxStorageBufferBindingSize;
   if (bytes > max) {
     throw new GpuDeviceError(
       `${what} needs ${bytes} bytes in one storage binding, but this adapter allows ${max} ` +
@@ -51,21 +60,38 @@ export function createUniformBuffer(ctx: GpuContext, data: ArrayBuffer | ArrayBu
   return buffer;
 }
 
+/**
+ * Records a copy of `bytes` of `source` into a staging buffer on `encoder`, so a readback can
+ * share the submit of the work that produced the data. Call the returned function after
+ * submitting the encoder; it waits for the GPU and frees the staging buffer.
+ */
+export function encodeReadback(
+  ctx: GpuContext,
+  encoder: GPUCommandEncoder,
+  source: GPUBuffer,
+  bytes: number,
+  offset = 0,
+): () => Promise<ArrayBuffer> {
+  const size = Math.ceil(bytes / 4) * 4;
+  const staging = ctx.device.createBuffer({ label: 'readback', size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  encoder.copyBufferToBuffer(source, offset, staging, 0, size);
+  return async () => {
+    try {
+      await staging.mapAsync(GPUMapMode.READ);
+      const copy = staging.getMappedRange().slice(0, bytes);
+      staging.unmap();
+      ctx.assertHealthy();
+      return copy;
+    } finally {
+      staging.destroy();
+    }
+  };
+}
+
 /** Copies `bytes` from a storage buffer into a fresh ArrayBuffer (waits for the GPU). */
 export async function readBuffer(ctx: GpuContext, source: GPUBuffer, bytes: number, offset = 0): Promise<ArrayBuffer> {
-  const { device } = ctx;
-  const size = Math.ceil(bytes / 4) * 4;
-  const staging = device.createBuffer({ label: 'readback', size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-  try {
-    const encoder = device.createCommandEncoder({ label: 'readback' });
-    encoder.copyBufferToBuffer(source, offset, staging, 0, size);
-    device.queue.submit([encoder.finish()]);
-    await staging.mapAsync(GPUMapMode.READ);
-    const copy = staging.getMappedRange().slice(0, bytes);
-    staging.unmap();
-    ctx.assertHealthy();
-    return copy;
-  } finally {
-    staging.destroy();
-  }
+  const encoder = ctx.device.createCommandEncoder({ label: 'readback' });
+  const finish = encodeReadback(ctx, encoder, source, bytes, offset);
+  ctx.device.queue.submit([encoder.finish()]);
+  return finish();
 }
