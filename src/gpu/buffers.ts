@@ -77,7 +77,14 @@ export function encodeReadback(
   encoder.copyBufferToBuffer(source, offset, staging, 0, size);
   return async () => {
     try {
-      await staging.mapAsync(GPUMapMode.READ);
+      try {
+        await staging.mapAsync(GPUMapMode.READ);
+      } catch (error) {
+        // Dawn rejects with an empty AbortError when the device is gone: say which.
+        ctx.assertHealthy();
+        const e = error as Error;
+        throw new GpuDeviceError(`reading back ${bytes} bytes from ${source.label || 'a buffer'} failed: ${e.message || e.name}`);
+      }
       const copy = staging.getMappedRange().slice(0, bytes);
       staging.unmap();
       ctx.assertHealthy();

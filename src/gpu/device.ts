@@ -92,7 +92,7 @@ export function summarizeAdapter(adapter: GPUAdapter, backend: string): AdapterS
 
 /** A one-line name for logs: "mesa software (llvmpipe: Mesa 25.0.7 ...), core, via default". */
 export function describeAdapter(s: AdapterSummary): string {
-  const name = [s.vendor, s.architecture].filter(Boolean).join(' ') || 'unknown vendor';
+  const name = [s.vendor, s.architecture].filter(Boolean).join(' ') || 'vendor not reported';
   const detail = s.description || s.device;
   return `${name}${detail ? ` (${detail})` : ''}, ${s.featureLevel}${s.software ? ', software' : ''}, via ${s.backend}`;
 }
