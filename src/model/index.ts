@@ -1,0 +1,3 @@
+export * from './scenario';
+export * from './validate';
+export * from './recording';

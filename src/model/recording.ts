@@ -1,0 +1,80 @@
+/**
+ * What every engine returns: the same typed arrays and metadata whatever the level, so
+ * comparison code never needs to know which engine produced a recording.
+ * Layouts are row-major with the trial as the slowest index.
+ */
+import type { Scenario } from './scenario';
+
+export type Level = 'micro-cpu' | 'micro-gpu' | 'meso' | 'macro';
+export type Samples = Float64Array | Float32Array;
+
+export interface InputRecording {
+  /** Indices of the sampled neurons within their population. */
+  neurons: Int32Array;
+  /** Total synaptic input (mV) into each sampled neuron, averaged over each bin: [trials × neurons × bins]. */
+  sampled: Samples;
+  /** Input averaged over all neurons of the population, per bin: [trials × bins]. */
+  populationMean: Samples;
+}
+
+export interface SpikeRecording {
+  /** Indices of the sampled neurons within their population. */
+  neurons: Int32Array;
+  /** One entry per spike, in time order within each trial. */
+  trial: Int32Array;
+  neuron: Int32Array;
+  /** Spike time (s): the start of the step in which the spike was drawn. */
+  time: Float64Array;
+}
+
+export interface Recording {
+  level: Level;
+  scenario: Scenario;
+  trials: number;
+  dt: number;
+  /** Steps the run was asked for, and steps every trial completed (fewer if cancelled). */
+  steps: number;
+  completedSteps: number;
+  cancelled: boolean;
+  binSize: number;
+  /** Complete bins recorded (completedSteps / steps per bin, rounded down). */
+  bins: number;
+  /** Population activity A_N (Hz) per bin: [trials × bins]. */
+  activity: Record<string, Samples>;
+  /** Synaptic input into the populations named in scenario.record.inputs. */
+  inputs: Record<string, InputRecording>;
+  /** Mean STP variables over the synapses of each STP projection: [trials × bins], sampled at bin ends. */
+  stp: Record<string, Record<string, Samples>>;
+  spikes: Record<string, SpikeRecording>;
+  wallSeconds: number;
+  /** Engine-specific facts worth reporting (STP state placement, threads, adapter, ...). */
+  engine: Record<string, unknown>;
+}
+
+export interface Progress {
+  /** Fraction of the run done, in [0, 1]. */
+  fraction: number;
+  completedSteps: number;
+  steps: number;
+}
+
+export interface RunOptions {
+  level: Level;
+  onProgress?: (p: Progress) => void;
+  signal?: AbortSignal;
+  /** micro-cpu: worker threads to spread trials over (1 = in this thread). */
+  threads?: number;
+}
+
+export function projectionName(p: { name?: string; from: string; to: string }): string {
+  return p.name ?? `${p.from}->${p.to}`;
+}
+
+/** Steps per recording bin. */
+export function stepsPerBin(scenario: Scenario): number {
+  return Math.max(1, Math.round((scenario.record.binSize ?? scenario.run.dt) / scenario.run.dt));
+}
+
+export function stepCount(scenario: Scenario): number {
+  return Math.round(scenario.run.duration / scenario.run.dt);
+}
