@@ -2,11 +2,12 @@
  * The `mesostp` command. Each subcommand lives in ./commands/<name>.ts and exports one
  * `Command`; this file only dispatches and turns errors into messages and exit codes.
  */
+import { checkCommand } from './commands/check';
 import { infoCommand } from './commands/info';
 import type { Command } from './command';
 import { version } from '../version';
 
-const commands: Command[] = [infoCommand];
+const commands: Command[] = [infoCommand, checkCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

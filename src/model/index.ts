@@ -1,3 +1,4 @@
 export * from './scenario';
 export * from './validate';
 export * from './recording';
+export * from './describe';

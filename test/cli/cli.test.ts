@@ -3,7 +3,7 @@
  * folder, exactly as `npm run build:cli` does) started in a child process.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'vite';
@@ -66,6 +66,25 @@ describe('mesostp CLI', () => {
     const parsed = JSON.parse(r.stdout);
     expect(parsed.ok).toBe(true);
     expect(parsed.adapter.limits.maxComputeWorkgroupsPerDimension).toBeGreaterThanOrEqual(65535);
+  });
+
+  it('check describes a valid preset and exits 0', async () => {
+    const r = await mesostp(['check', 'scenarios/demo.json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^demo: .*Populations: .*Projections: .*Run: 10 trial\(s\)/);
+  });
+
+  it('check lists every problem of a bad scenario and exits 1', async () => {
+    const bad = join(outDir, 'bad.json');
+    const s = JSON.parse(readFileSync('scenarios/demo.json', 'utf8'));
+    s.populations.neurons.tauM = -1;
+    s.projections[0].stp.U = 2;
+    writeFileSync(bad, JSON.stringify(s));
+    const r = await mesostp(['check', bad]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/2 problem\(s\)/);
+    expect(r.stderr).toMatch(/populations\.neurons\.tauM: must be > 0/);
+    expect(r.stderr).toMatch(/projections\[0\]\.stp\.U: must be ≤ 1/);
   });
 
   it('info without a usable adapter exits 2 and says what to install', async () => {
