@@ -1,12 +1,22 @@
-/** Process entry of the bundled CLI (see vite.cli.config.ts and bin/mesostp.js). */
+/**
+ * Process entry of the bundled CLI (see vite.cli.config.ts and bin/mesostp.js). The same file
+ * is the script of micro-cpu worker threads: a worker started with workerData.mesostpWorker
+ * runs its share of the trials instead of the command line.
+ */
+import { isMainThread, workerData } from 'node:worker_threads';
 import { main } from './main';
+import { runMicroCpuWorker } from '../micro/cpu/parallel';
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    console.error(`mesostp: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 1;
-  },
-);
+if (!isMainThread && (workerData as { mesostpWorker?: boolean } | null)?.mesostpWorker) {
+  runMicroCpuWorker();
+} else {
+  main(process.argv.slice(2), new URL(import.meta.url)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      console.error(`mesostp: ${error instanceof Error ? error.message : String(error)}`);
+      process.exitCode = 1;
+    },
+  );
+}

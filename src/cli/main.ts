@@ -4,12 +4,11 @@
  */
 import { checkCommand } from './commands/check';
 import { infoCommand } from './commands/info';
+import { runCommandFactory } from './commands/run';
 import type { Command } from './command';
 import { version } from '../version';
 
-const commands: Command[] = [infoCommand, checkCommand];
-
-function usage(): string {
+function usage(commands: readonly Command[]): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   return [
     `mesostp ${version}: spiking networks with short-term synaptic plasticity on WebGPU`,
@@ -23,11 +22,13 @@ function usage(): string {
   ].join('\n');
 }
 
-export async function main(argv: string[]): Promise<number> {
+/** `workerScript`: the file worker threads run (the CLI bundle itself). */
+export async function main(argv: string[], workerScript?: URL): Promise<number> {
+  const commands: Command[] = [infoCommand, checkCommand, runCommandFactory(workerScript)];
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     const topic = name === 'help' ? commands.find((c) => c.name === rest[0]) : undefined;
-    console.log(topic ? topic.help : usage());
+    console.log(topic ? topic.help : usage(commands));
     return 0;
   }
   if (name === '--version' || name === '-v') {
@@ -36,7 +37,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const command = commands.find((c) => c.name === name);
   if (!command) {
-    console.error(`mesostp: unknown command '${name}'.\n\n${usage()}`);
+    console.error(`mesostp: unknown command '${name}'.\n\n${usage(commands)}`);
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {

@@ -1,0 +1,36 @@
+/** Progress on the terminal: a redrawn bar on a TTY, a line every 10 % otherwise (logs, CI). */
+import type { Progress } from '../model/recording';
+
+export function progressReporter(label: string, stream: NodeJS.WriteStream = process.stderr): { update(p: Progress): void; done(): void } {
+  const start = performance.now();
+  let lastDecile = -1;
+  let lastDraw = 0;
+  const tty = Boolean(stream.isTTY);
+  const line = (p: Progress) => {
+    const elapsed = (performance.now() - start) / 1000;
+    const eta = p.fraction > 0 ? (elapsed * (1 - p.fraction)) / p.fraction : NaN;
+    const etaText = Number.isFinite(eta) ? `, ${eta.toFixed(0)} s left` : '';
+    return `${label} ${(100 * p.fraction).toFixed(0).padStart(3)}% (${p.completedSteps}/${p.steps} steps, ${elapsed.toFixed(1)} s${etaText})`;
+  };
+  return {
+    update(p) {
+      if (tty) {
+        const now = performance.now();
+        if (now - lastDraw < 100 && p.fraction < 1) return;
+        lastDraw = now;
+        const width = 24;
+        const filled = Math.round(width * p.fraction);
+        stream.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${line(p)}\x1b[K`);
+      } else {
+        const decile = Math.floor(10 * p.fraction);
+        if (decile > lastDecile) {
+          lastDecile = decile;
+          stream.write(`${line(p)}\n`);
+        }
+      }
+    },
+    done() {
+      if (tty) stream.write('\n');
+    },
+  };
+}

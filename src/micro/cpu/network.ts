@@ -1,0 +1,278 @@
+/**
+ * The compile step: a validated Scenario becomes flat, trial-independent arrays and constants
+ * (population layout, CSR connectivity, per-synapse parameters, delays in steps, exact filter
+ * propagators, kick and output scales). Everything here is shared by all trials; the per-trial
+ * state lives in ./state.ts. Combinations the engine does not implement throw a clear error.
+ */
+import seedrandom from 'seedrandom';
+import type { Population, Projection, Scenario, TimeFunction } from '../../model/scenario';
+import { projectionName } from '../../model/recording';
+import {
+  dualExpKickScale,
+  dualExpPropagator,
+  exponentialKickScale,
+  exponentialPropagator,
+  type DualExpPropagator,
+  type ExponentialPropagator,
+  type KernelNormalization,
+} from '../../synapse/filters';
+import { KINETIC_PRESETS, type KineticReceptorParams } from '../../synapse/kineticReceptor';
+import type { DepressionParams } from '../../synapse/stpDepression';
+import type { ThreeStateParams } from '../../synapse/stpThreeState';
+import type { TmParams } from '../../synapse/stpTsodyksMarkram';
+import { buildConnectivity, type Csr } from './connectivity';
+import { drawHeterogeneity, type HeterogeneousParam } from './heterogeneity';
+
+export const NEURON_POISSON = 0;
+export const NEURON_GLIF = 1;
+export const NEURON_LIF = 2;
+
+/** Delta: the delivered J·w jumps V. Exp/dual: linear filter state per postsynaptic neuron. Kinetic: gates per presynaptic neuron. */
+export const FILTER_DELTA = 0;
+export const FILTER_EXP = 1;
+export const FILTER_DUAL = 2;
+export const FILTER_KINETIC = 3;
+
+export const STP_NONE = 0;
+export const STP_TM = 1;
+export const STP_DEPRESSION = 2;
+export const STP_THREE_STATE = 3;
+
+export type StpPlacement = 'none' | 'per-presynaptic-neuron' | 'per-synapse';
+
+export interface PopulationPlan {
+  readonly name: string;
+  /** Position in Object.keys(scenario.populations): the Philox stream. */
+  readonly index: number;
+  readonly model: number;
+  readonly N: number;
+  /** Poisson: the rate r(t) (Hz); neurons: the drive μ(t) (mV). */
+  readonly drive: TimeFunction;
+  readonly tauM: number;
+  /** e^{−dt/τm}. */
+  readonly decayM: number;
+  readonly uReset: number;
+  readonly uTh: number;
+  readonly c: number;
+  readonly deltaU: number;
+  /** round(tRef/dt). */
+  readonly refSteps: number;
+  readonly restPotential: number;
+  readonly V0: number;
+  /** e^{−dt/τk} and J_k/τk of each adaptation kernel. */
+  readonly adaptDecay: Float64Array;
+  readonly adaptKick: Float64Array;
+  readonly incoming: number[];
+  readonly outgoing: number[];
+  /** Some incoming projection is conductance-based (needs the per-neuron exact COBA update). */
+  readonly conductanceInput: boolean;
+  readonly deltaInput: boolean;
+}
+
+export interface ProjectionPlan {
+  readonly name: string;
+  readonly index: number;
+  readonly pre: number;
+  readonly post: number;
+  readonly nPre: number;
+  readonly nPost: number;
+  readonly csr: Csr;
+  readonly nSyn: number;
+  readonly delaySteps: number;
+  readonly filter: number;
+  /** Multiplies J·w at a kick (normalisation of the kernel). */
+  readonly kickScale: number;
+  /** Multiplies the filter output into the input: τm (post) for 'integral', 1 for 'peak'. */
+  readonly outScale: number;
+  readonly expProp: ExponentialPropagator | null;
+  readonly dualProp: DualExpPropagator | null;
+  readonly kinetic: KineticReceptorParams | null;
+  readonly conductance: boolean;
+  readonly E: number;
+  /** [Mg²⁺] in mM of the NMDA block; 0: no block. */
+  readonly mg: number;
+  readonly stpModel: number;
+  readonly stpParams: TmParams | DepressionParams | ThreeStateParams | null;
+  readonly stpPlacement: StpPlacement;
+  /** Per-synapse STP parameters (per-synapse placement only; unlisted ones are filled with the nominal value). */
+  readonly synStp: Partial<Record<'U' | 'U0' | 'tauD' | 'tauF' | 'tauIn' | 'tauRec', Float64Array>>;
+  readonly weight: number;
+  /** Per-synapse J when the weight is heterogeneous. */
+  readonly synWeight: Float64Array | null;
+}
+
+export interface Network {
+  readonly dt: number;
+  readonly steps: number;
+  readonly populations: PopulationPlan[];
+  readonly projections: ProjectionPlan[];
+  readonly populationIndex: Map<string, number>;
+}
+
+const STP_KEYS = ['U', 'U0', 'tauD', 'tauF', 'tauIn', 'tauRec'] as const;
+
+function unsupported(p: Projection, what: string): never {
+  throw new Error(`micro-cpu: projection "${projectionName(p)}": ${what}`);
+}
+
+function compilePopulation(name: string, index: number, p: Population, dt: number): PopulationPlan {
+  const base = { name, index, N: p.N, incoming: [] as number[], outgoing: [] as number[], conductanceInput: false, deltaInput: false };
+  if (p.model === 'poisson') {
+    return {
+      ...base, model: NEURON_POISSON, drive: p.rate, tauM: 1, decayM: 0, uReset: 0, uTh: 0, c: 0, deltaU: 1, refSteps: 0,
+      restPotential: 0, V0: 0, adaptDecay: new Float64Array(0), adaptKick: new Float64Array(0),
+    };
+  }
+  const adaptation = p.model === 'glif' ? p.adaptation : [];
+  return {
+    ...base,
+    model: p.model === 'glif' ? NEURON_GLIF : NEURON_LIF,
+    drive: p.mu,
+    tauM: p.tauM,
+    decayM: Math.exp(-dt / p.tauM),
+    uReset: p.uReset,
+    uTh: p.uTh,
+    c: p.model === 'glif' ? p.c : 0,
+    deltaU: p.model === 'glif' ? p.deltaU : 1,
+    refSteps: Math.round(p.tRef / dt),
+    restPotential: p.restPotential,
+    V0: p.V0 ?? p.uReset,
+    adaptDecay: Float64Array.from(adaptation, (k) => Math.exp(-dt / k.tau)),
+    adaptKick: Float64Array.from(adaptation, (k) => k.J / k.tau),
+  };
+}
+
+interface FilterPlan {
+  filter: number;
+  kickScale: number;
+  outScale: number;
+  expProp: ExponentialPropagator | null;
+  dualProp: DualExpPropagator | null;
+  kinetic: KineticReceptorParams | null;
+}
+
+/**
+ * The postsynaptic filter. Three-state STP puts its active state y (decay τin) in front of the
+ * filter, and y is linear in the releases, so it moves to the postsynaptic side as one more
+ * exponential stage: delta → exponential with τ = τin, exponential τs → dual exponential with
+ * rise τin and decay τs, each kicked by J·(released amount) and normalised like any kernel.
+ */
+function compileFilter(p: Projection, tauMPost: number, dt: number): FilterPlan {
+  const norm: KernelNormalization = p.normalize ?? (p.output.type === 'current' ? 'integral' : 'peak');
+  const outScale = norm === 'integral' ? tauMPost : 1;
+  const none = { expProp: null, dualProp: null, kinetic: null };
+  let f = p.filter;
+  if (p.stp.model === 'three-state') {
+    const tauIn = p.stp.tauIn;
+    if (f.type === 'delta') f = { type: 'exponential', tau: tauIn };
+    else if (f.type === 'exponential') f = { type: 'dual-exponential', tauRise: tauIn, tauDecay: f.tau };
+    else unsupported(p, `three-state STP with a "${f.type}" filter is not supported (its active state y adds an exponential stage: use a delta or exponential filter)`);
+  }
+  switch (f.type) {
+    case 'delta':
+      if (p.output.type === 'conductance') unsupported(p, 'a delta filter with conductance output is not supported (an infinitely short conductance): use an exponential filter with a short tau');
+      return { ...none, filter: FILTER_DELTA, kickScale: 1, outScale: tauMPost };
+    case 'exponential': {
+      const q = { tauS: f.tau };
+      return { ...none, filter: FILTER_EXP, kickScale: exponentialKickScale(q, norm), outScale, expProp: exponentialPropagator(q, dt) };
+    }
+    case 'dual-exponential':
+    case 'alpha': {
+      const q = f.type === 'alpha' ? { tauRise: f.tau, tauDecay: f.tau } : { tauRise: f.tauRise, tauDecay: f.tauDecay };
+      return { ...none, filter: FILTER_DUAL, kickScale: dualExpKickScale(q, norm), outScale, dualProp: dualExpPropagator(q, dt) };
+    }
+    case 'kinetic': {
+      if (p.output.type !== 'conductance') unsupported(p, 'a kinetic receptor needs conductance output');
+      const preset = f.receptor === 'AMPA' ? KINETIC_PRESETS.ampa : f.receptor === 'GABA_A' ? KINETIC_PRESETS.gabaA : KINETIC_PRESETS.nmda;
+      const kinetic: KineticReceptorParams = {
+        alpha: f.alpha ?? preset.alpha,
+        beta: f.beta ?? preset.beta,
+        Tmax: f.Tmax ?? preset.Tmax,
+        pulseDuration: f.pulseDuration ?? preset.pulseDuration,
+        Erev: p.output.E,
+        mgMillimolar: p.output.mgBlock?.Mg,
+      };
+      return { ...none, filter: FILTER_KINETIC, kickScale: 1, outScale: 1, kinetic };
+    }
+  }
+}
+
+function compileProjection(p: Projection, index: number, s: Scenario, pops: PopulationPlan[], popIndex: Map<string, number>): ProjectionPlan {
+  const dt = s.run.dt;
+  const pre = popIndex.get(p.from);
+  const post = popIndex.get(p.to);
+  if (pre === undefined || post === undefined) unsupported(p, `unknown population "${pre === undefined ? p.from : p.to}"`);
+  const postPop = pops[post];
+  if (postPop.model === NEURON_POISSON) unsupported(p, `"${p.to}" is a Poisson source and takes no input`);
+  if (p.storage === 'procedural') unsupported(p, 'procedural storage is a GPU-engine option; the CPU engine stores synapses explicitly (set "storage": "explicit")');
+  const nPre = pops[pre].N;
+  const nPost = postPop.N;
+  const csr = buildConnectivity(p.connectivity, nPre, nPost, p.from === p.to, seedrandom(`${s.run.seed}:connectivity:${index}`));
+  const nSyn = csr.targets.length;
+  const delaySteps = Math.round(p.delay / dt);
+  if (delaySteps < 1) unsupported(p, `delay ${p.delay} s is shorter than one step (dt = ${dt} s)`);
+
+  const stp = p.stp;
+  const stpModel = stp.model === 'tsodyks-markram' ? STP_TM : stp.model === 'depression' ? STP_DEPRESSION : stp.model === 'three-state' ? STP_THREE_STATE : STP_NONE;
+  const stpParams =
+    stp.model === 'tsodyks-markram'
+      ? { U: stp.U, U0: stp.U0, tauD: stp.tauD, tauF: stp.tauF }
+      : stp.model === 'depression'
+        ? { U: stp.U, tauD: stp.tauD }
+        : stp.model === 'three-state'
+          ? { U: stp.U, tauIn: stp.tauIn, tauRec: stp.tauRec }
+          : null;
+
+  const het = p.heterogeneity ?? {};
+  const hetStp = STP_KEYS.some((k) => het[k] !== undefined);
+  const stpPlacement: StpPlacement = stpModel === STP_NONE ? 'none' : hetStp ? 'per-synapse' : 'per-presynaptic-neuron';
+  const filter = compileFilter(p, postPop.tauM, dt);
+  if (hetStp && filter.filter === FILTER_KINETIC) unsupported(p, 'heterogeneous STP parameters with a kinetic receptor would need a gate per synapse, which the CPU engine does not implement');
+  if (het.tauIn !== undefined) unsupported(p, 'heterogeneous tauIn is not supported: the three-state active state y is integrated on the postsynaptic side with the projection\'s tauIn');
+
+  const nominal: Partial<Record<HeterogeneousParam, number>> = { weight: p.weight, ...(stpParams ?? {}) };
+  const drawn = Object.keys(het).length > 0 ? drawHeterogeneity(het, nominal, nSyn, seedrandom(`${s.run.seed}:heterogeneity:${index}`)) : {};
+  const synStp: ProjectionPlan['synStp'] = {};
+  if (stpPlacement === 'per-synapse' && stpParams) {
+    for (const [k, v] of Object.entries(stpParams) as [(typeof STP_KEYS)[number], number][]) synStp[k] = drawn[k] ?? new Float64Array(nSyn).fill(v);
+  }
+
+  return {
+    name: projectionName(p),
+    index,
+    pre,
+    post,
+    nPre,
+    nPost,
+    csr,
+    nSyn,
+    delaySteps,
+    ...filter,
+    conductance: p.output.type === 'conductance',
+    E: p.output.type === 'conductance' ? p.output.E : 0,
+    mg: p.output.type === 'conductance' ? (p.output.mgBlock?.Mg ?? 0) : 0,
+    stpModel,
+    stpParams,
+    stpPlacement,
+    synStp,
+    weight: p.weight,
+    synWeight: drawn.weight ?? null,
+  };
+}
+
+/** Compiles a validated scenario (parseScenario output) for the CPU engine. */
+export function compileNetwork(s: Scenario): Network {
+  const dt = s.run.dt;
+  const names = Object.keys(s.populations);
+  const populationIndex = new Map(names.map((n, i) => [n, i]));
+  const populations = names.map((n, i) => compilePopulation(n, i, s.populations[n], dt));
+  const projections = s.projections.map((p, i) => compileProjection(p, i, s, populations, populationIndex));
+  for (const pr of projections) {
+    populations[pr.pre].outgoing.push(pr.index);
+    const post = populations[pr.post] as { -readonly [K in keyof PopulationPlan]: PopulationPlan[K] };
+    post.incoming.push(pr.index);
+    if (pr.conductance) post.conductanceInput = true;
+    if (pr.filter === FILTER_DELTA) post.deltaInput = true;
+  }
+  return { dt, steps: Math.round(s.run.duration / dt), populations, projections, populationIndex };
+}
