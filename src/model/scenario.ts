@@ -206,7 +206,8 @@ export const ProjectionSchema = z.strictObject({
    * How the filter kernel is scaled: 'integral' (∫κ = 1; the input is τm·J·Σ w κ, so J is the
    * jump a delta synapse would give, the convention of Schwalger et al. 2017) or 'peak'
    * (κ peaks at 1; the input peaks at J). Default: integral for current output, peak for
-   * conductance output.
+   * conductance output. A delta filter (without three-state STP) is an instantaneous pulse and
+   * always integral-normalised: 'peak' has no zero-width limit (docs/models.md §6).
    */
   normalize: z.enum(['integral', 'peak']).optional(),
   output: OutputSchema.default({ type: 'current' }),

@@ -345,6 +345,20 @@ function relationIssues(s: Scenario, errors: ScenarioIssue[], warnings: Scenario
       }
       if (p.normalize) warnings.push({ path: `${base}.normalize`, message: 'ignored for kinetic receptors: the gate s lies in [0, 1] and the weight is the peak conductance' });
     }
+    if (p.filter.type === 'delta' && p.stp.model !== 'three-state' && p.normalize === 'peak') {
+      warnings.push({
+        path: `${base}.normalize`,
+        message:
+          'ignored for a delta filter: an instantaneous pulse has no peak, only its integral (a current pulse moves V by J·w, a conductance pulse multiplies V − E by e^{−J·w}); the integral is what "peak" would vanish to as the pulse shortens',
+      });
+    }
+    if (p.stp.model === 'three-state' && p.filter.type === 'kinetic') {
+      errors.push({
+        path: `${base}.filter`,
+        message:
+          'three-state STP drives a linear filter with its active state y; a kinetic receptor is driven by transmitter pulses, and what y would do to them is not defined. Use a delta, exponential, dual-exponential or alpha filter with three-state STP, or tsodyks-markram/depression STP with a kinetic receptor',
+      });
+    }
     if (p.output.type === 'conductance' && p.weight < 0) {
       errors.push({ path: `${base}.weight`, message: `a conductance must be ≥ 0, got ${p.weight}; make the synapse inhibitory with a reversal potential E below rest` });
     }

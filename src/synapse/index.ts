@@ -10,4 +10,6 @@ export * from './stpThreeState';
 export * from './stpRegularTrain';
 export * from './stpMoments';
 export * from './filters';
+export * from './cascade';
+export * from './conductancePulse';
 export * from './kineticReceptor';

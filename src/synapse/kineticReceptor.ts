@@ -95,6 +95,30 @@ export function kineticAdvance(p: KineticReceptorParams, st: KineticState, i: nu
   return integral;
 }
 
+/** Exact step of a gate without transmitter over a fixed dt: s ← s·e^{−βdt}, ∫s = s·dt·φ(βdt). */
+export interface KineticDecayPropagator {
+  readonly decay: number;
+  /** ∫₀^dt e^{−βτ} dτ (seconds). */
+  readonly integral: number;
+}
+
+/** The decay propagator over dt seconds (compute once per dt). */
+export function kineticDecayPropagator(p: KineticReceptorParams, dt: number): KineticDecayPropagator {
+  return { decay: decayFactor(dt, 1 / p.beta), integral: dt * oneMinusExpOverX(p.beta * dt) };
+}
+
+/**
+ * kineticAdvance over one step of the propagator's dt, to time t, for a gate whose pulse ended at
+ * or before st.tLast[i] (pulseEnd ≤ tLast): the same exact decay, with its exponential computed
+ * once per dt instead of once per gate and step. Returns ∫ s dt over the step.
+ */
+export function kineticDecayStep(prop: KineticDecayPropagator, st: KineticState, i: number, t: number): number {
+  const s = st.s[i];
+  st.s[i] = s * prop.decay;
+  st.tLast[i] = t;
+  return s * prop.integral;
+}
+
 /**
  * A presynaptic spike at time t ≥ st.tLast[i]: advances to t, then starts (or extends) the
  * transmitter pulse to end at t + pulseDuration. Returns ∫ s dt over the advance.

@@ -7,6 +7,9 @@
 import seedrandom from 'seedrandom';
 import type { Population, Projection, Scenario, TimeFunction } from '../../model/scenario';
 import { projectionName } from '../../model/recording';
+import { MAX_EXPLICIT_SYNAPSES, synapseCount } from '../../model/validate';
+import { cascadeKickScale, cascadePropagator, expConvolutionN, type CascadePropagator } from '../../synapse/cascade';
+import { decayFactor } from '../../synapse/exact';
 import {
   dualExpKickScale,
   dualExpPropagator,
@@ -16,7 +19,7 @@ import {
   type ExponentialPropagator,
   type KernelNormalization,
 } from '../../synapse/filters';
-import { KINETIC_PRESETS, type KineticReceptorParams } from '../../synapse/kineticReceptor';
+import { KINETIC_PRESETS, kineticDecayPropagator, type KineticDecayPropagator, type KineticReceptorParams } from '../../synapse/kineticReceptor';
 import type { DepressionParams } from '../../synapse/stpDepression';
 import type { ThreeStateParams } from '../../synapse/stpThreeState';
 import type { TmParams } from '../../synapse/stpTsodyksMarkram';
@@ -27,11 +30,22 @@ export const NEURON_POISSON = 0;
 export const NEURON_GLIF = 1;
 export const NEURON_LIF = 2;
 
-/** Delta: the delivered J·w jumps V. Exp/dual: linear filter state per postsynaptic neuron. Kinetic: gates per presynaptic neuron. */
+/**
+ * Delta: the delivered J·w jumps V (current) or is an instantaneous conductance pulse.
+ * Exp/dual/cascade: linear filter state per postsynaptic neuron, kicked at arrival.
+ * Kinetic: gates per presynaptic neuron, pulses started at arrival.
+ * SYN_*: state per synapse (three-state y with heterogeneous τin; kinetic gates with
+ * heterogeneous STP), advanced in presynaptic time; each step's output per postsynaptic neuron
+ * goes into the delay ring and is read delay steps later (docs/step-semantics.md).
+ */
 export const FILTER_DELTA = 0;
 export const FILTER_EXP = 1;
 export const FILTER_DUAL = 2;
 export const FILTER_KINETIC = 3;
+/** Three-state y (τin) in front of a dual-exponential or alpha filter: the stages y → h → g. */
+export const FILTER_CASCADE = 4;
+export const FILTER_SYN_Y = 5;
+export const FILTER_SYN_KINETIC = 6;
 
 export const STP_NONE = 0;
 export const STP_TM = 1;
@@ -67,6 +81,12 @@ export interface PopulationPlan {
   /** Some incoming projection is conductance-based (needs the per-neuron exact COBA update). */
   readonly conductanceInput: boolean;
   readonly deltaInput: boolean;
+  /** Some incoming delta projection has conductance output: delta events are applied together after delivery. */
+  readonly pulseInput: boolean;
+  /** Incoming delta conductance projections with an NMDA block, and their E (mV) and [Mg²⁺] (mM). */
+  readonly blockedPulses: number[];
+  readonly blockedPulseE: Float64Array;
+  readonly blockedPulseMg: Float64Array;
 }
 
 export interface ProjectionPlan {
@@ -86,7 +106,20 @@ export interface ProjectionPlan {
   readonly outScale: number;
   readonly expProp: ExponentialPropagator | null;
   readonly dualProp: DualExpPropagator | null;
+  /** FILTER_CASCADE: the stages y → h → g; FILTER_SYN_Y: the postsynaptic stages after y (null if none). */
+  readonly cascadeProp: CascadePropagator | null;
+  /** FILTER_SYN_Y: number of postsynaptic stages S after the per-synapse y (0 delta, 1 exponential, 2 dual/alpha). */
+  readonly postStages: number;
+  /**
+   * FILTER_SYN_Y, per synapse s, stride S + 1: e^{−dt/τin_s}, then the exact step coupling of
+   * y_s into each postsynaptic stage k = 1 … S (entry P_k0 of the cascade (τin_s, filter τs)).
+   */
+  readonly synCoupling: Float64Array | null;
+  /** FILTER_SYN_Y: kick scale of each synapse's kernel (normalised with its own τin). */
+  readonly synKick: Float64Array | null;
   readonly kinetic: KineticReceptorParams | null;
+  /** Kinetic: the gate's exact step once its pulse is over. */
+  readonly kineticDecay: KineticDecayPropagator | null;
   readonly conductance: boolean;
   readonly E: number;
   /** [Mg²⁺] in mM of the NMDA block; 0: no block. */
@@ -99,6 +132,8 @@ export interface ProjectionPlan {
   readonly weight: number;
   /** Per-synapse J when the weight is heterogeneous. */
   readonly synWeight: Float64Array | null;
+  /** What the scenario asked for; the CPU engine always stores the synapses explicitly. */
+  readonly storage: 'explicit' | 'procedural';
 }
 
 export interface Network {
@@ -116,7 +151,10 @@ function unsupported(p: Projection, what: string): never {
 }
 
 function compilePopulation(name: string, index: number, p: Population, dt: number): PopulationPlan {
-  const base = { name, index, N: p.N, incoming: [] as number[], outgoing: [] as number[], conductanceInput: false, deltaInput: false };
+  const base = {
+    name, index, N: p.N, incoming: [] as number[], outgoing: [] as number[], conductanceInput: false, deltaInput: false, pulseInput: false,
+    blockedPulses: [] as number[], blockedPulseE: new Float64Array(0), blockedPulseMg: new Float64Array(0),
+  };
   if (p.model === 'poisson') {
     return {
       ...base, model: NEURON_POISSON, drive: p.rate, tauM: 1, decayM: 0, uReset: 0, uTh: 0, c: 0, deltaU: 1, refSteps: 0,
@@ -148,29 +186,96 @@ interface FilterPlan {
   outScale: number;
   expProp: ExponentialPropagator | null;
   dualProp: DualExpPropagator | null;
+  cascadeProp: CascadePropagator | null;
+  postStages: number;
+  synCoupling: Float64Array | null;
+  synKick: Float64Array | null;
   kinetic: KineticReceptorParams | null;
+  kineticDecay: KineticDecayPropagator | null;
+}
+
+/** Time constants of a linear filter's stages (none for delta). */
+function filterTaus(f: Projection['filter']): number[] {
+  switch (f.type) {
+    case 'exponential':
+      return [f.tau];
+    case 'dual-exponential':
+      return [f.tauRise, f.tauDecay];
+    case 'alpha':
+      return [f.tau, f.tau];
+    default:
+      return [];
+  }
+}
+
+/**
+ * Kick scale of the kernel "three-state y (τin) then the filter", normalised as a whole. The
+ * one- and two-stage cases use the closed forms of the homogeneous paths, so a zero-spread
+ * heterogeneous τin gives the very same kick.
+ */
+function threeStateKickScale(tauIn: number, taus: number[], norm: KernelNormalization): number {
+  if (taus.length === 0) return exponentialKickScale({ tauS: tauIn }, norm);
+  if (taus.length === 1) return dualExpKickScale({ tauRise: tauIn, tauDecay: taus[0] }, norm);
+  return cascadeKickScale([tauIn, ...taus], norm);
+}
+
+/** Per-synapse kick scales and step couplings of y_s into the postsynaptic stages (FILTER_SYN_Y). */
+function synapseYPlan(tauIn: Float64Array, taus: number[], norm: KernelNormalization, dt: number): { synKick: Float64Array; synCoupling: Float64Array } {
+  const S = taus.length;
+  const n = tauIn.length;
+  const synKick = new Float64Array(n);
+  const synCoupling = new Float64Array(n * (S + 1));
+  const chain = [0, ...taus];
+  let last = NaN;
+  for (let s = 0; s < n; s++) {
+    const ti = tauIn[s];
+    // Consecutive synapses often share τin (zero spread, few distinct values): reuse the last result.
+    if (ti === last) {
+      synKick[s] = synKick[s - 1];
+      for (let k = 0; k <= S; k++) synCoupling[s * (S + 1) + k] = synCoupling[(s - 1) * (S + 1) + k];
+      continue;
+    }
+    last = ti;
+    chain[0] = ti;
+    synKick[s] = threeStateKickScale(ti, taus, norm);
+    synCoupling[s * (S + 1)] = decayFactor(dt, ti);
+    for (let k = 1; k <= S; k++) synCoupling[s * (S + 1) + k] = expConvolutionN(dt, chain, 0, k);
+  }
+  return { synKick, synCoupling };
 }
 
 /**
  * The postsynaptic filter. Three-state STP puts its active state y (decay τin) in front of the
  * filter, and y is linear in the releases, so it moves to the postsynaptic side as one more
  * exponential stage: delta → exponential with τ = τin, exponential τs → dual exponential with
- * rise τin and decay τs, each kicked by J·(released amount) and normalised like any kernel.
+ * rise τin and decay τs, dual exponential or alpha → the three-stage cascade (τin, τr, τd), each
+ * kicked by J·(released amount) and normalised as a whole like any kernel. A heterogeneous τin
+ * keeps y per synapse (FILTER_SYN_Y). A delta filter is an instantaneous pulse, integral-
+ * normalised whatever `normalize` says (./conductancePulse.ts: 'peak' has no τ → 0 limit).
  */
-function compileFilter(p: Projection, tauMPost: number, dt: number): FilterPlan {
+function compileFilter(p: Projection, tauMPost: number, dt: number, hetTauIn: Float64Array | null, hetStp: boolean): FilterPlan {
   const norm: KernelNormalization = p.normalize ?? (p.output.type === 'current' ? 'integral' : 'peak');
   const outScale = norm === 'integral' ? tauMPost : 1;
-  const none = { expProp: null, dualProp: null, kinetic: null };
+  const none = { expProp: null, dualProp: null, cascadeProp: null, postStages: 0, synCoupling: null, synKick: null, kinetic: null, kineticDecay: null };
   let f = p.filter;
   if (p.stp.model === 'three-state') {
     const tauIn = p.stp.tauIn;
+    if (f.type === 'kinetic') {
+      unsupported(p, 'three-state STP with a kinetic receptor is not supported: what the active state y would do to a transmitter pulse is a modelling choice the scenario format does not make; use a linear filter (delta, exponential, dual-exponential, alpha) for three-state STP, or tsodyks-markram/depression STP with a kinetic receptor');
+    }
+    const taus = filterTaus(f);
+    if (hetTauIn) {
+      return { ...none, filter: FILTER_SYN_Y, kickScale: 1, outScale, postStages: taus.length, cascadeProp: taus.length > 0 ? cascadePropagator(taus, dt) : null, ...synapseYPlan(hetTauIn, taus, norm, dt) };
+    }
     if (f.type === 'delta') f = { type: 'exponential', tau: tauIn };
     else if (f.type === 'exponential') f = { type: 'dual-exponential', tauRise: tauIn, tauDecay: f.tau };
-    else unsupported(p, `three-state STP with a "${f.type}" filter is not supported (its active state y adds an exponential stage: use a delta or exponential filter)`);
+    else {
+      const chain = [tauIn, ...taus];
+      return { ...none, filter: FILTER_CASCADE, kickScale: threeStateKickScale(tauIn, taus, norm), outScale, cascadeProp: cascadePropagator(chain, dt) };
+    }
   }
   switch (f.type) {
     case 'delta':
-      if (p.output.type === 'conductance') unsupported(p, 'a delta filter with conductance output is not supported (an infinitely short conductance): use an exponential filter with a short tau');
       return { ...none, filter: FILTER_DELTA, kickScale: 1, outScale: tauMPost };
     case 'exponential': {
       const q = { tauS: f.tau };
@@ -192,7 +297,8 @@ function compileFilter(p: Projection, tauMPost: number, dt: number): FilterPlan 
         Erev: p.output.E,
         mgMillimolar: p.output.mgBlock?.Mg,
       };
-      return { ...none, filter: FILTER_KINETIC, kickScale: 1, outScale: 1, kinetic };
+      // Saturating gates do not sum: with per-synapse efficacies each synapse needs its own gate.
+      return { ...none, filter: hetStp ? FILTER_SYN_KINETIC : FILTER_KINETIC, kickScale: 1, outScale: 1, kinetic, kineticDecay: kineticDecayPropagator(kinetic, dt) };
     }
   }
 }
@@ -204,9 +310,13 @@ function compileProjection(p: Projection, index: number, s: Scenario, pops: Popu
   if (pre === undefined || post === undefined) unsupported(p, `unknown population "${pre === undefined ? p.from : p.to}"`);
   const postPop = pops[post];
   if (postPop.model === NEURON_POISSON) unsupported(p, `"${p.to}" is a Poisson source and takes no input`);
-  if (p.storage === 'procedural') unsupported(p, 'procedural storage is a GPU-engine option; the CPU engine stores synapses explicitly (set "storage": "explicit")');
   const nPre = pops[pre].N;
   const nPost = postPop.N;
+  // Procedural storage regenerates the targets on the GPU instead of storing them; the network it
+  // describes is the same random graph, so the CPU engine builds it explicitly, if it fits.
+  if (p.storage === 'procedural' && synapseCount(p, nPre, nPost) > MAX_EXPLICIT_SYNAPSES) {
+    unsupported(p, `${synapseCount(p, nPre, nPost).toExponential(2)} synapses exceed the ${MAX_EXPLICIT_SYNAPSES} the CPU engine can store explicitly; procedural storage of that many synapses needs the GPU engine`);
+  }
   const csr = buildConnectivity(p.connectivity, nPre, nPost, p.from === p.to, seedrandom(`${s.run.seed}:connectivity:${index}`));
   const nSyn = csr.targets.length;
   const delaySteps = Math.round(p.delay / dt);
@@ -226,12 +336,9 @@ function compileProjection(p: Projection, index: number, s: Scenario, pops: Popu
   const het = p.heterogeneity ?? {};
   const hetStp = STP_KEYS.some((k) => het[k] !== undefined);
   const stpPlacement: StpPlacement = stpModel === STP_NONE ? 'none' : hetStp ? 'per-synapse' : 'per-presynaptic-neuron';
-  const filter = compileFilter(p, postPop.tauM, dt);
-  if (hetStp && filter.filter === FILTER_KINETIC) unsupported(p, 'heterogeneous STP parameters with a kinetic receptor would need a gate per synapse, which the CPU engine does not implement');
-  if (het.tauIn !== undefined) unsupported(p, 'heterogeneous tauIn is not supported: the three-state active state y is integrated on the postsynaptic side with the projection\'s tauIn');
-
   const nominal: Partial<Record<HeterogeneousParam, number>> = { weight: p.weight, ...(stpParams ?? {}) };
   const drawn = Object.keys(het).length > 0 ? drawHeterogeneity(het, nominal, nSyn, seedrandom(`${s.run.seed}:heterogeneity:${index}`)) : {};
+  const filter = compileFilter(p, postPop.tauM, dt, stpModel === STP_THREE_STATE ? (drawn.tauIn ?? null) : null, hetStp);
   const synStp: ProjectionPlan['synStp'] = {};
   if (stpPlacement === 'per-synapse' && stpParams) {
     for (const [k, v] of Object.entries(stpParams) as [(typeof STP_KEYS)[number], number][]) synStp[k] = drawn[k] ?? new Float64Array(nSyn).fill(v);
@@ -257,6 +364,7 @@ function compileProjection(p: Projection, index: number, s: Scenario, pops: Popu
     synStp,
     weight: p.weight,
     synWeight: drawn.weight ?? null,
+    storage: p.storage,
   };
 }
 
@@ -271,8 +379,16 @@ export function compileNetwork(s: Scenario): Network {
     populations[pr.pre].outgoing.push(pr.index);
     const post = populations[pr.post] as { -readonly [K in keyof PopulationPlan]: PopulationPlan[K] };
     post.incoming.push(pr.index);
-    if (pr.conductance) post.conductanceInput = true;
-    if (pr.filter === FILTER_DELTA) post.deltaInput = true;
+    if (pr.filter === FILTER_DELTA) {
+      post.deltaInput = true;
+      if (pr.conductance) post.pulseInput = true;
+      if (pr.conductance && pr.mg > 0) post.blockedPulses.push(pr.index);
+    } else if (pr.conductance) post.conductanceInput = true;
+  }
+  for (const pop of populations) {
+    const post = pop as { -readonly [K in keyof PopulationPlan]: PopulationPlan[K] };
+    post.blockedPulseE = Float64Array.from(pop.blockedPulses, (q) => projections[q].E);
+    post.blockedPulseMg = Float64Array.from(pop.blockedPulses, (q) => projections[q].mg);
   }
   return { dt, steps: Math.round(s.run.duration / dt), populations, projections, populationIndex };
 }

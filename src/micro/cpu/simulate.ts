@@ -6,9 +6,9 @@
 import { stepsPerBin, type Progress, type Recording } from '../../model/recording';
 import type { Scenario } from '../../model/scenario';
 import { Purpose, purposeWord, seedWord } from '../../rng/streams';
-import { compileNetwork, type Network } from './network';
+import { compileNetwork, FILTER_CASCADE, FILTER_DELTA, FILTER_DUAL, FILTER_EXP, FILTER_KINETIC, FILTER_SYN_KINETIC, FILTER_SYN_Y, type Network, type ProjectionPlan } from './network';
 import { stepPopulation, type StepContext } from './neurons';
-import { collectInput, createScratch, deliver, propagate, type Scratch } from './projections';
+import { advanceSynapseFilters, applyPulses, collectInput, createScratch, deliver, propagate, type Scratch } from './projections';
 import { Recorder } from './record';
 import { createNetworkState, type NetworkState } from './state';
 import { timeFunctionAt } from './timeFunction';
@@ -27,15 +27,37 @@ function step(net: Network, state: NetworkState, ctx: StepContext, sc: Scratch):
   const { n, t, dt, T } = ctx;
   const pops = net.populations;
   const projs = net.projections;
-  for (let q = 0; q < projs.length; q++) deliver(projs[q], state.projections[q], state.populations[projs[q].post], T, n, t, sc);
   for (let q = 0; q < projs.length; q++) {
     const pr = projs[q];
-    collectInput(pr, state.projections[q], pops[pr.post], state.populations[pr.post], T, t, dt, sc);
+    deliver(pr, state.projections[q], pops[pr.post], state.populations[pr.post], T, n, t, sc);
+  }
+  for (let p = 0; p < pops.length; p++) if (pops[p].pulseInput) applyPulses(pops[p], state.populations[p], state.projections, T);
+  for (let q = 0; q < projs.length; q++) {
+    const pr = projs[q];
+    collectInput(pr, state.projections[q], pops[pr.post], state.populations[pr.post], T, n, t, dt, sc);
   }
   for (let p = 0; p < pops.length; p++) stepPopulation(pops[p], state.populations[p], ctx, timeFunctionAt(pops[p].drive, n, dt));
   for (let q = 0; q < projs.length; q++) {
-    const pre = state.populations[projs[q].pre];
-    if (pre.spikeCount > 0) propagate(projs[q], state.projections[q], pre, T, n, t, sc);
+    const pr = projs[q];
+    const pre = state.populations[pr.pre];
+    if (pre.spikeCount > 0) propagate(pr, state.projections[q], pre, T, n, t, sc);
+    if (pr.filter === FILTER_SYN_Y || pr.filter === FILTER_SYN_KINETIC) advanceSynapseFilters(pr, state.projections[q], T, n, t, dt, sc);
+  }
+}
+
+/** Where a projection's filter state lives (reported in recording.engine.filterState). */
+function filterPlacement(pr: ProjectionPlan): string {
+  switch (pr.filter) {
+    case FILTER_DELTA:
+      return 'none (instantaneous)';
+    case FILTER_EXP:
+    case FILTER_DUAL:
+    case FILTER_CASCADE:
+      return 'per-postsynaptic-neuron';
+    case FILTER_KINETIC:
+      return 'per-presynaptic-neuron';
+    default:
+      return 'per-synapse';
   }
 }
 
@@ -76,10 +98,14 @@ export function simulateMicroCpu(scenario: Scenario, options: MicroCpuOptions = 
   const binSize = binSteps * dt;
   const recorded = recorder.finish(bins, binSize);
   const stpState: Record<string, string> = {};
+  const filterState: Record<string, string> = {};
   const synapses: Record<string, number> = {};
+  const storage: Record<string, string> = {};
   for (const pr of net.projections) {
     synapses[pr.name] = pr.nSyn;
     if (pr.stpPlacement !== 'none') stpState[pr.name] = pr.stpPlacement;
+    filterState[pr.name] = filterPlacement(pr);
+    storage[pr.name] = pr.storage === 'procedural' ? 'explicit (procedural requested: a GPU-engine option; same random connectivity, stored)' : 'explicit';
   }
   return {
     level: 'micro-cpu',
@@ -93,6 +119,6 @@ export function simulateMicroCpu(scenario: Scenario, options: MicroCpuOptions = 
     bins,
     ...recorded,
     wallSeconds: (performance.now() - start) / 1000,
-    engine: { name: 'micro-cpu (float64, event-driven)', stpState, synapses, threads: 1, trialRange: [from, to] },
+    engine: { name: 'micro-cpu (float64, event-driven)', stpState, filterState, storage, synapses, threads: 1, trialRange: [from, to] },
   };
 }

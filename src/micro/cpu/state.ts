@@ -6,7 +6,22 @@ import { createKineticState, type KineticState } from '../../synapse/kineticRece
 import { createDepressionState, type DepressionState } from '../../synapse/stpDepression';
 import { createThreeStateState, type ThreeStateState } from '../../synapse/stpThreeState';
 import { createTmState, type TmParams, type TmState } from '../../synapse/stpTsodyksMarkram';
-import { FILTER_DUAL, FILTER_EXP, FILTER_KINETIC, NEURON_POISSON, STP_DEPRESSION, STP_THREE_STATE, STP_TM, type Network, type PopulationPlan, type ProjectionPlan } from './network';
+import {
+  FILTER_CASCADE,
+  FILTER_DELTA,
+  FILTER_DUAL,
+  FILTER_EXP,
+  FILTER_KINETIC,
+  FILTER_SYN_KINETIC,
+  FILTER_SYN_Y,
+  NEURON_POISSON,
+  STP_DEPRESSION,
+  STP_THREE_STATE,
+  STP_TM,
+  type Network,
+  type PopulationPlan,
+  type ProjectionPlan,
+} from './network';
 
 export interface PopulationState {
   readonly V: Float64Array;
@@ -18,8 +33,16 @@ export interface PopulationState {
   readonly Icur: Float64Array;
   readonly G: Float64Array;
   readonly GE: Float64Array;
-  /** Σ J·w of delta synapses delivered this step (for the recorded input). */
+  /**
+   * Σ J·w of delta current synapses delivered this step; where conductance pulses arrive too, the
+   * jump V⁺ − V⁻ they all cause together (for the recorded input).
+   */
   readonly deltaIn: Float64Array;
+  /** This step's unblocked conductance pulses: Σ J·w and Σ J·w·E (pulse input only). */
+  readonly pulseW: Float64Array;
+  readonly pulseWE: Float64Array;
+  /** One neuron's blocked pulse weights, one per blocked projection (scratch of the jump). */
+  readonly blockedW: Float64Array;
   /** I_n of every neuron (only filled when the population's input is recorded). */
   readonly inputNow: Float64Array;
   /** Flat indices trial·N + i of this step's spikes. */
@@ -28,16 +51,29 @@ export interface PopulationState {
 }
 
 export interface ProjectionState {
-  /** Delay ring, (delaySteps + 1) slots × T × nPost (kinetic: × nPre, NaN = no arrival). */
+  /**
+   * Delay ring, (delaySteps + 1) slots × T × nPost (kinetic: × nPre, NaN = no arrival). Per-synapse
+   * filters (SYN_*) store each step's output per postsynaptic neuron in it instead of kicks.
+   */
   readonly ring: Float64Array;
-  /** Linear filter g (output) and h (dual exponential's first stage); kinetic: g is the step's summed Σ s̄. */
+  /** The ring's slots as views (per-synapse filters read a whole slot as their output). */
+  readonly slots: Float64Array[];
+  /**
+   * Linear filter g (output), h (the stage before it), y (the stage before h in the three-state
+   * cascade); kinetic: g is the step's summed Σ J s̄; delta with an NMDA block: this step's pulses.
+   */
   readonly g: Float64Array;
   readonly h: Float64Array;
+  readonly y: Float64Array;
+  /** The cascade's stage arrays in order (FILTER_CASCADE: y, h, g; FILTER_SYN_Y: the postsynaptic stages). */
+  readonly stages: Float64Array[];
+  /** FILTER_SYN_Y: each synapse's y in the postsynaptic scale (J·kick·Σ released, decaying with τin), [trial × synapse]. */
+  readonly synY: Float64Array;
   readonly tm: TmState | null;
   readonly dep: DepressionState | null;
   readonly three: ThreeStateState | null;
   readonly gates: KineticState | null;
-  /** Transmitter amplitude of each gate's current pulse (Tmax·w). */
+  /** Transmitter amplitude of each gate's current pulse (Tmax·w); gates per presynaptic neuron, or per synapse (SYN_KINETIC). */
   readonly gateAmp: Float64Array;
   /** Step mean of each gate, ∫s/dt over the current step. */
   readonly gateMean: Float64Array;
@@ -57,6 +93,9 @@ function populationState(p: PopulationPlan, T: number, recordInput: boolean): Po
     G: p.conductanceInput ? new Float64Array(n) : EMPTY,
     GE: p.conductanceInput ? new Float64Array(n) : EMPTY,
     deltaIn: p.deltaInput ? new Float64Array(n) : EMPTY,
+    pulseW: p.pulseInput ? new Float64Array(n) : EMPTY,
+    pulseWE: p.pulseInput ? new Float64Array(n) : EMPTY,
+    blockedW: new Float64Array(p.blockedPulses.length),
     inputNow: recordInput ? new Float64Array(n) : EMPTY,
     spikes: new Int32Array(n),
     spikeCount: 0,
@@ -64,21 +103,37 @@ function populationState(p: PopulationPlan, T: number, recordInput: boolean): Po
 }
 
 function projectionState(pr: ProjectionPlan, T: number): ProjectionState {
-  const kinetic = pr.filter === FILTER_KINETIC;
+  const f = pr.filter;
+  const kinetic = f === FILTER_KINETIC;
+  const synKinetic = f === FILTER_SYN_KINETIC;
   const slots = pr.delaySteps + 1;
   const perPre = pr.stpPlacement === 'per-presynaptic-neuron';
   const nStp = T * (perPre ? pr.nPre : pr.nSyn);
   const hasStp = pr.stpPlacement !== 'none';
+  const nPost = T * pr.nPost;
+  const slotLen = T * (kinetic ? pr.nPre : pr.nPost);
+  const ring = kinetic ? new Float64Array(slots * slotLen).fill(NaN) : new Float64Array(slots * slotLen);
+  const S = pr.postStages;
+  const needsG = f === FILTER_EXP || f === FILTER_DUAL || f === FILTER_CASCADE || kinetic || (f === FILTER_SYN_Y && S >= 1) || (f === FILTER_DELTA && pr.mg > 0);
+  const g = needsG ? new Float64Array(nPost) : EMPTY;
+  const h = f === FILTER_DUAL || f === FILTER_CASCADE || (f === FILTER_SYN_Y && S === 2) ? new Float64Array(nPost) : EMPTY;
+  const y = f === FILTER_CASCADE ? new Float64Array(nPost) : EMPTY;
+  const stages = f === FILTER_CASCADE ? [y, h, g] : f === FILTER_SYN_Y ? (S === 2 ? [h, g] : S === 1 ? [g] : []) : [];
+  const nGates = kinetic ? T * pr.nPre : synKinetic ? T * pr.nSyn : 0;
   return {
-    ring: kinetic ? new Float64Array(slots * T * pr.nPre).fill(NaN) : new Float64Array(slots * T * pr.nPost),
-    g: pr.filter === FILTER_EXP || pr.filter === FILTER_DUAL || kinetic ? new Float64Array(T * pr.nPost) : EMPTY,
-    h: pr.filter === FILTER_DUAL ? new Float64Array(T * pr.nPost) : EMPTY,
+    ring,
+    slots: Array.from({ length: slots }, (_, k) => ring.subarray(k * slotLen, (k + 1) * slotLen)),
+    g,
+    h,
+    y,
+    stages,
+    synY: f === FILTER_SYN_Y ? new Float64Array(T * pr.nSyn) : EMPTY,
     tm: hasStp && pr.stpModel === STP_TM ? createTmInitial(pr, nStp, perPre) : null,
     dep: hasStp && pr.stpModel === STP_DEPRESSION ? createDepressionState(nStp, 0) : null,
     three: hasStp && pr.stpModel === STP_THREE_STATE ? createThreeStateState(nStp, 0) : null,
-    gates: kinetic ? createKineticState(T * pr.nPre, 0) : null,
-    gateAmp: kinetic ? new Float64Array(T * pr.nPre) : EMPTY,
-    gateMean: kinetic ? new Float64Array(T * pr.nPre) : EMPTY,
+    gates: nGates > 0 ? createKineticState(nGates, 0) : null,
+    gateAmp: new Float64Array(nGates),
+    gateMean: kinetic ? new Float64Array(nGates) : EMPTY,
   };
 }
 

@@ -137,6 +137,29 @@ describe('scenario validation', () => {
     );
   });
 
+  it('refuses three-state STP with a kinetic receptor (undefined combination), naming the field and the alternatives', () => {
+    const e = errorsOf((s) => {
+      s.projections[0].filter = { type: 'kinetic', receptor: 'AMPA' };
+      s.projections[0].output = { type: 'conductance', E: 0 };
+      s.projections[0].stp = { model: 'three-state', U: 0.5, tauIn: 0.003, tauRec: 0.5 };
+    });
+    expect(e).toEqual([expect.stringMatching(/^projections\[0\]\.filter: three-state STP drives a linear filter .*Use a delta, exponential, dual-exponential or alpha filter/)]);
+  });
+
+  it('warns that a delta filter ignores normalize: "peak" (a pulse is its integral), and accepts delta conductances', () => {
+    const s = structuredClone(base()) as any;
+    s.projections[0].filter = { type: 'delta' };
+    s.projections[0].output = { type: 'conductance', E: 0, mgBlock: { Mg: 1 } };
+    expect(validateScenario(s)).toMatchObject({ ok: true, warnings: [] });
+    s.projections[0].normalize = 'peak';
+    const r = validateScenario(s);
+    expect(r.ok).toBe(true);
+    expect(r.warnings.map(formatIssue)).toEqual([expect.stringMatching(/^projections\[0\]\.normalize: ignored for a delta filter/)]);
+    // With three-state STP the delta filter is the exponential stage y, which 'peak' does normalise.
+    s.projections[0].stp = { model: 'three-state', U: 0.5, tauIn: 0.003, tauRec: 0.5 };
+    expect(validateScenario(s).warnings).toEqual([]);
+  });
+
   it('refuses a duration that is not a whole number of steps, and seeds out of range', () => {
     expect(errorsOf((s) => (s.run.duration = 0.00125))[0]).toMatch(/^run\.duration: must be a whole number of time steps/);
     expect(errorsOf((s) => (s.run.seed = -1))[0]).toMatch(/^run\.seed: must be ≥ 0/);

@@ -3,6 +3,8 @@ import {
   KINETIC_PRESETS,
   createKineticState,
   kineticAdvance,
+  kineticDecayPropagator,
+  kineticDecayStep,
   kineticInput,
   kineticOnSpike,
   kineticPulseRate,
@@ -93,4 +95,28 @@ describe('two-state kinetic receptor with a rectangular transmitter pulse', () =
     expect(kineticInput(KINETIC_PRESETS.ampa, 2, 0.25, -65)).toBe(32.5);
     expect(kineticInput(KINETIC_PRESETS.gabaA, 1, 0.5, -70)).toBe(-5);
   });
+});
+
+describe('decay propagator (a gate after its pulse, fixed step)', () => {
+  for (const [name, p] of PRESETS) {
+    it(`${name}: 200 steps equal kineticAdvance step by step (s and ∫s, rel 1e-13)`, () => {
+      const dt = 1e-4;
+      const prop = kineticDecayPropagator(p, dt);
+      const a = createKineticState(1, 0);
+      kineticOnSpike(p, a, 0, 0);
+      kineticAdvance(p, a, 0, 10 * dt); // past the 1 ms pulse
+      const b = createKineticState(1, 0);
+      b.s[0] = a.s[0];
+      b.tLast[0] = a.tLast[0];
+      b.pulseEnd[0] = a.pulseEnd[0];
+      expect(a.s[0]).toBeGreaterThan(0.01);
+      for (let n = 11; n <= 210; n++) {
+        const ia = kineticAdvance(p, a, 0, n * dt);
+        const ib = kineticDecayStep(prop, b, 0, n * dt);
+        expect(rel(ib, ia)).toBeLessThan(1e-13);
+        expect(rel(b.s[0], a.s[0])).toBeLessThan(1e-13);
+        expect(b.tLast[0]).toBe(n * dt);
+      }
+    });
+  }
 });
