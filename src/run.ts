@@ -5,7 +5,7 @@
 import type { Recording, RunOptions } from './model/recording';
 import { parseScenario } from './model/validate';
 import type { Scenario, ScenarioInput } from './model/scenario';
-import { simulateMicroCpu } from './micro/cpu';
+import { simulateMicroCpuAsync } from './micro/cpu';
 import { simulateMicroCpuParallel } from './micro/cpu/parallel';
 
 export const AVAILABLE_LEVELS = ['micro-cpu'] as const;
@@ -24,7 +24,7 @@ export async function run(input: Scenario | ScenarioInput, options: FullRunOptio
         if (!options.workerScript) throw new Error('micro-cpu with threads > 1 needs a workerScript (the CLI provides its own)');
         return simulateMicroCpuParallel(scenario, { threads, workerScript: options.workerScript, onProgress: options.onProgress, signal: options.signal });
       }
-      return simulateMicroCpu(scenario, { onProgress: options.onProgress, signal: options.signal });
+      return simulateMicroCpuAsync(scenario, { onProgress: options.onProgress, signal: options.signal });
     }
     default:
       throw new Error(`level "${options.level}" is not in this version of mesostp yet; available: ${AVAILABLE_LEVELS.join(', ')}`);

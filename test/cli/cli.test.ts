@@ -2,12 +2,13 @@
  * The `mesostp` command as a user runs it: the Vite-bundled CLI (built here into a temporary
  * folder, exactly as `npm run build:cli` does) started in a child process.
  */
-import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeNpy } from '../../src/io/npy';
 
 const run = promisify(execFile);
 let outDir = '';
@@ -94,4 +95,131 @@ describe('mesostp CLI', () => {
     expect(r.stderr).toMatch(/found no WebGPU adapter/);
     expect(r.stderr).toMatch(/install-system-deps\.sh/);
   });
+});
+
+/** summary.json and every .npy file it lists, decoded. */
+function readOutputs(dir: string) {
+  const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+  const arrays: Record<string, { data: ArrayLike<number>; shape: number[] }> = {};
+  for (const [key, file] of Object.entries(summary.files as Record<string, string>)) arrays[key] = decodeNpy(new Uint8Array(readFileSync(join(dir, file))));
+  return { summary, arrays };
+}
+
+describe('mesostp run', () => {
+  it('writes summary.json with the documented keys and .npy arrays numpy can read', async () => {
+    const dir = join(outDir, 'run-demo');
+    const r = await mesostp(['run', 'scenarios/demo.json', '--trials', '3', '--duration', '0.5', '--seed', '7', '--out', dir]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/demo: 3 trial\(s\) × 0.5 s at micro-cpu/);
+    const { summary, arrays } = readOutputs(dir);
+    expect(summary).toMatchObject({ scenario: 'demo', level: 'micro-cpu', trials: 3, duration: 0.5, dt: 0.0005, seed: 7, cancelled: false });
+    expect(summary.wallSeconds).toBeGreaterThan(0);
+    for (const pop of ['input', 'neurons']) {
+      expect(Number.isFinite(summary.populations[pop].rateHz)).toBe(true);
+      expect(summary.populations[pop].rateHzSem).toBeGreaterThan(0);
+    }
+    // The Poisson input fires at (1 − e^{−r dt})/dt ≈ 19.9 Hz; 3 × 200 neurons × 0.5 s give ≈ 6000 spikes.
+    expect(Math.abs(summary.populations.input.rateHz - 19.9)).toBeLessThan(5 * summary.populations.input.rateHzSem);
+    expect(summary.inputs.neurons.mean).toBeGreaterThan(0);
+    expect(summary.inputs.neurons.sd).toBeGreaterThan(0);
+    // The files on disk are exactly those summary.files lists.
+    expect(readdirSync(dir).sort()).toEqual(['summary.json', ...Object.values(summary.files as Record<string, string>)].sort());
+    const bins = 0.5 / 0.005;
+    expect(arrays['activity.neurons'].shape).toEqual([3, bins]);
+    expect(arrays['inputs.neurons.sampled'].shape).toEqual([3, 3, bins]);
+    expect(arrays['stp.input->neurons.x'].shape).toEqual([3, bins]);
+    // The activity file holds the rate summary.json reports.
+    const a = arrays['activity.input'].data;
+    let sum = 0;
+    for (let i = 0; i < a.length; i++) sum += a[i];
+    expect(sum / a.length).toBeCloseTo(summary.populations.input.rateHz, 9);
+    const spikeTimes = arrays['spikes.neurons.time'].data;
+    for (let i = 0; i < spikeTimes.length; i++) expect(spikeTimes[i] >= 0 && spikeTimes[i] < 0.5).toBe(true);
+  });
+
+  it('runs every preset of scenarios/ (shortened) and writes its arrays', async () => {
+    const presets = readdirSync('scenarios').filter((f) => f.endsWith('.json'));
+    expect(presets.length).toBeGreaterThanOrEqual(7);
+    for (const file of presets) {
+      const dir = join(outDir, `preset-${file}`);
+      const r = await mesostp(['run', join('scenarios', file), '--trials', '2', '--duration', '0.2', '--out', dir]);
+      expect(r.code, `${file}: ${r.stderr}`).toBe(0);
+      const { summary, arrays } = readOutputs(dir);
+      expect(summary.completedDuration).toBeCloseTo(0.2, 12);
+      for (const [key, a] of Object.entries(arrays)) {
+        expect(a.shape.reduce((p, n) => p * n, 1), `${file} ${key}`).toBe(a.data.length);
+        for (let i = 0; i < a.data.length; i++) if (!Number.isFinite(a.data[i])) throw new Error(`${file} ${key}[${i}] = ${a.data[i]}`);
+      }
+    }
+  }, 120_000);
+
+  it('trials split over 2 worker threads give the same arrays as 1 thread, bit for bit', async () => {
+    const one = join(outDir, 'threads-1');
+    const two = join(outDir, 'threads-2');
+    for (const [dir, k] of [[one, '1'], [two, '2']]) {
+      const r = await mesostp(['run', 'scenarios/v2-feedforward-depression.json', '--trials', '5', '--duration', '0.3', '--threads', k, '--out', dir]);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const a = readOutputs(one);
+    const b = readOutputs(two);
+    expect(b.summary.engine.threads).toBe(2);
+    expect(Object.keys(b.arrays).sort()).toEqual(Object.keys(a.arrays).sort());
+    for (const key of Object.keys(a.arrays)) expect(Buffer.compare(readFileSync(join(one, a.summary.files[key])), readFileSync(join(two, b.summary.files[key]))), key).toBe(0);
+  });
+
+  it('refuses bad options and bad scenarios, naming what to fix', async () => {
+    const dir = join(outDir, 'bad-run');
+    const noOut = await mesostp(['run', 'scenarios/demo.json']);
+    expect(noOut.code).toBe(2);
+    expect(noOut.stderr).toMatch(/--out DIR/);
+    const level = await mesostp(['run', 'scenarios/demo.json', '--level', 'nonsense', '--out', dir]);
+    expect(level.code).toBe(2);
+    expect(level.stderr).toMatch(/--level nonsense is not available; choose one of micro-cpu/);
+    const trials = await mesostp(['run', 'scenarios/demo.json', '--trials', '2.5', '--out', dir]);
+    expect(trials.code).toBe(1);
+    expect(trials.stderr).toMatch(/--trials must be an integer, got "2.5"/);
+    const zero = await mesostp(['run', 'scenarios/demo.json', '--trials', '0', '--out', dir]);
+    expect(zero.code).toBe(1);
+    expect(zero.stderr).toMatch(/run\.trials/);
+    const coarse = await mesostp(['run', 'scenarios/demo.json', '--duration=-1', '--out', dir]);
+    expect(coarse.code).toBe(1);
+    expect(coarse.stderr).toMatch(/run\.duration/);
+    const missing = await mesostp(['run', join(outDir, 'no-such-file.json'), '--out', dir]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/cannot read .*no-such-file\.json/);
+    const notJson = join(outDir, 'not-json.json');
+    writeFileSync(notJson, '{ "name": ');
+    const parse = await mesostp(['run', notJson, '--out', dir]);
+    expect(parse.code).toBe(1);
+    expect(parse.stderr).toMatch(/not-json\.json is not valid JSON/);
+  });
+
+  it('Ctrl-C (SIGINT) stops a long run and still writes what was computed, with cancelled: true', async () => {
+    const dir = join(outDir, 'interrupted');
+    const child = spawn(process.execPath, [join(outDir, 'mesostp.js'), 'run', 'scenarios/v3-up-down.json', '--duration', '600', '--out', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    const code = await new Promise<number | null>((resolve) => {
+      let sent = false;
+      child.stderr.on('data', (d) => {
+        stderr += d;
+        // Interrupt once the run reports progress past its first chunks.
+        if (!sent && /micro-cpu +\d+% \(\d+\//.test(stderr)) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      });
+      child.on('exit', (c) => resolve(c));
+    });
+    expect(code, stderr).toBe(130);
+    expect(stderr).toMatch(/stopping after the current chunk/);
+    expect(stdout).toMatch(/cancelled: partial results/);
+    const { summary, arrays } = readOutputs(dir);
+    expect(summary.cancelled).toBe(true);
+    expect(summary.completedDuration).toBeGreaterThan(0);
+    expect(summary.completedDuration).toBeLessThan(600);
+    const bins = Math.round(summary.completedDuration / 0.01);
+    expect(arrays['activity.E'].shape).toEqual([1, bins]);
+  }, 60_000);
 });

@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { readScenarioFile } from '../readScenarioFile';
 import type { Command } from '../command';
 import { describeScenario, formatIssue, validateScenario } from '../../model';
 
@@ -22,9 +22,9 @@ export const checkCommand: Command = {
     const file = positionals[0];
     let json: unknown;
     try {
-      json = JSON.parse(await readFile(file, 'utf8'));
+      json = await readScenarioFile(file);
     } catch (error) {
-      console.error(`mesostp check: cannot read ${file} as JSON: ${(error as Error).message}`);
+      console.error(`mesostp check: ${(error as Error).message}`);
       return 1;
     }
     const result = validateScenario(json);

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { Command } from '../command';
@@ -6,6 +5,7 @@ import { formatIssue, validateScenario, type Level } from '../../model';
 import { AVAILABLE_LEVELS, run } from '../../run';
 import { writeRecording } from '../../io/recordingFiles';
 import { progressReporter } from '../progress';
+import { readScenarioFile } from '../readScenarioFile';
 
 const help = `mesostp run <scenario.json> --out DIR [options]
 
@@ -56,7 +56,12 @@ export function runCommandFactory(workerScript?: URL): Command {
         console.error(`mesostp run: --level ${level} is not available; choose one of ${AVAILABLE_LEVELS.join(', ')}`);
         return 2;
       }
-      const json = JSON.parse(await readFile(positionals[0], 'utf8')) as Record<string, any>;
+      const parsed = await readScenarioFile(positionals[0]);
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+        console.error(`${positionals[0]}: a scenario is a JSON object with populations, projections, run and record`);
+        return 1;
+      }
+      const json = parsed as Record<string, any>;
       json.run = { ...json.run };
       const trials = numberOption('trials', values.trials, true);
       const duration = numberOption('duration', values.duration, false);
@@ -92,7 +97,7 @@ export function runCommandFactory(workerScript?: URL): Command {
         const rows = Object.entries(summary.populations).map(
           ([name, p]) => `  ${name.padEnd(12)} rate ${p.rateHz.toFixed(3)} Hz ± ${p.rateHzSem === null ? 'n/a' : p.rateHzSem.toFixed(3)} (s.e.)`,
         );
-        for (const [name, i] of Object.entries(summary.inputs)) rows.push(`  ${name.padEnd(12)} input mean ${i.mean.toFixed(4)} mV, s.d. across trials ${i.sd.toFixed(4)} mV`);
+        for (const [name, i] of Object.entries(summary.inputs)) rows.push(`  ${name.padEnd(12)} input mean ${i.mean.toFixed(4)} mV, ${Number.isFinite(i.sd) ? `s.d. across trials ${i.sd.toFixed(4)} mV` : 'no s.d. across trials (one trial)'}`);
         console.log(
           `${summary.scenario}: ${summary.trials} trial(s) × ${summary.completedDuration} s at ${level} in ${summary.wallSeconds.toFixed(2)} s${summary.cancelled ? ' (cancelled: partial results)' : ''}`,
         );

@@ -61,64 +61,127 @@ function filterPlacement(pr: ProjectionPlan): string {
   }
 }
 
-export function simulateMicroCpu(scenario: Scenario, options: MicroCpuOptions = {}): Recording {
-  const start = performance.now();
-  const [from, to] = options.trialRange ?? [0, scenario.run.trials];
-  if (!(Number.isInteger(from) && Number.isInteger(to) && from >= 0 && from < to && to <= scenario.run.trials)) {
-    throw new RangeError(`micro-cpu: trialRange [${from}, ${to}) must lie within [0, ${scenario.run.trials}) and be non-empty`);
-  }
-  const T = to - from;
-  const net = compileNetwork(scenario);
-  const { dt, steps } = net;
-  const binSteps = stepsPerBin(scenario);
-  const totalBins = Math.floor(steps / binSteps);
-  const recorder = new Recorder(net, scenario, T, totalBins, binSteps);
-  const state = createNetworkState(net, T, (p) => recorder.recordsInput(p));
-  const sc = createScratch();
-  const ctx: StepContext = { n: 0, t: 0, dt, seed: seedWord(scenario.run.seed), spikeWord: purposeWord(Purpose.spike), trialFrom: from, T, words: new Uint32Array(4) };
-  const chunk = Math.max(1, Math.floor(options.chunkSteps ?? 1000));
-  let n = 0;
-  let cancelled = false;
-  while (n < steps) {
-    if (options.signal?.aborted) {
-      cancelled = true;
-      break;
+/**
+ * One run of the engine, advanced chunk by chunk: the synchronous and the asynchronous entry
+ * points below share it, and differ only in whether they yield to the event loop between chunks.
+ */
+class MicroCpuRun {
+  private readonly start = performance.now();
+  private readonly from: number;
+  private readonly to: number;
+  private readonly T: number;
+  private readonly net: Network;
+  private readonly binSteps: number;
+  private readonly totalBins: number;
+  private readonly recorder: Recorder;
+  private readonly state: NetworkState;
+  private readonly sc: Scratch;
+  private readonly ctx: StepContext;
+  private readonly chunk: number;
+  private n = 0;
+  private cancelled = false;
+
+  constructor(
+    private readonly scenario: Scenario,
+    private readonly options: MicroCpuOptions,
+  ) {
+    const [from, to] = options.trialRange ?? [0, scenario.run.trials];
+    if (!(Number.isInteger(from) && Number.isInteger(to) && from >= 0 && from < to && to <= scenario.run.trials)) {
+      throw new RangeError(`micro-cpu: trialRange [${from}, ${to}) must lie within [0, ${scenario.run.trials}) and be non-empty`);
     }
-    const end = Math.min(steps, n + chunk);
-    for (; n < end; n++) {
+    this.from = from;
+    this.to = to;
+    this.T = to - from;
+    this.net = compileNetwork(scenario);
+    this.binSteps = stepsPerBin(scenario);
+    this.totalBins = Math.floor(this.net.steps / this.binSteps);
+    this.recorder = new Recorder(this.net, scenario, this.T, this.totalBins, this.binSteps);
+    this.state = createNetworkState(this.net, this.T, (p) => this.recorder.recordsInput(p));
+    this.sc = createScratch();
+    this.ctx = { n: 0, t: 0, dt: this.net.dt, seed: seedWord(scenario.run.seed), spikeWord: purposeWord(Purpose.spike), trialFrom: from, T: this.T, words: new Uint32Array(4) };
+    this.chunk = Math.max(1, Math.floor(options.chunkSteps ?? 1000));
+  }
+
+  /** Runs one chunk of steps unless the run is finished or aborted; false when there is nothing left to do. */
+  advance(): boolean {
+    const { net, state, ctx, sc, recorder, binSteps, totalBins } = this;
+    const { steps, dt } = net;
+    if (this.n >= steps) return false;
+    if (this.options.signal?.aborted) {
+      this.cancelled = true;
+      return false;
+    }
+    const end = Math.min(steps, this.n + this.chunk);
+    for (let n = this.n; n < end; n++) {
       ctx.n = n;
       ctx.t = n * dt;
       step(net, state, ctx, sc);
       recorder.afterStep(n, ctx.t, state);
       if ((n + 1) % binSteps === 0 && n < totalBins * binSteps) recorder.endOfBin((n + 1) / binSteps - 1, (n + 1) * dt, state);
     }
-    options.onProgress?.({ fraction: n / steps, completedSteps: n, steps });
+    this.n = end;
+    this.options.onProgress?.({ fraction: end / steps, completedSteps: end, steps });
+    return true;
   }
-  const bins = Math.floor(n / binSteps);
-  const binSize = binSteps * dt;
-  const recorded = recorder.finish(bins, binSize);
-  const stpState: Record<string, string> = {};
-  const filterState: Record<string, string> = {};
-  const synapses: Record<string, number> = {};
-  const storage: Record<string, string> = {};
-  for (const pr of net.projections) {
-    synapses[pr.name] = pr.nSyn;
-    if (pr.stpPlacement !== 'none') stpState[pr.name] = pr.stpPlacement;
-    filterState[pr.name] = filterPlacement(pr);
-    storage[pr.name] = pr.storage === 'procedural' ? 'explicit (procedural requested: a GPU-engine option; same random connectivity, stored)' : 'explicit';
+
+  finish(): Recording {
+    const { net, n } = this;
+    const bins = Math.floor(n / this.binSteps);
+    const binSize = this.binSteps * net.dt;
+    const recorded = this.recorder.finish(bins, binSize);
+    const stpState: Record<string, string> = {};
+    const filterState: Record<string, string> = {};
+    const synapses: Record<string, number> = {};
+    const storage: Record<string, string> = {};
+    for (const pr of net.projections) {
+      synapses[pr.name] = pr.nSyn;
+      if (pr.stpPlacement !== 'none') stpState[pr.name] = pr.stpPlacement;
+      filterState[pr.name] = filterPlacement(pr);
+      storage[pr.name] = pr.storage === 'procedural' ? 'explicit (procedural requested: a GPU-engine option; same random connectivity, stored)' : 'explicit';
+    }
+    return {
+      level: 'micro-cpu',
+      scenario: this.scenario,
+      trials: this.T,
+      dt: net.dt,
+      steps: net.steps,
+      completedSteps: n,
+      cancelled: this.cancelled,
+      binSize,
+      bins,
+      ...recorded,
+      wallSeconds: (performance.now() - this.start) / 1000,
+      engine: { name: 'micro-cpu (float64, event-driven)', stpState, filterState, storage, synapses, threads: 1, trialRange: [this.from, this.to] },
+    };
   }
-  return {
-    level: 'micro-cpu',
-    scenario,
-    trials: T,
-    dt,
-    steps,
-    completedSteps: n,
-    cancelled,
-    binSize,
-    bins,
-    ...recorded,
-    wallSeconds: (performance.now() - start) / 1000,
-    engine: { name: 'micro-cpu (float64, event-driven)', stpState, filterState, storage, synapses, threads: 1, trialRange: [from, to] },
-  };
+}
+
+/** Runs to the end (or to an abort seen between chunks) without yielding: for worker threads and tests. */
+export function simulateMicroCpu(scenario: Scenario, options: MicroCpuOptions = {}): Recording {
+  const r = new MicroCpuRun(scenario, options);
+  while (r.advance());
+  return r.finish();
+}
+
+/**
+ * The same run, yielding to the event loop between chunks so that on the main thread a Ctrl-C
+ * handler, an abort from the UI or a timer can act while it runs.
+ */
+export async function simulateMicroCpuAsync(scenario: Scenario, options: MicroCpuOptions = {}): Promise<Recording> {
+  const r = new MicroCpuRun(scenario, options);
+  while (r.advance()) await yieldToEventLoop();
+  return r.finish();
+}
+
+function yieldToEventLoop(): Promise<void> {
+  // setTimeout(0) would be clamped to ≥ 1 ms after a few nestings in browsers; a MessageChannel round trip is not.
+  if (typeof setImmediate === 'function') return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mergeRecordings, simulateMicroCpu } from '../../../src/micro/cpu';
+import { mergeRecordings, simulateMicroCpu, simulateMicroCpuAsync } from '../../../src/micro/cpu';
 import type { Recording } from '../../../src/model/recording';
 import type { Scenario } from '../../../src/model/scenario';
 import { scenario } from './support';
@@ -81,6 +81,28 @@ describe('cancellation', () => {
     expect(Array.from(r.activity.E.subarray(11, 22))).toEqual(Array.from(full.activity.E.subarray(100, 111)));
     expect(Array.from(r.stp['ext->E'].u.subarray(0, 11))).toEqual(Array.from(full.stp['ext->E'].u.subarray(0, 11)));
     expect(Math.max(...r.spikes.E.time)).toBeLessThan(110 * 5e-4);
+  });
+
+  it('the asynchronous run equals the synchronous one bit for bit', async () => {
+    const s = network(2);
+    const a = arraysOf(simulateMicroCpu(s));
+    const b = arraysOf(await simulateMicroCpuAsync(s, { chunkSteps: 70 }));
+    expect(Object.keys(b)).toEqual(Object.keys(a));
+    for (const k of Object.keys(a)) expect(Array.from(b[k]), k).toEqual(Array.from(a[k]));
+  });
+
+  it('the asynchronous run yields between chunks, so an abort from a timer (Ctrl-C, a UI button) stops it', async () => {
+    const s = network(1);
+    s.run.duration = 1000; // 2·10⁶ steps: minutes if the abort were not seen
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), 50);
+    const r = await simulateMicroCpuAsync(s, { chunkSteps: 100, signal: controller.signal });
+    clearTimeout(timer);
+    expect(r.cancelled).toBe(true);
+    expect(r.completedSteps).toBeGreaterThan(0);
+    expect(r.completedSteps).toBeLessThan(r.steps / 10);
+    expect(r.completedSteps % 100).toBe(0);
+    expect(r.activity.E.length).toBe(r.bins);
   });
 
   it('merging a cancelled part cuts every part to the smallest completedSteps', () => {
