@@ -7,8 +7,9 @@ import { parseScenario } from './model/validate';
 import type { Scenario, ScenarioInput } from './model/scenario';
 import { simulateMicroCpuAsync } from './micro/cpu';
 import { simulateMicroCpuParallel } from './micro/cpu/parallel';
+import { simulateMesoAsync } from './meso';
 
-export const AVAILABLE_LEVELS = ['micro-cpu'] as const;
+export const AVAILABLE_LEVELS = ['micro-cpu', 'meso', 'macro'] as const;
 
 export interface FullRunOptions extends RunOptions {
   /** micro-cpu with threads > 1: the script a worker thread runs (the CLI passes its own bundle). */
@@ -26,6 +27,9 @@ export async function run(input: Scenario | ScenarioInput, options: FullRunOptio
       }
       return simulateMicroCpuAsync(scenario, { onProgress: options.onProgress, signal: options.signal });
     }
+    case 'meso':
+    case 'macro':
+      return simulateMesoAsync(scenario, { level: options.level, stp: options.stp, onProgress: options.onProgress, signal: options.signal });
     default:
       throw new Error(`level "${options.level}" is not in this version of mesostp yet; available: ${AVAILABLE_LEVELS.join(', ')}`);
   }

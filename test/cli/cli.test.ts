@@ -167,6 +167,32 @@ describe('mesostp run', () => {
     for (const key of Object.keys(a.arrays)) expect(Buffer.compare(readFileSync(join(one, a.summary.files[key])), readFileSync(join(two, b.summary.files[key]))), key).toBe(0);
   });
 
+  it('--level meso and --level macro write the same files and summary keys as micro-cpu', async () => {
+    const dirs: Record<string, string> = {};
+    for (const level of ['micro-cpu', 'meso', 'macro']) {
+      dirs[level] = join(outDir, `levels-${level}`);
+      const r = await mesostp(['run', 'scenarios/v2-feedforward-depression.json', '--level', level, '--trials', '4', '--duration', '0.3', '--out', dirs[level]]);
+      expect(r.code, `${level}: ${r.stderr}`).toBe(0);
+    }
+    const micro = readOutputs(dirs['micro-cpu']);
+    for (const level of ['meso', 'macro']) {
+      const other = readOutputs(dirs[level]);
+      expect(other.summary.level).toBe(level);
+      expect(other.summary.engine.stpMeanField).toBe('mf2');
+      expect(Object.keys(other.summary.files).sort()).toEqual(Object.keys(micro.summary.files).sort());
+      for (const key of Object.keys(micro.arrays)) expect(other.arrays[key].shape, `${level} ${key}`).toEqual(micro.arrays[key].shape);
+      expect(Object.keys(other.summary.populations).sort()).toEqual(Object.keys(micro.summary.populations).sort());
+    }
+    // The N → ∞ limit has no trial-to-trial variability.
+    expect(readOutputs(dirs.macro).summary.inputs.post_all.sd).toBe(0);
+    const mf1 = await mesostp(['run', 'scenarios/demo.json', '--level', 'meso', '--stp', 'mf1', '--trials', '2', '--duration', '0.2', '--out', join(outDir, 'levels-mf1')]);
+    expect(mf1.code, mf1.stderr).toBe(0);
+    expect(readOutputs(join(outDir, 'levels-mf1')).summary.engine.stpMeanField).toBe('mf1');
+    const bad = await mesostp(['run', 'scenarios/demo.json', '--level', 'meso', '--stp', 'mf3', '--out', join(outDir, 'levels-bad')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--stp mf3 is not a mean-field order; choose mf1 or mf2/);
+  });
+
   it('refuses bad options and bad scenarios, naming what to fix', async () => {
     const dir = join(outDir, 'bad-run');
     const noOut = await mesostp(['run', 'scenarios/demo.json']);
@@ -174,7 +200,7 @@ describe('mesostp run', () => {
     expect(noOut.stderr).toMatch(/--out DIR/);
     const level = await mesostp(['run', 'scenarios/demo.json', '--level', 'nonsense', '--out', dir]);
     expect(level.code).toBe(2);
-    expect(level.stderr).toMatch(/--level nonsense is not available; choose one of micro-cpu/);
+    expect(level.stderr).toMatch(/--level nonsense is not available; choose one of micro-cpu, meso, macro/);
     const trials = await mesostp(['run', 'scenarios/demo.json', '--trials', '2.5', '--out', dir]);
     expect(trials.code).toBe(1);
     expect(trials.stderr).toMatch(/--trials must be an integer, got "2.5"/);

@@ -18,6 +18,7 @@ Options:
   --trials B      override run.trials
   --duration T    override run.duration (s)
   --seed S        override run.seed
+  --stp mf1|mf2   meso, macro: first- or second-order STP mean-field (default mf2)
   --threads K     micro-cpu: worker threads for the trials (default 1; "auto" = one per core)
   --out DIR       output folder (required)`;
 
@@ -44,6 +45,7 @@ export function runCommandFactory(workerScript?: URL): Command {
           duration: { type: 'string' },
           seed: { type: 'string' },
           threads: { type: 'string', default: '1' },
+          stp: { type: 'string', default: 'mf2' },
           out: { type: 'string' },
         },
       });
@@ -54,6 +56,10 @@ export function runCommandFactory(workerScript?: URL): Command {
       const level = values.level as Level;
       if (!(AVAILABLE_LEVELS as readonly string[]).includes(level)) {
         console.error(`mesostp run: --level ${level} is not available; choose one of ${AVAILABLE_LEVELS.join(', ')}`);
+        return 2;
+      }
+      if (values.stp !== 'mf1' && values.stp !== 'mf2') {
+        console.error(`mesostp run: --stp ${values.stp} is not a mean-field order; choose mf1 or mf2`);
         return 2;
       }
       const parsed = await readScenarioFile(positionals[0]);
@@ -91,7 +97,7 @@ export function runCommandFactory(workerScript?: URL): Command {
       process.on('SIGINT', onSigint);
       const progress = progressReporter(`${level}`);
       try {
-        const recording = await run(checked.scenario, { level, threads, workerScript, signal: controller.signal, onProgress: (p) => progress.update(p) });
+        const recording = await run(checked.scenario, { level, threads, stp: values.stp, workerScript, signal: controller.signal, onProgress: (p) => progress.update(p) });
         progress.done();
         const summary = await writeRecording(recording, values.out);
         const rows = Object.entries(summary.populations).map(

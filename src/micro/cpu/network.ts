@@ -150,7 +150,7 @@ function unsupported(p: Projection, what: string): never {
   throw new Error(`micro-cpu: projection "${projectionName(p)}": ${what}`);
 }
 
-function compilePopulation(name: string, index: number, p: Population, dt: number): PopulationPlan {
+export function compilePopulation(name: string, index: number, p: Population, dt: number): PopulationPlan {
   const base = {
     name, index, N: p.N, incoming: [] as number[], outgoing: [] as number[], conductanceInput: false, deltaInput: false, pulseInput: false,
     blockedPulses: [] as number[], blockedPulseE: new Float64Array(0), blockedPulseMg: new Float64Array(0),
@@ -253,7 +253,7 @@ function synapseYPlan(tauIn: Float64Array, taus: number[], norm: KernelNormaliza
  * keeps y per synapse (FILTER_SYN_Y). A delta filter is an instantaneous pulse, integral-
  * normalised whatever `normalize` says (./conductancePulse.ts: 'peak' has no τ → 0 limit).
  */
-function compileFilter(p: Projection, tauMPost: number, dt: number, hetTauIn: Float64Array | null, hetStp: boolean): FilterPlan {
+export function compileFilter(p: Projection, tauMPost: number, dt: number, hetTauIn: Float64Array | null, hetStp: boolean): FilterPlan {
   const norm: KernelNormalization = p.normalize ?? (p.output.type === 'current' ? 'integral' : 'peak');
   const outScale = norm === 'integral' ? tauMPost : 1;
   const none = { expProp: null, dualProp: null, cascadeProp: null, postStages: 0, synCoupling: null, synKick: null, kinetic: null, kineticDecay: null };

@@ -11,7 +11,7 @@ import { stepPopulation, type StepContext } from './neurons';
 import { advanceSynapseFilters, applyPulses, collectInput, createScratch, deliver, propagate, type Scratch } from './projections';
 import { Recorder } from './record';
 import { createNetworkState, type NetworkState } from './state';
-import { timeFunctionAt } from './timeFunction';
+import { timeFunctionAt } from '../../model/timeFunction';
 
 export interface MicroCpuOptions {
   /** Trials [from, to) to simulate (default all): lets a caller spread trials over worker threads. */

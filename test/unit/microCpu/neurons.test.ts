@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { simulateMicroCpu } from '../../../src/micro/cpu';
-import { meanSe, scenario } from './support';
+import { discreteRenewalRate, meanSe, scenario } from './support';
 
 describe('deterministic LIF: f–I curve', () => {
   const dt = 1e-4;
@@ -58,21 +58,8 @@ describe('escape-noise LIF (GLIF) with constant drive', () => {
     });
     const r = simulateMicroCpu(s);
 
-    // Oracle: after a spike, R refractory steps, then free steps from V = u_r; free step k has
-    // P_k = 1 − exp(−dt c (e^{(V_{k−1} − θ)/Δu} + e^{(V_k − θ)/Δu})/2). E[ISI] = R + Σ_{j≥0} S_j, S_j the survival.
-    const R = Math.round(p.tRef / dt);
-    const decay = Math.exp(-dt / p.tauM);
-    let v = p.uReset;
-    let surv = 1;
-    let eFree = 0;
-    for (let k = 1; surv > 1e-18; k++) {
-      eFree += surv;
-      const v1 = p.mu + (v - p.mu) * decay;
-      const P = -Math.expm1(-0.5 * dt * p.c * (Math.exp((v - p.uTh) / p.deltaU) + Math.exp((v1 - p.uTh) / p.deltaU)));
-      surv *= 1 - P;
-      v = v1;
-    }
-    const rate = 1 / (dt * (R + eFree));
+    // Oracle: the renewal rate of the engine's own hazard discretisation.
+    const rate = discreteRenewalRate(p, dt);
 
     // Counts per neuron after a 0.5 s burn-in (neurons are independent: s.e. from their spread).
     const burn = 0.5;

@@ -30,3 +30,35 @@ export function meanSe(a: ArrayLike<number>): { mean: number; se: number; sd: nu
   v /= a.length - 1;
   return { mean: m, se: Math.sqrt(v / a.length), sd: Math.sqrt(v) };
 }
+
+/** Parameters of an escape-noise LIF neuron under constant drive μ. */
+export interface GlifConstant {
+  tauM: number;
+  mu: number;
+  uReset: number;
+  tRef: number;
+  c: number;
+  deltaU: number;
+  uTh: number;
+}
+
+/**
+ * Stationary rate of the discrete-time renewal process the engines' GLIF discretisation defines
+ * (docs/step-semantics.md step 3): after a spike, R = round(tRef/dt) refractory steps, then free
+ * steps from V = u_r; free step k fires with P_k = 1 − exp(−dt c (e^{(V_{k−1} − θ)/Δu} + e^{(V_k − θ)/Δu})/2).
+ * E[ISI] = dt·(R + Σ_{j≥0} S_j), S_j the survival.
+ */
+export function discreteRenewalRate(p: GlifConstant, dt: number): number {
+  const R = Math.round(p.tRef / dt);
+  const decay = Math.exp(-dt / p.tauM);
+  let v = p.uReset;
+  let surv = 1;
+  let eFree = 0;
+  for (let k = 1; surv > 1e-18; k++) {
+    eFree += surv;
+    const v1 = p.mu + (v - p.mu) * decay;
+    surv *= Math.exp(-0.5 * dt * p.c * (Math.exp((v - p.uTh) / p.deltaU) + Math.exp((v1 - p.uTh) / p.deltaU)));
+    v = v1;
+  }
+  return 1 / (dt * (R + eFree));
+}

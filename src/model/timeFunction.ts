@@ -3,7 +3,7 @@
  * Switch times and table cells are compared with a tolerance of 1e-9·dt so that a switch at
  * 0.5 s with dt = 0.5 ms takes effect at step 1000 even when 1000·dt rounds to 0.49999999….
  */
-import type { TimeFunction } from '../../model/scenario';
+import type { TimeFunction } from './scenario';
 
 const EDGE = 1e-9;
 

@@ -1,0 +1,289 @@
+/**
+ * One population at the mesoscopic level (THEORY.md §6; Schwalger, Deger & Gerstner 2017,
+ * PLoS Comput. Biol. 13:e1005507): neurons are grouped by the step of their last spike, and each
+ * group ("age bin") carries the expected number of its neurons that have not fired since (m), the
+ * variance of that number (v), the potential those neurons share (V) and their adaptation (a).
+ *
+ * The neuron discretisation is the micro engine's (docs/step-semantics.md, step 3): exact
+ * membrane step with the input held, hazard c·exp((V − θ)/Δu) at both ends of the step,
+ * P = 1 − exp(−dt(λ_start + λ_end)/2), R = round(tRef/dt) refractory steps after a spike. So a
+ * comparison with micro measures the mesoscopic approximation, not a discretisation difference.
+ *
+ * Adaptation follows the quasi-renewal approximation of the paper: the kick of a neuron's own last
+ * spike is kept exactly; its earlier spikes are replaced by the population activity before it.
+ */
+import { NEURON_LIF, NEURON_POISSON, type PopulationPlan } from '../micro/cpu/network';
+import { nmdaBlock } from '../synapse/filters';
+
+/**
+ * How far back the age bins reach beyond refractoriness, in τm: V has then forgotten its reset
+ * to e^{−6} (0.25 %), and the lumped class that takes older neurons averages potentials that
+ * differ by less than that.
+ */
+const MEMBRANE_MEMORY = 6;
+/** Adaptation kicks older than this many of their time constants are negligible (e^{−8}). */
+const ADAPTATION_MEMORY = 8;
+
+/** Conductance input per population: Σ g_k B_k(V) and Σ g_k B_k(V) E_k over the conductance projections. */
+export interface ConductanceInput {
+  /** Conductance (dimensionless, in units of the leak) of each conductance projection this step. */
+  readonly g: Float64Array;
+  readonly E: Float64Array;
+  /** [Mg²⁺] in mM per projection; 0: no block. */
+  readonly mg: Float64Array;
+}
+
+export class MesoPopulation {
+  readonly N: number;
+  /** Age bins; bin j holds the neurons whose last spike was j + 1 steps before the current step. */
+  readonly K: number;
+  private readonly m: Float64Array;
+  private readonly v: Float64Array;
+  private readonly V: Float64Array;
+  /** Adaptation of each bin, K × nAdapt. */
+  private readonly a: Float64Array;
+  private readonly P: Float64Array;
+  /**
+   * λ_end of each bin's last step, which is λ_start of its next one unless a delta kick moved V
+   * (NaN: not known). Halves the exponentials per step.
+   */
+  private readonly lamEnd: Float64Array;
+  private lamEndFree = NaN;
+  /** Ring position of bin 0. */
+  private head = 0;
+  // The lumped class of neurons older than K steps (or that never fired).
+  private mFree = 0;
+  private vFree = 0;
+  private VFree = 0;
+  private readonly aFree: Float64Array;
+  /** Population adaptation trace H_q: the threshold a neuron would carry from the population's past spikes. */
+  private readonly trace: Float64Array;
+  /** Expected and realised spike counts of the last step. */
+  expected = 0;
+  count = 0;
+  /** Membrane potential averaged over all neurons (refractory ones at u_r) at the start of the last step. */
+  meanV = 0;
+
+  constructor(
+    readonly plan: PopulationPlan,
+    dt: number,
+  ) {
+    this.N = plan.N;
+    const nA = plan.adaptDecay.length;
+    let memory = plan.refSteps + 1;
+    if (plan.model !== NEURON_POISSON) {
+      memory += Math.ceil((MEMBRANE_MEMORY * plan.tauM) / dt);
+      for (let q = 0; q < nA; q++) memory = Math.max(memory, Math.ceil((ADAPTATION_MEMORY * -dt) / Math.log(plan.adaptDecay[q]) / dt) + plan.refSteps + 1);
+    }
+    this.K = plan.model === NEURON_POISSON ? 0 : memory;
+    this.m = new Float64Array(this.K);
+    this.v = new Float64Array(this.K);
+    this.V = new Float64Array(this.K);
+    this.a = new Float64Array(this.K * nA);
+    this.P = new Float64Array(this.K);
+    this.lamEnd = new Float64Array(this.K).fill(NaN);
+    this.aFree = new Float64Array(nA);
+    this.trace = new Float64Array(nA);
+    this.reset();
+  }
+
+  /** The micro engine's initial state: every neuron at V0, not refractory, no adaptation. */
+  reset(): void {
+    this.m.fill(0);
+    this.v.fill(0);
+    this.V.fill(this.plan.uReset);
+    this.a.fill(0);
+    this.head = 0;
+    this.mFree = this.N;
+    this.vFree = 0;
+    this.VFree = this.plan.V0;
+    this.aFree.fill(0);
+    this.trace.fill(0);
+    this.lamEnd.fill(NaN);
+    this.lamEndFree = NaN;
+    this.expected = 0;
+    this.count = 0;
+    this.meanV = this.plan.V0;
+  }
+
+  /**
+   * Expected spike count of the step for a Poisson population at rate r, and for a neuron
+   * population given its drive μ and input (I_cur, current-based, plus conductances). Updates the
+   * bins' potentials and survivals as if the step's spikes were n̄; `commit` then opens the new bin
+   * with the realised count. Returns n̄ (between 0 and N).
+   */
+  expectedCount(drive: number, Icur: number, cond: ConductanceInput | null, deltaKick: number, dt: number): number {
+    const p = this.plan;
+    if (p.model === NEURON_POISSON) {
+      this.expected = this.N * -Math.expm1(-drive * dt);
+      return this.expected;
+    }
+    const { m, v, V, a, P, K } = this;
+    const nA = p.adaptDecay.length;
+    const R = p.refSteps;
+    let sumPm = 0;
+    let sumPv = 0;
+    let sumV = 0;
+    let sumM = 0;
+    let sumMV = 0;
+    if (cond === null && nA === 0 && p.model !== NEURON_LIF) {
+      // The common case (current input, no adaptation) without the per-bin call: the same arithmetic as advanceBin.
+      const vInf = drive + Icur;
+      const decayM = p.decayM;
+      const invDeltaU = 1 / p.deltaU;
+      const c = p.c;
+      const uTh = p.uTh;
+      const halfDt = 0.5 * dt;
+      const lamEnd = this.lamEnd;
+      const useCache = deltaKick === 0;
+      for (let j = 0, k = this.head; j < K; j++, k = k + 1 === K ? 0 : k + 1) {
+        const mk = m[k];
+        // An empty bin stays empty (m only decreases): its potential never matters again.
+        if (mk === 0 && v[k] === 0) {
+          P[k] = 0;
+          continue;
+        }
+        sumM += mk;
+        sumV += v[k];
+        if (j < R) {
+          sumMV += mk * p.uReset;
+          P[k] = 0;
+          continue;
+        }
+        const v0 = V[k] + deltaKick;
+        sumMV += mk * V[k];
+        const vNext = vInf + (v0 - vInf) * decayM;
+        V[k] = vNext;
+        const cached = lamEnd[k];
+        const lam0 = useCache && cached === cached ? cached : c * Math.exp((v0 - uTh) * invDeltaU);
+        const lam1 = c * Math.exp((vNext - uTh) * invDeltaU);
+        lamEnd[k] = lam1;
+        const Pk = -Math.expm1(-halfDt * (lam0 + lam1));
+        P[k] = Pk;
+        sumPm += Pk * mk;
+        sumPv += Pk * v[k];
+      }
+    } else {
+      for (let j = 0, k = this.head; j < K; j++, k = k + 1 === K ? 0 : k + 1) {
+        const mk = m[k];
+        if (mk === 0 && v[k] === 0) {
+          P[k] = 0;
+          continue;
+        }
+        sumMV += mk * (j < R ? p.uReset : V[k]);
+        const Pk = this.advanceBin(k, j >= R, a, k * nA, drive, Icur, cond, deltaKick, dt);
+        P[k] = Pk;
+        sumPm += Pk * mk;
+        sumPv += Pk * v[k];
+        sumV += v[k];
+        sumM += mk;
+      }
+    }
+    sumMV += this.mFree * this.VFree;
+    const Pf = this.advanceBin(-1, true, this.aFree, 0, drive, Icur, cond, deltaKick, dt);
+    sumPm += Pf * this.mFree;
+    sumPv += Pf * this.vFree;
+    sumV += this.vFree;
+    sumM += this.mFree;
+    this.meanV = sumM > 0 ? sumMV / sumM : p.uReset;
+    // Finite-size correction: the neurons the bins miss (N − Σm, positive or negative) fire with the variance-weighted hazard.
+    const lambda = sumV > 0 ? sumPv / sumV : 0;
+    let nBar = sumPm + lambda * (this.N - sumM);
+    if (!(nBar > 0)) nBar = 0;
+    else if (nBar > this.N) nBar = this.N;
+    this.expected = nBar;
+    // Survival update with the hazards of this step (the new bin is opened in commit).
+    for (let k = 0; k < K; k++) {
+      const Pk = P[k];
+      v[k] = (1 - Pk) * (1 - Pk) * v[k] + Pk * m[k];
+      m[k] *= 1 - Pk;
+    }
+    this.vFree = (1 - Pf) * (1 - Pf) * this.vFree + Pf * this.mFree;
+    this.mFree *= 1 - Pf;
+    return nBar;
+  }
+
+  /**
+   * One step of the neurons of bin k (k = −1: the lumped class): adaptation decay, and for a bin
+   * out of refractoriness the exact membrane step and the probability to fire in the step.
+   */
+  private advanceBin(k: number, free: boolean, aArr: Float64Array, aOffset: number, drive: number, Icur: number, cond: ConductanceInput | null, deltaKick: number, dt: number): number {
+    const p = this.plan;
+    let theta0 = p.uTh;
+    let theta1 = p.uTh;
+    for (let q = 0; q < p.adaptDecay.length; q++) {
+      const x = aArr[aOffset + q];
+      theta0 += x;
+      const x1 = x * p.adaptDecay[q];
+      aArr[aOffset + q] = x1;
+      theta1 += x1;
+    }
+    if (!free) return 0;
+    const v0 = (k >= 0 ? this.V[k] : this.VFree) + deltaKick;
+    let G = 0;
+    let GE = 0;
+    if (cond) {
+      for (let c = 0; c < cond.g.length; c++) {
+        const B = cond.mg[c] > 0 ? nmdaBlock(v0 + p.restPotential, cond.mg[c]) : 1;
+        G += cond.g[c] * B;
+        GE += cond.g[c] * B * cond.E[c];
+      }
+    }
+    let vNext: number;
+    if (G !== 0) {
+      const lam = 1 + G;
+      const vInf = (drive + Icur + GE) / lam;
+      vNext = vInf + (v0 - vInf) * Math.exp(-(dt * lam) / p.tauM);
+    } else {
+      const vInf = drive + Icur;
+      vNext = vInf + (v0 - vInf) * p.decayM;
+    }
+    if (k >= 0) this.V[k] = vNext;
+    else this.VFree = vNext;
+    if (p.model === NEURON_LIF) return vNext >= p.uTh ? 1 : 0;
+    const invDeltaU = 1 / p.deltaU;
+    const cached = k >= 0 ? this.lamEnd[k] : this.lamEndFree;
+    const lam0 = deltaKick === 0 && cached === cached ? cached : p.c * Math.exp((v0 - theta0) * invDeltaU);
+    const lam1 = p.c * Math.exp((vNext - theta1) * invDeltaU);
+    if (k >= 0) this.lamEnd[k] = lam1;
+    else this.lamEndFree = lam1;
+    return -Math.expm1(-0.5 * dt * (lam0 + lam1));
+  }
+
+  /** Opens the bin of this step's n spikes (real-valued in the macro limit) and ages every bin by one step. */
+  commit(n: number): void {
+    this.count = n;
+    const p = this.plan;
+    if (p.model === NEURON_POISSON) return;
+    const { m, v, V, a, K } = this;
+    const nA = p.adaptDecay.length;
+    // The oldest bin joins the lumped class (its potential has forgotten the reset).
+    const old = (this.head + K - 1) % K;
+    const mSum = this.mFree + m[old];
+    if (mSum > 0) {
+      this.VFree = (this.mFree * this.VFree + m[old] * V[old]) / mSum;
+      for (let q = 0; q < nA; q++) this.aFree[q] = (this.mFree * this.aFree[q] + m[old] * a[old * nA + q]) / mSum;
+    }
+    this.mFree = mSum;
+    this.vFree += v[old];
+    this.lamEndFree = NaN;
+    // The slot of the oldest bin becomes bin 0.
+    this.head = old;
+    m[old] = n;
+    v[old] = 0;
+    V[old] = p.uReset;
+    this.lamEnd[old] = NaN;
+    // Own kick on top of the population's history before this spike (quasi-renewal), both decayed to the step end.
+    for (let q = 0; q < nA; q++) {
+      a[old * nA + q] = this.trace[q] * p.adaptDecay[q] + p.adaptKick[q];
+      this.trace[q] = this.trace[q] * p.adaptDecay[q] + (p.adaptKick[q] * n) / this.N;
+    }
+  }
+
+  /** Σm + m_free: the expected number of neurons the bins account for (N in the macro limit). */
+  accounted(): number {
+    let s = this.mFree;
+    for (let k = 0; k < this.K; k++) s += this.m[k];
+    return s;
+  }
+}

@@ -1,0 +1,408 @@
+/**
+ * The mesoscopic engine (level 'meso') and its N → ∞ limit (level 'macro'): population equations
+ * of Schwalger, Deger & Gerstner (2017) with the STP mean-field of Schmutz, Gerstner & Schwalger
+ * (2020), on the micro engine's time grid and step order (docs/step-semantics.md), so that a
+ * recording of any level compares with any other bin by bin. The algorithm as implemented is
+ * written down in docs/meso.md.
+ *
+ * Per step: deliver the delayed kicks into the filters; sample the input; each population's
+ * expected spike count n̄ from its age bins (population.ts); draw n ~ Binomial(N, n̄/N) (macro:
+ * n = n̄); the STP-weighted activity y of each projection (stpMeanField.ts) goes into its delay
+ * ring as the kick J·C·y·dt of the population-mean input.
+ */
+import { cutBins } from '../micro/cpu/record';
+import { compileFilter, compilePopulation, FILTER_DELTA, FILTER_DUAL, FILTER_EXP, NEURON_POISSON, type PopulationPlan, type ProjectionPlan } from '../micro/cpu/network';
+import { projectionName, stepsPerBin, stepCount, type InputRecording, type Progress, type Recording, type SpikeRecording } from '../model/recording';
+import type { Projection, Scenario } from '../model/scenario';
+import { synapseCount } from '../model/validate';
+import { timeFunctionAt } from '../model/timeFunction';
+import { normalPairFromBits, philox4x32Into } from '../rng/philox';
+import { Purpose, purposeWord, seedWord } from '../rng/streams';
+import { dualExpAdvance, exponentialAdvance, nmdaBlock } from '../synapse/filters';
+import { PhiloxUniforms, sampleBinomial } from './binomial';
+import { MesoPopulation, type ConductanceInput } from './population';
+import { StpMeanField, type StpKind, type StpMeanFieldOrder } from './stpMeanField';
+
+export type MesoLevel = 'meso' | 'macro';
+
+export interface MesoOptions {
+  level: MesoLevel;
+  /** STP mean-field order (default 'mf2'). */
+  stp?: StpMeanFieldOrder;
+  onProgress?: (p: Progress) => void;
+  signal?: AbortSignal;
+  /** Steps between progress reports and abort checks (default 1000). */
+  chunkSteps?: number;
+}
+
+/** What the meso engine does not model (yet): each entry names the projection and the reason. */
+export function mesoUnsupported(s: Scenario): string[] {
+  const out: string[] = [];
+  s.projections.forEach((p, i) => {
+    const where = `projections[${i}] ("${projectionName(p)}")`;
+    if (p.filter.type === 'kinetic') out.push(`${where}: kinetic receptors (saturating gates have no population mean-field here)`);
+    if (p.stp.model === 'three-state') out.push(`${where}: three-state STP (its second-moment equations are not derived yet)`);
+    if (p.heterogeneity && Object.keys(p.heterogeneity).length > 0) out.push(`${where}: per-synapse heterogeneity (the mean-field assumes one parameter set per projection)`);
+    if (p.filter.type === 'delta' && p.output.type === 'conductance') out.push(`${where}: delta conductance pulses (a jump that depends on each neuron's V)`);
+  });
+  return out;
+}
+
+/** The micro engine's projection plan without its synapses, plus what the mean-field needs. */
+interface ProjectionPlanMeso
+  extends Pick<ProjectionPlan, 'name' | 'index' | 'pre' | 'post' | 'delaySteps' | 'filter' | 'kickScale' | 'outScale' | 'expProp' | 'dualProp' | 'conductance' | 'E' | 'mg' | 'weight'> {
+  /** Mean in-degree C of a postsynaptic neuron. */
+  readonly C: number;
+  readonly stp: StpKind;
+  /** Channels: 0 the population mean, then the sampled postsynaptic neurons. */
+  readonly channels: number;
+  /** All-to-all: every neuron's partners are the whole population, so sampled neurons see the population channel. */
+  readonly shared: boolean;
+  /** Index of this projection among its target's conductance projections (−1: current-based). */
+  readonly condSlot: number;
+}
+
+function stpKind(p: Projection): StpKind {
+  const s = p.stp;
+  if (s.model === 'tsodyks-markram') return { model: 'tsodyks-markram', params: { U: s.U, U0: s.U0, tauD: s.tauD, tauF: s.tauF } };
+  if (s.model === 'depression') return { model: 'depression', params: { U: s.U, tauD: s.tauD } };
+  return { model: 'none' };
+}
+
+interface TrialState {
+  pops: MesoPopulation[];
+  stp: StpMeanField[];
+  rings: Float64Array[];
+  g: Float64Array[];
+  h: Float64Array[];
+  /** Delta kicks delivered this step, per projection and channel. */
+  delta: Float64Array[];
+}
+
+class MesoRun {
+  private readonly start = performance.now();
+  private readonly dt: number;
+  private readonly steps: number;
+  private readonly T: number;
+  private readonly pops: PopulationPlan[];
+  private readonly projs: ProjectionPlanMeso[];
+  private readonly order: StpMeanFieldOrder;
+  private readonly macro: boolean;
+  private readonly trials: TrialState[];
+  private readonly binSteps: number;
+  private readonly totalBins: number;
+  private readonly activity: Float64Array[];
+  /** Sampled neurons per population whose input is recorded (0: none); −1: input not recorded. */
+  private readonly sampled: number[];
+  private readonly inputMean: (Float64Array | null)[];
+  private readonly inputSampled: (Float64Array | null)[];
+  private readonly stpNames: string[][];
+  private readonly stpRec: (Float64Array[] | null)[];
+  private readonly cond: (ConductanceInput | null)[];
+  private readonly counts: PhiloxUniforms[];
+  private readonly seed: number;
+  private readonly noiseWord = purposeWord(Purpose.mesoNoise);
+  private readonly words = new Uint32Array(4);
+  private readonly normals = new Float64Array(4);
+  private readonly chunk: number;
+  private n = 0;
+  private cancelled = false;
+  private uniformsUsed = 0;
+  private draws = 0;
+
+  constructor(
+    private readonly scenario: Scenario,
+    private readonly options: MesoOptions,
+  ) {
+    const problems = mesoUnsupported(scenario);
+    if (problems.length > 0) throw new Error(`${options.level}: this scenario uses what the ${options.level} engine does not model yet — ${problems.join('; ')}. Run it with --level micro-cpu.`);
+    this.dt = scenario.run.dt;
+    this.steps = stepCount(scenario);
+    this.T = scenario.run.trials;
+    this.order = options.stp ?? 'mf2';
+    this.macro = options.level === 'macro';
+    this.seed = seedWord(scenario.run.seed);
+    this.chunk = Math.max(1, Math.floor(options.chunkSteps ?? 1000));
+    const names = Object.keys(scenario.populations);
+    const index = new Map(names.map((n, i) => [n, i]));
+    this.pops = names.map((n, i) => compilePopulation(n, i, scenario.populations[n], this.dt));
+    this.sampled = this.pops.map(() => -1);
+    for (const r of scenario.record.inputs) {
+      const p = index.get(r.population)!;
+      this.sampled[p] = Math.min(Math.max(r.neurons, this.sampled[p]), this.pops[p].N);
+    }
+    const condCount = this.pops.map(() => 0);
+    this.projs = scenario.projections.map((p, i) => {
+      const pre = index.get(p.from)!;
+      const post = index.get(p.to)!;
+      const postPlan = this.pops[post];
+      const f = compileFilter(p, postPlan.tauM, this.dt, null, false);
+      const conductance = p.output.type === 'conductance';
+      return {
+        name: projectionName(p),
+        index: i,
+        pre,
+        post,
+        delaySteps: Math.round(p.delay / this.dt),
+        filter: f.filter,
+        kickScale: f.kickScale,
+        outScale: f.outScale,
+        expProp: f.expProp,
+        dualProp: f.dualProp,
+        conductance,
+        E: conductance && p.output.type === 'conductance' ? p.output.E : 0,
+        mg: p.output.type === 'conductance' ? (p.output.mgBlock?.Mg ?? 0) : 0,
+        C: synapseCount(p, this.pops[pre].N, postPlan.N) / postPlan.N,
+        weight: p.weight,
+        stp: stpKind(p),
+        channels: 1 + Math.max(0, this.sampled[post]),
+        shared: p.connectivity.type === 'all-to-all' || (p.connectivity.type === 'fixed-probability' && p.connectivity.p >= 1),
+        condSlot: conductance ? condCount[post]++ : -1,
+      };
+    });
+    this.cond = this.pops.map((_, i) => {
+      if (condCount[i] === 0) return null;
+      const mine = this.projs.filter((q) => q.post === i && q.conductance);
+      return { g: new Float64Array(mine.length), E: Float64Array.from(mine, (q) => q.E), mg: Float64Array.from(mine, (q) => q.mg) };
+    });
+    this.trials = Array.from({ length: this.T }, () => ({
+      pops: this.pops.map((p) => new MesoPopulation(p, this.dt)),
+      stp: this.projs.map((q) => new StpMeanField(q.stp, this.order, q.channels, this.dt)),
+      rings: this.projs.map((q) => new Float64Array((q.delaySteps + 1) * q.channels)),
+      g: this.projs.map((q) => new Float64Array(q.channels)),
+      h: this.projs.map((q) => new Float64Array(q.channels)),
+      delta: this.projs.map((q) => new Float64Array(q.channels)),
+    }));
+    this.counts = this.pops.map((p) => new PhiloxUniforms(this.seed, p.index, Purpose.mesoCount));
+    this.binSteps = stepsPerBin(scenario);
+    this.totalBins = Math.floor(this.steps / this.binSteps);
+    this.activity = this.pops.map(() => new Float64Array(this.T * this.totalBins));
+    this.inputMean = this.sampled.map((m) => (m >= 0 ? new Float64Array(this.T * this.totalBins) : null));
+    this.inputSampled = this.sampled.map((m) => (m >= 0 ? new Float64Array(this.T * m * this.totalBins) : null));
+    this.stpNames = this.projs.map((q) => (q.stp.model === 'none' ? [] : q.stp.model === 'depression' ? ['x'] : ['u', 'x']));
+    this.stpRec = this.projs.map((_, i) => (scenario.record.stp && this.stpNames[i].length > 0 ? this.stpNames[i].map(() => new Float64Array(this.T * this.totalBins)) : null));
+  }
+
+  advance(): boolean {
+    if (this.n >= this.steps) return false;
+    if (this.options.signal?.aborted) {
+      this.cancelled = true;
+      return false;
+    }
+    const end = Math.min(this.steps, this.n + this.chunk);
+    for (let b = 0; b < this.T; b++) for (let n = this.n; n < end; n++) this.step(b, n);
+    this.n = end;
+    this.options.onProgress?.({ fraction: end / this.steps, completedSteps: end, steps: this.steps });
+    return true;
+  }
+
+  private step(b: number, n: number): void {
+    const st = this.trials[b];
+    const dt = this.dt;
+    const projs = this.projs;
+    // 1. Deliver the kicks due now.
+    for (let q = 0; q < projs.length; q++) {
+      const pr = projs[q];
+      const ch = pr.channels;
+      const ring = st.rings[q];
+      const base = (n % (pr.delaySteps + 1)) * ch;
+      const g = st.g[q];
+      const h = st.h[q];
+      const d = st.delta[q];
+      for (let c = 0; c < ch; c++) {
+        const kick = ring[base + c];
+        ring[base + c] = 0;
+        if (pr.filter === FILTER_DELTA) d[c] = kick;
+        else if (pr.filter === FILTER_EXP) g[c] += kick;
+        else h[c] += kick;
+      }
+    }
+    const bin = Math.floor(n / this.binSteps);
+    const inBin = bin < this.totalBins;
+    const w = 1 / this.binSteps;
+    // 2 and 3. Input and neurons, population by population.
+    for (let p = 0; p < this.pops.length; p++) {
+      const plan = this.pops[p];
+      const pop = st.pops[p];
+      const drive = timeFunctionAt(plan.drive, n, dt);
+      let Icur = 0;
+      let deltaKick = 0;
+      const cond = this.cond[p];
+      if (plan.model !== NEURON_POISSON) {
+        for (let q = 0; q < projs.length; q++) {
+          const pr = projs[q];
+          if (pr.post !== p) continue;
+          if (pr.filter === FILTER_DELTA) deltaKick += st.delta[q][0];
+          else if (pr.conductance) cond!.g[pr.condSlot] = pr.outScale * st.g[q][0];
+          else Icur += pr.outScale * st.g[q][0];
+        }
+      }
+      const nBar = pop.expectedCount(drive, Icur, cond, deltaKick, dt);
+      if (inBin && this.inputMean[p]) this.recordInput(p, b, bin, w, Icur, deltaKick, pop.meanV, st);
+      let count: number;
+      if (this.macro) count = nBar;
+      else {
+        const rng = this.counts[p];
+        rng.reset(n, b);
+        count = sampleBinomial(plan.N, nBar / plan.N, rng);
+        this.uniformsUsed += rng.used;
+        this.draws++;
+      }
+      pop.commit(count);
+      if (inBin) this.activity[p][b * this.totalBins + bin] += count;
+    }
+    // Filters advance to t_{n+1} after being sampled.
+    for (let q = 0; q < projs.length; q++) {
+      const pr = projs[q];
+      if (pr.filter === FILTER_EXP) for (let c = 0; c < pr.channels; c++) exponentialAdvance(pr.expProp!, st.g[q], c);
+      else if (pr.filter === FILTER_DUAL) for (let c = 0; c < pr.channels; c++) dualExpAdvance(pr.dualProp!, st.g[q], st.h[q], c);
+    }
+    // 4. The STP-weighted activity of each projection, into its delay ring.
+    for (let q = 0; q < projs.length; q++) {
+      const pr = projs[q];
+      const pre = st.pops[pr.pre];
+      const N = pre.N;
+      const A = pre.count / (N * dt);
+      const Abar = pre.expected / (N * dt);
+      const stp = st.stp[q];
+      const ring = st.rings[q];
+      const slot = ((n + pr.delaySteps) % (pr.delaySteps + 1)) * pr.channels;
+      const scale = pr.weight * pr.C * dt * pr.kickScale;
+      let xi0 = 0;
+      for (let c = 0; c < pr.channels; c++) {
+        const W = stp.efficacy(c, c === 0 ? N : pr.C, N);
+        let y = W * A;
+        if (!this.macro) {
+          if ((c & 3) === 0) this.noiseBlock(q, c >>> 2, n, b);
+          const xi = pr.shared ? (c === 0 ? (xi0 = this.normals[0]) : xi0) : this.normals[c & 3];
+          const variance = (Abar / dt) * stp.noiseFactor;
+          if (variance > 0) y += Math.sqrt(variance) * xi;
+        }
+        // A sampled neuron's partners fire as y/W̄ implies; the population channel knows its count.
+        const fired = c === 0 || !(W > 0) ? pre.count / N : (y * dt) / W;
+        stp.release(c, y, fired, dt);
+        ring[slot + c] += scale * y;
+      }
+      stp.advanceMoments(Abar, dt);
+    }
+    // 5. STP variables at the end of each bin.
+    if (inBin && (n + 1) % this.binSteps === 0) {
+      for (let q = 0; q < projs.length; q++) {
+        const rec = this.stpRec[q];
+        if (!rec) continue;
+        const vars = st.stp[q].variables();
+        this.stpNames[q].forEach((name, v) => (rec[v][b * this.totalBins + bin] = vars[name]));
+      }
+    }
+  }
+
+  /** Four standard normals for channels 4k … 4k+3 of projection q: key (seed, q), counter (k, n, trial, mesoNoise). */
+  private noiseBlock(q: number, k: number, n: number, trial: number): void {
+    philox4x32Into(k, n, trial, this.noiseWord, this.seed, q, this.words);
+    normalPairFromBits(this.words[0], this.words[1], this.normals, 0);
+    normalPairFromBits(this.words[2], this.words[3], this.normals, 2);
+  }
+
+  /**
+   * The recorded input of step n, as the micro engine defines it (step 2): filters at t_n times
+   * outScale, delta kicks as τm·kick/dt, conductances as −g·B(V)·(V − E) at the mean potential.
+   */
+  private recordInput(p: number, b: number, bin: number, w: number, Icur: number, deltaKick: number, meanV: number, st: TrialState): void {
+    const plan = this.pops[p];
+    const bins = this.totalBins;
+    const m = this.sampled[p];
+    const cond = this.cond[p];
+    let I = Icur + (plan.tauM * deltaKick) / this.dt;
+    if (cond) for (let c = 0; c < cond.g.length; c++) I -= cond.g[c] * (cond.mg[c] > 0 ? nmdaBlock(meanV + plan.restPotential, cond.mg[c]) : 1) * (meanV - cond.E[c]);
+    this.inputMean[p]![b * bins + bin] += I * w;
+    const sampled = this.inputSampled[p]!;
+    for (let i = 0; i < m; i++) {
+      let Ii = 0;
+      for (let q = 0; q < this.projs.length; q++) {
+        const pr = this.projs[q];
+        if (pr.post !== p) continue;
+        const c = i + 1;
+        if (pr.filter === FILTER_DELTA) Ii += (plan.tauM * st.delta[q][c]) / this.dt;
+        else {
+          const gi = pr.outScale * st.g[q][c];
+          Ii += pr.conductance ? -gi * (pr.mg > 0 ? nmdaBlock(meanV + plan.restPotential, pr.mg) : 1) * (meanV - pr.E) : gi;
+        }
+      }
+      sampled[(b * m + i) * bins + bin] += Ii * w;
+    }
+  }
+
+  finish(): Recording {
+    const bins = Math.floor(this.n / this.binSteps);
+    const binSize = this.binSteps * this.dt;
+    const cut = (a: Float64Array, rows: number) => cutBins(a, rows, this.totalBins, bins);
+    const activity: Record<string, Float64Array> = {};
+    this.pops.forEach((p, i) => {
+      const a = cut(this.activity[i], this.T);
+      const s = 1 / (p.N * binSize);
+      for (let k = 0; k < a.length; k++) a[k] *= s;
+      activity[p.name] = a;
+    });
+    const inputs: Record<string, InputRecording> = {};
+    this.pops.forEach((p, i) => {
+      const m = this.sampled[i];
+      if (m < 0) return;
+      inputs[p.name] = { neurons: Int32Array.from({ length: m }, (_, k) => k), sampled: cut(this.inputSampled[i]!, this.T * m), populationMean: cut(this.inputMean[i]!, this.T) };
+    });
+    const stp: Record<string, Record<string, Float64Array>> = {};
+    this.projs.forEach((q, i) => {
+      const rec = this.stpRec[i];
+      if (!rec) return;
+      const vars: Record<string, Float64Array> = {};
+      this.stpNames[i].forEach((name, v) => (vars[name] = cut(rec[v], this.T)));
+      stp[q.name] = vars;
+    });
+    // There are no individual neurons at this level: requested spike records are empty.
+    const spikes: Record<string, SpikeRecording> = {};
+    for (const r of this.scenario.record.spikes) spikes[r.population] = { neurons: new Int32Array(0), trial: new Int32Array(0), neuron: new Int32Array(0), time: new Float64Array(0) };
+    const ageBins: Record<string, number> = {};
+    this.pops.forEach((p, i) => {
+      if (p.model !== NEURON_POISSON) ageBins[p.name] = this.trials[0].pops[i].K;
+    });
+    return {
+      level: this.options.level,
+      scenario: this.scenario,
+      trials: this.T,
+      dt: this.dt,
+      steps: this.steps,
+      completedSteps: this.n,
+      cancelled: this.cancelled,
+      binSize,
+      bins,
+      activity,
+      inputs,
+      stp,
+      spikes,
+      wallSeconds: (performance.now() - this.start) / 1000,
+      engine: {
+        name: this.macro
+          ? 'macro (N → ∞ limit of the population equations: no spike-count draws, no synaptic noise)'
+          : 'meso (population equations of Schwalger et al. 2017, binomial spike counts)',
+        stpMeanField: this.order,
+        ageBins,
+        inDegree: Object.fromEntries(this.projs.map((q) => [q.name, q.C])),
+        spikes: 'not available at this level (no individual neurons)',
+        uniformsPerStep: this.draws > 0 ? this.uniformsUsed / this.draws : 0,
+      },
+    };
+  }
+}
+
+/** Runs to the end (or to an abort seen between chunks) without yielding. */
+export function simulateMeso(scenario: Scenario, options: MesoOptions): Recording {
+  const r = new MesoRun(scenario, options);
+  while (r.advance());
+  return r.finish();
+}
+
+/** The same run, yielding to the event loop between chunks (Ctrl-C, UI). */
+export async function simulateMesoAsync(scenario: Scenario, options: MesoOptions): Promise<Recording> {
+  const r = new MesoRun(scenario, options);
+  while (r.advance()) await new Promise<void>((resolve) => setTimeout(resolve, 0));
+  return r.finish();
+}

@@ -1,0 +1,189 @@
+/**
+ * The STP-weighted activity of a finite presynaptic population (THEORY.md §5; Schmutz, Gerstner &
+ * Schwalger 2020, J. Math. Neurosci. 10:5): per step, y = W̄·A_N + sqrt((Ā/dt)·noise)·ξ, where
+ * W̄ = E[u⁺x⁻] is evaluated at the *realised* population means ū, x̄ (which therefore fluctuate
+ * with the spike counts) and the central second moments S_uu, S_xx, S_ux come from the exact
+ * (depression) or closed (Tsodyks–Markram, Gaussian closure) moment equations of src/synapse driven
+ * by the expected activity Ā.
+ *
+ * A "channel" is one set of means: channel 0 the population (all N presynaptic neurons:
+ * noise = Var_j(w)/N); channels 1… the partners of one sampled postsynaptic neuron with
+ * in-degree C (noise = E[w²]/C − W̄²/N), whose means deplete with that neuron's own y.
+ *
+ * MF1 drops the second moments (S = 0): W̄ = u⁺(ū)·x̄, and the population channel has no
+ * synaptic noise. MF2 keeps both. Static synapses are w ≡ 1.
+ */
+import { decayFactor } from '../synapse/exact';
+import type { DepressionParams } from '../synapse/stpDepression';
+import { depressionMomentsStep, MF2, tmMf2Efficacy, tmMf2EfficacySq, tmMf2Rhs } from '../synapse/stpMoments';
+import type { TmParams } from '../synapse/stpTsodyksMarkram';
+
+export type StpMeanFieldOrder = 'mf1' | 'mf2';
+
+export type StpKind =
+  | { readonly model: 'none' }
+  | { readonly model: 'depression'; readonly params: DepressionParams }
+  | { readonly model: 'tsodyks-markram'; readonly params: TmParams };
+
+/**
+ * Tsodyks–Markram with τF = 0 has u⁻ ≡ U0, so every spike releases (U0 + U(1 − U0))·x: exactly the
+ * depression model with that U, whose moment equations are exact.
+ */
+export function effectiveStp(kind: StpKind): StpKind {
+  if (kind.model === 'tsodyks-markram' && kind.params.tauF === 0) {
+    const { U, U0, tauD } = kind.params;
+    return { model: 'depression', params: { U: U0 + U * (1 - U0), tauD } };
+  }
+  return kind;
+}
+
+export class StpMeanField {
+  /** The model as simulated (Tsodyks–Markram with τF = 0 becomes depression). */
+  readonly kind: StpKind;
+  /** Means per channel. */
+  readonly u: Float64Array;
+  readonly x: Float64Array;
+  /** Raw moments driven by Ā: MF2 layout (Tsodyks–Markram) or [E[x], E[x²]] (depression). */
+  private readonly moments: Float64Array;
+  private readonly k1 = new Float64Array(MF2.SIZE);
+  private readonly k2 = new Float64Array(MF2.SIZE);
+  private readonly k3 = new Float64Array(MF2.SIZE);
+  private readonly k4 = new Float64Array(MF2.SIZE);
+  private readonly tmp = new Float64Array(MF2.SIZE);
+  private readonly atMeans = new Float64Array(MF2.SIZE);
+  private readonly decayD: number;
+  private readonly decayF: number;
+  /** u reported for a model without facilitation (depression: U; none: 1). */
+  private readonly fixedU: number;
+  /** Last step's mean efficacy W̄ and efficacy variance term per channel (for tests and diagnostics). */
+  readonly lastW: Float64Array;
+
+  constructor(
+    private readonly declared: StpKind,
+    readonly order: StpMeanFieldOrder,
+    readonly channels: number,
+    dt: number,
+  ) {
+    this.kind = effectiveStp(declared);
+    const k = this.kind;
+    this.u = new Float64Array(channels);
+    this.x = new Float64Array(channels);
+    this.lastW = new Float64Array(channels);
+    this.moments = new Float64Array(MF2.SIZE);
+    this.decayD = k.model === 'none' ? 0 : decayFactor(dt, k.params.tauD);
+    this.decayF = k.model === 'tsodyks-markram' ? decayFactor(dt, k.params.tauF) : 0;
+    this.fixedU = k.model === 'depression' ? k.params.U : 1;
+    this.reset();
+  }
+
+  /** Rest: u = U0, x = 1 with no spread. */
+  reset(): void {
+    const k = this.kind;
+    const u0 = k.model === 'tsodyks-markram' ? k.params.U0 : this.fixedU;
+    this.u.fill(u0);
+    this.x.fill(1);
+    this.moments.fill(0);
+    if (k.model === 'tsodyks-markram') {
+      this.moments[MF2.U] = u0;
+      this.moments[MF2.X] = 1;
+      this.moments[MF2.UU] = u0 * u0;
+      this.moments[MF2.XX] = 1;
+      this.moments[MF2.UX] = u0;
+    } else if (k.model === 'depression') {
+      this.moments[0] = 1;
+      this.moments[1] = 1;
+    }
+  }
+
+  /**
+   * W̄ and the noise variance factor of channel c: y = W̄·A_N + sqrt((Ā/dt)·noise)·ξ with
+   * noise = E[w²]/C − W̄²/N (C = N for the population channel: Var_j(w)/N). Writes W̄ to lastW[c].
+   */
+  efficacy(c: number, C: number, N: number): number {
+    const k = this.kind;
+    let W: number;
+    let W2: number;
+    if (k.model === 'none') {
+      W = 1;
+      W2 = 1;
+    } else if (k.model === 'depression') {
+      const U = k.params.U;
+      const xb = this.x[c];
+      const sxx = this.order === 'mf2' ? this.moments[1] - this.moments[0] * this.moments[0] : 0;
+      W = U * xb;
+      W2 = U * U * (xb * xb + sxx);
+    } else {
+      const m = this.moments;
+      const ub = this.u[c];
+      const xb = this.x[c];
+      const mf2 = this.order === 'mf2';
+      const suu = mf2 ? m[MF2.UU] - m[MF2.U] * m[MF2.U] : 0;
+      const sxx = mf2 ? m[MF2.XX] - m[MF2.X] * m[MF2.X] : 0;
+      const sux = mf2 ? m[MF2.UX] - m[MF2.U] * m[MF2.X] : 0;
+      const at = this.atMeans;
+      at[MF2.U] = ub;
+      at[MF2.X] = xb;
+      at[MF2.UU] = ub * ub + suu;
+      at[MF2.XX] = xb * xb + sxx;
+      at[MF2.UX] = ub * xb + sux;
+      W = tmMf2Efficacy(k.params, at);
+      W2 = tmMf2EfficacySq(k.params, at);
+    }
+    this.lastW[c] = W;
+    const noise = W2 / C - (W * W) / N;
+    this.noiseFactor = noise > 0 ? noise : 0;
+    return W;
+  }
+
+  /** The noise factor of the last efficacy() call. */
+  noiseFactor = 0;
+
+  /**
+   * After channel c released y·dt per presynaptic neuron with a fraction `fired` of its neurons
+   * firing: x̄ loses the release, ū jumps towards 1, then both relax exactly over dt.
+   */
+  release(c: number, y: number, fired: number, dt: number): void {
+    const k = this.kind;
+    if (k.model === 'none') return;
+    let xb = this.x[c] - y * dt;
+    xb = xb < 0 ? 0 : xb > 1 ? 1 : xb;
+    this.x[c] = 1 + (xb - 1) * this.decayD;
+    if (k.model === 'tsodyks-markram') {
+      const { U, U0 } = k.params;
+      let ub = this.u[c] + U * (1 - this.u[c]) * (fired < 0 ? 0 : fired > 1 ? 1 : fired);
+      ub = ub > 1 ? 1 : ub;
+      this.u[c] = U0 + (ub - U0) * this.decayF;
+    }
+  }
+
+  /** Advances the second moments over dt at the expected rate r = Ā (Hz). */
+  advanceMoments(r: number, dt: number): void {
+    const k = this.kind;
+    if (k.model === 'none' || this.order === 'mf1') return;
+    if (k.model === 'depression') {
+      depressionMomentsStep(k.params, r, dt, this.moments);
+      return;
+    }
+    // RK4: the closed system is nonlinear; one step of dt is accurate to O((dt/τ)⁴, (r·dt)⁴).
+    const p = k.params;
+    const m = this.moments;
+    const t = this.tmp;
+    tmMf2Rhs(p, r, m, this.k1);
+    for (let i = 0; i < MF2.SIZE; i++) t[i] = m[i] + 0.5 * dt * this.k1[i];
+    tmMf2Rhs(p, r, t, this.k2);
+    for (let i = 0; i < MF2.SIZE; i++) t[i] = m[i] + 0.5 * dt * this.k2[i];
+    tmMf2Rhs(p, r, t, this.k3);
+    for (let i = 0; i < MF2.SIZE; i++) t[i] = m[i] + dt * this.k3[i];
+    tmMf2Rhs(p, r, t, this.k4);
+    for (let i = 0; i < MF2.SIZE; i++) m[i] += (dt / 6) * (this.k1[i] + 2 * this.k2[i] + 2 * this.k3[i] + this.k4[i]);
+  }
+
+  /** The recorded STP variables of the population channel, named as the micro engine names them. */
+  variables(): Record<string, number> {
+    const d = this.declared;
+    if (d.model === 'none') return {};
+    if (d.model === 'depression') return { x: this.x[0] };
+    // Without facilitation u⁻ is U0 at every moment.
+    return { u: this.kind.model === 'depression' ? d.params.U0 : this.u[0], x: this.x[0] };
+  }
+}
