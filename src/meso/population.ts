@@ -13,7 +13,9 @@
  * spike is kept exactly; its earlier spikes are replaced by the population activity before it.
  */
 import { NEURON_LIF, NEURON_POISSON, type PopulationPlan } from '../micro/cpu/network';
+import { decayFactor } from '../synapse/exact';
 import { nmdaBlock } from '../synapse/filters';
+import type { StpKind } from './stpMeanField';
 
 /**
  * How far back the age bins reach beyond refractoriness, in τm: V has then forgotten its reset
@@ -31,6 +33,31 @@ export interface ConductanceInput {
   readonly E: Float64Array;
   /** [Mg²⁺] in mM per projection; 0: no block. */
   readonly mg: Float64Array;
+}
+
+/**
+ * Age-resolved STP state of one outgoing projection (`stp: 'age'`, docs/meso.md): the mean u and x
+ * of the neurons of each age bin. Neurons that fired recently have spent their resources and are
+ * refractory, so the neurons that fire carry more resources than the population mean x̄ when
+ * firing is regular; the bins see that, a single x̄ does not.
+ */
+export interface StpTrack {
+  readonly U: number;
+  readonly U0: number;
+  readonly facilitating: boolean;
+  readonly decayD: number;
+  readonly decayF: number;
+  readonly u: Float64Array;
+  readonly x: Float64Array;
+  uFree: number;
+  xFree: number;
+  /** Means over the neurons that fire in this step: E[u⁺], E[x⁻], E[u⁺x⁻] (set by expectedCount). */
+  spikeU: number;
+  spikeX: number;
+  spikeW: number;
+  /** Means over all neurons (for recording). */
+  meanU: number;
+  meanX: number;
 }
 
 export class MesoPopulation {
@@ -63,6 +90,9 @@ export class MesoPopulation {
   count = 0;
   /** Membrane potential averaged over all neurons (refractory ones at u_r) at the start of the last step. */
   meanV = 0;
+  readonly tracks: StpTrack[] = [];
+  private lambda = 0;
+  private Pfree = 0;
 
   constructor(
     readonly plan: PopulationPlan,
@@ -87,8 +117,47 @@ export class MesoPopulation {
     this.reset();
   }
 
+  /** Tracks u, x per age bin for an outgoing STP projection (Tsodyks–Markram or depression); returns the track. */
+  addStpTrack(kind: Exclude<StpKind, { model: 'none' }>, dt: number): StpTrack {
+    const tm = kind.model === 'tsodyks-markram';
+    const U = kind.params.U;
+    const U0 = tm ? kind.params.U0 : U;
+    const facilitating = tm && kind.params.tauF > 0;
+    const track: StpTrack = {
+      // Without facilitation u⁺ = U0 + U(1 − U0) at every spike: a depression with that U.
+      U: tm && !facilitating ? U0 + U * (1 - U0) : U,
+      U0: tm && !facilitating ? U0 + U * (1 - U0) : U0,
+      facilitating,
+      decayD: decayFactor(dt, kind.params.tauD),
+      decayF: facilitating ? decayFactor(dt, kind.params.tauF) : 0,
+      u: new Float64Array(this.K),
+      x: new Float64Array(this.K),
+      uFree: 0,
+      xFree: 1,
+      spikeU: 0,
+      spikeX: 1,
+      spikeW: 0,
+      meanU: 0,
+      meanX: 1,
+    };
+    this.tracks.push(track);
+    this.resetTrack(track);
+    return track;
+  }
+
+  private resetTrack(t: StpTrack): void {
+    const u0 = t.facilitating ? t.U0 : 0;
+    t.u.fill(u0);
+    t.x.fill(1);
+    t.uFree = u0;
+    t.xFree = 1;
+    t.meanU = t.facilitating ? t.U0 : t.U;
+    t.meanX = 1;
+  }
+
   /** The micro engine's initial state: every neuron at V0, not refractory, no adaptation. */
   reset(): void {
+    for (const t of this.tracks) this.resetTrack(t);
     this.m.fill(0);
     this.v.fill(0);
     this.V.fill(this.plan.uReset);
@@ -192,6 +261,9 @@ export class MesoPopulation {
     if (!(nBar > 0)) nBar = 0;
     else if (nBar > this.N) nBar = this.N;
     this.expected = nBar;
+    this.lambda = lambda;
+    this.Pfree = Pf;
+    for (const t of this.tracks) this.spikeMeans(t, this.N - sumM);
     // Survival update with the hazards of this step (the new bin is opened in commit).
     for (let k = 0; k < K; k++) {
       const Pk = P[k];
@@ -250,6 +322,68 @@ export class MesoPopulation {
     return -Math.expm1(-0.5 * dt * (lam0 + lam1));
   }
 
+  /**
+   * u⁺, x⁻ and u⁺x⁻ averaged over the neurons expected to fire in this step (bins weighted by P_j m_j,
+   * the neurons the bins miss by the finite-size hazard Λ with the variance-weighted state), and
+   * u, x averaged over all neurons. Called before the survivals are updated.
+   */
+  private spikeMeans(t: StpTrack, missing: number): void {
+    const { m, v, P, K } = this;
+    const fac = t.facilitating;
+    let sP = 0;
+    let sU = 0;
+    let sX = 0;
+    let sW = 0;
+    let sPv = 0;
+    let vU = 0;
+    let vX = 0;
+    let vW = 0;
+    let aM = 0;
+    let aU = 0;
+    let aX = 0;
+    const add = (mk: number, vk: number, Pk: number, uk: number, xk: number) => {
+      const up = fac ? uk + t.U * (1 - uk) : t.U;
+      const w = up * xk;
+      const pm = Pk * mk;
+      sP += pm;
+      sU += pm * up;
+      sX += pm * xk;
+      sW += pm * w;
+      const pv = Pk * vk;
+      sPv += pv;
+      vU += pv * up;
+      vX += pv * xk;
+      vW += pv * w;
+      aM += mk;
+      aU += mk * uk;
+      aX += mk * xk;
+    };
+    for (let k = 0; k < K; k++) if (m[k] !== 0 || v[k] !== 0) add(m[k], v[k], P[k], t.u[k], t.x[k]);
+    add(this.mFree, this.vFree, this.Pfree, t.uFree, t.xFree);
+    const extra = this.lambda * missing;
+    if (extra !== 0 && sPv > 0) {
+      sP += extra;
+      sU += (extra * vU) / sPv;
+      sX += (extra * vX) / sPv;
+      sW += (extra * vW) / sPv;
+    }
+    if (sP > 0) {
+      t.spikeU = sU / sP;
+      t.spikeX = sX / sP;
+      t.spikeW = sW / sP;
+    } else {
+      // Nobody is expected to fire: the would-be spikers are the lumped class (the most excitable at rest).
+      const up = fac ? t.uFree + t.U * (1 - t.uFree) : t.U;
+      t.spikeU = up;
+      t.spikeX = t.xFree;
+      t.spikeW = up * t.xFree;
+    }
+    if (aM > 0) {
+      t.meanU = fac ? aU / aM : t.U;
+      t.meanX = aX / aM;
+    }
+  }
+
   /** Opens the bin of this step's n spikes (real-valued in the macro limit) and ages every bin by one step. */
   commit(n: number): void {
     this.count = n;
@@ -264,6 +398,12 @@ export class MesoPopulation {
       this.VFree = (this.mFree * this.VFree + m[old] * V[old]) / mSum;
       for (let q = 0; q < nA; q++) this.aFree[q] = (this.mFree * this.aFree[q] + m[old] * a[old * nA + q]) / mSum;
     }
+    for (const t of this.tracks) {
+      if (mSum > 0) {
+        t.uFree = (this.mFree * t.uFree + m[old] * t.u[old]) / mSum;
+        t.xFree = (this.mFree * t.xFree + m[old] * t.x[old]) / mSum;
+      }
+    }
     this.mFree = mSum;
     this.vFree += v[old];
     this.lamEndFree = NaN;
@@ -273,6 +413,17 @@ export class MesoPopulation {
     v[old] = 0;
     V[old] = p.uReset;
     this.lamEnd[old] = NaN;
+    for (const t of this.tracks) {
+      // The spikers' state just after their spike: u⁺ and x⁻ − u⁺x⁻; then every bin recovers over dt.
+      t.u[old] = t.spikeU;
+      t.x[old] = t.spikeX - t.spikeW;
+      for (let k = 0; k < K; k++) {
+        t.x[k] = 1 + (t.x[k] - 1) * t.decayD;
+        if (t.facilitating) t.u[k] = t.U0 + (t.u[k] - t.U0) * t.decayF;
+      }
+      t.xFree = 1 + (t.xFree - 1) * t.decayD;
+      if (t.facilitating) t.uFree = t.U0 + (t.uFree - t.U0) * t.decayF;
+    }
     // Own kick on top of the population's history before this spike (quasi-renewal), both decayed to the step end.
     for (let q = 0; q < nA; q++) {
       a[old * nA + q] = this.trace[q] * p.adaptDecay[q] + p.adaptKick[q];

@@ -20,7 +20,7 @@ import { normalPairFromBits, philox4x32Into } from '../rng/philox';
 import { Purpose, purposeWord, seedWord } from '../rng/streams';
 import { dualExpAdvance, exponentialAdvance, nmdaBlock } from '../synapse/filters';
 import { PhiloxUniforms, sampleBinomial } from './binomial';
-import { MesoPopulation, type ConductanceInput } from './population';
+import { MesoPopulation, type ConductanceInput, type StpTrack } from './population';
 import { StpMeanField, type StpKind, type StpMeanFieldOrder } from './stpMeanField';
 
 export type MesoLevel = 'meso' | 'macro';
@@ -72,6 +72,8 @@ function stpKind(p: Projection): StpKind {
 interface TrialState {
   pops: MesoPopulation[];
   stp: StpMeanField[];
+  /** 'age' mode: the age-resolved STP state of each projection on its presynaptic population (null: Poisson source or no STP). */
+  tracks: (StpTrack | null)[];
   rings: Float64Array[];
   g: Float64Array[];
   h: Float64Array[];
@@ -165,14 +167,23 @@ class MesoRun {
       const mine = this.projs.filter((q) => q.post === i && q.conductance);
       return { g: new Float64Array(mine.length), E: Float64Array.from(mine, (q) => q.E), mg: Float64Array.from(mine, (q) => q.mg) };
     });
-    this.trials = Array.from({ length: this.T }, () => ({
-      pops: this.pops.map((p) => new MesoPopulation(p, this.dt)),
-      stp: this.projs.map((q) => new StpMeanField(q.stp, this.order, q.channels, this.dt)),
-      rings: this.projs.map((q) => new Float64Array((q.delaySteps + 1) * q.channels)),
-      g: this.projs.map((q) => new Float64Array(q.channels)),
-      h: this.projs.map((q) => new Float64Array(q.channels)),
-      delta: this.projs.map((q) => new Float64Array(q.channels)),
-    }));
+    this.trials = Array.from({ length: this.T }, () => {
+      const pops = this.pops.map((p) => new MesoPopulation(p, this.dt));
+      const tracks = this.projs.map((q) => {
+        const kind = q.stp;
+        if (this.order !== 'age' || kind.model === 'none' || this.pops[q.pre].model === NEURON_POISSON) return null;
+        return pops[q.pre].addStpTrack(kind, this.dt);
+      });
+      return {
+        pops,
+        tracks,
+        stp: this.projs.map((q) => new StpMeanField(q.stp, this.order, q.channels, this.dt)),
+        rings: this.projs.map((q) => new Float64Array((q.delaySteps + 1) * q.channels)),
+        g: this.projs.map((q) => new Float64Array(q.channels)),
+        h: this.projs.map((q) => new Float64Array(q.channels)),
+        delta: this.projs.map((q) => new Float64Array(q.channels)),
+      };
+    });
     this.counts = this.pops.map((p) => new PhiloxUniforms(this.seed, p.index, Purpose.mesoCount));
     this.binSteps = stepsPerBin(scenario);
     this.totalBins = Math.floor(this.steps / this.binSteps);
@@ -269,8 +280,10 @@ class MesoRun {
       const slot = ((n + pr.delaySteps) % (pr.delaySteps + 1)) * pr.channels;
       const scale = pr.weight * pr.C * dt * pr.kickScale;
       let xi0 = 0;
+      const track = st.tracks[q];
       for (let c = 0; c < pr.channels; c++) {
-        const W = stp.efficacy(c, c === 0 ? N : pr.C, N);
+        let W = stp.efficacy(c, c === 0 ? N : pr.C, N);
+        if (c === 0 && track) W = track.spikeW;
         let y = W * A;
         if (!this.macro) {
           if ((c & 3) === 0) this.noiseBlock(q, c >>> 2, n, b);
@@ -290,7 +303,8 @@ class MesoRun {
       for (let q = 0; q < projs.length; q++) {
         const rec = this.stpRec[q];
         if (!rec) continue;
-        const vars = st.stp[q].variables();
+        const track = st.tracks[q];
+        const vars = track ? (this.stpNames[q].length === 1 ? { x: track.meanX } : { u: track.meanU, x: track.meanX }) : st.stp[q].variables();
         this.stpNames[q].forEach((name, v) => (rec[v][b * this.totalBins + bin] = vars[name]));
       }
     }

@@ -18,7 +18,12 @@ import type { DepressionParams } from '../synapse/stpDepression';
 import { depressionMomentsStep, MF2, tmMf2Efficacy, tmMf2EfficacySq, tmMf2Rhs } from '../synapse/stpMoments';
 import type { TmParams } from '../synapse/stpTsodyksMarkram';
 
-export type StpMeanFieldOrder = 'mf1' | 'mf2';
+/**
+ * 'mf1', 'mf2': Schmutz et al. (2020). 'age': ours — the population's release uses u, x resolved by
+ * the age bins of a presynaptic neuron population (population.ts, StpTrack); second moments,
+ * noise and sampled neurons as in MF2. For Poisson presynaptic populations it equals MF2.
+ */
+export type StpMeanFieldOrder = 'mf1' | 'mf2' | 'age';
 
 export type StpKind =
   | { readonly model: 'none' }
@@ -109,14 +114,14 @@ export class StpMeanField {
     } else if (k.model === 'depression') {
       const U = k.params.U;
       const xb = this.x[c];
-      const sxx = this.order === 'mf2' ? this.moments[1] - this.moments[0] * this.moments[0] : 0;
+      const sxx = this.order !== 'mf1' ? this.moments[1] - this.moments[0] * this.moments[0] : 0;
       W = U * xb;
       W2 = U * U * (xb * xb + sxx);
     } else {
       const m = this.moments;
       const ub = this.u[c];
       const xb = this.x[c];
-      const mf2 = this.order === 'mf2';
+      const mf2 = this.order !== 'mf1';
       const suu = mf2 ? m[MF2.UU] - m[MF2.U] * m[MF2.U] : 0;
       const sxx = mf2 ? m[MF2.XX] - m[MF2.X] * m[MF2.X] : 0;
       const sux = mf2 ? m[MF2.UX] - m[MF2.U] * m[MF2.X] : 0;

@@ -64,8 +64,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** micro-cpu: worker threads to spread trials over (1 = in this thread). */
   threads?: number;
-  /** meso and macro: the STP mean-field, first ('mf1') or second order ('mf2', the default). */
-  stp?: 'mf1' | 'mf2';
+  /** meso and macro: the STP mean-field, first ('mf1') or second order ('mf2', the default), or age-resolved ('age', docs/meso.md). */
+  stp?: 'mf1' | 'mf2' | 'age';
 }
 
 export function projectionName(p: { name?: string; from: string; to: string }): string {

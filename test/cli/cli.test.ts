@@ -190,7 +190,7 @@ describe('mesostp run', () => {
     expect(readOutputs(join(outDir, 'levels-mf1')).summary.engine.stpMeanField).toBe('mf1');
     const bad = await mesostp(['run', 'scenarios/demo.json', '--level', 'meso', '--stp', 'mf3', '--out', join(outDir, 'levels-bad')]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/--stp mf3 is not a mean-field order; choose mf1 or mf2/);
+    expect(bad.stderr).toMatch(/--stp mf3 is not a mean-field order; choose mf1, mf2 or age/);
   });
 
   it('refuses bad options and bad scenarios, naming what to fix', async () => {

@@ -18,7 +18,7 @@ Options:
   --trials B      override run.trials
   --duration T    override run.duration (s)
   --seed S        override run.seed
-  --stp mf1|mf2   meso, macro: first- or second-order STP mean-field (default mf2)
+  --stp MODE      meso, macro: STP mean-field mf1, mf2 (default) or age (age-resolved, docs/meso.md)
   --threads K     micro-cpu: worker threads for the trials (default 1; "auto" = one per core)
   --out DIR       output folder (required)`;
 
@@ -58,8 +58,8 @@ export function runCommandFactory(workerScript?: URL): Command {
         console.error(`mesostp run: --level ${level} is not available; choose one of ${AVAILABLE_LEVELS.join(', ')}`);
         return 2;
       }
-      if (values.stp !== 'mf1' && values.stp !== 'mf2') {
-        console.error(`mesostp run: --stp ${values.stp} is not a mean-field order; choose mf1 or mf2`);
+      if (values.stp !== 'mf1' && values.stp !== 'mf2' && values.stp !== 'age') {
+        console.error(`mesostp run: --stp ${values.stp} is not a mean-field order; choose mf1, mf2 or age`);
         return 2;
       }
       const parsed = await readScenarioFile(positionals[0]);

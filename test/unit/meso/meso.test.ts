@@ -168,6 +168,38 @@ describe('meso against micro-cpu', () => {
   }, 60_000);
 });
 
+describe("age-resolved STP (stp: 'age')", () => {
+  it('equals MF2 bit for bit when the presynaptic population is Poisson (memoryless: no age structure)', () => {
+    const preset = JSON.parse(readFileSync('scenarios/v2-feedforward-depression.json', 'utf8'));
+    preset.run = { ...preset.run, trials: 3, duration: 0.6 };
+    const s = parseScenario(preset);
+    const a = simulateMeso(s, { level: 'meso', stp: 'mf2' });
+    const b = simulateMeso(s, { level: 'meso', stp: 'age' });
+    expect(Array.from(b.inputs.post_all.sampled)).toEqual(Array.from(a.inputs.post_all.sampled));
+    expect(Array.from(b.activity.post_c40)).toEqual(Array.from(a.activity.post_c40));
+  });
+
+  it('recurrent depression in a regular-firing state: the resources of the firing neurons and the rate match micro-cpu, where MF2 misses them', () => {
+    // The Up state of the V3 network (μ raised so that it is the only state): neurons fire every
+    // ≈ 30 ms, so those that fire have recovered more than the population mean x̄.
+    const preset = JSON.parse(readFileSync('scenarios/v3-up-down.json', 'utf8'));
+    preset.populations.E.mu.value = 11.5;
+    preset.run = { ...preset.run, duration: 3 };
+    preset.record = { activity: true, binSize: 0.1, stp: true };
+    const s = parseScenario(preset);
+    const from = 5; // after 0.5 s
+    const stats = (r: Recording) => ({ rate: mean(r.activity.E, from), x: mean(r.stp['E->E'].x, from) });
+    const micro = stats(simulateMicroCpu(s));
+    const age = stats(simulateMeso(s, { level: 'macro', stp: 'age' }));
+    const mf2 = stats(simulateMeso(s, { level: 'macro', stp: 'mf2' }));
+    // 2.5 s of 500 neurons at ≈ 33 Hz: the micro rate is known to ≈ 0.3 %, x̄ to ≈ 0.2 %.
+    expect(Math.abs(age.rate / micro.rate - 1)).toBeLessThan(0.015);
+    expect(Math.abs(age.x / micro.x - 1)).toBeLessThan(0.01);
+    expect(Math.abs(mf2.rate / micro.rate - 1)).toBeGreaterThan(0.03);
+    expect(Math.abs(mf2.x / micro.x - 1)).toBeGreaterThan(0.05);
+  });
+});
+
 describe('cost', () => {
   it('does not grow with N: the same age bins and a bounded number of random numbers per spike-count draw', () => {
     const small = new MesoPopulation(planOf(glif(100, 14)), dt);
