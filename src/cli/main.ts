@@ -2,6 +2,7 @@
  * The `mesostp` command. Each subcommand lives in ./commands/<name>.ts and exports one
  * `Command`; this file only dispatches and turns errors into messages and exit codes.
  */
+import { analyzeCommand } from './commands/analyze';
 import { checkCommand } from './commands/check';
 import { infoCommand } from './commands/info';
 import { runCommandFactory } from './commands/run';
@@ -24,7 +25,7 @@ function usage(commands: readonly Command[]): string {
 
 /** `workerScript`: the file worker threads run (the CLI bundle itself). */
 export async function main(argv: string[], workerScript?: URL): Promise<number> {
-  const commands: Command[] = [infoCommand, checkCommand, runCommandFactory(workerScript)];
+  const commands: Command[] = [infoCommand, checkCommand, runCommandFactory(workerScript), analyzeCommand];
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     const topic = name === 'help' ? commands.find((c) => c.name === rest[0]) : undefined;

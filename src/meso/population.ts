@@ -60,6 +60,30 @@ export interface StpTrack {
   meanX: number;
 }
 
+/**
+ * V_{n+1} of a neuron out of refractoriness that starts the step at v0 (after delta jumps): the
+ * exact solution with the input held, V∞ = (μ + I_cur + GE)/(1 + G), rate (1 + G)/τm, G and GE with
+ * the NMDA block at v0 (docs/step-semantics.md step 3).
+ */
+export function membraneNext(p: PopulationPlan, v0: number, drive: number, Icur: number, cond: ConductanceInput | null, dt: number): number {
+  let G = 0;
+  let GE = 0;
+  if (cond) {
+    for (let c = 0; c < cond.g.length; c++) {
+      const B = cond.mg[c] > 0 ? nmdaBlock(v0 + p.restPotential, cond.mg[c]) : 1;
+      G += cond.g[c] * B;
+      GE += cond.g[c] * B * cond.E[c];
+    }
+  }
+  if (G !== 0) {
+    const lam = 1 + G;
+    const vInf = (drive + Icur + GE) / lam;
+    return vInf + (v0 - vInf) * Math.exp(-(dt * lam) / p.tauM);
+  }
+  const vInf = drive + Icur;
+  return vInf + (v0 - vInf) * p.decayM;
+}
+
 export class MesoPopulation {
   readonly N: number;
   /** Age bins; bin j holds the neurons whose last spike was j + 1 steps before the current step. */
@@ -292,24 +316,7 @@ export class MesoPopulation {
     }
     if (!free) return 0;
     const v0 = (k >= 0 ? this.V[k] : this.VFree) + deltaKick;
-    let G = 0;
-    let GE = 0;
-    if (cond) {
-      for (let c = 0; c < cond.g.length; c++) {
-        const B = cond.mg[c] > 0 ? nmdaBlock(v0 + p.restPotential, cond.mg[c]) : 1;
-        G += cond.g[c] * B;
-        GE += cond.g[c] * B * cond.E[c];
-      }
-    }
-    let vNext: number;
-    if (G !== 0) {
-      const lam = 1 + G;
-      const vInf = (drive + Icur + GE) / lam;
-      vNext = vInf + (v0 - vInf) * Math.exp(-(dt * lam) / p.tauM);
-    } else {
-      const vInf = drive + Icur;
-      vNext = vInf + (v0 - vInf) * p.decayM;
-    }
+    const vNext = membraneNext(p, v0, drive, Icur, cond, dt);
     if (k >= 0) this.V[k] = vNext;
     else this.VFree = vNext;
     if (p.model === NEURON_LIF) return vNext >= p.uTh ? 1 : 0;

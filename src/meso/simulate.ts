@@ -11,17 +11,17 @@
  * ring as the kick J·C·y·dt of the population-mean input.
  */
 import { cutBins } from '../micro/cpu/record';
-import { compileFilter, compilePopulation, FILTER_DELTA, FILTER_DUAL, FILTER_EXP, NEURON_POISSON, type PopulationPlan, type ProjectionPlan } from '../micro/cpu/network';
-import { projectionName, stepsPerBin, stepCount, type InputRecording, type Progress, type Recording, type SpikeRecording } from '../model/recording';
-import type { Projection, Scenario } from '../model/scenario';
-import { synapseCount } from '../model/validate';
+import { FILTER_DELTA, FILTER_DUAL, FILTER_EXP, NEURON_POISSON, type PopulationPlan } from '../micro/cpu/network';
+import { compileMesoNetwork, mesoUnsupported, type ProjectionPlanMeso } from './network';
+import { stepsPerBin, stepCount, type InputRecording, type Progress, type Recording, type SpikeRecording } from '../model/recording';
+import type { Scenario } from '../model/scenario';
 import { timeFunctionAt } from '../model/timeFunction';
 import { normalPairFromBits, philox4x32Into } from '../rng/philox';
 import { Purpose, purposeWord, seedWord } from '../rng/streams';
 import { dualExpAdvance, exponentialAdvance, nmdaBlock } from '../synapse/filters';
 import { PhiloxUniforms, sampleBinomial } from './binomial';
 import { MesoPopulation, type ConductanceInput, type StpTrack } from './population';
-import { StpMeanField, type StpKind, type StpMeanFieldOrder } from './stpMeanField';
+import { StpMeanField, type StpMeanFieldOrder } from './stpMeanField';
 
 export type MesoLevel = 'meso' | 'macro';
 
@@ -33,40 +33,6 @@ export interface MesoOptions {
   signal?: AbortSignal;
   /** Steps between progress reports and abort checks (default 1000). */
   chunkSteps?: number;
-}
-
-/** What the meso engine does not model (yet): each entry names the projection and the reason. */
-export function mesoUnsupported(s: Scenario): string[] {
-  const out: string[] = [];
-  s.projections.forEach((p, i) => {
-    const where = `projections[${i}] ("${projectionName(p)}")`;
-    if (p.filter.type === 'kinetic') out.push(`${where}: kinetic receptors (saturating gates have no population mean-field here)`);
-    if (p.stp.model === 'three-state') out.push(`${where}: three-state STP (its second-moment equations are not derived yet)`);
-    if (p.heterogeneity && Object.keys(p.heterogeneity).length > 0) out.push(`${where}: per-synapse heterogeneity (the mean-field assumes one parameter set per projection)`);
-    if (p.filter.type === 'delta' && p.output.type === 'conductance') out.push(`${where}: delta conductance pulses (a jump that depends on each neuron's V)`);
-  });
-  return out;
-}
-
-/** The micro engine's projection plan without its synapses, plus what the mean-field needs. */
-interface ProjectionPlanMeso
-  extends Pick<ProjectionPlan, 'name' | 'index' | 'pre' | 'post' | 'delaySteps' | 'filter' | 'kickScale' | 'outScale' | 'expProp' | 'dualProp' | 'conductance' | 'E' | 'mg' | 'weight'> {
-  /** Mean in-degree C of a postsynaptic neuron. */
-  readonly C: number;
-  readonly stp: StpKind;
-  /** Channels: 0 the population mean, then the sampled postsynaptic neurons. */
-  readonly channels: number;
-  /** All-to-all: every neuron's partners are the whole population, so sampled neurons see the population channel. */
-  readonly shared: boolean;
-  /** Index of this projection among its target's conductance projections (−1: current-based). */
-  readonly condSlot: number;
-}
-
-function stpKind(p: Projection): StpKind {
-  const s = p.stp;
-  if (s.model === 'tsodyks-markram') return { model: 'tsodyks-markram', params: { U: s.U, U0: s.U0, tauD: s.tauD, tauF: s.tauF } };
-  if (s.model === 'depression') return { model: 'depression', params: { U: s.U, tauD: s.tauD } };
-  return { model: 'none' };
 }
 
 interface TrialState {
@@ -125,48 +91,11 @@ class MesoRun {
     this.macro = options.level === 'macro';
     this.seed = seedWord(scenario.run.seed);
     this.chunk = Math.max(1, Math.floor(options.chunkSteps ?? 1000));
-    const names = Object.keys(scenario.populations);
-    const index = new Map(names.map((n, i) => [n, i]));
-    this.pops = names.map((n, i) => compilePopulation(n, i, scenario.populations[n], this.dt));
-    this.sampled = this.pops.map(() => -1);
-    for (const r of scenario.record.inputs) {
-      const p = index.get(r.population)!;
-      this.sampled[p] = Math.min(Math.max(r.neurons, this.sampled[p]), this.pops[p].N);
-    }
-    const condCount = this.pops.map(() => 0);
-    this.projs = scenario.projections.map((p, i) => {
-      const pre = index.get(p.from)!;
-      const post = index.get(p.to)!;
-      const postPlan = this.pops[post];
-      const f = compileFilter(p, postPlan.tauM, this.dt, null, false);
-      const conductance = p.output.type === 'conductance';
-      return {
-        name: projectionName(p),
-        index: i,
-        pre,
-        post,
-        delaySteps: Math.round(p.delay / this.dt),
-        filter: f.filter,
-        kickScale: f.kickScale,
-        outScale: f.outScale,
-        expProp: f.expProp,
-        dualProp: f.dualProp,
-        conductance,
-        E: conductance && p.output.type === 'conductance' ? p.output.E : 0,
-        mg: p.output.type === 'conductance' ? (p.output.mgBlock?.Mg ?? 0) : 0,
-        C: synapseCount(p, this.pops[pre].N, postPlan.N) / postPlan.N,
-        weight: p.weight,
-        stp: stpKind(p),
-        channels: 1 + Math.max(0, this.sampled[post]),
-        shared: p.connectivity.type === 'all-to-all' || (p.connectivity.type === 'fixed-probability' && p.connectivity.p >= 1),
-        condSlot: conductance ? condCount[post]++ : -1,
-      };
-    });
-    this.cond = this.pops.map((_, i) => {
-      if (condCount[i] === 0) return null;
-      const mine = this.projs.filter((q) => q.post === i && q.conductance);
-      return { g: new Float64Array(mine.length), E: Float64Array.from(mine, (q) => q.E), mg: Float64Array.from(mine, (q) => q.mg) };
-    });
+    const net = compileMesoNetwork(scenario);
+    this.pops = net.pops;
+    this.sampled = net.sampled;
+    this.projs = net.projs;
+    this.cond = net.cond;
     this.trials = Array.from({ length: this.T }, () => {
       const pops = this.pops.map((p) => new MesoPopulation(p, this.dt));
       const tracks = this.projs.map((q) => {

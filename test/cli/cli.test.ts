@@ -193,6 +193,26 @@ describe('mesostp run', () => {
     expect(bad.stderr).toMatch(/--stp mf3 is not a mean-field order; choose mf1, mf2 or age/);
   });
 
+  it('analyze prints the synapse curves and the fixed points, and writes analysis.json and the sweep diagram', async () => {
+    const dir = join(outDir, 'analyze-v3');
+    const r = await mesostp(['analyze', 'scenarios/v3-up-down.json', '--sweep', 'populations.E.mu.value=9.8:10:3', '--out', dir]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/E->E \(depression\): stationary state against the presynaptic rate/);
+    expect(r.stdout).toMatch(/fixed points of the macro equations \(STP mf2, drives at t = 0 s\): 3/);
+    expect(r.stdout).toMatch(/slope [0-9.]+ \(unstable\)/);
+    const a = JSON.parse(readFileSync(join(dir, 'analysis.json'), 'utf8'));
+    expect(a.fixedPoints).toHaveLength(3);
+    expect(a.sweep.points.map((p: { fixedPoints: unknown[] }) => p.fixedPoints.length)).toEqual([3, 3, 1]);
+    expect(a.synapses[0].curves.exact.length).toBeGreaterThan(10);
+    expect(readFileSync(join(dir, 'sweep.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<circle[\s\S]*<\/svg>$/);
+    const bad = await mesostp(['analyze', 'scenarios/v3-up-down.json', '--sweep', 'populations.E.mu=1:2:3']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/--sweep populations\.E\.mu: the scenario has no number at "populations\.E\.mu"/);
+    const form = await mesostp(['analyze', 'scenarios/v3-up-down.json', '--sweep', 'mu=1:2']);
+    expect(form.code).toBe(2);
+    expect(form.stderr).toMatch(/--sweep must look like PATH=FROM:TO:N/);
+  });
+
   it('refuses bad options and bad scenarios, naming what to fix', async () => {
     const dir = join(outDir, 'bad-run');
     const noOut = await mesostp(['run', 'scenarios/demo.json']);

@@ -5,6 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MesoPopulation, simulateMeso, StpMeanField } from '../../../src/meso';
+import { sweepFixedPoints } from '../../../src/meso/analyze';
+import { macroFixedPoints } from '../../../src/meso/fixedPoints';
+import { stationaryEfficacy } from '../../../src/meso/stationary';
 import { compilePopulation } from '../../../src/micro/cpu/network';
 import { simulateMicroCpu } from '../../../src/micro/cpu';
 import { parseScenario } from '../../../src/model/validate';
@@ -224,5 +227,61 @@ describe('what the meso engine refuses', () => {
       run: { dt, duration: 0.1, seed: 1 },
     });
     expect(() => simulateMeso(s, { level: 'meso' })).toThrow(/projections\[0\] \("P->G"\): three-state STP.*projections\[1\] \("het"\): per-synapse heterogeneity.*--level micro-cpu/);
+  });
+});
+
+describe('macro fixed points (mesostp analyze)', () => {
+  const v3 = () => JSON.parse(readFileSync('scenarios/v3-up-down.json', 'utf8'));
+  const lastBin = (r: Recording, pop: string) => r.activity[pop][r.bins - 1];
+
+  it('V3: three fixed points, the middle one unstable by the slope test; a long macro run from rest settles on the lower one (rel. 1e-5)', () => {
+    const s = parseScenario(v3());
+    const fps = macroFixedPoints(s, { stp: 'mf2' });
+    expect(fps.map((f) => f.slope! > 1)).toEqual([false, true, false]);
+    const run = v3();
+    run.run = { ...run.run, duration: 20 };
+    run.record = { activity: true, binSize: 1 };
+    const r = simulateMeso(parseScenario(run), { level: 'macro', stp: 'mf2' });
+    expect(Math.abs(lastBin(r, 'E') / fps[0].rates.E - 1)).toBeLessThan(1e-5);
+  });
+
+  it('a single Up state, the E–I pair (Newton in two dimensions) and age-resolved STP: the macro run settles on the fixed point (rel. 1e-5)', () => {
+    const up = v3();
+    up.populations.E.mu.value = 11.5;
+    const ei = JSON.parse(readFileSync('scenarios/v5-static-ei.json', 'utf8'));
+    for (const [input, stp] of [[up, 'mf2'], [up, 'age'], [ei, 'mf2']] as const) {
+      const fps = macroFixedPoints(parseScenario(input), { stp });
+      expect(fps.length).toBe(1);
+      const run = structuredClone(input);
+      run.run = { ...run.run, duration: 10, trials: 1 };
+      run.record = { activity: true, binSize: 1 };
+      const r = simulateMeso(parseScenario(run), { level: 'macro', stp });
+      for (const pop of Object.keys(fps[0].rates)) expect(Math.abs(lastBin(r, pop) / fps[0].rates[pop] - 1), `${stp} ${pop}`).toBeLessThan(1e-5);
+    }
+  });
+
+  it('the sweep finds the saddle-node of V3, and macro runs agree: below it the network stays Down, above it it goes Up', () => {
+    const sweep = sweepFixedPoints(v3(), 'populations.E.mu.value', [9.9, 10.0], { stp: 'mf2' });
+    expect(sweep.map((p) => p.fixedPoints.length)).toEqual([3, 1]);
+    for (const p of sweep) {
+      const run = v3();
+      run.populations.E.mu.value = p.value;
+      run.run = { ...run.run, duration: 10 };
+      run.record = { activity: true, binSize: 1 };
+      const r = simulateMeso(parseScenario(run), { level: 'macro', stp: 'mf2' });
+      const target = p.fixedPoints[0].rates.E; // the lowest: Down below the saddle-node, the only (Up) state above
+      expect(Math.abs(lastBin(r, 'E') / target - 1), `μ = ${p.value}`).toBeLessThan(1e-4);
+    }
+  });
+
+  it('stationary efficacy: `age` with a Poisson ISI distribution is MF2 exactly; for depression MF1 = MF2', () => {
+    const dep = { model: 'depression' as const, params: { U: 0.4, tauD: 0.5 } };
+    for (const r of [1, 10, 80]) {
+      const P = -Math.expm1(-r * dt);
+      const G = (D: number) => (P * D) / (1 - (1 - P) * D);
+      const rate = P / dt;
+      expect(stationaryEfficacy(dep, 'age', rate, dt, G)).toBeCloseTo(stationaryEfficacy(dep, 'mf2', rate, dt), 14);
+      expect(stationaryEfficacy(dep, 'mf1', rate, dt)).toBe(stationaryEfficacy(dep, 'mf2', rate, dt));
+    }
   });
 });

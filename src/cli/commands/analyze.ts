@@ -1,0 +1,120 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Command } from '../command';
+import { readScenarioFile } from '../readScenarioFile';
+import { formatIssue, validateScenario } from '../../model';
+import { macroFixedPoints, type FixedPoint } from '../../meso/fixedPoints';
+import { synapseAnalysis, sweepFixedPoints, sweepSvg } from '../../meso/analyze';
+
+const help = `mesostp analyze <scenario.json> [options]
+
+The mean-field analysis of a scenario at the macro level (N → ∞), in the engine's own
+discretisation (docs/meso.md):
+  - each STP synapse: stationary u, x, efficacy per spike and transmitted rate against the
+    presynaptic rate (exact for depression and three-state means; MF1 and MF2 for
+    Tsodyks–Markram);
+  - the fixed points of the population rates, with the slope dF/dr of the self-consistency for
+    one recurrent population (> 1: unstable; the middle state of a bistable network);
+  - with --sweep, the fixed points along one scenario parameter (a bifurcation diagram).
+
+Options:
+  --stp mf1|mf2|age         STP mean-field of the fixed points (default mf2)
+  --sweep PATH=FROM:TO:N    e.g. populations.E.mu.value=9:11:41 or projections[0].weight=0.4:0.6:21
+  --at T                    time (s) at which drives and Poisson rates are taken (default 0)
+  --out DIR                 write DIR/analysis.json (and DIR/sweep.svg with --sweep)`;
+
+function fmt(x: number): string {
+  return Math.abs(x) >= 100 ? x.toFixed(1) : Math.abs(x) >= 1 ? x.toFixed(3) : x.toPrecision(3);
+}
+
+function fixedPointLine(fp: FixedPoint): string {
+  const rates = Object.entries(fp.rates).map(([k, v]) => `${k} ${fmt(v)} Hz`).join(', ');
+  const stab = fp.slope === null ? '' : `, slope ${fp.slope.toFixed(3)} (${fp.slope < 1 ? 'stable to slow perturbations' : 'unstable'})`;
+  return `  ${rates}${stab}`;
+}
+
+export const analyzeCommand: Command = {
+  name: 'analyze',
+  summary: 'mean-field analysis: single-synapse curves, macro fixed points, parameter sweeps',
+  help,
+  async run(args) {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: { stp: { type: 'string', default: 'mf2' }, sweep: { type: 'string' }, at: { type: 'string', default: '0' }, out: { type: 'string' } },
+    });
+    if (positionals.length !== 1) {
+      console.error(`mesostp analyze: expected one scenario file.\n\n${help}`);
+      return 2;
+    }
+    const stp = values.stp;
+    if (stp !== 'mf1' && stp !== 'mf2' && stp !== 'age') {
+      console.error(`mesostp analyze: --stp ${stp} is not a mean-field order; choose mf1, mf2 or age`);
+      return 2;
+    }
+    const t = Number(values.at);
+    if (!Number.isFinite(t) || t < 0) {
+      console.error(`mesostp analyze: --at must be a time ≥ 0 in seconds, got "${values.at}"`);
+      return 2;
+    }
+    const json = await readScenarioFile(positionals[0]);
+    const checked = validateScenario(json);
+    for (const w of checked.warnings) console.error(`warning: ${formatIssue(w)}`);
+    if (!checked.ok) {
+      console.error(`${positionals[0]}: ${checked.errors.length} problem(s):`);
+      for (const e of checked.errors) console.error(`  ${formatIssue(e)}`);
+      return 1;
+    }
+    const scenario = checked.scenario;
+    const options = { stp, t } as const;
+
+    const synapses = synapseAnalysis(scenario);
+    for (const s of synapses) {
+      console.log(`${s.projection} (${s.model}): stationary state against the presynaptic rate`);
+      for (const [closure, curve] of Object.entries(s.curves)) {
+        console.log(`  ${closure.padEnd(5)} ${'rate (Hz)'.padStart(10)} ${'E[u+]'.padStart(9)} ${'E[x]'.padStart(9)} ${'E[w]'.padStart(9)} ${'r·E[w] (Hz)'.padStart(12)}`);
+        for (const row of curve.filter((_, k) => k % 4 === 0)) {
+          console.log(`        ${fmt(row.rate).padStart(10)} ${fmt(row.uPlus).padStart(9)} ${fmt(row.x).padStart(9)} ${fmt(row.efficacy).padStart(9)} ${fmt(row.transmittedRate).padStart(12)}`);
+        }
+      }
+    }
+
+    const fixedPoints = macroFixedPoints(scenario, options);
+    console.log(`fixed points of the macro equations (STP ${stp}, drives at t = ${t} s): ${fixedPoints.length}`);
+    for (const fp of fixedPoints) console.log(fixedPointLine(fp));
+
+    let sweep: ReturnType<typeof sweepFixedPoints> | undefined;
+    let sweepPath = '';
+    if (values.sweep) {
+      const m = /^([^=]+)=([^:]+):([^:]+):(\d+)$/.exec(values.sweep);
+      const from = m ? Number(m[2]) : NaN;
+      const to = m ? Number(m[3]) : NaN;
+      const n = m ? Number(m[4]) : NaN;
+      if (!m || !Number.isFinite(from) || !Number.isFinite(to) || !(n >= 2)) {
+        console.error(`mesostp analyze: --sweep must look like PATH=FROM:TO:N with N ≥ 2, got "${values.sweep}"`);
+        return 2;
+      }
+      sweepPath = m[1];
+      const grid = Array.from({ length: n }, (_, k) => from + ((to - from) * k) / (n - 1));
+      sweep = sweepFixedPoints(json, sweepPath, grid, options);
+      const first = Object.keys(scenario.populations).find((p) => scenario.populations[p].model !== 'poisson') ?? Object.keys(scenario.populations)[0];
+      console.log(`sweep of ${sweepPath}: fixed-point rates of ${first} (Hz; * = unstable by the slope test)`);
+      for (const s of sweep) {
+        const list = s.fixedPoints.map((f) => `${fmt(f.rates[first])}${f.slope !== null && f.slope > 1 ? '*' : ''}`).join(', ');
+        console.log(`  ${String(+s.value.toPrecision(6)).padStart(10)}  ${list}`);
+      }
+      if (values.out) {
+        await mkdir(values.out, { recursive: true });
+        await writeFile(join(values.out, 'sweep.svg'), sweepSvg(sweep, first, sweepPath));
+      }
+    }
+    if (values.out) {
+      await mkdir(values.out, { recursive: true });
+      await writeFile(join(values.out, 'analysis.json'), `${JSON.stringify({ scenario: scenario.name, stp, t, synapses, fixedPoints, sweep: sweep ? { path: sweepPath, points: sweep } : null }, null, 2)}\n`);
+      console.log(`wrote ${values.out}/analysis.json${sweep ? ' and sweep.svg' : ''}`);
+    }
+    return 0;
+  },
+};

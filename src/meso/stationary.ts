@@ -1,0 +1,166 @@
+/**
+ * Stationary states of the macro equations (the N → ∞ limit of the meso engine), computed in the
+ * engine's own discretisation, so that a fixed point found here is one that `level: 'macro'`
+ * holds (tested against long macro integrations):
+ *
+ * - a neuron population under constant input fires at the rate of the discrete-time renewal
+ *   process of its bins (docs/meso.md step 3): R refractory steps, then free steps from u_r with
+ *   P_j = 1 − exp(−dt(λ_start + λ_end)/2); adaptation in the quasi-renewal form, with the
+ *   population trace at its stationary value;
+ * - the STP means are the fixed points of the engine's release-and-recover maps (MF1, MF2) or,
+ *   for `age`, the renewal average of the resources at spike times;
+ * - the filters hold their stationary values under a constant kick per step.
+ *
+ * Fixed points r = F(r) of the population rates are found by a scan with bisection (one
+ * population with recurrent input) or by Newton's method from several starts (several).
+ */
+import { NEURON_LIF, NEURON_POISSON, type PopulationPlan } from '../micro/cpu/network';
+import { decayFactor } from '../synapse/exact';
+import { MF2, tmMf2Efficacy, tmStationaryMf2Moments } from '../synapse/stpMoments';
+import { membraneNext, type ConductanceInput } from './population';
+import { effectiveStp, type StpKind, type StpMeanFieldOrder } from './stpMeanField';
+
+/** Constant input into a population, as the meso engine assembles it in step 2. */
+export interface StationaryInput {
+  Icur: number;
+  cond: ConductanceInput | null;
+  /** Delta jump per step (mV). */
+  deltaKick: number;
+}
+
+export interface RenewalResult {
+  /** Stationary rate (Hz). */
+  rate: number;
+  /** Σ_j f_j·D^{j+1}: the generating function of the ISI distribution at D (used for the resources at spikes). */
+  isiGenerating: (D: number) => number;
+}
+
+/** Survival below which the walk stops adding terms. */
+const SURVIVAL_FLOOR = 1e-16;
+
+/**
+ * The stationary rate of the discrete renewal process of one neuron population (the meso engine's
+ * per-step arithmetic), with the adaptation trace at its stationary value for `rate` (the rate that
+ * generates the trace; for a self-consistent state the returned rate equals it).
+ */
+export function renewalStationary(p: PopulationPlan, drive: number, input: StationaryInput, dt: number, traceRate: number): RenewalResult {
+  if (p.model === NEURON_POISSON) {
+    const P = -Math.expm1(-drive * dt);
+    return { rate: P / dt, isiGenerating: (D) => (P * D) / (1 - (1 - P) * D) };
+  }
+  const R = p.refSteps;
+  const nA = p.adaptDecay.length;
+  // Own kick on top of the stationary population trace H = (J/τ)·r·dt/(1 − e^{−dt/τ}), at the step after the spike.
+  const a = new Float64Array(nA);
+  for (let q = 0; q < nA; q++) {
+    const H = (p.adaptKick[q] * traceRate * dt) / (1 - p.adaptDecay[q]);
+    a[q] = H * p.adaptDecay[q] + p.adaptKick[q];
+  }
+  const fs: number[] = [];
+  let surv = 1;
+  let sumSurv = 0;
+  let v = p.uReset;
+  let tail = 0;
+  let tailF = 0;
+  let tailQ = 0;
+  let tailStart = -1;
+  for (let j = 0; ; j++) {
+    let theta0 = p.uTh;
+    let theta1 = p.uTh;
+    let adaptLeft = 0;
+    for (let q = 0; q < nA; q++) {
+      theta0 += a[q];
+      a[q] *= p.adaptDecay[q];
+      theta1 += a[q];
+      adaptLeft += Math.abs(a[q]);
+    }
+    sumSurv += surv;
+    if (j < R) {
+      fs.push(0);
+      continue;
+    }
+    const v0 = v + input.deltaKick;
+    const { vNext, P } = neuronStep(p, v0, theta0, theta1, drive, input, dt);
+    fs.push(surv * P);
+    const converged = Math.abs(vNext - v) < 1e-13 * (1 + Math.abs(v)) && adaptLeft < 1e-13;
+    v = vNext;
+    surv *= 1 - P;
+    if (surv < SURVIVAL_FLOOR) break;
+    if (converged && j > R + 10) {
+      // Constant hazard from here on: the survival is geometric and its sums close.
+      tail = surv / P; // Σ_{k≥1} surv·(1 − P)^{k−1}
+      tailF = surv * P;
+      tailQ = 1 - P;
+      tailStart = j + 1;
+      break;
+    }
+  }
+  // The walk summed the survival at the start of each step it took; the tail sums the rest.
+  const meanIsi = dt * (sumSurv + tail);
+  const rate = 1 / meanIsi;
+  const isiGenerating = (D: number) => {
+    let g = 0;
+    let Dj = D;
+    for (let j = 0; j < fs.length; j++, Dj *= D) g += fs[j] * Dj;
+    if (tailStart >= 0 && tailF > 0) g += (tailF * Dj) / (1 - tailQ * D);
+    return g;
+  };
+  return { rate, isiGenerating };
+}
+
+/**
+ * One step of a neuron out of refractoriness: the exact membrane update with the input held and
+ * the probability to fire (docs/step-semantics.md step 3; the meso engine's advanceBin).
+ */
+export function neuronStep(p: PopulationPlan, v0: number, theta0: number, theta1: number, drive: number, input: StationaryInput, dt: number): { vNext: number; P: number } {
+  const vNext = membraneNext(p, v0, drive, input.Icur, input.cond, dt);
+  if (p.model === NEURON_LIF) return { vNext, P: vNext >= p.uTh ? 1 : 0 };
+  const inv = 1 / p.deltaU;
+  const P = -Math.expm1(-0.5 * dt * p.c * (Math.exp((v0 - theta0) * inv) + Math.exp((vNext - theta1) * inv)));
+  return { vNext, P };
+}
+
+/**
+ * Stationary mean efficacy per spike W̄ of a projection whose presynaptic neurons fire at rate r
+ * (macro: realised = expected activity), from the fixed point of the engine's maps
+ * x̄ ← 1 + (x̄ − W̄ r dt − 1)e^{−dt/τD}, ū ← U0 + (ū + U(1 − ū) r dt − U0)e^{−dt/τF}, with
+ * W̄ = (U + (1 − U)ū)x̄ + (1 − U)S_ux (S_ux = 0 for MF1; MF2: the stationary moments, which are the
+ * fixed point of the RK4 step too). `age`: the resources of a neuron at its spikes averaged over the
+ * ISI distribution, x_spk = (1 − G)/(1 − (1 − U)G) with G = Σ f_j e^{−(j+1)dt/τD} (depression and
+ * τF = 0; with facilitation `age` falls back to MF2 here).
+ */
+export function stationaryEfficacy(kind: StpKind, order: StpMeanFieldOrder, r: number, dt: number, isiGenerating?: (D: number) => number): number {
+  const k = effectiveStp(kind);
+  if (k.model === 'none') return 1;
+  const rdt = r * dt;
+  const dD = decayFactor(dt, k.params.tauD);
+  if (k.model === 'depression') {
+    const U = k.params.U;
+    if (order === 'age' && isiGenerating) {
+      const G = isiGenerating(dD);
+      return (U * (1 - G)) / (1 - (1 - U) * G);
+    }
+    return (U * (1 - dD)) / (1 - dD + dD * U * rdt);
+  }
+  const { U, U0, tauF } = k.params;
+  const dF = decayFactor(dt, tauF);
+  const u = (U0 * (1 - dF) + U * rdt * dF) / (1 - dF + U * rdt * dF);
+  let sux = 0;
+  if (order !== 'mf1') {
+    const m = tmStationaryMf2Moments(k.params, r);
+    sux = m[MF2.UX] - m[MF2.U] * m[MF2.X];
+  }
+  const A = U + (1 - U) * u;
+  const B = (1 - U) * sux;
+  const x = (1 - dD - B * rdt * dD) / (1 - dD + A * rdt * dD);
+  return A * x + B;
+}
+
+/** W̄ from explicit means (for tests): the same formula the engine evaluates. */
+export function efficacyAt(kind: StpKind, u: number, x: number, sux: number): number {
+  const k = effectiveStp(kind);
+  if (k.model === 'none') return 1;
+  if (k.model === 'depression') return k.params.U * x;
+  const m = [u, x, u * u, x * x, u * x + sux];
+  return tmMf2Efficacy(k.params, m);
+}
