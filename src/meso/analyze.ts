@@ -9,6 +9,7 @@ import type { Scenario } from '../model/scenario';
 import { parseScenario } from '../model/validate';
 import { depressionStationary, threeStateStationary, tmStationaryMf1, tmStationaryMf2, type StationarySynapse } from '../synapse/stpMoments';
 import { macroFixedPoints, type FixedPoint, type FixedPointOptions } from './fixedPoints';
+import { perturbationStability, type Stability } from './stability';
 
 export interface SynapseCurve {
   projection: string;
@@ -53,17 +54,28 @@ export function setPath(obj: Record<string, unknown>, path: string, value: numbe
   o[last] = value;
 }
 
+/** A fixed point with the leading eigenvalue measured by a perturbation run (stability.ts). */
+export interface AnalyzedFixedPoint extends FixedPoint {
+  stability: Stability;
+}
+
+/** Fixed points of the macro equations, each with its perturbation-run stability. */
+export function analyzeFixedPoints(scenario: Scenario, options: FixedPointOptions = {}): AnalyzedFixedPoint[] {
+  return macroFixedPoints(scenario, options).map((fp) => ({ ...fp, stability: perturbationStability(scenario, fp, { stp: options.stp }) }));
+}
+
 export interface SweepPoint {
   value: number;
   fixedPoints: FixedPoint[];
 }
 
 /** Fixed points at each value of one parameter (the scenario is re-validated at every value). */
-export function sweepFixedPoints(input: unknown, path: string, values: number[], options: FixedPointOptions = {}): SweepPoint[] {
+export function sweepFixedPoints(input: unknown, path: string, values: number[], options: FixedPointOptions & { stability?: boolean } = {}): SweepPoint[] {
   return values.map((value) => {
     const copy = structuredClone(input) as Record<string, unknown>;
     setPath(copy, path, value);
-    return { value, fixedPoints: macroFixedPoints(parseScenario(copy), options) };
+    const s = parseScenario(copy);
+    return { value, fixedPoints: options.stability ? analyzeFixedPoints(s, options) : macroFixedPoints(s, options) };
   });
 }
 
@@ -81,7 +93,7 @@ export function sweepSvg(sweep: SweepPoint[], population: string, path: string):
   const py = (y: number) => H - m.b - (y / y1) * (H - m.t - m.b);
   const dots = sweep.flatMap((s) =>
     s.fixedPoints.map((f) => {
-      const stable = f.slope === null || f.slope < 1;
+      const stable = 'stability' in f ? (f as AnalyzedFixedPoint).stability.stable : f.slope === null || f.slope < 1;
       return `<circle cx="${px(s.value).toFixed(1)}" cy="${py(f.rates[population]).toFixed(1)}" r="3" fill="${stable ? '#1f4e9c' : 'white'}" stroke="#1f4e9c"/>`;
     }),
   );
@@ -102,7 +114,7 @@ export function sweepSvg(sweep: SweepPoint[], population: string, path: string):
     `<text x="${(m.l + W - m.r) / 2}" y="${H - 10}" font-size="13" text-anchor="middle">${path}</text>`,
     `<text x="18" y="${(m.t + H - m.b) / 2}" font-size="13" text-anchor="middle" transform="rotate(-90 18 ${(m.t + H - m.b) / 2})">fixed-point rate of ${population} (Hz)</text>`,
     ...dots,
-    `<text x="${W - m.r}" y="${m.t + 12}" font-size="11" text-anchor="end">filled: slope dF/dr &lt; 1; open: slope &gt; 1 (unstable); several populations: not tested, filled</text>`,
+    `<text x="${W - m.r}" y="${m.t + 12}" font-size="11" text-anchor="end">filled: stable; open: unstable (perturbation run, or without --stability the slope test dF/dr &gt; 1)</text>`,
     '</svg>',
   ].join('\n');
 }

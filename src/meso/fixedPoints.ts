@@ -32,12 +32,16 @@ export interface FixedPointOptions {
   t?: number;
 }
 
+/** Smallest relaxation factor of the `age` efficacy iteration. */
+const MIN_RELAXATION = 0.02;
+
 /** The map F for one scenario: rates of the neuron populations in, their stationary rates out. */
 export class StationaryMap {
   readonly net: MesoNetwork;
   /** Indices of the neuron (non-Poisson) populations: the unknowns. */
   readonly free: number[];
-  private readonly drives: number[];
+  /** Drives (μ, or the rate of a Poisson population) at the analysis time. */
+  readonly drives: number[];
   private readonly order: StpMeanFieldOrder;
   /** Last evaluation: efficacies per projection and inputs per population. */
   readonly efficacy: Float64Array;
@@ -74,9 +78,15 @@ export class StationaryMap {
     const { pops, projs, dt } = this.net;
     let gens: (((D: number) => number) | undefined)[] = pops.map(() => undefined);
     let out = new Float64Array(this.free.length);
-    // `age`: the efficacy needs the ISI distribution, which needs the input: iterate to convergence.
-    const passes = this.order === 'age' ? 500 : 1;
+    // `age`: the efficacy needs the ISI distribution, which needs the input, which needs the
+    // efficacy. Damped iteration (strong recurrence makes the plain one oscillate); if it does not
+    // settle, F is NaN and no fixed point is reported there.
+    const age = this.order === 'age';
+    const passes = age ? 2000 : 1;
     const previous = new Float64Array(projs.length).fill(NaN);
+    const lastStep = new Float64Array(projs.length);
+    const alpha = new Float64Array(projs.length).fill(1);
+    let settled = !age;
     for (let pass = 0; pass < passes; pass++) {
       for (const inp of this.input) {
         inp.Icur = 0;
@@ -84,7 +94,15 @@ export class StationaryMap {
         if (inp.cond) inp.cond.g.fill(0);
       }
       projs.forEach((q, k) => {
-        const W = stationaryEfficacy(q.stp, this.order, rates[q.pre], dt, gens[q.pre]);
+        const target = stationaryEfficacy(q.stp, this.order, rates[q.pre], dt, gens[q.pre]);
+        let W = target;
+        if (age && pass > 0) {
+          // Adaptive relaxation: halve the step when it overshoots (the sign of the correction flips), grow it otherwise.
+          const step = target - previous[k];
+          alpha[k] = step * lastStep[k] < 0 ? Math.max(alpha[k] * 0.5, MIN_RELAXATION) : Math.min(alpha[k] * 1.2, 1);
+          lastStep[k] = step;
+          W = previous[k] + alpha[k] * step;
+        }
         this.efficacy[k] = W;
         const kick = q.weight * q.C * W * rates[q.pre] * dt * q.kickScale;
         const inp = this.input[q.post];
@@ -102,10 +120,13 @@ export class StationaryMap {
       const next = pops.map((p, i) => renewalStationary(p, this.drives[i], this.input[i], dt, rates[i]));
       out = Float64Array.from(this.free, (i) => next[i].rate);
       gens = next.map((x) => x.isiGenerating);
-      if (this.efficacy.every((w, k) => Math.abs(w - previous[k]) <= 1e-14 * Math.abs(w))) break;
+      if (age && pass > 0 && this.efficacy.every((w, k) => Math.abs(w - previous[k]) <= 1e-13 * Math.abs(w))) {
+        settled = true;
+        break;
+      }
       previous.set(this.efficacy);
     }
-    return out;
+    return settled ? out : out.fill(NaN);
   }
 
   /** The stationary input of population i at the last evaluation, as recorded (current and delta terms). */

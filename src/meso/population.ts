@@ -15,6 +15,7 @@
 import { NEURON_LIF, NEURON_POISSON, type PopulationPlan } from '../micro/cpu/network';
 import { decayFactor } from '../synapse/exact';
 import { nmdaBlock } from '../synapse/filters';
+import type { AgeProfile } from './stationary';
 import type { StpKind } from './stpMeanField';
 
 /**
@@ -436,6 +437,60 @@ export class MesoPopulation {
       a[old * nA + q] = this.trace[q] * p.adaptDecay[q] + p.adaptKick[q];
       this.trace[q] = this.trace[q] * p.adaptDecay[q] + (p.adaptKick[q] * n) / this.N;
     }
+  }
+
+  /**
+   * The stationary state at rate r (Hz) from the renewal profile of stationary.ts: m_j = N·r·dt·S_j,
+   * the bins' potentials and adaptation, the lumped class with the rest, the adaptation trace at
+   * its stationary value. (For starting the macro equations at a fixed point.)
+   */
+  setStationary(r: number, dt: number, prof: AgeProfile): void {
+    const p = this.plan;
+    const nA = p.adaptDecay.length;
+    this.head = 0;
+    let sum = 0;
+    for (let k = 0; k < this.K; k++) {
+      this.m[k] = this.N * r * dt * prof.S[k];
+      sum += this.m[k];
+      this.v[k] = 0;
+      this.V[k] = prof.V[k];
+      for (let q = 0; q < nA; q++) this.a[k * nA + q] = prof.a[k * nA + q];
+    }
+    this.lamEnd.fill(NaN);
+    this.mFree = this.N - sum;
+    this.vFree = 0;
+    this.VFree = prof.freeV;
+    this.aFree.set(prof.freeA);
+    this.lamEndFree = NaN;
+    for (let q = 0; q < nA; q++) this.trace[q] = (p.adaptKick[q] * r * dt) / (1 - p.adaptDecay[q]);
+    this.expected = this.count = this.N * r * dt;
+  }
+
+  /**
+   * A track's stationary state: the neurons of bin j fired j + 1 steps ago with u⁺ = up0 and were
+   * left with x = x0; since then x recovered and u relaxed for j + 1 steps.
+   */
+  setTrackStationary(t: StpTrack, up0: number, x0: number, prof: AgeProfile): void {
+    let Dx = t.decayD;
+    let Du = t.decayF;
+    for (let k = 0; k < this.K; k++, Dx *= t.decayD, Du *= t.decayF) {
+      t.x[k] = 1 - (1 - x0) * Dx;
+      t.u[k] = t.facilitating ? t.U0 + (up0 - t.U0) * Du : t.U;
+    }
+    t.xFree = 1 - (1 - x0) * prof.freeDecay(t.decayD);
+    t.uFree = t.facilitating ? t.U0 + (up0 - t.U0) * prof.freeDecay(t.decayF) : t.U;
+  }
+
+  /** Moves a fraction of the neurons of every bin into bin 0, as if they had just fired (a perturbation). */
+  kick(fraction: number): void {
+    const f = Math.min(Math.max(fraction, 0), 1);
+    let moved = f * this.mFree;
+    this.mFree -= moved;
+    for (let k = 0; k < this.K; k++) {
+      moved += f * this.m[k];
+      this.m[k] -= f * this.m[k];
+    }
+    this.m[this.head] += moved;
   }
 
   /** Σm + m_free: the expected number of neurons the bins account for (N in the macro limit). */

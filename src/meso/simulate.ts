@@ -21,6 +21,8 @@ import { Purpose, purposeWord, seedWord } from '../rng/streams';
 import { dualExpAdvance, exponentialAdvance, nmdaBlock } from '../synapse/filters';
 import { PhiloxUniforms, sampleBinomial } from './binomial';
 import { MesoPopulation, type ConductanceInput, type StpTrack } from './population';
+import { StationaryMap } from './fixedPoints';
+import { renewalStationary, stationaryMeans } from './stationary';
 import { StpMeanField, type StpMeanFieldOrder } from './stpMeanField';
 
 export type MesoLevel = 'meso' | 'macro';
@@ -33,6 +35,12 @@ export interface MesoOptions {
   signal?: AbortSignal;
   /** Steps between progress reports and abort checks (default 1000). */
   chunkSteps?: number;
+  /**
+   * Start every trial at the stationary state with these population rates (Hz; a fixed point of
+   * `mesostp analyze`, drives taken at t = 0) instead of at rest; `kick` then moves a fraction of a
+   * population's neurons into the bin of the last step, as if they had just fired (a perturbation).
+   */
+  initial?: { rates: Record<string, number>; kick?: { population: string; fraction: number } };
 }
 
 interface TrialState {
@@ -113,6 +121,7 @@ class MesoRun {
         delta: this.projs.map((q) => new Float64Array(q.channels)),
       };
     });
+    if (options.initial) this.startStationary(options.initial);
     this.counts = this.pops.map((p) => new PhiloxUniforms(this.seed, p.index, Purpose.mesoCount));
     this.binSteps = stepsPerBin(scenario);
     this.totalBins = Math.floor(this.steps / this.binSteps);
@@ -121,6 +130,55 @@ class MesoRun {
     this.inputSampled = this.sampled.map((m) => (m >= 0 ? new Float64Array(this.T * m * this.totalBins) : null));
     this.stpNames = this.projs.map((q) => (q.stp.model === 'none' ? [] : q.stp.model === 'depression' ? ['x'] : ['u', 'x']));
     this.stpRec = this.projs.map((_, i) => (scenario.record.stp && this.stpNames[i].length > 0 ? this.stpNames[i].map(() => new Float64Array(this.T * this.totalBins)) : null));
+  }
+
+  /** See MesoOptions.initial. */
+  private startStationary(init: NonNullable<MesoOptions['initial']>): void {
+    const map = new StationaryMap(this.scenario, { stp: this.order });
+    const free = map.free.map((i) => {
+      const r = init.rates[this.pops[i].name];
+      if (!(r >= 0)) throw new Error(`initial.rates: give a rate ≥ 0 (Hz) for population "${this.pops[i].name}"`);
+      return r;
+    });
+    map.evaluate(free);
+    const rates = map.allRates(free);
+    const dt = this.dt;
+    const renewal = this.pops.map((p, i) => renewalStationary(p, map.drives[i], map.input[i], dt, rates[i], this.trials[0].pops[i].K));
+    for (const st of this.trials) {
+      this.pops.forEach((p, i) => {
+        if (p.model !== NEURON_POISSON) st.pops[i].setStationary(rates[i], dt, renewal[i].ages!);
+      });
+      this.projs.forEach((q, k) => {
+        const r = rates[q.pre];
+        const gen = renewal[q.pre].isiGenerating;
+        const mf = stationaryMeans(q.stp, this.order === 'age' ? 'mf2' : this.order, r, dt);
+        st.stp[k].setStationary(mf.u, mf.x, r);
+        const track = st.tracks[k];
+        if (track) {
+          if (track.facilitating) st.pops[q.pre].setTrackStationary(track, track.U + (1 - track.U) * mf.u, mf.x - mf.W, renewal[q.pre].ages!);
+          else {
+            const age = stationaryMeans(q.stp, 'age', r, dt, gen);
+            st.pops[q.pre].setTrackStationary(track, track.U, age.x - age.W, renewal[q.pre].ages!);
+          }
+        }
+        const kick = q.weight * q.C * map.efficacy[k] * r * dt * q.kickScale;
+        const ring = st.rings[k];
+        ring.fill(kick);
+        // The slot written in step 0 is empty at the start.
+        for (let c = 0; c < q.channels; c++) ring[q.delaySteps * q.channels + c] = 0;
+        if (q.filter === FILTER_EXP) st.g[k].fill(kick / (1 - q.expProp!.decay) - kick);
+        else if (q.filter === FILTER_DUAL) {
+          const h = kick / (1 - q.dualProp!.hh);
+          st.h[k].fill(h - kick);
+          st.g[k].fill((h * q.dualProp!.hg) / (1 - q.dualProp!.gg));
+        }
+      });
+      if (init.kick) {
+        const i = this.pops.findIndex((p) => p.name === init.kick!.population);
+        if (i < 0 || this.pops[i].model === NEURON_POISSON) throw new Error(`initial.kick.population: "${init.kick.population}" is not a neuron population of the scenario`);
+        st.pops[i].kick(init.kick.fraction);
+      }
+    }
   }
 
   advance(): boolean {

@@ -28,9 +28,27 @@ export interface StationaryInput {
   deltaKick: number;
 }
 
+/** The stationary age distribution over the first K bins (what MesoPopulation holds), per neuron that fires per step. */
+export interface AgeProfile {
+  /** Survival S_j to the start of bin j's step (m_j = N·r·dt·S_j). */
+  S: Float64Array;
+  /** Potential at the start of bin j's step. */
+  V: Float64Array;
+  /** Adaptation at the start of bin j's step, K × nAdapt. */
+  a: Float64Array;
+  /** Σ_{j ≥ K} S_j and the S-weighted means of V and of the adaptation over those ages (the lumped class). */
+  freeS: number;
+  freeV: number;
+  freeA: Float64Array;
+  /** Σ_{j ≥ K} S_j D^{j+1} / Σ_{j ≥ K} S_j: the lumped class's mean of a quantity that relaxes by D per step since the spike. */
+  freeDecay: (D: number) => number;
+}
+
 export interface RenewalResult {
   /** Stationary rate (Hz). */
   rate: number;
+  /** Present when renewalStationary was asked for K bins. */
+  ages?: AgeProfile;
   /** Σ_j f_j·D^{j+1}: the generating function of the ISI distribution at D (used for the resources at spikes). */
   isiGenerating: (D: number) => number;
 }
@@ -43,7 +61,7 @@ const SURVIVAL_FLOOR = 1e-16;
  * per-step arithmetic), with the adaptation trace at its stationary value for `rate` (the rate that
  * generates the trace; for a self-consistent state the returned rate equals it).
  */
-export function renewalStationary(p: PopulationPlan, drive: number, input: StationaryInput, dt: number, traceRate: number): RenewalResult {
+export function renewalStationary(p: PopulationPlan, drive: number, input: StationaryInput, dt: number, traceRate: number, bins = 0): RenewalResult {
   if (p.model === NEURON_POISSON) {
     const P = -Math.expm1(-drive * dt);
     return { rate: P / dt, isiGenerating: (D) => (P * D) / (1 - (1 - P) * D) };
@@ -64,7 +82,23 @@ export function renewalStationary(p: PopulationPlan, drive: number, input: Stati
   let tailF = 0;
   let tailQ = 0;
   let tailStart = -1;
+  const prof: AgeProfile | undefined =
+    bins > 0 ? { S: new Float64Array(bins), V: new Float64Array(bins), a: new Float64Array(bins * nA), freeS: 0, freeV: 0, freeA: new Float64Array(nA), freeDecay: () => 0 } : undefined;
+  const survAll: number[] = [];
   for (let j = 0; ; j++) {
+    if (prof) {
+      survAll.push(surv);
+      const vStart = j < R ? p.uReset : v;
+      if (j < bins) {
+        prof.S[j] = surv;
+        prof.V[j] = vStart;
+        for (let q = 0; q < nA; q++) prof.a[j * nA + q] = a[q];
+      } else {
+        prof.freeS += surv;
+        prof.freeV += surv * vStart;
+        for (let q = 0; q < nA; q++) prof.freeA[q] += surv * a[q];
+      }
+    }
     let theta0 = p.uTh;
     let theta1 = p.uTh;
     let adaptLeft = 0;
@@ -97,6 +131,24 @@ export function renewalStationary(p: PopulationPlan, drive: number, input: Stati
   }
   // The walk summed the survival at the start of each step it took; the tail sums the rest.
   const meanIsi = dt * (sumSurv + tail);
+  if (prof) {
+    // The geometric tail has the converged potential and no adaptation left.
+    prof.freeS += tail;
+    prof.freeV += tail * v;
+    if (prof.freeS > 0) {
+      prof.freeV /= prof.freeS;
+      for (let q = 0; q < nA; q++) prof.freeA[q] /= prof.freeS;
+    } else prof.freeV = v;
+    const S = prof.freeS;
+    prof.freeDecay = (D: number) => {
+      let g = 0;
+      let Dj = D ** (bins + 1);
+      for (let j = bins; j < survAll.length; j++, Dj *= D) g += survAll[j] * Dj;
+      // Tail: S_j = surv·(1 − P)^{j − tailStart} from tailStart = survAll.length on.
+      if (tail > 0) g += (surv * Dj) / (1 - tailQ * D);
+      return S > 0 ? g / S : D ** (bins + 1);
+    };
+  }
   const rate = 1 / meanIsi;
   const isiGenerating = (D: number) => {
     let g = 0;
@@ -105,7 +157,7 @@ export function renewalStationary(p: PopulationPlan, drive: number, input: Stati
     if (tailStart >= 0 && tailF > 0) g += (tailF * Dj) / (1 - tailQ * D);
     return g;
   };
-  return { rate, isiGenerating };
+  return { rate, isiGenerating, ages: prof };
 }
 
 /**
@@ -130,17 +182,24 @@ export function neuronStep(p: PopulationPlan, v0: number, theta0: number, theta1
  * τF = 0; with facilitation `age` falls back to MF2 here).
  */
 export function stationaryEfficacy(kind: StpKind, order: StpMeanFieldOrder, r: number, dt: number, isiGenerating?: (D: number) => number): number {
+  return stationaryMeans(kind, order, r, dt, isiGenerating).W;
+}
+
+/** The stationary means behind stationaryEfficacy: ū, x̄ (population means; for `age`, the resources at spikes x_spk) and W̄. */
+export function stationaryMeans(kind: StpKind, order: StpMeanFieldOrder, r: number, dt: number, isiGenerating?: (D: number) => number): { u: number; x: number; W: number } {
   const k = effectiveStp(kind);
-  if (k.model === 'none') return 1;
+  if (k.model === 'none') return { u: 1, x: 1, W: 1 };
   const rdt = r * dt;
   const dD = decayFactor(dt, k.params.tauD);
   if (k.model === 'depression') {
     const U = k.params.U;
     if (order === 'age' && isiGenerating) {
       const G = isiGenerating(dD);
-      return (U * (1 - G)) / (1 - (1 - U) * G);
+      const xs = (1 - G) / (1 - (1 - U) * G);
+      return { u: U, x: xs, W: U * xs };
     }
-    return (U * (1 - dD)) / (1 - dD + dD * U * rdt);
+    const x = (1 - dD) / (1 - dD + dD * U * rdt);
+    return { u: U, x, W: U * x };
   }
   const { U, U0, tauF } = k.params;
   const dF = decayFactor(dt, tauF);
@@ -153,7 +212,7 @@ export function stationaryEfficacy(kind: StpKind, order: StpMeanFieldOrder, r: n
   const A = U + (1 - U) * u;
   const B = (1 - U) * sux;
   const x = (1 - dD - B * rdt * dD) / (1 - dD + A * rdt * dD);
-  return A * x + B;
+  return { u, x, W: A * x + B };
 }
 
 /** W̄ from explicit means (for tests): the same formula the engine evaluates. */

@@ -15,7 +15,7 @@
  */
 import { decayFactor } from '../synapse/exact';
 import type { DepressionParams } from '../synapse/stpDepression';
-import { depressionMomentsStep, MF2, tmMf2Efficacy, tmMf2EfficacySq, tmMf2Rhs } from '../synapse/stpMoments';
+import { depressionMomentsStep, depressionStationaryMoments, MF2, tmMf2Efficacy, tmMf2EfficacySq, tmMf2Rhs, tmStationaryMf2Moments } from '../synapse/stpMoments';
 import type { TmParams } from '../synapse/stpTsodyksMarkram';
 
 /**
@@ -98,6 +98,18 @@ export class StpMeanField {
       this.moments[0] = 1;
       this.moments[1] = 1;
     }
+  }
+
+  /** The stationary state at presynaptic rate r: every channel at the means (u, x), the moments at their stationary values. */
+  setStationary(u: number, x: number, r: number): void {
+    this.u.fill(u);
+    this.x.fill(x);
+    const k = this.kind;
+    if (k.model === 'depression') {
+      const s = depressionStationaryMoments(k.params, r);
+      this.moments[0] = s.Ex;
+      this.moments[1] = s.Ex2;
+    } else if (k.model === 'tsodyks-markram') this.moments.set(tmStationaryMf2Moments(k.params, r));
   }
 
   /**

@@ -199,7 +199,7 @@ describe('mesostp run', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/E->E \(depression\): stationary state against the presynaptic rate/);
     expect(r.stdout).toMatch(/fixed points of the macro equations \(STP mf2, drives at t = 0 s\): 3/);
-    expect(r.stdout).toMatch(/slope [0-9.]+ \(unstable\)/);
+    expect(r.stdout).toMatch(/E 3\.99\d Hz: UNSTABLE \(leading growth rate [0-9.]+\/s\), slope dF\/dr 1\.\d+/);
     const a = JSON.parse(readFileSync(join(dir, 'analysis.json'), 'utf8'));
     expect(a.fixedPoints).toHaveLength(3);
     expect(a.sweep.points.map((p: { fixedPoints: unknown[] }) => p.fixedPoints.length)).toEqual([3, 3, 1]);

@@ -4,8 +4,8 @@ import { parseArgs } from 'node:util';
 import type { Command } from '../command';
 import { readScenarioFile } from '../readScenarioFile';
 import { formatIssue, validateScenario } from '../../model';
-import { macroFixedPoints, type FixedPoint } from '../../meso/fixedPoints';
-import { synapseAnalysis, sweepFixedPoints, sweepSvg } from '../../meso/analyze';
+import type { FixedPoint } from '../../meso/fixedPoints';
+import { analyzeFixedPoints, synapseAnalysis, sweepFixedPoints, sweepSvg, type AnalyzedFixedPoint } from '../../meso/analyze';
 
 const help = `mesostp analyze <scenario.json> [options]
 
@@ -14,24 +14,31 @@ discretisation (docs/meso.md):
   - each STP synapse: stationary u, x, efficacy per spike and transmitted rate against the
     presynaptic rate (exact for depression and three-state means; MF1 and MF2 for
     Tsodyks–Markram);
-  - the fixed points of the population rates, with the slope dF/dr of the self-consistency for
-    one recurrent population (> 1: unstable; the middle state of a bistable network);
-  - with --sweep, the fixed points along one scenario parameter (a bifurcation diagram).
+  - the fixed points of the population rates, each with its stability: the growth rate and
+    frequency of the leading eigenvalue, measured by starting the macro equations at the fixed
+    point with and without a small kick; and, for one recurrent population, the slope dF/dr of
+    the self-consistency (> 1: unstable, the middle state of a bistable network);
+  - with --sweep, the fixed points along one scenario parameter (a bifurcation diagram; the
+    slope test only, unless --stability).
 
 Options:
   --stp mf1|mf2|age         STP mean-field of the fixed points (default mf2)
   --sweep PATH=FROM:TO:N    e.g. populations.E.mu.value=9:11:41 or projections[0].weight=0.4:0.6:21
   --at T                    time (s) at which drives and Poisson rates are taken (default 0)
+  --stability               with --sweep: measure every fixed point's stability by perturbation runs
   --out DIR                 write DIR/analysis.json (and DIR/sweep.svg with --sweep)`;
 
 function fmt(x: number): string {
   return Math.abs(x) >= 100 ? x.toFixed(1) : Math.abs(x) >= 1 ? x.toFixed(3) : x.toPrecision(3);
 }
 
-function fixedPointLine(fp: FixedPoint): string {
+function fixedPointLine(fp: FixedPoint | AnalyzedFixedPoint): string {
   const rates = Object.entries(fp.rates).map(([k, v]) => `${k} ${fmt(v)} Hz`).join(', ');
-  const stab = fp.slope === null ? '' : `, slope ${fp.slope.toFixed(3)} (${fp.slope < 1 ? 'stable to slow perturbations' : 'unstable'})`;
-  return `  ${rates}${stab}`;
+  const slope = fp.slope === null ? '' : `, slope dF/dr ${fp.slope.toFixed(3)}`;
+  if (!('stability' in fp)) return `  ${rates}${slope}${fp.slope === null ? '' : fp.slope < 1 ? ' (stable to slow perturbations)' : ' (unstable)'}`;
+  const s = fp.stability;
+  const osc = s.frequency === null ? '' : `, oscillating at ${s.frequency.toFixed(1)} Hz`;
+  return `  ${rates}: ${s.stable ? 'stable' : 'UNSTABLE'} (leading growth rate ${s.growthRate.toFixed(2)}/s${osc})${slope}`;
 }
 
 export const analyzeCommand: Command = {
@@ -43,7 +50,7 @@ export const analyzeCommand: Command = {
       args,
       allowPositionals: true,
       strict: true,
-      options: { stp: { type: 'string', default: 'mf2' }, sweep: { type: 'string' }, at: { type: 'string', default: '0' }, out: { type: 'string' } },
+      options: { stp: { type: 'string', default: 'mf2' }, sweep: { type: 'string' }, at: { type: 'string', default: '0' }, out: { type: 'string' }, stability: { type: 'boolean', default: false } },
     });
     if (positionals.length !== 1) {
       console.error(`mesostp analyze: expected one scenario file.\n\n${help}`);
@@ -81,7 +88,7 @@ export const analyzeCommand: Command = {
       }
     }
 
-    const fixedPoints = macroFixedPoints(scenario, options);
+    const fixedPoints = analyzeFixedPoints(scenario, options);
     console.log(`fixed points of the macro equations (STP ${stp}, drives at t = ${t} s): ${fixedPoints.length}`);
     for (const fp of fixedPoints) console.log(fixedPointLine(fp));
 
@@ -98,11 +105,12 @@ export const analyzeCommand: Command = {
       }
       sweepPath = m[1];
       const grid = Array.from({ length: n }, (_, k) => from + ((to - from) * k) / (n - 1));
-      sweep = sweepFixedPoints(json, sweepPath, grid, options);
+      sweep = sweepFixedPoints(json, sweepPath, grid, { ...options, stability: values.stability });
       const first = Object.keys(scenario.populations).find((p) => scenario.populations[p].model !== 'poisson') ?? Object.keys(scenario.populations)[0];
-      console.log(`sweep of ${sweepPath}: fixed-point rates of ${first} (Hz; * = unstable by the slope test)`);
+      console.log(`sweep of ${sweepPath}: fixed-point rates of ${first} (Hz; * = unstable${values.stability ? '' : ' by the slope test'})`);
       for (const s of sweep) {
-        const list = s.fixedPoints.map((f) => `${fmt(f.rates[first])}${f.slope !== null && f.slope > 1 ? '*' : ''}`).join(', ');
+        const unstable = (f: FixedPoint | AnalyzedFixedPoint) => ('stability' in f ? !f.stability.stable : f.slope !== null && f.slope > 1);
+        const list = s.fixedPoints.map((f) => `${fmt(f.rates[first])}${unstable(f) ? '*' : ''}`).join(', ');
         console.log(`  ${String(+s.value.toPrecision(6)).padStart(10)}  ${list}`);
       }
       if (values.out) {

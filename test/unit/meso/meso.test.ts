@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MesoPopulation, simulateMeso, StpMeanField } from '../../../src/meso';
-import { sweepFixedPoints } from '../../../src/meso/analyze';
+import { analyzeFixedPoints, sweepFixedPoints } from '../../../src/meso/analyze';
 import { macroFixedPoints } from '../../../src/meso/fixedPoints';
 import { stationaryEfficacy } from '../../../src/meso/stationary';
 import { compilePopulation } from '../../../src/micro/cpu/network';
@@ -285,3 +285,35 @@ describe('macro fixed points (mesostp analyze)', () => {
     }
   });
 });
+
+describe('stability of macro fixed points (perturbation runs)', () => {
+  const preset = (name: string) => parseScenario(JSON.parse(readFileSync(`scenarios/${name}.json`, 'utf8')));
+
+  it('the macro equations started at a fixed point stay there (the stationary state is built exactly)', () => {
+    const s = preset('v3-up-down');
+    const short = { ...s, run: { ...s.run, duration: 1 }, record: { ...s.record, binSize: 0.1, inputs: [], stp: false } };
+    const [down, , up] = macroFixedPoints(s, { stp: 'mf2' });
+    for (const [fp, tol] of [[up, 1e-10], [down, 1e-5]] as const) {
+      const r = simulateMeso(short, { level: 'macro', stp: 'mf2', initial: { rates: fp.rates } });
+      // The Down state's neurons mostly sit in the lumped class, whose shared potential is the approximation (1e-5, as above).
+      for (let b = 0; b < r.bins; b++) expect(Math.abs(r.activity.E[b] / fp.rates.E - 1)).toBeLessThan(tol);
+    }
+  });
+
+  it('V3: Down and Up stable, the middle state unstable, as the slope test says; V4: unstable and oscillating; V5 E–I: stable', () => {
+    const v3 = analyzeFixedPoints(preset('v3-up-down'), { stp: 'mf2' });
+    expect(v3.map((f) => f.stability.stable)).toEqual([true, false, true]);
+    for (const f of v3) expect(f.stability.stable).toBe(f.slope! < 1);
+    // The middle state runs away fast (tens per second); the Up state relaxes slowly, with the ringing of regular firing.
+    expect(v3[1].stability.growthRate).toBeGreaterThan(5);
+    expect(v3[2].stability.growthRate).toBeLessThan(0);
+    expect(v3[2].stability.frequency).not.toBeNull();
+    const v4 = analyzeFixedPoints(preset('v4-population-spikes'), { stp: 'mf2' });
+    expect(v4.length).toBe(1);
+    expect(v4[0].stability.stable).toBe(false);
+    expect(v4[0].stability.frequency).toBeGreaterThan(1);
+    const ei = analyzeFixedPoints(preset('v5-static-ei'), { stp: 'mf2' });
+    expect(ei.map((f) => f.stability.stable)).toEqual([true]);
+  });
+});
+
