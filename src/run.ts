@@ -29,7 +29,7 @@ export async function run(input: Scenario | ScenarioInput, options: FullRunOptio
     }
     case 'meso':
     case 'macro':
-      return simulateMesoAsync(scenario, { level: options.level, stp: options.stp, onProgress: options.onProgress, signal: options.signal });
+      return simulateMesoAsync(scenario, { level: options.level, stp: options.stp, moments: options.moments, onProgress: options.onProgress, signal: options.signal });
     default:
       throw new Error(`level "${options.level}" is not in this version of mesostp yet; available: ${AVAILABLE_LEVELS.join(', ')}`);
   }

@@ -9,8 +9,11 @@
  * P = 1 − exp(−dt(λ_start + λ_end)/2), R = round(tRef/dt) refractory steps after a spike. So a
  * comparison with micro measures the mesoscopic approximation, not a discretisation difference.
  *
- * Adaptation follows the quasi-renewal approximation of the paper: the kick of a neuron's own last
- * spike is kept exactly; its earlier spikes are replaced by the population activity before it.
+ * Adaptation follows the quasi-renewal approximation of the paper: the kernel of a neuron's own last
+ * spike is kept exactly, θ_own(j) = Σ_k (J_k/τ_k) e^{−j dt/τ_k}; its earlier spikes are replaced by
+ * the population's spikes before it, weighted with the effective kernel Δu(1 − e^{−θ_own/Δu})
+ * (Naud & Gerstner 2012; Schwalger et al. 2017, Eq. 87 and Fig. 12). Spikes older than the K bins
+ * enter linearly (the kernel is small there).
  */
 import { NEURON_LIF, NEURON_POISSON, type PopulationPlan } from '../micro/cpu/network';
 import { decayFactor } from '../synapse/exact';
@@ -24,8 +27,32 @@ import type { StpKind } from './stpMeanField';
  * differ by less than that.
  */
 const MEMBRANE_MEMORY = 6;
-/** Adaptation kicks older than this many of their time constants are negligible (e^{−8}). */
-const ADAPTATION_MEMORY = 8;
+/** The bins reach at least until the own adaptation kernel has fallen below this fraction of Δu. */
+const ADAPTATION_MEMORY = 0.01;
+
+/**
+ * Number of age bins of a neuron population: refractoriness, then 6τm for the potential to forget
+ * its reset, and at least until θ_own(K) < 0.01·Δu.
+ */
+export function historyLength(plan: PopulationPlan, dt: number): number {
+  if (plan.model === NEURON_POISSON) return 0;
+  let K = plan.refSteps + 1 + Math.ceil((MEMBRANE_MEMORY * plan.tauM) / dt);
+  const scale = plan.model === NEURON_LIF ? 1 : plan.deltaU;
+  const own = (j: number) => plan.adaptKick.reduce((s, kick, q) => s + kick * plan.adaptDecay[q] ** j, 0);
+  while (own(K) > ADAPTATION_MEMORY * scale) K++;
+  return K;
+}
+
+/** θ_own(j) for j = 0 … K and the effective kernel Δu(1 − e^{−θ_own/Δu}) (linear for a deterministic LIF). */
+export function adaptationKernels(plan: PopulationPlan, K: number): { own: Float64Array; effective: Float64Array } {
+  const own = new Float64Array(K + 2);
+  const effective = new Float64Array(K + 2);
+  for (let j = 0; j < K + 2; j++) {
+    for (let q = 0; q < plan.adaptKick.length; q++) own[j] += plan.adaptKick[q] * plan.adaptDecay[q] ** j;
+    effective[j] = plan.model === NEURON_LIF ? own[j] : plan.deltaU * -Math.expm1(-own[j] / plan.deltaU);
+  }
+  return { own, effective };
+}
 
 /** Conductance input per population: Σ g_k B_k(V) and Σ g_k B_k(V) E_k over the conductance projections. */
 export interface ConductanceInput {
@@ -92,8 +119,13 @@ export class MesoPopulation {
   private readonly m: Float64Array;
   private readonly v: Float64Array;
   private readonly V: Float64Array;
-  /** Adaptation of each bin, K × nAdapt. */
-  private readonly a: Float64Array;
+  /** Fraction n/N of the population that fired in the step that opened each bin. */
+  private readonly nBin: Float64Array;
+  /** θ_own and the effective quasi-renewal kernel by age (adaptation only). */
+  private readonly ownTheta: Float64Array;
+  private readonly effTheta: Float64Array;
+  /** Threshold at the step start from population spikes older than the bins, per kernel. */
+  private readonly oldTrace: Float64Array;
   private readonly P: Float64Array;
   /**
    * λ_end of each bin's last step, which is λ_start of its next one unless a delta kick moved V
@@ -107,9 +139,6 @@ export class MesoPopulation {
   private mFree = 0;
   private vFree = 0;
   private VFree = 0;
-  private readonly aFree: Float64Array;
-  /** Population adaptation trace H_q: the threshold a neuron would carry from the population's past spikes. */
-  private readonly trace: Float64Array;
   /** Expected and realised spike counts of the last step. */
   expected = 0;
   count = 0;
@@ -118,6 +147,9 @@ export class MesoPopulation {
   readonly tracks: StpTrack[] = [];
   private lambda = 0;
   private Pfree = 0;
+  /** Thresholds of the lumped class at the start and end of the current step. */
+  private freeTheta0 = 0;
+  private freeTheta1 = 0;
 
   constructor(
     readonly plan: PopulationPlan,
@@ -125,20 +157,17 @@ export class MesoPopulation {
   ) {
     this.N = plan.N;
     const nA = plan.adaptDecay.length;
-    let memory = plan.refSteps + 1;
-    if (plan.model !== NEURON_POISSON) {
-      memory += Math.ceil((MEMBRANE_MEMORY * plan.tauM) / dt);
-      for (let q = 0; q < nA; q++) memory = Math.max(memory, Math.ceil((ADAPTATION_MEMORY * -dt) / Math.log(plan.adaptDecay[q]) / dt) + plan.refSteps + 1);
-    }
-    this.K = plan.model === NEURON_POISSON ? 0 : memory;
+    this.K = historyLength(plan, dt);
     this.m = new Float64Array(this.K);
     this.v = new Float64Array(this.K);
     this.V = new Float64Array(this.K);
-    this.a = new Float64Array(this.K * nA);
+    this.nBin = new Float64Array(this.K);
+    const kernels = adaptationKernels(plan, this.K);
+    this.ownTheta = kernels.own;
+    this.effTheta = kernels.effective;
+    this.oldTrace = new Float64Array(nA);
     this.P = new Float64Array(this.K);
     this.lamEnd = new Float64Array(this.K).fill(NaN);
-    this.aFree = new Float64Array(nA);
-    this.trace = new Float64Array(nA);
     this.reset();
   }
 
@@ -186,13 +215,12 @@ export class MesoPopulation {
     this.m.fill(0);
     this.v.fill(0);
     this.V.fill(this.plan.uReset);
-    this.a.fill(0);
+    this.nBin.fill(0);
+    this.oldTrace.fill(0);
     this.head = 0;
     this.mFree = this.N;
     this.vFree = 0;
     this.VFree = this.plan.V0;
-    this.aFree.fill(0);
-    this.trace.fill(0);
     this.lamEnd.fill(NaN);
     this.lamEndFree = NaN;
     this.expected = 0;
@@ -212,7 +240,7 @@ export class MesoPopulation {
       this.expected = this.N * -Math.expm1(-drive * dt);
       return this.expected;
     }
-    const { m, v, V, a, P, K } = this;
+    const { m, v, V, P, K } = this;
     const nA = p.adaptDecay.length;
     const R = p.refSteps;
     let sumPm = 0;
@@ -258,23 +286,34 @@ export class MesoPopulation {
         sumPv += Pk * v[k];
       }
     } else {
-      for (let j = 0, k = this.head; j < K; j++, k = k + 1 === K ? 0 : k + 1) {
-        const mk = m[k];
-        if (mk === 0 && v[k] === 0) {
-          P[k] = 0;
-          continue;
-        }
-        sumMV += mk * (j < R ? p.uReset : V[k]);
-        const Pk = this.advanceBin(k, j >= R, a, k * nA, drive, Icur, cond, deltaKick, dt);
-        P[k] = Pk;
-        sumPm += Pk * mk;
-        sumPv += Pk * v[k];
-        sumV += v[k];
-        sumM += mk;
+      // From the oldest bin to the youngest, so that the population spikes older than each bin
+      // (its neurons' earlier spikes, in the quasi-renewal approximation) are a running sum.
+      let older0 = 0;
+      let older1 = 0;
+      for (let q = 0; q < nA; q++) {
+        older0 += this.oldTrace[q];
+        older1 += this.oldTrace[q] * p.adaptDecay[q];
       }
+      const { nBin, ownTheta, effTheta } = this;
+      for (let j = K - 1, k = (this.head + K - 1) % K; j >= 0; j--, k = k === 0 ? K - 1 : k - 1) {
+        const mk = m[k];
+        if (!(mk === 0 && v[k] === 0)) {
+          sumMV += mk * (j < R ? p.uReset : V[k]);
+          const Pk = this.advanceBin(k, j >= R, p.uTh + ownTheta[j] + older0, p.uTh + ownTheta[j + 1] + older1, drive, Icur, cond, deltaKick, dt);
+          P[k] = Pk;
+          sumPm += Pk * mk;
+          sumPv += Pk * v[k];
+          sumV += v[k];
+          sumM += mk;
+        } else P[k] = 0;
+        older0 += nBin[k] * effTheta[j];
+        older1 += nBin[k] * effTheta[j + 1];
+      }
+      this.freeTheta0 = p.uTh + older0;
+      this.freeTheta1 = p.uTh + older1;
     }
     sumMV += this.mFree * this.VFree;
-    const Pf = this.advanceBin(-1, true, this.aFree, 0, drive, Icur, cond, deltaKick, dt);
+    const Pf = nA === 0 ? this.advanceBin(-1, true, p.uTh, p.uTh, drive, Icur, cond, deltaKick, dt) : this.advanceBin(-1, true, this.freeTheta0, this.freeTheta1, drive, Icur, cond, deltaKick, dt);
     sumPm += Pf * this.mFree;
     sumPv += Pf * this.vFree;
     sumV += this.vFree;
@@ -301,20 +340,12 @@ export class MesoPopulation {
   }
 
   /**
-   * One step of the neurons of bin k (k = −1: the lumped class): adaptation decay, and for a bin
-   * out of refractoriness the exact membrane step and the probability to fire in the step.
+   * One step of the neurons of bin k (k = −1: the lumped class) out of refractoriness, with
+   * thresholds θ at the start and the end of the step: the exact membrane step and the probability
+   * to fire in the step.
    */
-  private advanceBin(k: number, free: boolean, aArr: Float64Array, aOffset: number, drive: number, Icur: number, cond: ConductanceInput | null, deltaKick: number, dt: number): number {
+  private advanceBin(k: number, free: boolean, theta0: number, theta1: number, drive: number, Icur: number, cond: ConductanceInput | null, deltaKick: number, dt: number): number {
     const p = this.plan;
-    let theta0 = p.uTh;
-    let theta1 = p.uTh;
-    for (let q = 0; q < p.adaptDecay.length; q++) {
-      const x = aArr[aOffset + q];
-      theta0 += x;
-      const x1 = x * p.adaptDecay[q];
-      aArr[aOffset + q] = x1;
-      theta1 += x1;
-    }
     if (!free) return 0;
     const v0 = (k >= 0 ? this.V[k] : this.VFree) + deltaKick;
     const vNext = membraneNext(p, v0, drive, Icur, cond, dt);
@@ -397,15 +428,14 @@ export class MesoPopulation {
     this.count = n;
     const p = this.plan;
     if (p.model === NEURON_POISSON) return;
-    const { m, v, V, a, K } = this;
+    const { m, v, V, K } = this;
     const nA = p.adaptDecay.length;
-    // The oldest bin joins the lumped class (its potential has forgotten the reset).
+    // The oldest bin joins the lumped class (its potential has forgotten the reset), and its
+    // spikes, K steps old at the next step start, the linear trace of old population spikes.
     const old = (this.head + K - 1) % K;
     const mSum = this.mFree + m[old];
-    if (mSum > 0) {
-      this.VFree = (this.mFree * this.VFree + m[old] * V[old]) / mSum;
-      for (let q = 0; q < nA; q++) this.aFree[q] = (this.mFree * this.aFree[q] + m[old] * a[old * nA + q]) / mSum;
-    }
+    if (mSum > 0) this.VFree = (this.mFree * this.VFree + m[old] * V[old]) / mSum;
+    for (let q = 0; q < nA; q++) this.oldTrace[q] = this.oldTrace[q] * p.adaptDecay[q] + p.adaptKick[q] * p.adaptDecay[q] ** K * this.nBin[old];
     for (const t of this.tracks) {
       if (mSum > 0) {
         t.uFree = (this.mFree * t.uFree + m[old] * t.u[old]) / mSum;
@@ -420,6 +450,7 @@ export class MesoPopulation {
     m[old] = n;
     v[old] = 0;
     V[old] = p.uReset;
+    this.nBin[old] = n / this.N;
     this.lamEnd[old] = NaN;
     for (const t of this.tracks) {
       // The spikers' state just after their spike: u⁺ and x⁻ − u⁺x⁻; then every bin recovers over dt.
@@ -431,11 +462,6 @@ export class MesoPopulation {
       }
       t.xFree = 1 + (t.xFree - 1) * t.decayD;
       if (t.facilitating) t.uFree = t.U0 + (t.uFree - t.U0) * t.decayF;
-    }
-    // Own kick on top of the population's history before this spike (quasi-renewal), both decayed to the step end.
-    for (let q = 0; q < nA; q++) {
-      a[old * nA + q] = this.trace[q] * p.adaptDecay[q] + p.adaptKick[q];
-      this.trace[q] = this.trace[q] * p.adaptDecay[q] + (p.adaptKick[q] * n) / this.N;
     }
   }
 
@@ -454,15 +480,14 @@ export class MesoPopulation {
       sum += this.m[k];
       this.v[k] = 0;
       this.V[k] = prof.V[k];
-      for (let q = 0; q < nA; q++) this.a[k * nA + q] = prof.a[k * nA + q];
+      this.nBin[k] = r * dt;
     }
     this.lamEnd.fill(NaN);
     this.mFree = this.N - sum;
     this.vFree = 0;
     this.VFree = prof.freeV;
-    this.aFree.set(prof.freeA);
     this.lamEndFree = NaN;
-    for (let q = 0; q < nA; q++) this.trace[q] = (p.adaptKick[q] * r * dt) / (1 - p.adaptDecay[q]);
+    for (let q = 0; q < nA; q++) this.oldTrace[q] = (r * dt * p.adaptKick[q] * p.adaptDecay[q] ** this.K) / (1 - p.adaptDecay[q]);
     this.expected = this.count = this.N * r * dt;
   }
 

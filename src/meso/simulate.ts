@@ -31,6 +31,11 @@ export interface MesoOptions {
   level: MesoLevel;
   /** STP mean-field order (default 'mf2'). */
   stp?: StpMeanFieldOrder;
+  /**
+   * What drives the STP second moments: the expected activity Ā (default, THEORY.md §5: the
+   * moments describe the spread of u, x given the past, not one realisation of it) or the realised A_N.
+   */
+  moments?: 'expected' | 'realised';
   onProgress?: (p: Progress) => void;
   signal?: AbortSignal;
   /** Steps between progress reports and abort checks (default 1000). */
@@ -64,6 +69,7 @@ class MesoRun {
   private readonly projs: ProjectionPlanMeso[];
   private readonly order: StpMeanFieldOrder;
   private readonly macro: boolean;
+  private readonly realisedMoments: boolean;
   private readonly trials: TrialState[];
   private readonly binSteps: number;
   private readonly totalBins: number;
@@ -97,6 +103,7 @@ class MesoRun {
     this.T = scenario.run.trials;
     this.order = options.stp ?? 'mf2';
     this.macro = options.level === 'macro';
+    this.realisedMoments = options.moments === 'realised';
     this.seed = seedWord(scenario.run.seed);
     this.chunk = Math.max(1, Math.floor(options.chunkSteps ?? 1000));
     const net = compileMesoNetwork(scenario);
@@ -283,7 +290,7 @@ class MesoRun {
         stp.release(c, y, fired, dt);
         ring[slot + c] += scale * y;
       }
-      stp.advanceMoments(Abar, dt);
+      stp.advanceMoments(this.realisedMoments ? A : Abar, dt);
     }
     // 5. STP variables at the end of each bin.
     if (inBin && (n + 1) % this.binSteps === 0) {
@@ -385,6 +392,7 @@ class MesoRun {
           ? 'macro (N → ∞ limit of the population equations: no spike-count draws, no synaptic noise)'
           : 'meso (population equations of Schwalger et al. 2017, binomial spike counts)',
         stpMeanField: this.order,
+        stpMoments: this.realisedMoments ? 'driven by the realised activity A_N' : 'driven by the expected activity Ā',
         ageBins,
         inDegree: Object.fromEntries(this.projs.map((q) => [q.name, q.C])),
         spikes: 'not available at this level (no individual neurons)',

@@ -17,7 +17,7 @@
 import { NEURON_LIF, NEURON_POISSON, type PopulationPlan } from '../micro/cpu/network';
 import { decayFactor } from '../synapse/exact';
 import { MF2, tmMf2Efficacy, tmStationaryMf2Moments } from '../synapse/stpMoments';
-import { membraneNext, type ConductanceInput } from './population';
+import { adaptationKernels, historyLength, membraneNext, type ConductanceInput } from './population';
 import { effectiveStp, type StpKind, type StpMeanFieldOrder } from './stpMeanField';
 
 /** Constant input into a population, as the meso engine assembles it in step 2. */
@@ -34,12 +34,9 @@ export interface AgeProfile {
   S: Float64Array;
   /** Potential at the start of bin j's step. */
   V: Float64Array;
-  /** Adaptation at the start of bin j's step, K × nAdapt. */
-  a: Float64Array;
-  /** Σ_{j ≥ K} S_j and the S-weighted means of V and of the adaptation over those ages (the lumped class). */
+  /** Σ_{j ≥ K} S_j and the S-weighted mean of V over those ages (the lumped class). */
   freeS: number;
   freeV: number;
-  freeA: Float64Array;
   /** Σ_{j ≥ K} S_j D^{j+1} / Σ_{j ≥ K} S_j: the lumped class's mean of a quantity that relaxes by D per step since the spike. */
   freeDecay: (D: number) => number;
 }
@@ -68,12 +65,27 @@ export function renewalStationary(p: PopulationPlan, drive: number, input: Stati
   }
   const R = p.refSteps;
   const nA = p.adaptDecay.length;
-  // Own kick on top of the stationary population trace H = (J/τ)·r·dt/(1 − e^{−dt/τ}), at the step after the spike.
-  const a = new Float64Array(nA);
+  // Thresholds by age as MesoPopulation forms them in the stationary state, where every bin holds
+  // the spikes of a fraction r·dt of the population: own kernel θ_own(j), the population's older
+  // spikes with the effective kernel, those beyond the K bins linearly (population.ts).
+  const K = historyLength(p, dt);
+  const { own, effective } = adaptationKernels(p, K);
+  const rdt = traceRate * dt;
+  let beyond0 = 0;
+  let beyond1 = 0;
   for (let q = 0; q < nA; q++) {
-    const H = (p.adaptKick[q] * traceRate * dt) / (1 - p.adaptDecay[q]);
-    a[q] = H * p.adaptDecay[q] + p.adaptKick[q];
+    beyond0 += (rdt * p.adaptKick[q] * p.adaptDecay[q] ** K) / (1 - p.adaptDecay[q]);
+    beyond1 += (rdt * p.adaptKick[q] * p.adaptDecay[q] ** (K + 1)) / (1 - p.adaptDecay[q]);
   }
+  // olderThan0[j] = r·dt·Σ_{i = j+1}^{K−1} effective(i), olderThan1 with effective(i + 1).
+  const olderThan0 = new Float64Array(K + 1);
+  const olderThan1 = new Float64Array(K + 1);
+  for (let j = K - 1; j >= 0; j--) {
+    olderThan0[j] = j + 1 < K ? olderThan0[j + 1] + rdt * effective[j + 1] : 0;
+    olderThan1[j] = j + 1 < K ? olderThan1[j + 1] + rdt * effective[j + 2] : 0;
+  }
+  const freeTheta0 = p.uTh + beyond0 + (K > 0 ? olderThan0[0] + rdt * effective[0] : 0);
+  const freeTheta1 = p.uTh + beyond1 + (K > 0 ? olderThan1[0] + rdt * effective[1] : 0);
   const fs: number[] = [];
   let surv = 1;
   let sumSurv = 0;
@@ -83,7 +95,7 @@ export function renewalStationary(p: PopulationPlan, drive: number, input: Stati
   let tailQ = 0;
   let tailStart = -1;
   const prof: AgeProfile | undefined =
-    bins > 0 ? { S: new Float64Array(bins), V: new Float64Array(bins), a: new Float64Array(bins * nA), freeS: 0, freeV: 0, freeA: new Float64Array(nA), freeDecay: () => 0 } : undefined;
+    bins > 0 ? { S: new Float64Array(bins), V: new Float64Array(bins), freeS: 0, freeV: 0, freeDecay: () => 0 } : undefined;
   const survAll: number[] = [];
   for (let j = 0; ; j++) {
     if (prof) {
@@ -92,22 +104,13 @@ export function renewalStationary(p: PopulationPlan, drive: number, input: Stati
       if (j < bins) {
         prof.S[j] = surv;
         prof.V[j] = vStart;
-        for (let q = 0; q < nA; q++) prof.a[j * nA + q] = a[q];
       } else {
         prof.freeS += surv;
         prof.freeV += surv * vStart;
-        for (let q = 0; q < nA; q++) prof.freeA[q] += surv * a[q];
       }
     }
-    let theta0 = p.uTh;
-    let theta1 = p.uTh;
-    let adaptLeft = 0;
-    for (let q = 0; q < nA; q++) {
-      theta0 += a[q];
-      a[q] *= p.adaptDecay[q];
-      theta1 += a[q];
-      adaptLeft += Math.abs(a[q]);
-    }
+    const theta0 = j < K ? p.uTh + own[j] + olderThan0[j] + beyond0 : freeTheta0;
+    const theta1 = j < K ? p.uTh + own[j + 1] + olderThan1[j] + beyond1 : freeTheta1;
     sumSurv += surv;
     if (j < R) {
       fs.push(0);
@@ -116,7 +119,7 @@ export function renewalStationary(p: PopulationPlan, drive: number, input: Stati
     const v0 = v + input.deltaKick;
     const { vNext, P } = neuronStep(p, v0, theta0, theta1, drive, input, dt);
     fs.push(surv * P);
-    const converged = Math.abs(vNext - v) < 1e-13 * (1 + Math.abs(v)) && adaptLeft < 1e-13;
+    const converged = Math.abs(vNext - v) < 1e-13 * (1 + Math.abs(v)) && j >= K;
     v = vNext;
     surv *= 1 - P;
     if (surv < SURVIVAL_FLOOR) break;
@@ -135,10 +138,8 @@ export function renewalStationary(p: PopulationPlan, drive: number, input: Stati
     // The geometric tail has the converged potential and no adaptation left.
     prof.freeS += tail;
     prof.freeV += tail * v;
-    if (prof.freeS > 0) {
-      prof.freeV /= prof.freeS;
-      for (let q = 0; q < nA; q++) prof.freeA[q] /= prof.freeS;
-    } else prof.freeV = v;
+    if (prof.freeS > 0) prof.freeV /= prof.freeS;
+    else prof.freeV = v;
     const S = prof.freeS;
     prof.freeDecay = (D: number) => {
       let g = 0;

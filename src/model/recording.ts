@@ -66,6 +66,8 @@ export interface RunOptions {
   threads?: number;
   /** meso and macro: the STP mean-field, first ('mf1') or second order ('mf2', the default), or age-resolved ('age', docs/meso.md). */
   stp?: 'mf1' | 'mf2' | 'age';
+  /** meso: what drives the STP second moments, the expected activity (default) or the realised one. */
+  moments?: 'expected' | 'realised';
 }
 
 export function projectionName(p: { name?: string; from: string; to: string }): string {

@@ -19,6 +19,7 @@ Options:
   --duration T    override run.duration (s)
   --seed S        override run.seed
   --stp MODE      meso, macro: STP mean-field mf1, mf2 (default) or age (age-resolved, docs/meso.md)
+  --moments M     meso: STP second moments driven by the expected (default) or realised activity
   --threads K     micro-cpu: worker threads for the trials (default 1; "auto" = one per core)
   --out DIR       output folder (required)`;
 
@@ -46,6 +47,7 @@ export function runCommandFactory(workerScript?: URL): Command {
           seed: { type: 'string' },
           threads: { type: 'string', default: '1' },
           stp: { type: 'string', default: 'mf2' },
+          moments: { type: 'string', default: 'expected' },
           out: { type: 'string' },
         },
       });
@@ -60,6 +62,10 @@ export function runCommandFactory(workerScript?: URL): Command {
       }
       if (values.stp !== 'mf1' && values.stp !== 'mf2' && values.stp !== 'age') {
         console.error(`mesostp run: --stp ${values.stp} is not a mean-field order; choose mf1, mf2 or age`);
+        return 2;
+      }
+      if (values.moments !== 'expected' && values.moments !== 'realised') {
+        console.error(`mesostp run: --moments ${values.moments}: choose expected or realised`);
         return 2;
       }
       const parsed = await readScenarioFile(positionals[0]);
@@ -97,7 +103,7 @@ export function runCommandFactory(workerScript?: URL): Command {
       process.on('SIGINT', onSigint);
       const progress = progressReporter(`${level}`);
       try {
-        const recording = await run(checked.scenario, { level, threads, stp: values.stp, workerScript, signal: controller.signal, onProgress: (p) => progress.update(p) });
+        const recording = await run(checked.scenario, { level, threads, stp: values.stp, moments: values.moments, workerScript, signal: controller.signal, onProgress: (p) => progress.update(p) });
         progress.done();
         const summary = await writeRecording(recording, values.out);
         const rows = Object.entries(summary.populations).map(
