@@ -3,11 +3,11 @@
  * every neuron population given the stationary input that the rates r produce (stationary.ts).
  * Poisson populations keep the rate of their drive at the analysis time.
  */
-import { FILTER_DELTA, FILTER_DUAL, FILTER_EXP, NEURON_POISSON } from '../micro/cpu/network';
+import { FILTER_CASCADE, FILTER_DELTA, FILTER_DUAL, FILTER_EXP, NEURON_POISSON } from '../micro/cpu/network';
 import type { Scenario } from '../model/scenario';
 import { timeFunctionAt } from '../model/timeFunction';
 import { compileMesoNetwork, mesoUnsupported, type MesoNetwork } from './network';
-import { renewalStationary, stationaryEfficacy, type StationaryInput } from './stationary';
+import { cascadeStationary, renewalStationary, stationaryEfficacy, type StationaryInput } from './stationary';
 import type { StpMeanFieldOrder } from './stpMeanField';
 
 export interface FixedPoint {
@@ -113,6 +113,7 @@ export class StationaryMap {
         let g: number;
         if (q.filter === FILTER_EXP) g = kick / (1 - q.expProp!.decay);
         else if (q.filter === FILTER_DUAL) g = ((kick / (1 - q.dualProp!.hh)) * q.dualProp!.hg) / (1 - q.dualProp!.gg);
+        else if (q.filter === FILTER_CASCADE) g = cascadeStationary(q.cascadeProp!, kick)[q.cascadeProp!.n - 1];
         else throw new Error(`macro analysis: filter of projection "${q.name}" not supported`);
         if (q.conductance) inp.cond!.g[q.condSlot] = q.outScale * g;
         else inp.Icur += q.outScale * g;

@@ -16,7 +16,6 @@ export function mesoUnsupported(s: Scenario): string[] {
   s.projections.forEach((p, i) => {
     const where = `projections[${i}] ("${projectionName(p)}")`;
     if (p.filter.type === 'kinetic') out.push(`${where}: kinetic receptors (saturating gates have no population mean-field here)`);
-    if (p.stp.model === 'three-state') out.push(`${where}: three-state STP (its second-moment equations are not derived yet)`);
     if (p.heterogeneity && Object.keys(p.heterogeneity).length > 0) out.push(`${where}: per-synapse heterogeneity (the mean-field assumes one parameter set per projection)`);
     if (p.filter.type === 'delta' && p.output.type === 'conductance') out.push(`${where}: delta conductance pulses (a jump that depends on each neuron's V)`);
   });
@@ -25,7 +24,7 @@ export function mesoUnsupported(s: Scenario): string[] {
 
 /** The micro engine's projection plan without its synapses, plus what the mean-field needs. */
 export interface ProjectionPlanMeso
-  extends Pick<ProjectionPlan, 'name' | 'index' | 'pre' | 'post' | 'delaySteps' | 'filter' | 'kickScale' | 'outScale' | 'expProp' | 'dualProp' | 'conductance' | 'E' | 'mg' | 'weight'> {
+  extends Pick<ProjectionPlan, 'name' | 'index' | 'pre' | 'post' | 'delaySteps' | 'filter' | 'kickScale' | 'outScale' | 'expProp' | 'dualProp' | 'cascadeProp' | 'conductance' | 'E' | 'mg' | 'weight'> {
   /** Mean in-degree C of a postsynaptic neuron. */
   readonly C: number;
   readonly stp: StpKind;
@@ -41,6 +40,7 @@ export function stpKind(p: Projection): StpKind {
   const s = p.stp;
   if (s.model === 'tsodyks-markram') return { model: 'tsodyks-markram', params: { U: s.U, U0: s.U0, tauD: s.tauD, tauF: s.tauF } };
   if (s.model === 'depression') return { model: 'depression', params: { U: s.U, tauD: s.tauD } };
+  if (s.model === 'three-state') return { model: 'three-state', params: { U: s.U, tauIn: s.tauIn, tauRec: s.tauRec } };
   return { model: 'none' };
 }
 
@@ -84,6 +84,7 @@ export function compileMesoNetwork(scenario: Scenario): MesoNetwork {
       outScale: f.outScale,
       expProp: f.expProp,
       dualProp: f.dualProp,
+      cascadeProp: f.cascadeProp,
       conductance,
       E: conductance && p.output.type === 'conductance' ? p.output.E : 0,
       mg: p.output.type === 'conductance' ? (p.output.mgBlock?.Mg ?? 0) : 0,

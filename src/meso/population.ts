@@ -172,7 +172,7 @@ export class MesoPopulation {
   }
 
   /** Tracks u, x per age bin for an outgoing STP projection (Tsodyks–Markram or depression); returns the track. */
-  addStpTrack(kind: Exclude<StpKind, { model: 'none' }>, dt: number): StpTrack {
+  addStpTrack(kind: Extract<StpKind, { model: 'depression' | 'tsodyks-markram' }>, dt: number): StpTrack {
     const tm = kind.model === 'tsodyks-markram';
     const U = kind.params.U;
     const U0 = tm ? kind.params.U0 : U;

@@ -11,18 +11,19 @@
  * ring as the kick J·C·y·dt of the population-mean input.
  */
 import { cutBins } from '../micro/cpu/record';
-import { FILTER_DELTA, FILTER_DUAL, FILTER_EXP, NEURON_POISSON, type PopulationPlan } from '../micro/cpu/network';
+import { FILTER_CASCADE, FILTER_DELTA, FILTER_DUAL, FILTER_EXP, NEURON_POISSON, type PopulationPlan } from '../micro/cpu/network';
 import { compileMesoNetwork, mesoUnsupported, type ProjectionPlanMeso } from './network';
 import { stepsPerBin, stepCount, type InputRecording, type Progress, type Recording, type SpikeRecording } from '../model/recording';
 import type { Scenario } from '../model/scenario';
 import { timeFunctionAt } from '../model/timeFunction';
 import { normalPairFromBits, philox4x32Into } from '../rng/philox';
 import { Purpose, purposeWord, seedWord } from '../rng/streams';
+import { cascadeAdvance } from '../synapse/cascade';
 import { dualExpAdvance, exponentialAdvance, nmdaBlock } from '../synapse/filters';
 import { PhiloxUniforms, sampleBinomial } from './binomial';
 import { MesoPopulation, type ConductanceInput, type StpTrack } from './population';
 import { StationaryMap } from './fixedPoints';
-import { renewalStationary, stationaryMeans } from './stationary';
+import { cascadeStationary, renewalStationary, stationaryMeans } from './stationary';
 import { StpMeanField, type StpMeanFieldOrder } from './stpMeanField';
 
 export type MesoLevel = 'meso' | 'macro';
@@ -56,6 +57,8 @@ interface TrialState {
   rings: Float64Array[];
   g: Float64Array[];
   h: Float64Array[];
+  /** Three-stage cascades (three-state STP with a dual-exponential or alpha filter): stage arrays per projection. */
+  stages: (Float64Array[] | null)[];
   /** Delta kicks delivered this step, per projection and channel. */
   delta: Float64Array[];
 }
@@ -115,7 +118,8 @@ class MesoRun {
       const pops = this.pops.map((p) => new MesoPopulation(p, this.dt));
       const tracks = this.projs.map((q) => {
         const kind = q.stp;
-        if (this.order !== 'age' || kind.model === 'none' || this.pops[q.pre].model === NEURON_POISSON) return null;
+        // Three-state keeps the population means: its y and z pools do not change which neurons fire.
+        if (this.order !== 'age' || kind.model === 'none' || kind.model === 'three-state' || this.pops[q.pre].model === NEURON_POISSON) return null;
         return pops[q.pre].addStpTrack(kind, this.dt);
       });
       return {
@@ -125,6 +129,7 @@ class MesoRun {
         rings: this.projs.map((q) => new Float64Array((q.delaySteps + 1) * q.channels)),
         g: this.projs.map((q) => new Float64Array(q.channels)),
         h: this.projs.map((q) => new Float64Array(q.channels)),
+        stages: this.projs.map((q) => (q.filter === FILTER_CASCADE ? Array.from({ length: q.cascadeProp!.n }, () => new Float64Array(q.channels)) : null)),
         delta: this.projs.map((q) => new Float64Array(q.channels)),
       };
     });
@@ -135,7 +140,7 @@ class MesoRun {
     this.activity = this.pops.map(() => new Float64Array(this.T * this.totalBins));
     this.inputMean = this.sampled.map((m) => (m >= 0 ? new Float64Array(this.T * this.totalBins) : null));
     this.inputSampled = this.sampled.map((m) => (m >= 0 ? new Float64Array(this.T * m * this.totalBins) : null));
-    this.stpNames = this.projs.map((q) => (q.stp.model === 'none' ? [] : q.stp.model === 'depression' ? ['x'] : ['u', 'x']));
+    this.stpNames = this.projs.map((q) => (q.stp.model === 'none' ? [] : q.stp.model === 'depression' ? ['x'] : q.stp.model === 'three-state' ? ['x', 'y', 'z'] : ['u', 'x']));
     this.stpRec = this.projs.map((_, i) => (scenario.record.stp && this.stpNames[i].length > 0 ? this.stpNames[i].map(() => new Float64Array(this.T * this.totalBins)) : null));
   }
 
@@ -159,7 +164,7 @@ class MesoRun {
         const r = rates[q.pre];
         const gen = renewal[q.pre].isiGenerating;
         const mf = stationaryMeans(q.stp, this.order === 'age' ? 'mf2' : this.order, r, dt);
-        st.stp[k].setStationary(mf.u, mf.x, r);
+        st.stp[k].setStationary(mf.u, mf.x, r, mf.y, mf.z);
         const track = st.tracks[k];
         if (track) {
           if (track.facilitating) st.pops[q.pre].setTrackStationary(track, track.U + (1 - track.U) * mf.u, mf.x - mf.W, renewal[q.pre].ages!);
@@ -178,6 +183,9 @@ class MesoRun {
           const h = kick / (1 - q.dualProp!.hh);
           st.h[k].fill(h - kick);
           st.g[k].fill((h * q.dualProp!.hg) / (1 - q.dualProp!.gg));
+        } else if (q.filter === FILTER_CASCADE) {
+          const after = cascadeStationary(q.cascadeProp!, kick);
+          st.stages[k]!.forEach((stage, j) => stage.fill(after[j] - (j === 0 ? kick : 0)));
         }
       });
       if (init.kick) {
@@ -219,7 +227,8 @@ class MesoRun {
         ring[base + c] = 0;
         if (pr.filter === FILTER_DELTA) d[c] = kick;
         else if (pr.filter === FILTER_EXP) g[c] += kick;
-        else h[c] += kick;
+        else if (pr.filter === FILTER_DUAL) h[c] += kick;
+        else st.stages[q]![0][c] += kick;
       }
     }
     const bin = Math.floor(n / this.binSteps);
@@ -238,8 +247,8 @@ class MesoRun {
           const pr = projs[q];
           if (pr.post !== p) continue;
           if (pr.filter === FILTER_DELTA) deltaKick += st.delta[q][0];
-          else if (pr.conductance) cond!.g[pr.condSlot] = pr.outScale * st.g[q][0];
-          else Icur += pr.outScale * st.g[q][0];
+          else if (pr.conductance) cond!.g[pr.condSlot] = pr.outScale * filterValue(st, q, 0);
+          else Icur += pr.outScale * filterValue(st, q, 0);
         }
       }
       const nBar = pop.expectedCount(drive, Icur, cond, deltaKick, dt);
@@ -261,6 +270,7 @@ class MesoRun {
       const pr = projs[q];
       if (pr.filter === FILTER_EXP) for (let c = 0; c < pr.channels; c++) exponentialAdvance(pr.expProp!, st.g[q], c);
       else if (pr.filter === FILTER_DUAL) for (let c = 0; c < pr.channels; c++) dualExpAdvance(pr.dualProp!, st.g[q], st.h[q], c);
+      else if (pr.filter === FILTER_CASCADE) for (let c = 0; c < pr.channels; c++) cascadeAdvance(pr.cascadeProp!, st.stages[q]!, c);
     }
     // 4. The STP-weighted activity of each projection, into its delay ring.
     for (let q = 0; q < projs.length; q++) {
@@ -332,7 +342,7 @@ class MesoRun {
         const c = i + 1;
         if (pr.filter === FILTER_DELTA) Ii += (plan.tauM * st.delta[q][c]) / this.dt;
         else {
-          const gi = pr.outScale * st.g[q][c];
+          const gi = pr.outScale * filterValue(st, q, c);
           Ii += pr.conductance ? -gi * (pr.mg > 0 ? nmdaBlock(meanV + plan.restPotential, pr.mg) : 1) * (meanV - pr.E) : gi;
         }
       }
@@ -400,6 +410,12 @@ class MesoRun {
       },
     };
   }
+}
+
+/** The filter's output at the step start for channel c (the last stage of a cascade). */
+function filterValue(st: TrialState, q: number, c: number): number {
+  const stages = st.stages[q];
+  return stages ? stages[stages.length - 1][c] : st.g[q][c];
 }
 
 /** Runs to the end (or to an abort seen between chunks) without yielding. */

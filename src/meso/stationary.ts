@@ -15,7 +15,8 @@
  * population with recurrent input) or by Newton's method from several starts (several).
  */
 import { NEURON_LIF, NEURON_POISSON, type PopulationPlan } from '../micro/cpu/network';
-import { decayFactor } from '../synapse/exact';
+import type { CascadePropagator } from '../synapse/cascade';
+import { decayFactor, expConvolution } from '../synapse/exact';
 import { MF2, tmMf2Efficacy, tmStationaryMf2Moments } from '../synapse/stpMoments';
 import { adaptationKernels, historyLength, membraneNext, type ConductanceInput } from './population';
 import { effectiveStp, type StpKind, type StpMeanFieldOrder } from './stpMeanField';
@@ -187,9 +188,23 @@ export function stationaryEfficacy(kind: StpKind, order: StpMeanFieldOrder, r: n
 }
 
 /** The stationary means behind stationaryEfficacy: ū, x̄ (population means; for `age`, the resources at spikes x_spk) and W̄. */
-export function stationaryMeans(kind: StpKind, order: StpMeanFieldOrder, r: number, dt: number, isiGenerating?: (D: number) => number): { u: number; x: number; W: number } {
+export function stationaryMeans(kind: StpKind, order: StpMeanFieldOrder, r: number, dt: number, isiGenerating?: (D: number) => number): { u: number; x: number; W: number; y?: number; z?: number } {
   const k = effectiveStp(kind);
   if (k.model === 'none') return { u: 1, x: 1, W: 1 };
+  if (k.model === 'three-state') {
+    // Fixed point of release (a = U·r·dt of x into y) and the exact relaxation over dt (threeStateRelax):
+    // with Y1 the post-release y, y = e_in·Y1, z = c·Y1/(1 − e_rec), Y1 = y + a(1 − y − z).
+    const { U, tauIn, tauRec } = k.params;
+    const a = U * r * dt;
+    const eIn = decayFactor(dt, tauIn);
+    const eRec = decayFactor(dt, tauRec);
+    const c = expConvolution(dt, tauRec, tauIn) / tauIn;
+    const Y1 = a / (1 - eIn + a * eIn + (a * c) / (1 - eRec));
+    const y = eIn * Y1;
+    const z = (c * Y1) / (1 - eRec);
+    const x = 1 - y - z;
+    return { u: U, x, W: U * x, y, z };
+  }
   const rdt = r * dt;
   const dD = decayFactor(dt, k.params.tauD);
   if (k.model === 'depression') {
@@ -220,7 +235,23 @@ export function stationaryMeans(kind: StpKind, order: StpMeanFieldOrder, r: numb
 export function efficacyAt(kind: StpKind, u: number, x: number, sux: number): number {
   const k = effectiveStp(kind);
   if (k.model === 'none') return 1;
-  if (k.model === 'depression') return k.params.U * x;
+  if (k.model === 'depression' || k.model === 'three-state') return k.params.U * x;
   const m = [u, x, u * u, x * x, u * x + sux];
   return tmMf2Efficacy(k.params, m);
 }
+
+/**
+ * Stage values of a cascade filter just after the kick of a step, in the stationary state under a
+ * constant kick per step into stage 0: s = P·s + kick·e₀ with P lower-triangular (forward substitution).
+ */
+export function cascadeStationary(prop: CascadePropagator, kick: number): Float64Array {
+  const n = prop.n;
+  const s = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    let v = k === 0 ? kick : 0;
+    for (let j = 0; j < k; j++) v += prop.P[k * n + j] * s[j];
+    s[k] = v / (1 - prop.P[k * n + k]);
+  }
+  return s;
+}
+

@@ -15,8 +15,20 @@
  */
 import { decayFactor } from '../synapse/exact';
 import type { DepressionParams } from '../synapse/stpDepression';
-import { depressionMomentsStep, depressionStationaryMoments, MF2, tmMf2Efficacy, tmMf2EfficacySq, tmMf2Rhs, tmStationaryMf2Moments } from '../synapse/stpMoments';
+import {
+  depressionMomentsStep,
+  depressionStationaryMoments,
+  MF2,
+  threeStateMomentsRhs,
+  threeStateStationaryMoments,
+  tmMf2Efficacy,
+  tmMf2EfficacySq,
+  tmMf2Rhs,
+  tmStationaryMf2Moments,
+  TS,
+} from '../synapse/stpMoments';
 import type { TmParams } from '../synapse/stpTsodyksMarkram';
+import { createThreeStateState, threeStateRelax, type ThreeStateParams, type ThreeStateState } from '../synapse/stpThreeState';
 
 /**
  * 'mf1', 'mf2': Schmutz et al. (2020). 'age': ours — the population's release uses u, x resolved by
@@ -28,7 +40,8 @@ export type StpMeanFieldOrder = 'mf1' | 'mf2' | 'age';
 export type StpKind =
   | { readonly model: 'none' }
   | { readonly model: 'depression'; readonly params: DepressionParams }
-  | { readonly model: 'tsodyks-markram'; readonly params: TmParams };
+  | { readonly model: 'tsodyks-markram'; readonly params: TmParams }
+  | { readonly model: 'three-state'; readonly params: ThreeStateParams };
 
 /**
  * Tsodyks–Markram with τF = 0 has u⁻ ≡ U0, so every spike releases (U0 + U(1 − U0))·x: exactly the
@@ -48,8 +61,10 @@ export class StpMeanField {
   /** Means per channel. */
   readonly u: Float64Array;
   readonly x: Float64Array;
-  /** Raw moments driven by Ā: MF2 layout (Tsodyks–Markram) or [E[x], E[x²]] (depression). */
+  /** Raw moments driven by Ā: MF2 layout (Tsodyks–Markram), [E[x], E[x²]] (depression) or TS layout (three-state). */
   private readonly moments: Float64Array;
+  /** Three-state: the channels' means x̄, ȳ, z̄, relaxed exactly by src/synapse (x̄ is kept in step with this.x). */
+  private readonly three: ThreeStateState | null;
   private readonly k1 = new Float64Array(MF2.SIZE);
   private readonly k2 = new Float64Array(MF2.SIZE);
   private readonly k3 = new Float64Array(MF2.SIZE);
@@ -75,9 +90,10 @@ export class StpMeanField {
     this.x = new Float64Array(channels);
     this.lastW = new Float64Array(channels);
     this.moments = new Float64Array(MF2.SIZE);
-    this.decayD = k.model === 'none' ? 0 : decayFactor(dt, k.params.tauD);
+    this.three = k.model === 'three-state' ? createThreeStateState(channels, 0) : null;
+    this.decayD = k.model === 'none' || k.model === 'three-state' ? 0 : decayFactor(dt, k.params.tauD);
     this.decayF = k.model === 'tsodyks-markram' ? decayFactor(dt, k.params.tauF) : 0;
-    this.fixedU = k.model === 'depression' ? k.params.U : 1;
+    this.fixedU = k.model === 'depression' || k.model === 'three-state' ? k.params.U : 1;
     this.reset();
   }
 
@@ -97,15 +113,30 @@ export class StpMeanField {
     } else if (k.model === 'depression') {
       this.moments[0] = 1;
       this.moments[1] = 1;
+    } else if (k.model === 'three-state') {
+      this.moments[TS.X] = 1;
+      this.moments[TS.XX] = 1;
+      const t = this.three!;
+      t.x.fill(1);
+      t.y.fill(0);
+      t.z.fill(0);
+      t.tLast.fill(0);
     }
   }
 
   /** The stationary state at presynaptic rate r: every channel at the means (u, x), the moments at their stationary values. */
-  setStationary(u: number, x: number, r: number): void {
+  setStationary(u: number, x: number, r: number, y = 0, z = 0): void {
     this.u.fill(u);
     this.x.fill(x);
     const k = this.kind;
-    if (k.model === 'depression') {
+    if (k.model === 'three-state') {
+      this.moments.set(threeStateStationaryMoments(k.params, r));
+      const t = this.three!;
+      t.x.fill(x);
+      t.y.fill(y);
+      t.z.fill(z);
+      t.tLast.fill(0);
+    } else if (k.model === 'depression') {
       const s = depressionStationaryMoments(k.params, r);
       this.moments[0] = s.Ex;
       this.moments[1] = s.Ex2;
@@ -123,10 +154,12 @@ export class StpMeanField {
     if (k.model === 'none') {
       W = 1;
       W2 = 1;
-    } else if (k.model === 'depression') {
+    } else if (k.model === 'depression' || k.model === 'three-state') {
+      // Both release U·x⁻; their x moments are exact ([E[x], E[x²]] or the TS layout, whose first two entries are not).
       const U = k.params.U;
       const xb = this.x[c];
-      const sxx = this.order !== 'mf1' ? this.moments[1] - this.moments[0] * this.moments[0] : 0;
+      const m = this.moments;
+      const sxx = this.order === 'mf1' ? 0 : k.model === 'depression' ? m[1] - m[0] * m[0] : m[TS.XX] - m[TS.X] * m[TS.X];
       W = U * xb;
       W2 = U * U * (xb * xb + sxx);
     } else {
@@ -162,13 +195,29 @@ export class StpMeanField {
   release(c: number, y: number, fired: number, dt: number): void {
     const k = this.kind;
     if (k.model === 'none') return;
+    if (k.model === 'three-state') {
+      // The released resources move from x to the active pool y, then (x, y, z) relax exactly over dt.
+      // y·dt carries Gaussian noise and may be negative (less release than expected): clipping it
+      // at 0 would bias the release upwards at low rates, so only x̄ is kept in [0, 1] (the y and z
+      // pools may dip below 0 for a while, as the Gaussian approximation allows).
+      const t = this.three!;
+      const rel = Math.min(Math.max(y * dt, t.x[c] - 1), t.x[c]);
+      t.x[c] -= rel;
+      t.y[c] += rel;
+      t.tLast[c] = 0;
+      threeStateRelax(k.params, t, c, dt);
+      this.x[c] = t.x[c];
+      return;
+    }
     let xb = this.x[c] - y * dt;
     xb = xb < 0 ? 0 : xb > 1 ? 1 : xb;
     this.x[c] = 1 + (xb - 1) * this.decayD;
     if (k.model === 'tsodyks-markram') {
       const { U, U0 } = k.params;
-      let ub = this.u[c] + U * (1 - this.u[c]) * (fired < 0 ? 0 : fired > 1 ? 1 : fired);
-      ub = ub > 1 ? 1 : ub;
+      // A sampled neuron's partner activity y/W̄ carries the Gaussian noise and may be negative;
+      // clipping it at 0 would bias ū upwards, so only ū itself is kept in [0, 1].
+      let ub = this.u[c] + U * (1 - this.u[c]) * (fired > 1 ? 1 : fired);
+      ub = ub < 0 ? 0 : ub > 1 ? 1 : ub;
       this.u[c] = U0 + (ub - U0) * this.decayF;
     }
   }
@@ -181,17 +230,17 @@ export class StpMeanField {
       depressionMomentsStep(k.params, r, dt, this.moments);
       return;
     }
-    // RK4: the closed system is nonlinear; one step of dt is accurate to O((dt/τ)⁴, (r·dt)⁴).
-    const p = k.params;
+    // RK4: one step of dt is accurate to O((dt/τ)⁴, (r·dt)⁴) (the TM closure is nonlinear; three-state is linear).
     const m = this.moments;
     const t = this.tmp;
-    tmMf2Rhs(p, r, m, this.k1);
+    const rhs = k.model === 'three-state' ? (q: ArrayLike<number>, out: Float64Array) => threeStateMomentsRhs(k.params, r, q, out) : (q: ArrayLike<number>, out: Float64Array) => tmMf2Rhs(k.params, r, q, out);
+    rhs(m, this.k1);
     for (let i = 0; i < MF2.SIZE; i++) t[i] = m[i] + 0.5 * dt * this.k1[i];
-    tmMf2Rhs(p, r, t, this.k2);
+    rhs(t, this.k2);
     for (let i = 0; i < MF2.SIZE; i++) t[i] = m[i] + 0.5 * dt * this.k2[i];
-    tmMf2Rhs(p, r, t, this.k3);
+    rhs(t, this.k3);
     for (let i = 0; i < MF2.SIZE; i++) t[i] = m[i] + dt * this.k3[i];
-    tmMf2Rhs(p, r, t, this.k4);
+    rhs(t, this.k4);
     for (let i = 0; i < MF2.SIZE; i++) m[i] += (dt / 6) * (this.k1[i] + 2 * this.k2[i] + 2 * this.k3[i] + this.k4[i]);
   }
 
@@ -200,6 +249,7 @@ export class StpMeanField {
     const d = this.declared;
     if (d.model === 'none') return {};
     if (d.model === 'depression') return { x: this.x[0] };
+    if (d.model === 'three-state') return { x: this.three!.x[0], y: this.three!.y[0], z: this.three!.z[0] };
     // Without facilitation u⁻ is U0 at every moment.
     return { u: this.kind.model === 'depression' ? d.params.U0 : this.u[0], x: this.x[0] };
   }

@@ -342,16 +342,72 @@ export function tmStationaryMf2Moments(p: TmParams, r: number): Float64Array {
   return m;
 }
 
+/** Layout of the three-state moment vector: E[x], E[y], E[x²], E[xy], E[y²] (z = 1 − x − y). */
+export const TS = { X: 0, Y: 1, XX: 2, XY: 3, YY: 4, SIZE: 5 } as const;
+
+/**
+ * Right-hand side of the three-state moment equations at Poisson rate r. The jump at a spike,
+ * x → (1 − U)x, y → y + Ux, and the flow between spikes, dx/dt = (1 − x − y)/τrec, dy/dt = −y/τin,
+ * are linear, so the first and second moments close exactly:
+ *   dE[x]/dt  = (1 − E[x] − E[y])/τrec − rU E[x]
+ *   dE[y]/dt  = −E[y]/τin + rU E[x]
+ *   dE[x²]/dt = 2(E[x] − E[x²] − E[xy])/τrec − rU(2 − U)E[x²]
+ *   dE[xy]/dt = (E[y] − E[xy] − E[y²])/τrec − E[xy]/τin + r(U(1 − U)E[x²] − U E[xy])
+ *   dE[y²]/dt = −2E[y²]/τin + r(2U E[xy] + U²E[x²])
+ */
+export function threeStateMomentsRhs(p: ThreeStateParams, r: number, m: ArrayLike<number>, out: Float64Array): void {
+  const { U, tauIn, tauRec } = p;
+  const Ex = m[TS.X];
+  const Ey = m[TS.Y];
+  const Exx = m[TS.XX];
+  const Exy = m[TS.XY];
+  const Eyy = m[TS.YY];
+  out[TS.X] = (1 - Ex - Ey) / tauRec - r * U * Ex;
+  out[TS.Y] = -Ey / tauIn + r * U * Ex;
+  out[TS.XX] = (2 * (Ex - Exx - Exy)) / tauRec - r * U * (2 - U) * Exx;
+  out[TS.XY] = (Ey - Exy - Eyy) / tauRec - Exy / tauIn + r * (U * (1 - U) * Exx - U * Exy);
+  out[TS.YY] = (-2 * Eyy) / tauIn + r * (2 * U * Exy + U * U * Exx);
+}
+
+/**
+ * Stationary three-state moments at rate r (TS layout): the means of threeStateStationary and the
+ * second moments from the linear 3×3 system dE[x²]/dt = dE[xy]/dt = dE[y²]/dt = 0 (Cramer).
+ */
+export function threeStateStationaryMoments(p: ThreeStateParams, r: number): Float64Array {
+  const { U, tauIn, tauRec } = p;
+  const Ex = 1 / (1 + r * U * (tauIn + tauRec));
+  const Ey = r * U * tauIn * Ex;
+  // Rows: coefficients of (E[x²], E[xy], E[y²]) = right-hand side.
+  const a = [
+    [2 / tauRec + r * U * (2 - U), 2 / tauRec, 0],
+    [-r * U * (1 - U), 1 / tauRec + 1 / tauIn + r * U, 1 / tauRec],
+    [-r * U * U, -2 * r * U, 2 / tauIn],
+  ];
+  const b = [(2 * Ex) / tauRec, Ey / tauRec, 0];
+  const det3 = (q: number[][]) =>
+    q[0][0] * (q[1][1] * q[2][2] - q[1][2] * q[2][1]) - q[0][1] * (q[1][0] * q[2][2] - q[1][2] * q[2][0]) + q[0][2] * (q[1][0] * q[2][1] - q[1][1] * q[2][0]);
+  const D = det3(a);
+  const col = (k: number) => a.map((row, i) => row.map((v, j) => (j === k ? b[i] : v)));
+  const out = new Float64Array(TS.SIZE);
+  out[TS.X] = Ex;
+  out[TS.Y] = Ey;
+  out[TS.XX] = det3(col(0)) / D;
+  out[TS.XY] = det3(col(1)) / D;
+  out[TS.YY] = det3(col(2)) / D;
+  return out;
+}
+
 /**
  * Three-state model, exact: its jumps are linear in the state, so the means close:
  * dE[y]/dt = −E[y]/τin + rU E[x], dE[z]/dt = E[y]/τin − E[z]/τrec, E[x] = 1 − E[y] − E[z]; stationary
- * E[x] = 1/(1 + rU(τin + τrec)). Efficacy = released amount U x⁻; its second moment is not computed
- * (x2, efficacySq are NaN). The mean drive is E[y] = rUτin E[x].
+ * E[x] = 1/(1 + rU(τin + τrec)). Efficacy = released amount U x⁻, with E[x²] and E[w²] = U²E[x²]
+ * from the exact second moments (threeStateStationaryMoments). The mean drive is E[y] = rUτin E[x].
  */
 export function threeStateStationary(p: ThreeStateParams, r: number): StationarySynapse & { readonly meanY: number } {
-  const Ex = 1 / (1 + r * p.U * (p.tauIn + p.tauRec));
-  const s = stationary(r, p.U, p.U, Ex, p.U * Ex, NaN, p.U * Ex, NaN);
-  return { ...s, meanY: r * p.U * p.tauIn * Ex };
+  const m = threeStateStationaryMoments(p, r);
+  const Ex = m[TS.X];
+  const s = stationary(r, p.U, p.U, Ex, p.U * Ex, m[TS.XX], p.U * Ex, p.U * p.U * m[TS.XX]);
+  return { ...s, meanY: m[TS.Y] };
 }
 
 /** Evaluates a stationary-state function over a list of rates (for plots of the mean-field analysis). */

@@ -92,11 +92,11 @@ describe('what the meso engine refuses', () => {
     const s = scenario({
       populations: { P: { model: 'poisson', N: 10, rate: { type: 'constant', value: 5 } }, G: glif(10, 10) },
       projections: [
-        { from: 'P', to: 'G', connectivity: { type: 'all-to-all' }, weight: 0.1, delay: 0.001, filter: { type: 'exponential', tau: 0.005 }, stp: { model: 'three-state', U: 0.5, tauIn: 0.003, tauRec: 0.5 } },
+        { from: 'P', to: 'G', connectivity: { type: 'all-to-all' }, weight: 0.1, delay: 0.001, filter: { type: 'kinetic', receptor: 'AMPA' }, output: { type: 'conductance', E: 60 } },
         { from: 'P', to: 'G', name: 'het', connectivity: { type: 'all-to-all' }, weight: 0.1, delay: 0.001, filter: { type: 'exponential', tau: 0.005 }, heterogeneity: { weight: { distribution: 'normal', sd: 0.01 } } },
       ],
       run: { dt, duration: 0.1, seed: 1 },
     });
-    expect(() => simulateMeso(s, { level: 'meso' })).toThrow(/projections\[0\] \("P->G"\): three-state STP.*projections\[1\] \("het"\): per-synapse heterogeneity.*--level micro-cpu/);
+    expect(() => simulateMeso(s, { level: 'meso' })).toThrow(/projections\[0\] \("P->G"\): kinetic receptors.*projections\[1\] \("het"\): per-synapse heterogeneity.*--level micro-cpu/);
   });
 });

@@ -7,7 +7,10 @@ import {
   depressionMomentsStep,
   depressionStationary,
   depressionStationaryMoments,
+  threeStateMomentsRhs,
   threeStateStationary,
+  threeStateStationaryMoments,
+  TS,
   tmMf1Rhs,
   tmMf2Rhs,
   tmStationaryMf1,
@@ -210,5 +213,19 @@ describe('stationary mean-field analysis', () => {
     const mc = monteCarloThreeState(p, 10, 404, 150, 10_000);
     expectWithin('three-state E[x⁻]', mc.x, s.x, 1e-3);
     expectWithin('three-state E[U x⁻]', mc.w, s.efficacy, 1e-3);
+  });
+
+  it('three-state second moments: the stationary solution zeroes threeStateMomentsRhs (abs 1e-12) and E[x⁻²], E[w²] match Monte Carlo (≥ 4 s.e.)', () => {
+    for (const [p, r] of [[{ U: 0.5, tauIn: 0.003, tauRec: 0.8 }, 10], [{ U: 0.2, tauIn: 0.02, tauRec: 0.3 }, 40]] as const) {
+      const m = threeStateStationaryMoments(p, r);
+      const out = new Float64Array(TS.SIZE);
+      threeStateMomentsRhs(p, r, m, out);
+      for (let k = 0; k < TS.SIZE; k++) expect(Math.abs(out[k])).toBeLessThan(1e-12);
+      const s = threeStateStationary(p, r);
+      expect(s.x2).toBe(m[TS.XX]);
+      const mc = monteCarloThreeState(p, r, 405, 150, 10_000);
+      expectWithin('three-state E[x⁻²]', mc.xx, s.x2, 1e-3);
+      expectWithin('three-state E[w²]', mc.ww, s.efficacySq, 1e-3);
+    }
   });
 });
