@@ -8,12 +8,20 @@ import type { Scenario, ScenarioInput } from './model/scenario';
 import { simulateMicroCpuAsync } from './micro/cpu';
 import { simulateMicroCpuParallel } from './micro/cpu/parallel';
 import { simulateMesoAsync } from './meso';
+import { simulateMicroGpu } from './micro/gpu';
+import { requestBrowserGpu } from './gpu/browser';
+import type { GpuContext } from './gpu/device';
 
-export const AVAILABLE_LEVELS = ['micro-cpu', 'meso', 'macro'] as const;
+export const AVAILABLE_LEVELS = ['micro-cpu', 'micro-gpu', 'meso', 'macro'] as const;
 
 export interface FullRunOptions extends RunOptions {
   /** micro-cpu with threads > 1: the script a worker thread runs (the CLI passes its own bundle). */
   workerScript?: URL;
+  /**
+   * micro-gpu: the GPU to run on. In a browser it defaults to navigator.gpu's adapter; in Node
+   * pass `await requestNodeGpu()` (src/gpu/node.ts), which the CLI does.
+   */
+  gpu?: GpuContext;
 }
 
 export async function run(input: Scenario | ScenarioInput, options: FullRunOptions): Promise<Recording> {
@@ -26,6 +34,18 @@ export async function run(input: Scenario | ScenarioInput, options: FullRunOptio
         return simulateMicroCpuParallel(scenario, { threads, workerScript: options.workerScript, onProgress: options.onProgress, signal: options.signal });
       }
       return simulateMicroCpuAsync(scenario, { onProgress: options.onProgress, signal: options.signal });
+    }
+    case 'micro-gpu': {
+      if (options.gpu) return simulateMicroGpu(scenario, { gpu: options.gpu, onProgress: options.onProgress, signal: options.signal });
+      if (!(globalThis.navigator as Navigator | undefined)?.gpu) {
+        throw new Error('micro-gpu needs a GPU: in Node pass run(scenario, { level: "micro-gpu", gpu: await requestNodeGpu() }) (the CLI does this); in a browser, one with WebGPU');
+      }
+      const gpu = await requestBrowserGpu();
+      try {
+        return await simulateMicroGpu(scenario, { gpu, onProgress: options.onProgress, signal: options.signal });
+      } finally {
+        gpu.destroy();
+      }
     }
     case 'meso':
     case 'macro':

@@ -167,9 +167,9 @@ describe('mesostp run', () => {
     for (const key of Object.keys(a.arrays)) expect(Buffer.compare(readFileSync(join(one, a.summary.files[key])), readFileSync(join(two, b.summary.files[key]))), key).toBe(0);
   });
 
-  it('--level meso and --level macro write the same files and summary keys as micro-cpu', async () => {
+  it('--level micro-gpu, meso and macro write the same files and summary keys as micro-cpu', async () => {
     const dirs: Record<string, string> = {};
-    for (const level of ['micro-cpu', 'meso', 'macro']) {
+    for (const level of ['micro-cpu', 'micro-gpu', 'meso', 'macro']) {
       dirs[level] = join(outDir, `levels-${level}`);
       const r = await mesostp(['run', 'scenarios/v2-feedforward-depression.json', '--level', level, '--trials', '4', '--duration', '0.3', '--out', dirs[level]]);
       expect(r.code, `${level}: ${r.stderr}`).toBe(0);
@@ -183,6 +183,13 @@ describe('mesostp run', () => {
       for (const key of Object.keys(micro.arrays)) expect(other.arrays[key].shape, `${level} ${key}`).toEqual(micro.arrays[key].shape);
       expect(Object.keys(other.summary.populations).sort()).toEqual(Object.keys(micro.summary.populations).sort());
     }
+    const gpu = readOutputs(dirs['micro-gpu']);
+    expect(gpu.summary.level).toBe('micro-gpu');
+    expect(gpu.summary.engine.adapter).toMatch(/\S/);
+    expect(Object.keys(gpu.summary.files).sort()).toEqual(Object.keys(micro.summary.files).sort());
+    for (const key of Object.keys(micro.arrays)) expect(gpu.arrays[key].shape, `micro-gpu ${key}`).toEqual(micro.arrays[key].shape);
+    // Same seed, same Philox streams: the spikes of the Poisson source are the CPU engine's.
+    expect(gpu.summary.populations.pre.rateHz).toBe(micro.summary.populations.pre.rateHz);
     // The N → ∞ limit has no trial-to-trial variability.
     expect(readOutputs(dirs.macro).summary.inputs.post_all.sd).toBe(0);
     const mf1 = await mesostp(['run', 'scenarios/demo.json', '--level', 'meso', '--stp', 'mf1', '--trials', '2', '--duration', '0.2', '--out', join(outDir, 'levels-mf1')]);
@@ -220,7 +227,7 @@ describe('mesostp run', () => {
     expect(noOut.stderr).toMatch(/--out DIR/);
     const level = await mesostp(['run', 'scenarios/demo.json', '--level', 'nonsense', '--out', dir]);
     expect(level.code).toBe(2);
-    expect(level.stderr).toMatch(/--level nonsense is not available; choose one of micro-cpu, meso, macro/);
+    expect(level.stderr).toMatch(/--level nonsense is not available; choose one of micro-cpu, micro-gpu, meso, macro/);
     const trials = await mesostp(['run', 'scenarios/demo.json', '--trials', '2.5', '--out', dir]);
     expect(trials.code).toBe(1);
     expect(trials.stderr).toMatch(/--trials must be an integer, got "2.5"/);

@@ -6,6 +6,8 @@ import { AVAILABLE_LEVELS, run } from '../../run';
 import { writeRecording } from '../../io/recordingFiles';
 import { progressReporter } from '../progress';
 import { readScenarioFile } from '../readScenarioFile';
+import { requestNodeGpu } from '../../gpu/node';
+import type { GpuContext } from '../../gpu/device';
 
 const help = `mesostp run <scenario.json> --out DIR [options]
 
@@ -102,8 +104,10 @@ export function runCommandFactory(workerScript?: URL): Command {
       };
       process.on('SIGINT', onSigint);
       const progress = progressReporter(`${level}`);
+      let gpu: GpuContext | undefined;
       try {
-        const recording = await run(checked.scenario, { level, threads, stp: values.stp, moments: values.moments, workerScript, signal: controller.signal, onProgress: (p) => progress.update(p) });
+        if (level === 'micro-gpu') gpu = await requestNodeGpu();
+        const recording = await run(checked.scenario, { level, threads, gpu, stp: values.stp, moments: values.moments, workerScript, signal: controller.signal, onProgress: (p) => progress.update(p) });
         progress.done();
         const summary = await writeRecording(recording, values.out);
         const rows = Object.entries(summary.populations).map(
@@ -117,6 +121,7 @@ export function runCommandFactory(workerScript?: URL): Command {
         console.log(`wrote ${values.out}/summary.json and ${Object.keys(summary.files).length} .npy file(s)`);
         return summary.cancelled ? 130 : 0;
       } finally {
+        gpu?.destroy();
         process.off('SIGINT', onSigint);
       }
     },

@@ -1,0 +1,127 @@
+// Step 4 of docs/step-semantics.md for one projection: one workgroup per spike of the
+// presynaptic population (indirect dispatch sized by spike_args.wgsl), its invocations striding
+// over the spike's CSR row. The efficacy comes from the lazy exact STP update (stp.wgsl) once
+// per spike (per-presynaptic state) or per synapse (per-synapse state); J·w·kickScale goes into
+// the delay ring as a fixed-point integer (src/micro/gpu/fixedPoint.ts), so the sum of a step's
+// events does not depend on the order in which invocations add them.
+
+override STP: u32 = 0u;           // 0 none, 1 Tsodyks–Markram, 2 depression, 3 three-state
+override PER_SYNAPSE: bool = false;
+override HET_WEIGHT: bool = false;
+
+struct PropParams {
+  nPre: u32,
+  nPost: u32,
+  T: u32,
+  slots: u32,
+  delay: u32,
+  nSyn: u32,
+  spikePop: u32,
+  nState: u32,   // T·nPre (per presynaptic neuron) or T·nSyn (per synapse)
+  scaledWeight: f32,  // J·kickScale·(fixed-point scale)
+  scaledKick: f32,    // kickScale·(fixed-point scale), times J_s for heterogeneous weights
+  dt: f32,
+  _pad0: f32,
+  stp: StpParams,
+}
+
+@group(0) @binding(0) var<uniform> P: PropParams;
+@group(0) @binding(1) var<storage, read_write> ctl: array<atomic<u32>>;
+@group(0) @binding(2) var<storage, read_write> spikes: array<u32>;
+@group(0) @binding(3) var<storage, read_write> ring: array<atomic<i32>>;
+// rowStart [nPre + 1], then the targets [nSyn].
+@group(0) @binding(4) var<storage, read> csr: array<u32>;
+// Per synapse: J_s (heterogeneous weight), then the STP parameters of stp_params_of.
+@group(0) @binding(5) var<storage, read> syn: array<f32>;
+// Rows of nState: u|x (TM), x (depression), x|y|z (three-state).
+@group(0) @binding(6) var<storage, read_write> stp: array<f32>;
+@group(0) @binding(7) var<storage, read_write> last: array<u32>;
+
+var<workgroup> wgCount: u32;
+var<workgroup> wgEfficacy: f32;
+
+// The STP parameters of synapse s: its own where they are heterogeneous, stored after J_s.
+fn stp_params_of(s: u32) -> StpParams {
+  if (!PER_SYNAPSE) { return P.stp; }
+  let o = select(0u, P.nSyn, HET_WEIGHT);
+  var p = P.stp;
+  if (STP == 1u) {
+    p.U = syn[o + s];
+    p.U0 = syn[o + P.nSyn + s];
+    p.tauD = syn[o + 2u * P.nSyn + s];
+    p.tauF = syn[o + 3u * P.nSyn + s];
+  } else if (STP == 2u) {
+    p.U = syn[o + s];
+    p.tauD = syn[o + P.nSyn + s];
+  } else if (STP == 3u) {
+    p.U = syn[o + s];
+    p.tauRec = syn[o + P.nSyn + s];
+  }
+  return p;
+}
+
+fn efficacy(e: u32, p: StpParams, n: u32) -> f32 {
+  if (STP == 0u) { return 1.0; }
+  let m = P.nState;
+  let s = StpVars(stp[e], stp[m + e], select(0.0, stp[2u * m + e], STP == 3u));
+  let r = stp_on_spike(STP, p, s, f32(n - last[e]) * P.dt);
+  stp[e] = r.vars.a;
+  if (STP != 2u) { stp[m + e] = r.vars.b; }
+  if (STP == 3u) { stp[2u * m + e] = r.vars.c; }
+  last[e] = n;
+  return r.w;
+}
+
+fn add_event(at: u32, a: f32) {
+  atomicAdd(&ring[at], i32(round(a)));
+}
+
+fn event(s: u32, w: f32) -> f32 {
+  if (HET_WEIGHT) { return syn[s] * P.scaledKick * w; }
+  return P.scaledWeight * w;
+}
+
+// Long rows: one workgroup per spike, its invocations striding over the row.
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  if (lid == 0u) { wgCount = atomicLoad(&ctl[CTL_SPIKE_COUNTS + P.spikePop]); }
+  let count = workgroupUniformLoad(&wgCount);
+  let q = grid_workgroup_index(wid, nwg);
+  if (q >= count) { return; }
+  let n = atomicLoad(&ctl[CTL_STEP]);
+  let spike = spikes[q];
+  let b = spike / P.nPre;
+  let j = spike - b * P.nPre;
+  let base = ((n + P.delay) % P.slots) * P.T * P.nPost + b * P.nPost;
+  let targets = P.nPre + 1u;
+  let start = csr[j];
+  let end = csr[j + 1u];
+  if (!PER_SYNAPSE) {
+    if (lid == 0u) { wgEfficacy = efficacy(b * P.nPre + j, P.stp, n); }
+    let w = workgroupUniformLoad(&wgEfficacy);
+    for (var s = start + lid; s < end; s += WG) { add_event(base + csr[targets + s], event(s, w)); }
+  } else {
+    for (var s = start + lid; s < end; s += WG) {
+      add_event(base + csr[targets + s], event(s, efficacy(b * P.nSyn + s, stp_params_of(s), n)));
+    }
+  }
+}
+
+// Short rows: one invocation per spike walks the whole row (no idle lanes, no barrier).
+@compute @workgroup_size(WG)
+fn main_thread(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let q = grid_workgroup_index(wid, nwg) * WG + lid;
+  if (q >= atomicLoad(&ctl[CTL_SPIKE_COUNTS + P.spikePop])) { return; }
+  let n = atomicLoad(&ctl[CTL_STEP]);
+  let spike = spikes[q];
+  let b = spike / P.nPre;
+  let j = spike - b * P.nPre;
+  let base = ((n + P.delay) % P.slots) * P.T * P.nPost + b * P.nPost;
+  let targets = P.nPre + 1u;
+  var w = 1.0;
+  if (!PER_SYNAPSE) { w = efficacy(b * P.nPre + j, P.stp, n); }
+  for (var s = csr[j]; s < csr[j + 1u]; s++) {
+    if (PER_SYNAPSE) { w = efficacy(b * P.nSyn + s, stp_params_of(s), n); }
+    add_event(base + csr[targets + s], event(s, w));
+  }
+}
