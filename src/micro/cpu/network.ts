@@ -303,7 +303,17 @@ export function compileFilter(p: Projection, tauMPost: number, dt: number, hetTa
   }
 }
 
-function compileProjection(p: Projection, index: number, s: Scenario, pops: PopulationPlan[], popIndex: Map<string, number>): ProjectionPlan {
+export interface CompileOptions {
+  /**
+   * Leave procedural projections without a CSR (the GPU engine regenerates their targets): their
+   * csr is empty and nSyn the expected synapse count. The CPU engine builds them explicitly.
+   */
+  proceduralWithoutCsr?: boolean;
+}
+
+const EMPTY_CSR: Csr = { rowStart: new Int32Array(0), targets: new Int32Array(0) };
+
+function compileProjection(p: Projection, index: number, s: Scenario, pops: PopulationPlan[], popIndex: Map<string, number>, options: CompileOptions): ProjectionPlan {
   const dt = s.run.dt;
   const pre = popIndex.get(p.from);
   const post = popIndex.get(p.to);
@@ -314,11 +324,15 @@ function compileProjection(p: Projection, index: number, s: Scenario, pops: Popu
   const nPost = postPop.N;
   // Procedural storage regenerates the targets on the GPU instead of storing them; the network it
   // describes is the same random graph, so the CPU engine builds it explicitly, if it fits.
-  if (p.storage === 'procedural' && synapseCount(p, nPre, nPost) > MAX_EXPLICIT_SYNAPSES) {
+  const regenerated = p.storage === 'procedural' && options.proceduralWithoutCsr === true;
+  if (p.storage === 'procedural' && !regenerated && synapseCount(p, nPre, nPost) > MAX_EXPLICIT_SYNAPSES) {
     unsupported(p, `${synapseCount(p, nPre, nPost).toExponential(2)} synapses exceed the ${MAX_EXPLICIT_SYNAPSES} the CPU engine can store explicitly; procedural storage of that many synapses needs the GPU engine`);
   }
-  const csr = buildConnectivity(p.connectivity, nPre, nPost, p.from === p.to, seedrandom(`${s.run.seed}:connectivity:${index}`));
-  const nSyn = csr.targets.length;
+  if (regenerated && p.heterogeneity && Object.keys(p.heterogeneity).length > 0) {
+    unsupported(p, 'procedural storage regenerates the targets but keeps no per-synapse parameters; heterogeneity needs "storage": "explicit"');
+  }
+  const csr = regenerated ? EMPTY_CSR : buildConnectivity(p.connectivity, nPre, nPost, p.from === p.to, seedrandom(`${s.run.seed}:connectivity:${index}`));
+  const nSyn = regenerated ? Math.round(synapseCount(p, nPre, nPost)) : csr.targets.length;
   const delaySteps = Math.round(p.delay / dt);
   if (delaySteps < 1) unsupported(p, `delay ${p.delay} s is shorter than one step (dt = ${dt} s)`);
 
@@ -369,12 +383,12 @@ function compileProjection(p: Projection, index: number, s: Scenario, pops: Popu
 }
 
 /** Compiles a validated scenario (parseScenario output) for the CPU engine. */
-export function compileNetwork(s: Scenario): Network {
+export function compileNetwork(s: Scenario, options: CompileOptions = {}): Network {
   const dt = s.run.dt;
   const names = Object.keys(s.populations);
   const populationIndex = new Map(names.map((n, i) => [n, i]));
   const populations = names.map((n, i) => compilePopulation(n, i, s.populations[n], dt));
-  const projections = s.projections.map((p, i) => compileProjection(p, i, s, populations, populationIndex));
+  const projections = s.projections.map((p, i) => compileProjection(p, i, s, populations, populationIndex, options));
   for (const pr of projections) {
     populations[pr.pre].outgoing.push(pr.index);
     const post = populations[pr.post] as { -readonly [K in keyof PopulationPlan]: PopulationPlan[K] };

@@ -12,12 +12,13 @@ import stpLib from '../../../shaders/micro/stp.wgsl?raw';
 import populationStep from '../../../shaders/micro/population_step.wgsl?raw';
 import projectionInput from '../../../shaders/micro/projection_input.wgsl?raw';
 import propagate from '../../../shaders/micro/propagate.wgsl?raw';
+import propagateProcedural from '../../../shaders/micro/propagate_procedural.wgsl?raw';
 import spikeArgs from '../../../shaders/micro/spike_args.wgsl?raw';
 import stepEnd from '../../../shaders/micro/step_end.wgsl?raw';
 import recordInputMean from '../../../shaders/micro/record_input_mean.wgsl?raw';
 import recordStp from '../../../shaders/micro/record_stp.wgsl?raw';
 
-export type MicroKernelName = 'population_step' | 'projection_input' | 'propagate' | 'spike_args' | 'step_end' | 'record_input_mean' | 'record_stp';
+export type MicroKernelName = 'population_step' | 'projection_input' | 'propagate' | 'propagate_procedural' | 'spike_args' | 'step_end' | 'record_input_mean' | 'record_stp';
 
 const grid: WgslPart = { name: 'lib/grid.wgsl', code: gridLib };
 const philox: WgslPart = { name: 'lib/philox.wgsl', code: philoxLib };
@@ -28,6 +29,7 @@ const SOURCES: Record<MicroKernelName, WgslPart[]> = {
   population_step: [philox, grid, common, { name: 'micro/population_step.wgsl', code: populationStep }],
   projection_input: [grid, common, { name: 'micro/projection_input.wgsl', code: projectionInput }],
   propagate: [grid, common, stp, { name: 'micro/propagate.wgsl', code: propagate }],
+  propagate_procedural: [philox, grid, common, stp, { name: 'micro/propagate_procedural.wgsl', code: propagateProcedural }],
   spike_args: [common, { name: 'micro/spike_args.wgsl', code: spikeArgs }],
   step_end: [common, { name: 'micro/step_end.wgsl', code: stepEnd }],
   record_input_mean: [grid, common, { name: 'micro/record_input_mean.wgsl', code: recordInputMean }],

@@ -29,6 +29,7 @@ import type { DepressionParams } from '../../synapse/stpDepression';
 import type { ThreeStateParams } from '../../synapse/stpThreeState';
 import type { TmParams } from '../../synapse/stpTsodyksMarkram';
 import { fixedPointFor, maxInDegree, type FixedPoint } from './fixedPoint';
+import { proceduralRows, type ProceduralRows } from './procedural';
 
 /** Adaptation kernels a GPU neuron carries (a vec4 in the kernel's parameters). */
 export const MAX_ADAPTATION_KERNELS = 4;
@@ -62,8 +63,10 @@ export interface GpuProjection {
   /** STP state entries per trial (nPre or nSyn) and variables per entry. */
   stpEntries: number;
   stpVars: number;
-  /** rowStart then targets. */
+  /** rowStart then targets (empty for procedural connectivity). */
   csr: Uint32Array;
+  /** Procedural connectivity: how the rows are regenerated; null for explicit CSR. */
+  procedural: ProceduralRows | null;
   /** J_s (heterogeneous weight), then per-synapse STP parameters in the order propagate.wgsl reads. */
   syn: Float32Array;
   /** Initial STP state of one trial's entries: rows of stpEntries. */
@@ -122,6 +125,10 @@ function checkProjection(pr: ProjectionPlan, s: Scenario): void {
   }
   if (pr.filter === FILTER_SYN_Y) {
     refuse(`${where}: three-state STP with a heterogeneous tauIn (per-synapse y) is not implemented in the GPU engine yet; run it with --level micro-cpu`);
+  }
+  const p = s.projections[pr.index];
+  if (pr.storage === 'procedural' && p.connectivity.type === 'fixed-indegree') {
+    refuse(`${where}: procedural storage regenerates the targets of each presynaptic neuron, and a fixed in-degree has no such form (each target draws its sources); use "fixed-probability" with p = C/N, or "storage": "explicit"`);
   }
   if (pr.filter === FILTER_DELTA && pr.conductance) {
     refuse(`${where}: delta conductance pulses are not implemented in the GPU engine yet; use an exponential filter or --level micro-cpu`);
@@ -203,14 +210,17 @@ export function planGpu(net: Network, s: Scenario, binSteps: number): GpuPlan {
     const { stages, propagator } = stagesOf(pr);
     let maxJ = Math.abs(pr.weight);
     if (pr.synWeight) for (const j of pr.synWeight) maxJ = Math.max(maxJ, Math.abs(j));
-    const inDegree = maxInDegree(pr.csr.targets, pr.nPost);
+    const procedural = pr.storage === 'procedural' ? proceduralRows(s.projections[pr.index].connectivity, pr.nPre, pr.nPost, pr.pre === pr.post) : null;
+    const inDegree = procedural ? procedural.maxInDegree : maxInDegree(pr.csr.targets, pr.nPost);
     const fixedPoint = fixedPointFor(inDegree, maxJ * Math.abs(pr.kickScale));
     const perSynapse = pr.stpPlacement === 'per-synapse';
     const stpEntries = pr.stpModel === STP_NONE ? 0 : perSynapse ? pr.nSyn : pr.nPre;
     const stpVars = pr.stpModel === STP_TM ? 2 : pr.stpModel === STP_DEPRESSION ? 1 : pr.stpModel === STP_THREE_STATE ? 3 : 0;
-    const csr = new Uint32Array(pr.nPre + 1 + pr.nSyn);
-    csr.set(pr.csr.rowStart, 0);
-    csr.set(pr.csr.targets, pr.nPre + 1);
+    const csr = new Uint32Array(procedural ? 1 : pr.nPre + 1 + pr.nSyn);
+    if (!procedural) {
+      csr.set(pr.csr.rowStart, 0);
+      csr.set(pr.csr.targets, pr.nPre + 1);
+    }
     return {
       plan: pr,
       stages,
@@ -222,6 +232,7 @@ export function planGpu(net: Network, s: Scenario, binSteps: number): GpuPlan {
       stpEntries,
       stpVars,
       csr,
+      procedural,
       syn: synapseData(pr),
       stpInitial: stpInitial(pr, stpEntries, stpVars),
     };

@@ -25,6 +25,7 @@ import { compileNetwork, FILTER_CASCADE, FILTER_DELTA, FILTER_DUAL, FILTER_EXP, 
 import { mergeRecordings } from '../cpu/merge';
 import { stpVariables } from '../cpu/record';
 import { MicroKernels } from './kernels';
+import { PROCEDURAL_SEGMENT } from './procedural';
 import { planGpu, stpParamFields, STORAGE_BUFFERS_NEEDED, trialsPerBatch, type GpuPlan, type GpuPopulation, type GpuProjection } from './plan';
 import { f32, packUniform, u32 } from './uniforms';
 
@@ -224,7 +225,6 @@ class Batch {
         this.ctx.device.queue.writeBuffer(stp, 0, init);
         last = this.storage(4 * entries, `${pr.name} STP update steps`);
       }
-      const csr = this.upload(gq.csr, `${pr.name} CSR`);
       const syn = this.upload(gq.syn, `${pr.name} synapse parameters`);
       const postPlan = plan.populations[pr.post].plan;
       const input = await kernels.get('projection_input', { STAGES: gq.stages, CONDUCTANCE: pr.conductance, MG_BLOCK: pr.mg > 0 });
@@ -235,17 +235,33 @@ class Batch {
       ]);
       const inputBind = this.bind(input, this.uniform(inputParams, `${pr.name} input parameters`), [this.ctl, ring, stages, post.state, post.refr, post.acc], `${pr.name} input`);
       const stpConst = { STP: pr.stpModel, PER_SYNAPSE: gq.perSynapse, HET_WEIGHT: gq.hetWeight };
-      let longestRow = 0;
-      for (let j = 0; j < pr.nPre; j++) longestRow = Math.max(longestRow, pr.csr.rowStart[j + 1] - pr.csr.rowStart[j]);
-      const rowThread = longestRow <= THREAD_ROW_MAX;
-      const prop = await kernels.get('propagate', stpConst, rowThread ? 'main_thread' : 'main');
       const stpFields = [...stpParamFields(pr), 0, 0].map(f32);
-      const propParams = packUniform([
-        u32(pr.nPre), u32(pr.nPost), u32(T), u32(pr.delaySteps + 1), u32(pr.delaySteps), u32(pr.nSyn), u32(pr.pre), u32(Math.max(1, entries)),
-        f32(pr.weight * pr.kickScale * gq.fixedPoint.scale), f32(pr.kickScale * gq.fixedPoint.scale), f32(dt), f32(0),
-        ...stpFields,
-      ]);
-      const propBind = this.bind(prop, this.uniform(propParams, `${pr.name} propagation parameters`), [this.ctl, pre.spikes, ring, csr, syn, stp, last], `${pr.name} propagation`);
+      let rowThread: boolean;
+      let prop: ComputeKernel;
+      let propBind: GPUBindGroup;
+      const gen = gq.procedural;
+      if (gen) {
+        rowThread = gen.meanRow <= THREAD_ROW_MAX;
+        prop = await kernels.get('propagate_procedural', { ALL_TO_ALL: gen.allToAll, STP: pr.stpModel }, rowThread ? 'main_thread' : 'main');
+        const procParams = packUniform([
+          u32(pr.nPre), u32(pr.nPost), u32(T), u32(pr.delaySteps + 1), u32(pr.delaySteps), u32(pr.pre), u32(Math.max(1, entries)), u32(gen.noSelf ? 1 : 0),
+          u32(gen.candidates), u32(PROCEDURAL_SEGMENT), u32(seed), u32(pr.index), u32(purposeWord(Purpose.connectivity)), u32(0), u32(this.from), u32(0),
+          f32(pr.weight * pr.kickScale * gq.fixedPoint.scale), f32(gen.allToAll ? 0 : Math.log1p(-gen.p)), f32(dt), f32(0),
+          ...stpFields,
+        ]);
+        propBind = this.bind(prop, this.uniform(procParams, `${pr.name} procedural propagation parameters`), [this.ctl, pre.spikes, ring, stp, last], `${pr.name} procedural propagation`);
+      } else {
+        let longestRow = 0;
+        for (let j = 0; j < pr.nPre; j++) longestRow = Math.max(longestRow, pr.csr.rowStart[j + 1] - pr.csr.rowStart[j]);
+        rowThread = longestRow <= THREAD_ROW_MAX;
+        prop = await kernels.get('propagate', stpConst, rowThread ? 'main_thread' : 'main');
+        const propParams = packUniform([
+          u32(pr.nPre), u32(pr.nPost), u32(T), u32(pr.delaySteps + 1), u32(pr.delaySteps), u32(pr.nSyn), u32(pr.pre), u32(Math.max(1, entries)),
+          f32(pr.weight * pr.kickScale * gq.fixedPoint.scale), f32(pr.kickScale * gq.fixedPoint.scale), f32(dt), f32(0),
+          ...stpFields,
+        ]);
+        propBind = this.bind(prop, this.uniform(propParams, `${pr.name} propagation parameters`), [this.ctl, pre.spikes, ring, this.upload(gq.csr, `${pr.name} CSR`), syn, stp, last], `${pr.name} propagation`);
+      }
       let recKernel: ComputeKernel | null = null;
       let recBind: GPUBindGroup | null = null;
       let recStp = dummy();
@@ -456,7 +472,7 @@ export async function simulateMicroGpu(scenario: Scenario, options: MicroGpuOpti
       `micro-gpu needs ${STORAGE_BUFFERS_NEEDED} storage buffers per shader stage; the adapter ${describeAdapter(ctx.summary)} allows ${limits.maxStorageBuffersPerShaderStage} (maxStorageBuffersPerShaderStage). Run --level micro-cpu instead.`,
     );
   }
-  const net = compileNetwork(scenario);
+  const net = compileNetwork(scenario, { proceduralWithoutCsr: true });
   const binSteps = stepsPerBin(scenario);
   const plan = planGpu(net, scenario, binSteps);
   const trials = scenario.run.trials;
@@ -505,7 +521,7 @@ export async function simulateMicroGpu(scenario: Scenario, options: MicroGpuOpti
     synapses[pr.name] = pr.nSyn;
     if (pr.stpPlacement !== 'none') stpState[pr.name] = pr.stpPlacement;
     filterState[pr.name] = filterPlacement(q);
-    storage[pr.name] = pr.storage === 'procedural' ? 'explicit (procedural requested: not implemented in the GPU engine yet; same random connectivity, stored)' : 'explicit';
+    storage[pr.name] = q.procedural ? `procedural (targets regenerated from Philox at each spike, segments of ${PROCEDURAL_SEGMENT})` : 'explicit';
     fixedPoint[pr.name] = { scale: q.fixedPoint.scale, maxInDegree: q.maxInDegree, eventError: q.fixedPoint.eventError };
   }
   return {
