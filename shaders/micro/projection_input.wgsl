@@ -4,14 +4,17 @@
 // neuron's input sums, advance the filter exactly to t_{n+1}.
 // Delta projections run before all others (their kicks move V, which an NMDA block reads).
 
-override STAGES: u32;        // 0 delta (current), 1 exponential, 2 dual exponential/alpha, 3 three-state cascade
+override STAGES: u32;        // 0 delta, 1 exponential, 2 dual exponential/alpha, 3 three-state cascade
 override CONDUCTANCE: bool = false;
 override MG_BLOCK: bool = false;
+// Delta projections into a population that receives conductance pulses: every delta event is
+// collected (acc rows 3, 5, 6, 7 + k) for apply_pulses.wgsl instead of moving V here.
+override DEFERRED: bool = false;
 
 struct InputParams {
   slotLen: u32,  // T · nPost
   slots: u32,    // delay + 1
-  _pad0: u32,
+  pulseRow: u32, // blocked delta conductance: its acc row (7 + k)
   _pad1: u32,
   invScale: f32, // 1 / fixed-point scale
   outScale: f32, // τm (integral normalisation) or 1 (peak)
@@ -50,9 +53,16 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   }
   if (STAGES == 0u) {
     if (raw != 0) {
-      acc[3u * TN + k] += kick;
-      // A refractory neuron loses the event (it is still recorded as input).
-      if (refr[k] == 0u) { state[k] = state[k] + kick; }
+      if (!CONDUCTANCE) {
+        acc[3u * TN + k] += kick;
+        // A refractory neuron loses the event (it is still recorded as input).
+        if (!DEFERRED && refr[k] == 0u) { state[k] = state[k] + kick; }
+      } else if (MG_BLOCK) {
+        acc[P.pulseRow * TN + k] += kick;
+      } else {
+        acc[5u * TN + k] += kick;
+        acc[6u * TN + k] += kick * P.E;
+      }
     }
     return;
   }

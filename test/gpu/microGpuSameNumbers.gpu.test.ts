@@ -66,6 +66,17 @@ const FAMILIES: Family[] = [
     ],
   },
   {
+    name: 'instantaneous conductance pulses (unblocked and NMDA-blocked) together with delta current kicks and a filtered NMDA input',
+    populations: { src: poisson(60, 30), inh: poisson(30, 30), post: glif(25, 12, { restPotential: -65 }) },
+    projections: [
+      { from: 'src', to: 'post', connectivity: { type: 'fixed-indegree', C: 20 }, weight: 0.02, delay: 0.001, filter: { type: 'delta' }, output: { type: 'conductance', E: 65 } },
+      { from: 'src', to: 'post', connectivity: { type: 'fixed-indegree', C: 20 }, weight: 0.03, delay: 0.0015, filter: { type: 'delta' }, output: { type: 'conductance', E: 65, mgBlock: { Mg: 1 } }, stp: { model: 'depression', U: 0.3, tauD: 0.2 } },
+      { from: 'inh', to: 'post', connectivity: { type: 'fixed-indegree', C: 10 }, weight: 0.05, delay: 0.001, filter: { type: 'delta' }, output: { type: 'conductance', E: -15 } },
+      { from: 'src', to: 'post', connectivity: { type: 'fixed-indegree', C: 10 }, weight: 0.4, delay: 0.001, filter: { type: 'delta' } },
+      { from: 'src', to: 'post', connectivity: { type: 'fixed-indegree', C: 20 }, weight: 0.02, delay: 0.001, filter: { type: 'exponential', tau: 0.01 }, output: { type: 'conductance', E: 65, mgBlock: { Mg: 1 } } },
+    ],
+  },
+  {
     name: 'three-state STP behind delta, exponential and alpha filters (y as one more postsynaptic stage)',
     populations: { src: poisson(30, 25), post: glif(20, 11) },
     projections: [

@@ -17,8 +17,9 @@ import spikeArgs from '../../../shaders/micro/spike_args.wgsl?raw';
 import stepEnd from '../../../shaders/micro/step_end.wgsl?raw';
 import recordInputMean from '../../../shaders/micro/record_input_mean.wgsl?raw';
 import recordStp from '../../../shaders/micro/record_stp.wgsl?raw';
+import applyPulses from '../../../shaders/micro/apply_pulses.wgsl?raw';
 
-export type MicroKernelName = 'population_step' | 'projection_input' | 'propagate' | 'propagate_procedural' | 'spike_args' | 'step_end' | 'record_input_mean' | 'record_stp';
+export type MicroKernelName = 'population_step' | 'projection_input' | 'propagate' | 'propagate_procedural' | 'spike_args' | 'step_end' | 'record_input_mean' | 'record_stp' | 'apply_pulses';
 
 const grid: WgslPart = { name: 'lib/grid.wgsl', code: gridLib };
 const philox: WgslPart = { name: 'lib/philox.wgsl', code: philoxLib };
@@ -33,6 +34,7 @@ const SOURCES: Record<MicroKernelName, WgslPart[]> = {
   spike_args: [common, { name: 'micro/spike_args.wgsl', code: spikeArgs }],
   step_end: [common, { name: 'micro/step_end.wgsl', code: stepEnd }],
   record_input_mean: [grid, common, { name: 'micro/record_input_mean.wgsl', code: recordInputMean }],
+  apply_pulses: [grid, common, { name: 'micro/apply_pulses.wgsl', code: applyPulses }],
   record_stp: [grid, common, stp, { name: 'micro/record_stp.wgsl', code: recordStp }],
 };
 

@@ -33,6 +33,8 @@ import { proceduralRows, type ProceduralRows } from './procedural';
 
 /** Adaptation kernels a GPU neuron carries (a vec4 in the kernel's parameters). */
 export const MAX_ADAPTATION_KERNELS = 4;
+/** Delta conductance projections with an NMDA block into one population (a vec4 in apply_pulses.wgsl). */
+export const MAX_BLOCKED_PULSES = 4;
 /** Storage buffers the largest micro-gpu kernel binds (population_step.wgsl). */
 export const STORAGE_BUFFERS_NEEDED = 8;
 
@@ -48,6 +50,8 @@ export interface GpuPopulation {
   recordMean: boolean;
   recordSpikes: number;
   K: number;
+  /** Rows of T·N in the input sums: I_cur, G, GE, delta kicks, I_n, then W, WE and the blocked pulses. */
+  accRows: number;
 }
 
 export interface GpuProjection {
@@ -79,6 +83,8 @@ export interface GpuPlan {
   projections: GpuProjection[];
   /** Delta projections first: their kicks move V before any filter reads it (NMDA block). */
   inputOrder: number[];
+  /** The position in the step where the first filtered projection comes (−1: none), before which pulses are applied. */
+  firstFilterInput: number;
   binSteps: number;
   totalBins: number;
   /** Bytes per trial of the largest per-trial buffer, and its name. */
@@ -129,9 +135,6 @@ function checkProjection(pr: ProjectionPlan, s: Scenario): void {
   const p = s.projections[pr.index];
   if (pr.storage === 'procedural' && p.connectivity.type === 'fixed-indegree') {
     refuse(`${where}: procedural storage regenerates the targets of each presynaptic neuron, and a fixed in-degree has no such form (each target draws its sources); use "fixed-probability" with p = C/N, or "storage": "explicit"`);
-  }
-  if (pr.filter === FILTER_DELTA && pr.conductance) {
-    refuse(`${where}: delta conductance pulses are not implemented in the GPU engine yet; use an exponential filter or --level micro-cpu`);
   }
   void s;
 }
@@ -194,7 +197,9 @@ export function planGpu(net: Network, s: Scenario, binSteps: number): GpuPlan {
     const K = plan.adaptDecay.length;
     if (K > MAX_ADAPTATION_KERNELS) refuse(`population "${plan.name}": ${K} adaptation kernels; the GPU engine carries at most ${MAX_ADAPTATION_KERNELS}`);
     const recorded = recordInputs.has(plan.name);
+    if (plan.blockedPulses.length > MAX_BLOCKED_PULSES) refuse(`population "${plan.name}": ${plan.blockedPulses.length} delta NMDA projections; the GPU engine combines at most ${MAX_BLOCKED_PULSES}`);
     return {
+      accRows: 5 + (plan.pulseInput ? 2 + plan.blockedPulses.length : 0),
       plan,
       hasInput: plan.incoming.length > 0,
       recordInputs: recorded ? Math.min(recordInputs.get(plan.name)!, plan.N) : 0,
@@ -251,7 +256,7 @@ export function planGpu(net: Network, s: Scenario, binSteps: number): GpuPlan {
     if (p.plan.model !== NEURON_POISSON) {
       add(4 * N * (1 + p.K), `population "${p.plan.name}" state (V and adaptation)`);
       add(4 * N, `population "${p.plan.name}" refractory counters`);
-      if (p.hasInput || p.recordMean) add(4 * N * 5, `population "${p.plan.name}" input sums`);
+      if (p.hasInput || p.recordMean) add(4 * N * p.accRows, `population "${p.plan.name}" input sums`);
     }
     add(4 * N, `population "${p.plan.name}" spike list`);
     add(4 * totalBins, `population "${p.plan.name}" activity`);
@@ -270,7 +275,8 @@ export function planGpu(net: Network, s: Scenario, binSteps: number): GpuPlan {
     }
     shared += q.csr.byteLength + q.syn.byteLength;
   }
-  return { net, populations, projections, inputOrder, binSteps, totalBins, largestPerTrial: largest, bytesPerTrial: perTrial, sharedBytes: shared };
+  const firstFilterInput = inputOrder.find((q) => projections[q].stages > 0) ?? -1;
+  return { net, populations, projections, inputOrder, firstFilterInput, binSteps, totalBins, largestPerTrial: largest, bytesPerTrial: perTrial, sharedBytes: shared };
 }
 
 /**

@@ -68,6 +68,8 @@ interface PopBuffers {
   meanKernel: ComputeKernel | null;
   meanBind: GPUBindGroup | null;
   meanGrid: Grid;
+  pulseKernel: ComputeKernel | null;
+  pulseBind: GPUBindGroup | null;
 }
 
 interface ProjBuffers {
@@ -174,7 +176,7 @@ class Batch {
         this.ctx.device.queue.writeBuffer(state, 0, init);
       }
       const refr = neuron ? this.storage(4 * TN, `${p.name} refractory`) : dummy();
-      const acc = neuron && (gp.hasInput || gp.recordMean) ? this.storage(4 * TN * 5, `${p.name} input sums`) : dummy();
+      const acc = neuron && (gp.hasInput || gp.recordMean) ? this.storage(4 * TN * gp.accRows, `${p.name} input sums`) : dummy();
       const spikes = this.storage(4 * TN, `${p.name} spikes`);
       const activity = this.storage(4 * T * bins, `${p.name} activity`);
       const sampled = gp.recordInputs > 0 ? this.storage(4 * T * gp.recordInputs * bins, `${p.name} recorded inputs`) : dummy();
@@ -205,7 +207,20 @@ class Batch {
         meanKernel = await kernels.get('record_input_mean', {}, meanThread ? 'main_thread' : 'main');
         meanBind = this.bind(meanKernel, this.uniform(packUniform([u32(N), u32(T), u32(plan.binSteps), u32(bins)]), `${p.name} mean parameters`), [this.ctl, acc, mean], `${p.name} mean`);
       }
-      this.pops.push({ state, refr, acc, spikes, activity, sampled, mean, kernel, bind, grid: this.gridFor(T * Math.ceil(N / 4)), meanKernel, meanBind, meanGrid: meanThread ? this.gridFor(T) : this.trialGrid });
+      let pulseKernel: ComputeKernel | null = null;
+      let pulseBind: GPUBindGroup | null = null;
+      if (p.pulseInput) {
+        pulseKernel = await kernels.get('apply_pulses', { BLOCKED: p.blockedPulses.length });
+        const E = [0, 0, 0, 0];
+        const mg = [0, 0, 0, 0];
+        p.blockedPulses.forEach((_, k) => {
+          E[k] = p.blockedPulseE[k];
+          mg[k] = p.blockedPulseMg[k];
+        });
+        const pulseParams = packUniform([u32(TN), u32(0), u32(0), u32(0), f32(p.restPotential), f32(0), f32(0), f32(0), ...E.map(f32), ...mg.map(f32)]);
+        pulseBind = this.bind(pulseKernel, this.uniform(pulseParams, `${p.name} pulse parameters`), [state, refr, acc], `${p.name} pulses`);
+      }
+      this.pops.push({ state, refr, acc, spikes, activity, sampled, mean, kernel, bind, grid: this.gridFor(T * Math.ceil(N / 4)), meanKernel, meanBind, meanGrid: meanThread ? this.gridFor(T) : this.trialGrid, pulseKernel, pulseBind });
     }
 
     for (const gq of plan.projections) {
@@ -227,9 +242,11 @@ class Batch {
       }
       const syn = this.upload(gq.syn, `${pr.name} synapse parameters`);
       const postPlan = plan.populations[pr.post].plan;
-      const input = await kernels.get('projection_input', { STAGES: gq.stages, CONDUCTANCE: pr.conductance, MG_BLOCK: pr.mg > 0 });
+      const deferred = gq.stages === 0 && postPlan.pulseInput;
+      const input = await kernels.get('projection_input', { STAGES: gq.stages, CONDUCTANCE: pr.conductance, MG_BLOCK: pr.mg > 0, DEFERRED: deferred });
+      const pulseRow = gq.stages === 0 && pr.conductance && pr.mg > 0 ? 7 + postPlan.blockedPulses.indexOf(pr.index) : 0;
       const inputParams = packUniform([
-        u32(slotLen), u32(pr.delaySteps + 1), u32(0), u32(0),
+        u32(slotLen), u32(pr.delaySteps + 1), u32(pulseRow), u32(0),
         f32(1 / gq.fixedPoint.scale), f32(pr.outScale), f32(pr.E), f32(pr.mg), f32(postPlan.restPotential), f32(0), f32(0), f32(0),
         ...Array.from(gq.propagator, f32),
       ]);
@@ -304,11 +321,14 @@ class Batch {
     const recordedSteps = plan.totalBins * plan.binSteps;
     for (let n = n0; n < n1; n++) {
       for (const q of plan.inputOrder) {
+        // Delta deliveries come first in inputOrder; conductance pulses act once all of them are in.
+        if (q === plan.firstFilterInput) this.encodePulses(pass);
         const b = this.projs[q];
         pass.setPipeline(b.input.pipeline);
         pass.setBindGroup(0, b.inputBind);
         dispatch(pass, b.inputGrid);
       }
+      if (plan.firstFilterInput < 0) this.encodePulses(pass);
       for (const b of this.pops) {
         pass.setPipeline(b.kernel.pipeline);
         pass.setBindGroup(0, b.bind);
@@ -350,6 +370,15 @@ class Batch {
       await ctx.device.queue.onSubmittedWorkDone();
     });
     if (plan.populations.some((p) => p.recordSpikes > 0)) await this.drainSpikes();
+  }
+
+  private encodePulses(pass: GPUComputePassEncoder): void {
+    for (const b of this.pops) {
+      if (!b.pulseKernel) continue;
+      pass.setPipeline(b.pulseKernel.pipeline);
+      pass.setBindGroup(0, b.pulseBind!);
+      dispatch(pass, this.gridFor(this.T * this.plan.populations[this.pops.indexOf(b)].plan.N));
+    }
   }
 
   private async drainSpikes(): Promise<void> {
