@@ -4,7 +4,8 @@
 // neuron's input sums, advance the filter exactly to t_{n+1}.
 // Delta projections run before all others (their kicks move V, which an NMDA block reads).
 
-override STAGES: u32;        // 0 delta, 1 exponential, 2 dual exponential/alpha, 3 three-state cascade
+override STAGES: u32;        // 0 delta, 1 exponential, 2 dual exponential/alpha, 3 three-state cascade,
+                             // 4 kinetic receptor (the ring holds the step's conductance, kinetic.wgsl)
 override CONDUCTANCE: bool = false;
 override MG_BLOCK: bool = false;
 // Delta projections into a population that receives conductance pulses: every delta event is
@@ -38,6 +39,17 @@ struct InputParams {
 @group(0) @binding(5) var<storage, read_write> refr: array<u32>;
 @group(0) @binding(6) var<storage, read_write> acc: array<f32>;
 
+fn conductance_input(k: u32, TN: u32, gk: f32) {
+  if (gk == 0.0) { return; }
+  var gb = gk;
+  if (MG_BLOCK) {
+    // NMDA block of Jahr & Stevens (1990), src/synapse/filters.ts nmdaBlock, at the absolute potential.
+    gb = gk / (1.0 + exp(-0.062 * (state[k] + P.rest)) * (P.mg / 3.57));
+  }
+  acc[TN + k] += gb;
+  acc[2u * TN + k] += gb * P.E;
+}
+
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let k = grid_workgroup_index(wid, nwg) * WG + lid;
@@ -66,6 +78,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     }
     return;
   }
+  if (STAGES == 4u) {
+    conductance_input(k, TN, kick);
+    return;
+  }
   let s0 = stages[k] + kick;
   var s1 = 0.0;
   var s2 = 0.0;
@@ -77,14 +93,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let gk = P.outScale * out;
   if (!CONDUCTANCE) {
     acc[k] += gk;
-  } else if (gk != 0.0) {
-    var gb = gk;
-    if (MG_BLOCK) {
-      // NMDA block of Jahr & Stevens (1990), src/synapse/filters.ts nmdaBlock, at the absolute potential.
-      gb = gk / (1.0 + exp(-0.062 * (state[k] + P.rest)) * (P.mg / 3.57));
-    }
-    acc[TN + k] += gb;
-    acc[2u * TN + k] += gb * P.E;
+  } else {
+    conductance_input(k, TN, gk);
   }
   stages[k] = P.p0.x * s0;
   if (STAGES > 1u) { stages[TN + k] = P.p1.x * s0 + P.p1.y * s1; }

@@ -12,7 +12,7 @@ struct RecStpParams {
   nSyn: u32,
   totalBins: u32,
   binSteps: u32,
-  _pad0: u32,
+  nState: u32,  // unused here; stp_state.wgsl expects it
   dt: f32,
   _pad1: f32,
   stp: StpParams,
@@ -28,24 +28,6 @@ struct RecStpParams {
 
 var<workgroup> partial: array<vec3<f32>, WG>;
 
-fn params_of(s: u32) -> StpParams {
-  if (!PER_SYNAPSE) { return P.stp; }
-  let o = select(0u, P.nSyn, HET_WEIGHT);
-  var p = P.stp;
-  if (STP == 1u) {
-    p.U = syn[o + s];
-    p.U0 = syn[o + P.nSyn + s];
-    p.tauD = syn[o + 2u * P.nSyn + s];
-    p.tauF = syn[o + 3u * P.nSyn + s];
-  } else if (STP == 2u) {
-    p.U = syn[o + s];
-    p.tauD = syn[o + P.nSyn + s];
-  } else if (STP == 3u) {
-    p.U = syn[o + s];
-    p.tauRec = syn[o + P.nSyn + s];
-  }
-  return p;
-}
 
 
 // Σ over entries e = first, first + stride, … of trial b of the relaxed variables, as deviations
@@ -60,7 +42,7 @@ fn sum_entries(b: u32, first: u32, stride: u32, tEnd: u32) -> vec3<f32> {
   for (var e = first; e < P.entries; e += stride) {
     let k = b * P.entries + e;
     let v = StpVars(stp[k], select(0.0, stp[m + k], STP != 2u), select(0.0, stp[2u * m + k], STP == 3u));
-    let r = stp_relax(STP, params_of(e), v, f32(tEnd - last[k]) * P.dt);
+    let r = stp_relax(STP, stp_params_of(e), v, f32(tEnd - last[k]) * P.dt);
     block += vec3<f32>(r.a, r.b, r.c) - rest;
     inBlock++;
     if (inBlock == 64u) {

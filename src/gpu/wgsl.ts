@@ -60,11 +60,15 @@ export async function createComputeKernel(
   });
 }
 
-/** Binds buffers to bindings 0, 1, 2, ... of group 0 in the order given. */
-export function bindBuffers(ctx: GpuContext, kernel: ComputeKernel, buffers: readonly GPUBuffer[], label?: string): GPUBindGroup {
+/**
+ * Binds buffers to bindings 0, 1, 2, ... of group 0 in the order given. A null leaves its binding
+ * out: an entry point of a multi-entry module that does not use a binding has no slot for it in
+ * its automatic layout.
+ */
+export function bindBuffers(ctx: GpuContext, kernel: ComputeKernel, buffers: readonly (GPUBuffer | null)[], label?: string): GPUBindGroup {
   return ctx.device.createBindGroup({
     label,
     layout: kernel.layout,
-    entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
+    entries: buffers.flatMap((buffer, binding) => (buffer ? [{ binding, resource: { buffer } }] : [])),
   });
 }

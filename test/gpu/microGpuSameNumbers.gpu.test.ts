@@ -20,10 +20,10 @@ const glif = (N: number, mu: number, extra: Record<string, unknown> = {}) => ({
 const poisson = (N: number, rate: number) => ({ model: 'poisson' as const, N, rate: { type: 'constant' as const, value: rate } });
 
 /** Every spike of every population, every neuron's input, every STP mean, bins of one step. */
-function recordAll(pops: Record<string, { N: number; model: string }>) {
+function recordAll(pops: Record<string, { N: number; model: string }>, binSize: number) {
   const names = Object.keys(pops);
   return {
-    activity: true, binSize: dt, stp: true,
+    activity: true, binSize, stp: true,
     inputs: names.filter((n) => pops[n].model !== 'poisson').map((population) => ({ population, neurons: pops[population].N })),
     spikes: names.map((population) => ({ population, neurons: pops[population].N })),
   };
@@ -31,6 +31,7 @@ function recordAll(pops: Record<string, { N: number; model: string }>) {
 
 interface Family {
   name: string;
+  dt?: number;
   populations: Record<string, any>;
   projections: any[];
   steps?: number;
@@ -74,6 +75,17 @@ const FAMILIES: Family[] = [
       { from: 'inh', to: 'post', connectivity: { type: 'fixed-indegree', C: 10 }, weight: 0.05, delay: 0.001, filter: { type: 'delta' }, output: { type: 'conductance', E: -15 } },
       { from: 'src', to: 'post', connectivity: { type: 'fixed-indegree', C: 10 }, weight: 0.4, delay: 0.001, filter: { type: 'delta' } },
       { from: 'src', to: 'post', connectivity: { type: 'fixed-indegree', C: 20 }, weight: 0.02, delay: 0.001, filter: { type: 'exponential', tau: 0.01 }, output: { type: 'conductance', E: 65, mgBlock: { Mg: 1 } } },
+    ],
+  },
+  {
+    name: 'kinetic receptors: AMPA and GABA_A gates per presynaptic neuron, NMDA (Mg²⁺ block) gates per synapse under heterogeneous STP',
+    dt: 1e-4,
+    steps: 600,
+    populations: { src: poisson(40, 40), inh: poisson(20, 40), post: glif(20, 10, { restPotential: -65 }) },
+    projections: [
+      { from: 'src', to: 'post', connectivity: { type: 'fixed-indegree', C: 20 }, weight: 0.05, delay: 0.0005, filter: { type: 'kinetic', receptor: 'AMPA' }, output: { type: 'conductance', E: 65 }, stp: { model: 'tsodyks-markram', U: 0.3, U0: 0.3, tauD: 0.2, tauF: 0.05 } },
+      { from: 'inh', to: 'post', connectivity: { type: 'all-to-all' }, weight: 0.03, delay: 0.0003, filter: { type: 'kinetic', receptor: 'GABA_A' }, output: { type: 'conductance', E: -15 } },
+      { from: 'src', to: 'post', connectivity: { type: 'fixed-indegree', C: 20 }, weight: 0.08, delay: 0.001, filter: { type: 'kinetic', receptor: 'NMDA' }, output: { type: 'conductance', E: 65, mgBlock: { Mg: 1 } }, stp: { model: 'depression', U: 0.4, tauD: 0.3 }, heterogeneity: { U: { distribution: 'lognormal', cv: 0.4 } } },
     ],
   },
   {
@@ -135,7 +147,8 @@ describe('micro-gpu against micro-cpu with the same random numbers', () => {
     it(f.name, async () => {
       const gpu = await testGpu();
       const steps = f.steps ?? 400;
-      const s = scenario({ populations: f.populations, projections: f.projections.map((p, i) => ({ name: `p${i}`, ...p })), run: { dt, duration: steps * dt, trials: 3, seed: 11 }, record: recordAll(f.populations) });
+      const step = f.dt ?? dt;
+      const s = scenario({ populations: f.populations, projections: f.projections.map((p, i) => ({ name: `p${i}`, ...p })), run: { dt: step, duration: steps * step, trials: 3, seed: 11 }, record: recordAll(f.populations, step) });
       const g = await simulateMicroGpu(s, { gpu, chunkSteps: 150 });
       const c = simulateMicroCpu(s);
       const spikes = Object.values(c.spikes).reduce((n, r) => n + r.trial.length, 0);

@@ -9,6 +9,8 @@ import gridLib from '../../../shaders/lib/grid.wgsl?raw';
 import philoxLib from '../../../shaders/lib/philox.wgsl?raw';
 import commonLib from '../../../shaders/micro/common.wgsl?raw';
 import stpLib from '../../../shaders/micro/stp.wgsl?raw';
+import stpStateLib from '../../../shaders/micro/stp_state.wgsl?raw';
+import kinetic from '../../../shaders/micro/kinetic.wgsl?raw';
 import populationStep from '../../../shaders/micro/population_step.wgsl?raw';
 import projectionInput from '../../../shaders/micro/projection_input.wgsl?raw';
 import propagate from '../../../shaders/micro/propagate.wgsl?raw';
@@ -19,23 +21,25 @@ import recordInputMean from '../../../shaders/micro/record_input_mean.wgsl?raw';
 import recordStp from '../../../shaders/micro/record_stp.wgsl?raw';
 import applyPulses from '../../../shaders/micro/apply_pulses.wgsl?raw';
 
-export type MicroKernelName = 'population_step' | 'projection_input' | 'propagate' | 'propagate_procedural' | 'spike_args' | 'step_end' | 'record_input_mean' | 'record_stp' | 'apply_pulses';
+export type MicroKernelName = 'population_step' | 'projection_input' | 'propagate' | 'propagate_procedural' | 'spike_args' | 'step_end' | 'record_input_mean' | 'record_stp' | 'apply_pulses' | 'kinetic';
 
 const grid: WgslPart = { name: 'lib/grid.wgsl', code: gridLib };
 const philox: WgslPart = { name: 'lib/philox.wgsl', code: philoxLib };
 const common: WgslPart = { name: 'micro/common.wgsl', code: commonLib };
 const stp: WgslPart = { name: 'micro/stp.wgsl', code: stpLib };
+const stpState: WgslPart = { name: 'micro/stp_state.wgsl', code: stpStateLib };
 
 const SOURCES: Record<MicroKernelName, WgslPart[]> = {
   population_step: [philox, grid, common, { name: 'micro/population_step.wgsl', code: populationStep }],
   projection_input: [grid, common, { name: 'micro/projection_input.wgsl', code: projectionInput }],
-  propagate: [grid, common, stp, { name: 'micro/propagate.wgsl', code: propagate }],
+  propagate: [grid, common, stp, stpState, { name: 'micro/propagate.wgsl', code: propagate }],
   propagate_procedural: [philox, grid, common, stp, { name: 'micro/propagate_procedural.wgsl', code: propagateProcedural }],
   spike_args: [common, { name: 'micro/spike_args.wgsl', code: spikeArgs }],
   step_end: [common, { name: 'micro/step_end.wgsl', code: stepEnd }],
   record_input_mean: [grid, common, { name: 'micro/record_input_mean.wgsl', code: recordInputMean }],
+  kinetic: [grid, common, stp, stpState, { name: 'micro/kinetic.wgsl', code: kinetic }],
   apply_pulses: [grid, common, { name: 'micro/apply_pulses.wgsl', code: applyPulses }],
-  record_stp: [grid, common, stp, { name: 'micro/record_stp.wgsl', code: recordStp }],
+  record_stp: [grid, common, stp, stpState, { name: 'micro/record_stp.wgsl', code: recordStp }],
 };
 
 /** Compiles each (kernel, constants) pair once per GPU context. */

@@ -71,6 +71,8 @@ export interface GpuProjection {
   csr: Uint32Array;
   /** Procedural connectivity: how the rows are regenerated; null for explicit CSR. */
   procedural: ProceduralRows | null;
+  /** Kinetic receptor gates per trial: nPre (per presynaptic neuron), nSyn (per synapse) or 0. */
+  gates: number;
   /** J_s (heterogeneous weight), then per-synapse STP parameters in the order propagate.wgsl reads. */
   syn: Float32Array;
   /** Initial STP state of one trial's entries: rows of stpEntries. */
@@ -119,6 +121,10 @@ function stagesOf(pr: ProjectionPlan): { stages: number; propagator: Float32Arra
       for (let k = 0; k < 3; k++) for (let j = 0; j <= k; j++) P[4 * k + j] = c.P[3 * k + j];
       return { stages: 3, propagator: P };
     }
+    case FILTER_KINETIC:
+    case FILTER_SYN_KINETIC:
+      // The ring holds each step's conductance (shaders/micro/kinetic.wgsl): no filter state.
+      return { stages: 4, propagator: P };
     default:
       return refuse(`projection "${pr.name}": unexpected filter ${pr.filter}`);
   }
@@ -126,8 +132,9 @@ function stagesOf(pr: ProjectionPlan): { stages: number; propagator: Float32Arra
 
 function checkProjection(pr: ProjectionPlan, s: Scenario): void {
   const where = `projection "${pr.name}"`;
-  if (pr.filter === FILTER_KINETIC || pr.filter === FILTER_SYN_KINETIC) {
-    refuse(`${where}: kinetic receptors are not implemented in the GPU engine yet; run it with --level micro-cpu`);
+  const kinetic = pr.filter === FILTER_KINETIC || pr.filter === FILTER_SYN_KINETIC;
+  if (kinetic && pr.storage === 'procedural') {
+    refuse(`${where}: a kinetic receptor keeps a gate per presynaptic neuron or synapse and sends its conductance along stored rows; use "storage": "explicit"`);
   }
   if (pr.filter === FILTER_SYN_Y) {
     refuse(`${where}: three-state STP with a heterogeneous tauIn (per-synapse y) is not implemented in the GPU engine yet; run it with --level micro-cpu`);
@@ -238,6 +245,7 @@ export function planGpu(net: Network, s: Scenario, binSteps: number): GpuPlan {
       stpVars,
       csr,
       procedural,
+      gates: pr.filter === FILTER_KINETIC ? pr.nPre : pr.filter === FILTER_SYN_KINETIC ? pr.nSyn : 0,
       syn: synapseData(pr),
       stpInitial: stpInitial(pr, stpEntries, stpVars),
     };
@@ -267,7 +275,8 @@ export function planGpu(net: Network, s: Scenario, binSteps: number): GpuPlan {
   for (const q of projections) {
     const pr = q.plan;
     add(4 * (pr.delaySteps + 1) * pr.nPost, `projection "${pr.name}" delay ring`);
-    if (q.stages > 0) add(4 * q.stages * pr.nPost, `projection "${pr.name}" filter state`);
+    if (q.stages > 0 && q.stages < 4) add(4 * q.stages * pr.nPost, `projection "${pr.name}" filter state`);
+    if (q.gates > 0) add(12 * q.gates, `projection "${pr.name}" receptor gates`);
     if (q.stpVars > 0) {
       add(4 * q.stpVars * q.stpEntries, `projection "${pr.name}" STP state`);
       add(4 * q.stpEntries, `projection "${pr.name}" STP update steps`);

@@ -21,7 +21,7 @@ import { stepsPerBin, type InputRecording, type Progress, type Recording, type S
 import type { Scenario } from '../../model/scenario';
 import { timeFunctionAt } from '../../model/timeFunction';
 import { Purpose, purposeWord, seedWord } from '../../rng/streams';
-import { compileNetwork, FILTER_CASCADE, FILTER_DELTA, FILTER_DUAL, FILTER_EXP, NEURON_GLIF, NEURON_LIF, NEURON_POISSON, STP_NONE } from '../cpu/network';
+import { compileNetwork, FILTER_CASCADE, FILTER_DELTA, FILTER_DUAL, FILTER_EXP, FILTER_KINETIC, NEURON_GLIF, NEURON_LIF, NEURON_POISSON, STP_NONE } from '../cpu/network';
 import { mergeRecordings } from '../cpu/merge';
 import { stpVariables } from '../cpu/record';
 import { MicroKernels } from './kernels';
@@ -81,10 +81,8 @@ interface ProjBuffers {
   input: ComputeKernel;
   inputBind: GPUBindGroup;
   inputGrid: Grid;
-  prop: ComputeKernel;
-  propBind: GPUBindGroup;
-  /** Byte offset of this projection's indirect arguments (per-spike workgroups or per-spike invocations). */
-  argsOffset: number;
+  /** What step 4 dispatches for this projection, in order: indirect (by spike count) or a fixed grid. */
+  propagation: { kernel: ComputeKernel; bind: GPUBindGroup; argsOffset?: number; grid?: Grid }[];
   recKernel: ComputeKernel | null;
   recBind: GPUBindGroup | null;
   recGrid: Grid;
@@ -141,7 +139,7 @@ class Batch {
     return b;
   }
 
-  private bind(kernel: ComputeKernel, uniform: GPUBuffer, storage: GPUBuffer[], label: string): GPUBindGroup {
+  private bind(kernel: ComputeKernel, uniform: GPUBuffer, storage: (GPUBuffer | null)[], label: string): GPUBindGroup {
     return bindBuffers(this.ctx, kernel, [uniform, ...storage], label);
   }
 
@@ -229,7 +227,7 @@ class Batch {
       const pre = this.pops[pr.pre];
       const slotLen = T * pr.nPost;
       const ring = this.storage(4 * (pr.delaySteps + 1) * slotLen, `${pr.name} ring`);
-      const stages = gq.stages > 0 ? this.storage(4 * gq.stages * slotLen, `${pr.name} filter`) : dummy();
+      const stages = gq.stages > 0 && gq.stages < 4 ? this.storage(4 * gq.stages * slotLen, `${pr.name} filter`) : dummy();
       const entries = T * gq.stpEntries;
       let stp = dummy();
       let last = dummy();
@@ -253,31 +251,52 @@ class Batch {
       const inputBind = this.bind(input, this.uniform(inputParams, `${pr.name} input parameters`), [this.ctl, ring, stages, post.state, post.refr, post.acc], `${pr.name} input`);
       const stpConst = { STP: pr.stpModel, PER_SYNAPSE: gq.perSynapse, HET_WEIGHT: gq.hetWeight };
       const stpFields = [...stpParamFields(pr), 0, 0].map(f32);
-      let rowThread: boolean;
-      let prop: ComputeKernel;
-      let propBind: GPUBindGroup;
+      const propagation: ProjBuffers['propagation'] = [];
       const gen = gq.procedural;
-      if (gen) {
-        rowThread = gen.meanRow <= THREAD_ROW_MAX;
-        prop = await kernels.get('propagate_procedural', { ALL_TO_ALL: gen.allToAll, STP: pr.stpModel }, rowThread ? 'main_thread' : 'main');
+      if (gq.gates > 0) {
+        const kin = pr.kinetic!;
+        const nGates = T * gq.gates;
+        const gates = this.storage(12 * nGates, `${pr.name} receptor gates`);
+        const onSpike = await kernels.get('kinetic', stpConst, 'on_spike');
+        const advance = await kernels.get('kinetic', stpConst, 'advance');
+        const kinParams = this.uniform(
+          packUniform([
+            u32(pr.nPre), u32(pr.nPost), u32(T), u32(pr.delaySteps + 1), u32(pr.delaySteps), u32(pr.nSyn), u32(pr.pre), u32(Math.max(1, entries)),
+            u32(nGates), u32(0), u32(0), u32(0),
+            f32(pr.weight * gq.fixedPoint.scale), f32(gq.fixedPoint.scale), f32(dt), f32(kin.alpha), f32(kin.beta), f32(kin.Tmax), f32(kin.pulseDuration), f32(0),
+            ...stpFields,
+          ]),
+          `${pr.name} receptor parameters`,
+        );
+        const csrBuffer = this.upload(gq.csr, `${pr.name} CSR`);
+        // on_spike does not touch the ring, advance neither the spikes nor the STP state.
+        const spikeSide = [this.ctl, pre.spikes, null, csrBuffer, syn, stp, last, gates];
+        const gateSide = [this.ctl, null, ring, csrBuffer, syn, null, null, gates];
+        propagation.push({ kernel: onSpike, bind: this.bind(onSpike, kinParams, spikeSide, `${pr.name} receptor spikes`), argsOffset: 24 * pr.pre + 12 });
+        propagation.push({ kernel: advance, bind: this.bind(advance, kinParams, gateSide, `${pr.name} receptor gates`), grid: this.gridFor(nGates) });
+      } else if (gen) {
+        const rowThread = gen.meanRow <= THREAD_ROW_MAX;
+        const prop = await kernels.get('propagate_procedural', { ALL_TO_ALL: gen.allToAll, STP: pr.stpModel }, rowThread ? 'main_thread' : 'main');
         const procParams = packUniform([
           u32(pr.nPre), u32(pr.nPost), u32(T), u32(pr.delaySteps + 1), u32(pr.delaySteps), u32(pr.pre), u32(Math.max(1, entries)), u32(gen.noSelf ? 1 : 0),
           u32(gen.candidates), u32(PROCEDURAL_SEGMENT), u32(seed), u32(pr.index), u32(purposeWord(Purpose.connectivity)), u32(0), u32(this.from), u32(0),
           f32(pr.weight * pr.kickScale * gq.fixedPoint.scale), f32(gen.allToAll ? 0 : Math.log1p(-gen.p)), f32(dt), f32(0),
           ...stpFields,
         ]);
-        propBind = this.bind(prop, this.uniform(procParams, `${pr.name} procedural propagation parameters`), [this.ctl, pre.spikes, ring, stp, last], `${pr.name} procedural propagation`);
+        const bind = this.bind(prop, this.uniform(procParams, `${pr.name} procedural propagation parameters`), [this.ctl, pre.spikes, ring, stp, last], `${pr.name} procedural propagation`);
+        propagation.push({ kernel: prop, bind, argsOffset: 24 * pr.pre + (rowThread ? 12 : 0) });
       } else {
         let longestRow = 0;
         for (let j = 0; j < pr.nPre; j++) longestRow = Math.max(longestRow, pr.csr.rowStart[j + 1] - pr.csr.rowStart[j]);
-        rowThread = longestRow <= THREAD_ROW_MAX;
-        prop = await kernels.get('propagate', stpConst, rowThread ? 'main_thread' : 'main');
+        const rowThread = longestRow <= THREAD_ROW_MAX;
+        const prop = await kernels.get('propagate', stpConst, rowThread ? 'main_thread' : 'main');
         const propParams = packUniform([
           u32(pr.nPre), u32(pr.nPost), u32(T), u32(pr.delaySteps + 1), u32(pr.delaySteps), u32(pr.nSyn), u32(pr.pre), u32(Math.max(1, entries)),
           f32(pr.weight * pr.kickScale * gq.fixedPoint.scale), f32(pr.kickScale * gq.fixedPoint.scale), f32(dt), f32(0),
           ...stpFields,
         ]);
-        propBind = this.bind(prop, this.uniform(propParams, `${pr.name} propagation parameters`), [this.ctl, pre.spikes, ring, this.upload(gq.csr, `${pr.name} CSR`), syn, stp, last], `${pr.name} propagation`);
+        const bind = this.bind(prop, this.uniform(propParams, `${pr.name} propagation parameters`), [this.ctl, pre.spikes, ring, this.upload(gq.csr, `${pr.name} CSR`), syn, stp, last], `${pr.name} propagation`);
+        propagation.push({ kernel: prop, bind, argsOffset: 24 * pr.pre + (rowThread ? 12 : 0) });
       }
       let recKernel: ComputeKernel | null = null;
       let recBind: GPUBindGroup | null = null;
@@ -289,7 +308,7 @@ class Batch {
         const recParams = packUniform([u32(gq.stpEntries), u32(T), u32(pr.nSyn), u32(bins), u32(plan.binSteps), u32(0), f32(dt), f32(0), ...stpFields]);
         recBind = this.bind(recKernel, this.uniform(recParams, `${pr.name} STP record parameters`), [this.ctl, stp, last, syn, recStp], `${pr.name} STP record`);
       }
-      this.projs.push({ ring, stages, stp, last, recStp, input, inputBind, inputGrid: this.gridFor(slotLen), prop, propBind, argsOffset: 24 * pr.pre + (rowThread ? 12 : 0), recKernel, recBind, recGrid: recThread ? this.gridFor(T) : this.trialGrid });
+      this.projs.push({ ring, stages, stp, last, recStp, input, inputBind, inputGrid: this.gridFor(slotLen), propagation, recKernel, recBind, recGrid: recThread ? this.gridFor(T) : this.trialGrid });
     }
 
     this.argsKernel = await kernels.get('spike_args');
@@ -339,9 +358,12 @@ class Batch {
         pass.setBindGroup(0, this.argsBind);
         pass.dispatchWorkgroups(Math.ceil(P / WG));
         for (const b of this.projs) {
-          pass.setPipeline(b.prop.pipeline);
-          pass.setBindGroup(0, b.propBind);
-          pass.dispatchWorkgroupsIndirect(this.args, b.argsOffset);
+          for (const d of b.propagation) {
+            pass.setPipeline(d.kernel.pipeline);
+            pass.setBindGroup(0, d.bind);
+            if (d.argsOffset !== undefined) pass.dispatchWorkgroupsIndirect(this.args, d.argsOffset);
+            else dispatch(pass, d.grid!);
+          }
         }
       }
       if (n < recordedSteps) {
@@ -486,6 +508,8 @@ function filterPlacement(q: GpuProjection): string {
     case FILTER_DUAL:
     case FILTER_CASCADE:
       return 'per-postsynaptic-neuron';
+    case FILTER_KINETIC:
+      return 'per-presynaptic-neuron (receptor gates)';
     default:
       return 'per-synapse';
   }
