@@ -5,7 +5,9 @@
 // Delta projections run before all others (their kicks move V, which an NMDA block reads).
 
 override STAGES: u32;        // 0 delta, 1 exponential, 2 dual exponential/alpha, 3 three-state cascade,
-                             // 4 kinetic receptor (the ring holds the step's conductance, kinetic.wgsl)
+                             // 4 kinetic receptor (the ring holds the step's conductance, kinetic.wgsl),
+                             // 5, 6 per-synapse three-state y (the ring holds the filter's value at t_n,
+                             // in fixed point without postsynaptic stages, as float bits with them, syn_y.wgsl)
 override CONDUCTANCE: bool = false;
 override MG_BLOCK: bool = false;
 // Delta projections into a population that receives conductance pulses: every delta event is
@@ -80,6 +82,16 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   }
   if (STAGES == 4u) {
     conductance_input(k, TN, kick);
+    return;
+  }
+  if (STAGES >= 5u) {
+    var value = kick;
+    if (STAGES == 6u) { value = bitcast<f32>(raw); }
+    if (!CONDUCTANCE) {
+      acc[k] += P.outScale * value;
+    } else {
+      conductance_input(k, TN, P.outScale * value);
+    }
     return;
   }
   let s0 = stages[k] + kick;

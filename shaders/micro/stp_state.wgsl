@@ -17,7 +17,8 @@ fn stp_params_of(s: u32) -> StpParams {
     p.tauD = syn[o + P.nSyn + s];
   } else if (STP == 3u) {
     p.U = syn[o + s];
-    p.tauRec = syn[o + P.nSyn + s];
+    p.tauIn = syn[o + P.nSyn + s];
+    p.tauRec = syn[o + 2u * P.nSyn + s];
   }
   return p;
 }

@@ -154,13 +154,13 @@ describe('micro-gpu: sizes and control', () => {
 
   it('refuses what it does not run, naming the projection and the way out', async () => {
     const gpu = await testGpu();
-    const perSynapseY = scenario({
+    const kineticProcedural = scenario({
       populations: { src: { model: 'poisson', N: 5, rate: { type: 'constant', value: 10 } }, post: probe(2) },
-      projections: [{ from: 'src', to: 'post', connectivity: { type: 'all-to-all' }, weight: 0.1, delay: dt, filter: { type: 'exponential', tau: 0.005 }, stp: { model: 'three-state', U: 0.5, tauIn: 0.003, tauRec: 0.5 }, heterogeneity: { tauIn: { distribution: 'lognormal', cv: 0.3 } } }],
-      run: { dt, duration: 0.01, trials: 1, seed: 1 },
+      projections: [{ from: 'src', to: 'post', connectivity: { type: 'all-to-all' }, weight: 0.1, delay: 1e-4, filter: { type: 'kinetic', receptor: 'AMPA' }, output: { type: 'conductance', E: 65 }, storage: 'procedural' }],
+      run: { dt: 1e-4, duration: 0.01, trials: 1, seed: 1 },
       record: { activity: true },
     });
-    await expect(simulateMicroGpu(perSynapseY, { gpu })).rejects.toThrow(MicroGpuUnsupportedError);
-    await expect(simulateMicroGpu(perSynapseY, { gpu })).rejects.toThrow(/projection "src->post": three-state STP with a heterogeneous tauIn .*--level micro-cpu/);
+    await expect(simulateMicroGpu(kineticProcedural, { gpu })).rejects.toThrow(MicroGpuUnsupportedError);
+    await expect(simulateMicroGpu(kineticProcedural, { gpu })).rejects.toThrow(/projection "src->post": a kinetic receptor .*"storage": "explicit"/);
   });
 });

@@ -98,6 +98,15 @@ const FAMILIES: Family[] = [
     ],
   },
   {
+    name: 'three-state STP with heterogeneous tauIn (a y stage per synapse, run in presynaptic time) behind delta, exponential and alpha filters',
+    populations: { src: poisson(30, 30), post: glif(20, 11) },
+    projections: [
+      { from: 'src', to: 'post', connectivity: { type: 'fixed-indegree', C: 15 }, weight: 1.0, delay: 0.001, filter: { type: 'delta' }, stp: { model: 'three-state', U: 0.5, tauIn: 0.004, tauRec: 0.4 }, heterogeneity: { tauIn: { distribution: 'lognormal', cv: 0.5 } } },
+      { from: 'src', to: 'post', connectivity: { type: 'fixed-indegree', C: 15 }, weight: 1.0, delay: 0.0015, filter: { type: 'exponential', tau: 0.01 }, stp: { model: 'three-state', U: 0.3, tauIn: 0.003, tauRec: 0.8 }, heterogeneity: { tauIn: { distribution: 'uniform', halfWidth: 0.001 }, U: { distribution: 'lognormal', cv: 0.3 } } },
+      { from: 'src', to: 'post', connectivity: { type: 'fixed-indegree', C: 15 }, weight: 1.0, delay: 0.002, filter: { type: 'alpha', tau: 0.004 }, stp: { model: 'three-state', U: 0.6, tauIn: 0.003, tauRec: 0.3 }, heterogeneity: { tauIn: { distribution: 'lognormal', cv: 0.4 }, weight: { distribution: 'lognormal', cv: 0.5 } } },
+    ],
+  },
+  {
     name: 'heterogeneous synapses: per-synapse Tsodyks–Markram parameters, heterogeneous weights, per-synapse depression',
     populations: { src: poisson(40, 30), post: glif(20, 12) },
     projections: [

@@ -11,6 +11,7 @@ import commonLib from '../../../shaders/micro/common.wgsl?raw';
 import stpLib from '../../../shaders/micro/stp.wgsl?raw';
 import stpStateLib from '../../../shaders/micro/stp_state.wgsl?raw';
 import kinetic from '../../../shaders/micro/kinetic.wgsl?raw';
+import synY from '../../../shaders/micro/syn_y.wgsl?raw';
 import populationStep from '../../../shaders/micro/population_step.wgsl?raw';
 import projectionInput from '../../../shaders/micro/projection_input.wgsl?raw';
 import propagate from '../../../shaders/micro/propagate.wgsl?raw';
@@ -21,7 +22,7 @@ import recordInputMean from '../../../shaders/micro/record_input_mean.wgsl?raw';
 import recordStp from '../../../shaders/micro/record_stp.wgsl?raw';
 import applyPulses from '../../../shaders/micro/apply_pulses.wgsl?raw';
 
-export type MicroKernelName = 'population_step' | 'projection_input' | 'propagate' | 'propagate_procedural' | 'spike_args' | 'step_end' | 'record_input_mean' | 'record_stp' | 'apply_pulses' | 'kinetic';
+export type MicroKernelName = 'population_step' | 'projection_input' | 'propagate' | 'propagate_procedural' | 'spike_args' | 'step_end' | 'record_input_mean' | 'record_stp' | 'apply_pulses' | 'kinetic' | 'syn_y';
 
 const grid: WgslPart = { name: 'lib/grid.wgsl', code: gridLib };
 const philox: WgslPart = { name: 'lib/philox.wgsl', code: philoxLib };
@@ -38,6 +39,7 @@ const SOURCES: Record<MicroKernelName, WgslPart[]> = {
   step_end: [common, { name: 'micro/step_end.wgsl', code: stepEnd }],
   record_input_mean: [grid, common, { name: 'micro/record_input_mean.wgsl', code: recordInputMean }],
   kinetic: [grid, common, stp, stpState, { name: 'micro/kinetic.wgsl', code: kinetic }],
+  syn_y: [grid, common, stp, stpState, { name: 'micro/syn_y.wgsl', code: synY }],
   apply_pulses: [grid, common, { name: 'micro/apply_pulses.wgsl', code: applyPulses }],
   record_stp: [grid, common, stp, stpState, { name: 'micro/record_stp.wgsl', code: recordStp }],
 };

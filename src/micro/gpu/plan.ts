@@ -73,6 +73,8 @@ export interface GpuProjection {
   procedural: ProceduralRows | null;
   /** Kinetic receptor gates per trial: nPre (per presynaptic neuron), nSyn (per synapse) or 0. */
   gates: number;
+  /** Filter stages per postsynaptic neuron (the stage arrays of projection_input or syn_y). */
+  filterRows: number;
   /** J_s (heterogeneous weight), then per-synapse STP parameters in the order propagate.wgsl reads. */
   syn: Float32Array;
   /** Initial STP state of one trial's entries: rows of stpEntries. */
@@ -121,6 +123,13 @@ function stagesOf(pr: ProjectionPlan): { stages: number; propagator: Float32Arra
       for (let k = 0; k < 3; k++) for (let j = 0; j <= k; j++) P[4 * k + j] = c.P[3 * k + j];
       return { stages: 3, propagator: P };
     }
+    case FILTER_SYN_Y: {
+      // The ring holds the filter's value (syn_y.wgsl); with postsynaptic stages, their propagator.
+      const c = pr.cascadeProp;
+      const S = pr.postStages;
+      for (let k = 0; k < S; k++) for (let j = 0; j <= k; j++) P[4 * k + j] = c!.P[S * k + j];
+      return { stages: S === 0 ? 5 : 6, propagator: P };
+    }
     case FILTER_KINETIC:
     case FILTER_SYN_KINETIC:
       // The ring holds each step's conductance (shaders/micro/kinetic.wgsl): no filter state.
@@ -136,9 +145,6 @@ function checkProjection(pr: ProjectionPlan, s: Scenario): void {
   if (kinetic && pr.storage === 'procedural') {
     refuse(`${where}: a kinetic receptor keeps a gate per presynaptic neuron or synapse and sends its conductance along stored rows; use "storage": "explicit"`);
   }
-  if (pr.filter === FILTER_SYN_Y) {
-    refuse(`${where}: three-state STP with a heterogeneous tauIn (per-synapse y) is not implemented in the GPU engine yet; run it with --level micro-cpu`);
-  }
   const p = s.projections[pr.index];
   if (pr.storage === 'procedural' && p.connectivity.type === 'fixed-indegree') {
     refuse(`${where}: procedural storage regenerates the targets of each presynaptic neuron, and a fixed in-degree has no such form (each target draws its sources); use "fixed-probability" with p = C/N, or "storage": "explicit"`);
@@ -152,8 +158,14 @@ function synapseData(pr: ProjectionPlan): Float32Array {
   if (pr.synWeight) rows.push(pr.synWeight);
   if (pr.stpPlacement === 'per-synapse') {
     const h = pr.synStp;
-    const keys = pr.stpModel === STP_TM ? (['U', 'U0', 'tauD', 'tauF'] as const) : pr.stpModel === STP_DEPRESSION ? (['U', 'tauD'] as const) : (['U', 'tauRec'] as const);
+    const keys = pr.stpModel === STP_TM ? (['U', 'U0', 'tauD', 'tauF'] as const) : pr.stpModel === STP_DEPRESSION ? (['U', 'tauD'] as const) : (['U', 'tauIn', 'tauRec'] as const);
     for (const k of keys) rows.push(h[k]!);
+  }
+  if (pr.filter === FILTER_SYN_Y) {
+    // kick_s, then the step couplings e^{−dt/τin_s}, P_10 … P_S0 as rows (syn_y.wgsl).
+    rows.push(pr.synKick!);
+    const stride = pr.postStages + 1;
+    for (let q = 0; q < stride; q++) rows.push(Float64Array.from({ length: n }, (_, s) => pr.synCoupling![s * stride + q]));
   }
   const out = new Float32Array(Math.max(1, rows.length * n));
   rows.forEach((r, i) => out.set(r, i * n));
@@ -222,9 +234,21 @@ export function planGpu(net: Network, s: Scenario, binSteps: number): GpuPlan {
     const { stages, propagator } = stagesOf(pr);
     let maxJ = Math.abs(pr.weight);
     if (pr.synWeight) for (const j of pr.synWeight) maxJ = Math.max(maxJ, Math.abs(j));
+    let kickBound = Math.abs(pr.kickScale);
+    if (pr.filter === FILTER_SYN_Y) {
+      // y_s ≤ J_s·kick_s (a synapse's released resources total at most 1); with postsynaptic
+      // stages the ring accumulates y_s times its largest step coupling instead.
+      kickBound = 0;
+      const stride = pr.postStages + 1;
+      for (let s = 0; s < pr.nSyn; s++) {
+        let c = pr.postStages === 0 ? 1 : 0;
+        for (let q = 1; q < stride; q++) c = Math.max(c, Math.abs(pr.synCoupling![s * stride + q]));
+        kickBound = Math.max(kickBound, pr.synKick![s] * c);
+      }
+    }
     const procedural = pr.storage === 'procedural' ? proceduralRows(s.projections[pr.index].connectivity, pr.nPre, pr.nPost, pr.pre === pr.post) : null;
     const inDegree = procedural ? procedural.maxInDegree : maxInDegree(pr.csr.targets, pr.nPost);
-    const fixedPoint = fixedPointFor(inDegree, maxJ * Math.abs(pr.kickScale));
+    const fixedPoint = fixedPointFor(inDegree, maxJ * kickBound);
     const perSynapse = pr.stpPlacement === 'per-synapse';
     const stpEntries = pr.stpModel === STP_NONE ? 0 : perSynapse ? pr.nSyn : pr.nPre;
     const stpVars = pr.stpModel === STP_TM ? 2 : pr.stpModel === STP_DEPRESSION ? 1 : pr.stpModel === STP_THREE_STATE ? 3 : 0;
@@ -246,6 +270,7 @@ export function planGpu(net: Network, s: Scenario, binSteps: number): GpuPlan {
       csr,
       procedural,
       gates: pr.filter === FILTER_KINETIC ? pr.nPre : pr.filter === FILTER_SYN_KINETIC ? pr.nSyn : 0,
+      filterRows: stages >= 1 && stages <= 3 ? stages : stages === 6 ? pr.postStages : 0,
       syn: synapseData(pr),
       stpInitial: stpInitial(pr, stpEntries, stpVars),
     };
@@ -274,8 +299,9 @@ export function planGpu(net: Network, s: Scenario, binSteps: number): GpuPlan {
   let shared = 0;
   for (const q of projections) {
     const pr = q.plan;
-    add(4 * (pr.delaySteps + 1) * pr.nPost, `projection "${pr.name}" delay ring`);
-    if (q.stages > 0 && q.stages < 4) add(4 * q.stages * pr.nPost, `projection "${pr.name}" filter state`);
+    add(4 * (pr.delaySteps + 1 + (q.stages === 6 ? pr.postStages : 0)) * pr.nPost, `projection "${pr.name}" delay ring`);
+    if (q.filterRows > 0) add(4 * q.filterRows * pr.nPost, `projection "${pr.name}" filter state`);
+    if (pr.filter === FILTER_SYN_Y) add(4 * pr.nSyn, `projection "${pr.name}" per-synapse y`);
     if (q.gates > 0) add(12 * q.gates, `projection "${pr.name}" receptor gates`);
     if (q.stpVars > 0) {
       add(4 * q.stpVars * q.stpEntries, `projection "${pr.name}" STP state`);

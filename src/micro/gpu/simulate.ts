@@ -21,7 +21,7 @@ import { stepsPerBin, type InputRecording, type Progress, type Recording, type S
 import type { Scenario } from '../../model/scenario';
 import { timeFunctionAt } from '../../model/timeFunction';
 import { Purpose, purposeWord, seedWord } from '../../rng/streams';
-import { compileNetwork, FILTER_CASCADE, FILTER_DELTA, FILTER_DUAL, FILTER_EXP, FILTER_KINETIC, NEURON_GLIF, NEURON_LIF, NEURON_POISSON, STP_NONE } from '../cpu/network';
+import { compileNetwork, FILTER_CASCADE, FILTER_DELTA, FILTER_DUAL, FILTER_EXP, FILTER_KINETIC, FILTER_SYN_Y, NEURON_GLIF, NEURON_LIF, NEURON_POISSON, STP_NONE } from '../cpu/network';
 import { mergeRecordings } from '../cpu/merge';
 import { stpVariables } from '../cpu/record';
 import { MicroKernels } from './kernels';
@@ -226,8 +226,8 @@ class Batch {
       const post = this.pops[pr.post];
       const pre = this.pops[pr.pre];
       const slotLen = T * pr.nPost;
-      const ring = this.storage(4 * (pr.delaySteps + 1) * slotLen, `${pr.name} ring`);
-      const stages = gq.stages > 0 && gq.stages < 4 ? this.storage(4 * gq.stages * slotLen, `${pr.name} filter`) : dummy();
+      const ring = this.storage(4 * (pr.delaySteps + 1 + (gq.stages === 6 ? pr.postStages : 0)) * slotLen, `${pr.name} ring`);
+      const stages = gq.filterRows > 0 ? this.storage(4 * gq.filterRows * slotLen, `${pr.name} filter`) : dummy();
       const entries = T * gq.stpEntries;
       let stp = dummy();
       let last = dummy();
@@ -253,7 +253,31 @@ class Batch {
       const stpFields = [...stpParamFields(pr), 0, 0].map(f32);
       const propagation: ProjBuffers['propagation'] = [];
       const gen = gq.procedural;
-      if (gq.gates > 0) {
+      if (pr.filter === FILTER_SYN_Y) {
+        const S = pr.postStages;
+        const y = this.storage(4 * T * pr.nSyn, `${pr.name} per-synapse y`);
+        const constants = { ...stpConst, POST_STAGES: S };
+        const onSpike = await kernels.get('syn_y', constants, 'on_spike');
+        const synapses = await kernels.get('syn_y', constants, 'synapses');
+        const P = gq.propagator;
+        const params = this.uniform(
+          packUniform([
+            u32(pr.nPre), u32(pr.nPost), u32(T), u32(pr.delaySteps + 1), u32(pr.delaySteps), u32(pr.nSyn), u32(pr.pre), u32(Math.max(1, entries)),
+            u32(0), u32(0), u32(0), u32(0),
+            f32(pr.weight), f32(gq.fixedPoint.scale), f32(1 / gq.fixedPoint.scale), f32(dt),
+            ...Array.from(P.subarray(0, 8), f32),
+            ...stpFields,
+          ]),
+          `${pr.name} y parameters`,
+        );
+        const csrBuffer = this.upload(gq.csr, `${pr.name} CSR`);
+        propagation.push({ kernel: onSpike, bind: this.bind(onSpike, params, [this.ctl, pre.spikes, null, csrBuffer, syn, stp, last, y, null], `${pr.name} y spikes`), argsOffset: 24 * pr.pre + 12 });
+        propagation.push({ kernel: synapses, bind: this.bind(synapses, params, [this.ctl, null, ring, csrBuffer, syn, null, null, y, null], `${pr.name} y synapses`), grid: this.gridFor(T * pr.nSyn) });
+        if (S > 0) {
+          const postKernel = await kernels.get('syn_y', constants, 'post');
+          propagation.push({ kernel: postKernel, bind: this.bind(postKernel, params, [this.ctl, null, ring, null, null, null, null, null, stages], `${pr.name} y stages`), grid: this.gridFor(slotLen) });
+        }
+      } else if (gq.gates > 0) {
         const kin = pr.kinetic!;
         const nGates = T * gq.gates;
         const gates = this.storage(12 * nGates, `${pr.name} receptor gates`);
