@@ -21,7 +21,7 @@ struct KineticParams {
   spikePop: u32,
   nState: u32,
   nGates: u32,      // T·nPre or T·nSyn
-  _pad0: u32,
+  csrStride: u32,   // connectivity.perTrial: each trial's CSR block; 0: shared
   _pad1: u32,
   _pad2: u32,
   scaledWeight: f32,  // J·(fixed-point scale)
@@ -108,11 +108,11 @@ fn advance(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: 
   } else {
     b = g / P.nPre;
     j = g - b * P.nPre;
-    first = csr[j];
-    end = csr[j + 1u];
+    first = csr[b * P.csrStride + j];
+    end = csr[b * P.csrStride + j + 1u];
   }
   let base = ((n + P.delay) % P.slots) * P.T * P.nPost + b * P.nPost;
-  let targets = P.nPre + 1u;
+  let targets = b * P.csrStride + P.nPre + 1u;
   for (var s2 = first; s2 < end; s2++) {
     var a = P.scaledWeight * mean;
     if (HET_WEIGHT) { a = syn[s2] * P.scale * mean; }

@@ -21,7 +21,7 @@ struct PropParams {
   scaledWeight: f32,  // J·kickScale·(fixed-point scale)
   scaledKick: f32,    // kickScale·(fixed-point scale), times J_s for heterogeneous weights
   dt: f32,
-  _pad0: f32,
+  csrStride: u32,  // connectivity.perTrial: each trial's CSR follows the previous one's; 0: shared
   stp: StpParams,
 }
 
@@ -29,7 +29,7 @@ struct PropParams {
 @group(0) @binding(1) var<storage, read_write> ctl: array<atomic<u32>>;
 @group(0) @binding(2) var<storage, read_write> spikes: array<u32>;
 @group(0) @binding(3) var<storage, read_write> ring: array<atomic<i32>>;
-// rowStart [nPre + 1], then the targets [nSyn].
+// rowStart [nPre + 1], then the targets [nSyn]; one such block per trial under connectivity.perTrial.
 @group(0) @binding(4) var<storage, read> csr: array<u32>;
 // Per synapse: J_s (heterogeneous weight), then the STP parameters of stp_params_of.
 @group(0) @binding(5) var<storage, read> syn: array<f32>;
@@ -61,9 +61,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let b = spike / P.nPre;
   let j = spike - b * P.nPre;
   let base = ((n + P.delay) % P.slots) * P.T * P.nPost + b * P.nPost;
-  let targets = P.nPre + 1u;
-  let start = csr[j];
-  let end = csr[j + 1u];
+  let c0 = b * P.csrStride;
+  let targets = c0 + P.nPre + 1u;
+  let start = csr[c0 + j];
+  let end = csr[c0 + j + 1u];
   if (!PER_SYNAPSE) {
     if (lid == 0u) { wgEfficacy = efficacy(b * P.nPre + j, P.stp, n); }
     let w = workgroupUniformLoad(&wgEfficacy);
@@ -85,10 +86,11 @@ fn main_thread(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) n
   let b = spike / P.nPre;
   let j = spike - b * P.nPre;
   let base = ((n + P.delay) % P.slots) * P.T * P.nPost + b * P.nPost;
-  let targets = P.nPre + 1u;
+  let c0 = b * P.csrStride;
+  let targets = c0 + P.nPre + 1u;
   var w = 1.0;
   if (!PER_SYNAPSE) { w = efficacy(b * P.nPre + j, P.stp, n); }
-  for (var s = csr[j]; s < csr[j + 1u]; s++) {
+  for (var s = csr[c0 + j]; s < csr[c0 + j + 1u]; s++) {
     if (PER_SYNAPSE) { w = efficacy(b * P.nSyn + s, stp_params_of(s), n); }
     add_event(base + csr[targets + s], event(s, w));
   }

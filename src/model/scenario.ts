@@ -107,10 +107,10 @@ export type LifPopulation = z.infer<typeof LifPopulationSchema>;
 
 export const ConnectivitySchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('all-to-all'), autapses: z.boolean().default(true) }),
-  /** Each target draws exactly C distinct sources. */
-  z.strictObject({ type: z.literal('fixed-indegree'), C: count(), autapses: z.boolean().default(false) }),
+  /** Each target draws exactly C distinct sources. perTrial: every trial draws its own network. */
+  z.strictObject({ type: z.literal('fixed-indegree'), C: count(), autapses: z.boolean().default(false), perTrial: z.boolean().default(false) }),
   /** Each (source, target) pair is connected with probability p. */
-  z.strictObject({ type: z.literal('fixed-probability'), p: probability(), autapses: z.boolean().default(false) }),
+  z.strictObject({ type: z.literal('fixed-probability'), p: probability(), autapses: z.boolean().default(false), perTrial: z.boolean().default(false) }),
 ]);
 export type Connectivity = z.infer<typeof ConnectivitySchema>;
 

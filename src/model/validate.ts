@@ -406,6 +406,9 @@ const STP_PARAMS: Record<string, readonly string[]> = {
 
 function heterogeneityIssues(p: Projection, base: string, errors: ScenarioIssue[]): void {
   if (!p.heterogeneity) return;
+  if (p.connectivity.type !== 'all-to-all' && p.connectivity.perTrial && Object.keys(p.heterogeneity).length > 0) {
+    errors.push({ path: `${base}.connectivity.perTrial`, message: 'a network redrawn for every trial keeps no per-synapse parameters; remove "heterogeneity" or set perTrial to false' });
+  }
   const allowed = ['weight', ...STP_PARAMS[p.stp.model]];
   for (const key of Object.keys(p.heterogeneity)) {
     if (!allowed.includes(key)) {

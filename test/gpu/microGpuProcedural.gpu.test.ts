@@ -56,15 +56,43 @@ describe('procedural connectivity on the GPU', () => {
     expect(variance / binomialVar).toBeLessThan(1.2);
   });
 
+  it('connectivity.perTrial: every trial regenerates its own rows (the twin with the trial in the counter)', async () => {
+    const gpu = await testGpu();
+    const nPre = 2000;
+    const nPost = 300;
+    const s = scenario({
+      populations: { src: singleSpikeSource(2, dt, nPre), post: probe(nPost) },
+      projections: [{ from: 'src', to: 'post', connectivity: { type: 'fixed-probability', p: 0.05, perTrial: true }, weight: 1, delay: dt, filter: { type: 'delta' }, storage: 'procedural' }],
+      run: { dt, duration: 6 * dt, trials: 3, seed: 5 },
+      record: { activity: true, inputs: [{ population: 'post', neurons: nPost }] },
+    });
+    const g = await simulateMicroGpu(s, { gpu, maxTrialsPerBatch: 2 });
+    const rows = proceduralRows(s.projections[0].connectivity, nPre, nPost, false)!;
+    const degrees: number[][] = [];
+    for (let b = 0; b < 3; b++) {
+      const twin = new Int32Array(nPost);
+      for (let j = 0; j < nPre; j++) for (const i of proceduralRow(rows, j, 5, 0, b)) twin[i]++;
+      const got = Array.from({ length: nPost }, (_, i) => Math.round((g.inputs.post.sampled[(b * nPost + i) * 6 + 3] * dt) / tauM));
+      let differ = 0;
+      for (let i = 0; i < nPost; i++) differ += Math.abs(got[i] - twin[i]);
+      expect(differ, `trial ${b}`).toBeLessThanOrEqual(2);
+      degrees.push(got);
+    }
+    // Independent networks: the in-degrees of two trials are (almost) uncorrelated.
+    let same = 0;
+    for (let i = 0; i < nPost; i++) if (degrees[0][i] === degrees[1][i]) same++;
+    expect(same).toBeLessThan(nPost / 4);
+  });
+
   it('the twin excludes autapses and covers every pair of an all-to-all projection once', () => {
-    const rec = proceduralRows({ type: 'fixed-probability', p: 0.3, autapses: false }, 600, 600, true)!;
+    const rec = proceduralRows({ type: 'fixed-probability', p: 0.3, autapses: false, perTrial: false }, 600, 600, true)!;
     for (let j = 0; j < 600; j += 37) expect(proceduralRow(rec, j, 3, 1, 0)).not.toContain(j);
     const all = proceduralRows({ type: 'all-to-all', autapses: false }, 600, 600, true)!;
     const row = proceduralRow(all, 17, 3, 1, 0);
     expect(row.length).toBe(599);
     expect(new Set(row).size).toBe(599);
     expect(row).not.toContain(17);
-    expect(proceduralRows({ type: 'fixed-indegree', C: 5, autapses: false }, 10, 10, false)).toBeNull();
+    expect(proceduralRows({ type: 'fixed-indegree', C: 5, autapses: false, perTrial: false }, 10, 10, false)).toBeNull();
   });
 
   it('runs an all-to-all network of 36 million synapses that explicit storage cannot bind; every target receives the same input', async () => {

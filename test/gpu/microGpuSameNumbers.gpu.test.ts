@@ -47,14 +47,15 @@ const FAMILIES: Family[] = [
     ],
   },
   {
-    name: 'deterministic LIF, delta current synapses with depression, alpha filter, steps and sinusoidal drives',
+    name: 'deterministic LIF, delta current synapses with depression, alpha filter, steps and sinusoidal drives; networks drawn per trial',
     populations: {
       src: { model: 'poisson', N: 50, rate: { type: 'steps', times: [0.05], values: [10, 60] } },
       lif: { model: 'lif', N: 20, tauM: 0.01, mu: { type: 'sinusoid', offset: 12, amplitude: 4, frequency: 8 }, uReset: 0, tRef: 0.002, uTh: 15 },
     },
     projections: [
       { from: 'src', to: 'lif', connectivity: { type: 'all-to-all' }, weight: 0.6, delay: 0.0005, filter: { type: 'delta' }, stp: { model: 'depression', U: 0.4, tauD: 0.3 } },
-      { from: 'src', to: 'lif', connectivity: { type: 'fixed-indegree', C: 10 }, weight: 1.2, delay: 0.002, filter: { type: 'alpha', tau: 0.003 } },
+      { from: 'src', to: 'lif', connectivity: { type: 'fixed-indegree', C: 10, perTrial: true }, weight: 1.2, delay: 0.002, filter: { type: 'alpha', tau: 0.003 } },
+      { from: 'src', to: 'lif', connectivity: { type: 'fixed-probability', p: 0.2, perTrial: true }, weight: 0.5, delay: 0.001, filter: { type: 'exponential', tau: 0.004 }, stp: { model: 'tsodyks-markram', U: 0.2, U0: 0.2, tauD: 0.1, tauF: 0.3 } },
     ],
   },
   {
@@ -83,7 +84,7 @@ const FAMILIES: Family[] = [
     steps: 600,
     populations: { src: poisson(40, 40), inh: poisson(20, 40), post: glif(20, 10, { restPotential: -65 }) },
     projections: [
-      { from: 'src', to: 'post', connectivity: { type: 'fixed-indegree', C: 20 }, weight: 0.05, delay: 0.0005, filter: { type: 'kinetic', receptor: 'AMPA' }, output: { type: 'conductance', E: 65 }, stp: { model: 'tsodyks-markram', U: 0.3, U0: 0.3, tauD: 0.2, tauF: 0.05 } },
+      { from: 'src', to: 'post', connectivity: { type: 'fixed-indegree', C: 20, perTrial: true }, weight: 0.05, delay: 0.0005, filter: { type: 'kinetic', receptor: 'AMPA' }, output: { type: 'conductance', E: 65 }, stp: { model: 'tsodyks-markram', U: 0.3, U0: 0.3, tauD: 0.2, tauF: 0.05 } },
       { from: 'inh', to: 'post', connectivity: { type: 'all-to-all' }, weight: 0.03, delay: 0.0003, filter: { type: 'kinetic', receptor: 'GABA_A' }, output: { type: 'conductance', E: -15 } },
       { from: 'src', to: 'post', connectivity: { type: 'fixed-indegree', C: 20 }, weight: 0.08, delay: 0.001, filter: { type: 'kinetic', receptor: 'NMDA' }, output: { type: 'conductance', E: 65, mgBlock: { Mg: 1 } }, stp: { model: 'depression', U: 0.4, tauD: 0.3 }, heterogeneity: { U: { distribution: 'lognormal', cv: 0.4 } } },
     ],

@@ -134,6 +134,15 @@ export interface ProjectionPlan {
   readonly synWeight: Float64Array | null;
   /** What the scenario asked for; the CPU engine always stores the synapses explicitly. */
   readonly storage: 'explicit' | 'procedural';
+  /**
+   * Every trial draws its own network (connectivity.perTrial): csr is empty, nSyn the expected
+   * count, and trialConnectivity(plan, trial) builds the network of one trial.
+   */
+  readonly perTrial: boolean;
+  /** Connectivity seed and recurrence, for trialConnectivity. */
+  readonly connectivitySeed: string;
+  readonly connectivity: Projection['connectivity'];
+  readonly recurrent: boolean;
 }
 
 export interface Network {
@@ -331,8 +340,13 @@ function compileProjection(p: Projection, index: number, s: Scenario, pops: Popu
   if (regenerated && p.heterogeneity && Object.keys(p.heterogeneity).length > 0) {
     unsupported(p, 'procedural storage regenerates the targets but keeps no per-synapse parameters; heterogeneity needs "storage": "explicit"');
   }
-  const csr = regenerated ? EMPTY_CSR : buildConnectivity(p.connectivity, nPre, nPost, p.from === p.to, seedrandom(`${s.run.seed}:connectivity:${index}`));
-  const nSyn = regenerated ? Math.round(synapseCount(p, nPre, nPost)) : csr.targets.length;
+  const perTrial = p.connectivity.type !== 'all-to-all' && p.connectivity.perTrial;
+  if (perTrial && p.heterogeneity && Object.keys(p.heterogeneity).length > 0) {
+    unsupported(p, 'a network redrawn for every trial keeps no per-synapse parameters; remove "heterogeneity" or set connectivity.perTrial to false');
+  }
+  const connectivitySeed = `${s.run.seed}:connectivity:${index}`;
+  const csr = regenerated || perTrial ? EMPTY_CSR : buildConnectivity(p.connectivity, nPre, nPost, p.from === p.to, seedrandom(connectivitySeed));
+  const nSyn = regenerated || perTrial ? Math.round(synapseCount(p, nPre, nPost)) : csr.targets.length;
   const delaySteps = Math.round(p.delay / dt);
   if (delaySteps < 1) unsupported(p, `delay ${p.delay} s is shorter than one step (dt = ${dt} s)`);
 
@@ -379,7 +393,19 @@ function compileProjection(p: Projection, index: number, s: Scenario, pops: Popu
     weight: p.weight,
     synWeight: drawn.weight ?? null,
     storage: p.storage,
+    perTrial,
+    connectivitySeed,
+    connectivity: p.connectivity,
+    recurrent: p.from === p.to,
   };
+}
+
+/**
+ * The network of one trial (global trial index) of a projection with connectivity.perTrial, from
+ * its own seedrandom stream: the same for every engine and every split of the trials.
+ */
+export function trialConnectivity(pr: ProjectionPlan, trial: number): Csr {
+  return buildConnectivity(pr.connectivity, pr.nPre, pr.nPost, pr.recurrent, seedrandom(`${pr.connectivitySeed}:trial:${trial}`));
 }
 
 /** Compiles a validated scenario (parseScenario output) for the CPU engine. */

@@ -285,12 +285,13 @@ function kineticStepMean(pr: ProjectionPlan, ps: ProjectionState, T: number, t: 
   const g = ps.g;
   g.fill(0);
   const tEnd = t + dt;
-  const { rowStart, targets } = pr.csr;
+  let { rowStart, targets } = pr.csr;
   const J = pr.weight;
   const Jsyn = pr.synWeight;
   const nPre = pr.nPre;
   const nPost = pr.nPost;
   for (let b = 0; b < T; b++) {
+    if (pr.perTrial) ({ rowStart, targets } = ps.csrs[b]);
     for (let j = 0; j < nPre; j++) {
       const k = b * nPre + j;
       // A gate that never opened (or decayed to exactly 0) with no pulse pending contributes nothing.
@@ -339,7 +340,7 @@ export function propagate(pr: ProjectionPlan, ps: ProjectionState, pre: Populati
     return;
   }
   const slotBase = slot * T * nPost;
-  const { rowStart, targets } = pr.csr;
+  let { rowStart, targets } = pr.csr;
   const Jsyn = pr.synWeight;
   const kick = pr.kickScale;
   const perSynapse = pr.stpPlacement === 'per-synapse';
@@ -348,6 +349,7 @@ export function propagate(pr: ProjectionPlan, ps: ProjectionState, pre: Populati
     const b = (k / nPre) | 0;
     const j = k - b * nPre;
     const base = slotBase + b * nPost;
+    if (pr.perTrial) ({ rowStart, targets } = ps.csrs[b]);
     const start = rowStart[j];
     const end = rowStart[j + 1];
     if (perSynapse) {

@@ -96,7 +96,7 @@ class MicroCpuRun {
     this.binSteps = stepsPerBin(scenario);
     this.totalBins = Math.floor(this.net.steps / this.binSteps);
     this.recorder = new Recorder(this.net, scenario, this.T, this.totalBins, this.binSteps);
-    this.state = createNetworkState(this.net, this.T, (p) => this.recorder.recordsInput(p));
+    this.state = createNetworkState(this.net, this.T, (p) => this.recorder.recordsInput(p), from);
     this.sc = createScratch();
     this.ctx = { n: 0, t: 0, dt: this.net.dt, seed: seedWord(scenario.run.seed), spikeWord: purposeWord(Purpose.spike), trialFrom: from, T: this.T, words: new Uint32Array(4) };
     this.chunk = Math.max(1, Math.floor(options.chunkSteps ?? 1000));

@@ -20,8 +20,10 @@ import {
   STP_TM,
   type Network,
   type PopulationPlan,
+  trialConnectivity,
   type ProjectionPlan,
 } from './network';
+import type { Csr } from './connectivity';
 
 export interface PopulationState {
   readonly V: Float64Array;
@@ -77,6 +79,8 @@ export interface ProjectionState {
   readonly gateAmp: Float64Array;
   /** Step mean of each gate, ∫s/dt over the current step. */
   readonly gateMean: Float64Array;
+  /** connectivity.perTrial: the network of each trial of the block. */
+  readonly csrs: Csr[];
 }
 
 const EMPTY = new Float64Array(0);
@@ -102,7 +106,7 @@ function populationState(p: PopulationPlan, T: number, recordInput: boolean): Po
   };
 }
 
-function projectionState(pr: ProjectionPlan, T: number): ProjectionState {
+function projectionState(pr: ProjectionPlan, T: number, trialFrom: number): ProjectionState {
   const f = pr.filter;
   const kinetic = f === FILTER_KINETIC;
   const synKinetic = f === FILTER_SYN_KINETIC;
@@ -134,6 +138,7 @@ function projectionState(pr: ProjectionPlan, T: number): ProjectionState {
     gates: nGates > 0 ? createKineticState(nGates, 0) : null,
     gateAmp: new Float64Array(nGates),
     gateMean: kinetic ? new Float64Array(nGates) : EMPTY,
+    csrs: pr.perTrial ? Array.from({ length: T }, (_, b) => trialConnectivity(pr, trialFrom + b)) : [],
   };
 }
 
@@ -151,10 +156,11 @@ export interface NetworkState {
   readonly projections: ProjectionState[];
 }
 
-export function createNetworkState(net: Network, T: number, recordInput: (pop: number) => boolean): NetworkState {
+/** State of trials [trialFrom, trialFrom + T) (the global index picks each trial's network under connectivity.perTrial). */
+export function createNetworkState(net: Network, T: number, recordInput: (pop: number) => boolean, trialFrom = 0): NetworkState {
   return {
     T,
     populations: net.populations.map((p, i) => populationState(p, T, recordInput(i))),
-    projections: net.projections.map((pr) => projectionState(pr, T)),
+    projections: net.projections.map((pr) => projectionState(pr, T, trialFrom)),
   };
 }

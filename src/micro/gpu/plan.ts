@@ -247,13 +247,16 @@ export function planGpu(net: Network, s: Scenario, binSteps: number): GpuPlan {
       }
     }
     const procedural = pr.storage === 'procedural' ? proceduralRows(s.projections[pr.index].connectivity, pr.nPre, pr.nPost, pr.pre === pr.post) : null;
-    const inDegree = procedural ? procedural.maxInDegree : maxInDegree(pr.csr.targets, pr.nPost);
+    // Networks drawn per trial are built batch by batch: bound their in-degree like the generator's.
+    const conn = s.projections[pr.index].connectivity;
+    const drawnBound = conn.type === 'fixed-indegree' ? conn.C : (proceduralRows(conn, pr.nPre, pr.nPost, pr.pre === pr.post)?.maxInDegree ?? pr.nPre);
+    const inDegree = procedural ? procedural.maxInDegree : pr.perTrial ? drawnBound : maxInDegree(pr.csr.targets, pr.nPost);
     const fixedPoint = fixedPointFor(inDegree, maxJ * kickBound);
     const perSynapse = pr.stpPlacement === 'per-synapse';
     const stpEntries = pr.stpModel === STP_NONE ? 0 : perSynapse ? pr.nSyn : pr.nPre;
     const stpVars = pr.stpModel === STP_TM ? 2 : pr.stpModel === STP_DEPRESSION ? 1 : pr.stpModel === STP_THREE_STATE ? 3 : 0;
-    const csr = new Uint32Array(procedural ? 1 : pr.nPre + 1 + pr.nSyn);
-    if (!procedural) {
+    const csr = new Uint32Array(procedural || pr.perTrial ? 1 : pr.nPre + 1 + pr.nSyn);
+    if (!procedural && !pr.perTrial) {
       csr.set(pr.csr.rowStart, 0);
       csr.set(pr.csr.targets, pr.nPre + 1);
     }
@@ -303,6 +306,8 @@ export function planGpu(net: Network, s: Scenario, binSteps: number): GpuPlan {
     if (q.filterRows > 0) add(4 * q.filterRows * pr.nPost, `projection "${pr.name}" filter state`);
     if (pr.filter === FILTER_SYN_Y) add(4 * pr.nSyn, `projection "${pr.name}" per-synapse y`);
     if (q.gates > 0) add(12 * q.gates, `projection "${pr.name}" receptor gates`);
+    // A network per trial: about the expected synapse count, with room for the fluctuation.
+    if (pr.perTrial && !q.procedural) add(4 * (pr.nPre + 1 + Math.ceil(1.1 * pr.nSyn) + 64), `projection "${pr.name}" per-trial connectivity`);
     if (q.stpVars > 0) {
       add(4 * q.stpVars * q.stpEntries, `projection "${pr.name}" STP state`);
       add(4 * q.stpEntries, `projection "${pr.name}" STP update steps`);

@@ -21,7 +21,7 @@ import { stepsPerBin, type InputRecording, type Progress, type Recording, type S
 import type { Scenario } from '../../model/scenario';
 import { timeFunctionAt } from '../../model/timeFunction';
 import { Purpose, purposeWord, seedWord } from '../../rng/streams';
-import { compileNetwork, FILTER_CASCADE, FILTER_DELTA, FILTER_DUAL, FILTER_EXP, FILTER_KINETIC, FILTER_SYN_Y, NEURON_GLIF, NEURON_LIF, NEURON_POISSON, STP_NONE } from '../cpu/network';
+import { compileNetwork, trialConnectivity, FILTER_CASCADE, FILTER_DELTA, FILTER_DUAL, FILTER_EXP, FILTER_KINETIC, FILTER_SYN_Y, NEURON_GLIF, NEURON_LIF, NEURON_POISSON, STP_NONE } from '../cpu/network';
 import { mergeRecordings } from '../cpu/merge';
 import { stpVariables } from '../cpu/record';
 import { MicroKernels } from './kernels';
@@ -253,6 +253,7 @@ class Batch {
       const stpFields = [...stpParamFields(pr), 0, 0].map(f32);
       const propagation: ProjBuffers['propagation'] = [];
       const gen = gq.procedural;
+      const csrs = gen ? { data: gq.csr, stride: 0, longestRow: 0 } : batchCsr(gq, this.from, T);
       if (pr.filter === FILTER_SYN_Y) {
         const S = pr.postStages;
         const y = this.storage(4 * T * pr.nSyn, `${pr.name} per-synapse y`);
@@ -270,7 +271,7 @@ class Batch {
           ]),
           `${pr.name} y parameters`,
         );
-        const csrBuffer = this.upload(gq.csr, `${pr.name} CSR`);
+        const csrBuffer = this.upload(csrs.data, `${pr.name} CSR`);
         propagation.push({ kernel: onSpike, bind: this.bind(onSpike, params, [this.ctl, pre.spikes, null, csrBuffer, syn, stp, last, y, null], `${pr.name} y spikes`), argsOffset: 24 * pr.pre + 12 });
         propagation.push({ kernel: synapses, bind: this.bind(synapses, params, [this.ctl, null, ring, csrBuffer, syn, null, null, y, null], `${pr.name} y synapses`), grid: this.gridFor(T * pr.nSyn) });
         if (S > 0) {
@@ -286,13 +287,13 @@ class Batch {
         const kinParams = this.uniform(
           packUniform([
             u32(pr.nPre), u32(pr.nPost), u32(T), u32(pr.delaySteps + 1), u32(pr.delaySteps), u32(pr.nSyn), u32(pr.pre), u32(Math.max(1, entries)),
-            u32(nGates), u32(0), u32(0), u32(0),
+            u32(nGates), u32(csrs.stride), u32(0), u32(0),
             f32(pr.weight * gq.fixedPoint.scale), f32(gq.fixedPoint.scale), f32(dt), f32(kin.alpha), f32(kin.beta), f32(kin.Tmax), f32(kin.pulseDuration), f32(0),
             ...stpFields,
           ]),
           `${pr.name} receptor parameters`,
         );
-        const csrBuffer = this.upload(gq.csr, `${pr.name} CSR`);
+        const csrBuffer = this.upload(csrs.data, `${pr.name} CSR`);
         // on_spike does not touch the ring, advance neither the spikes nor the STP state.
         const spikeSide = [this.ctl, pre.spikes, null, csrBuffer, syn, stp, last, gates];
         const gateSide = [this.ctl, null, ring, csrBuffer, syn, null, null, gates];
@@ -303,23 +304,21 @@ class Batch {
         const prop = await kernels.get('propagate_procedural', { ALL_TO_ALL: gen.allToAll, STP: pr.stpModel }, rowThread ? 'main_thread' : 'main');
         const procParams = packUniform([
           u32(pr.nPre), u32(pr.nPost), u32(T), u32(pr.delaySteps + 1), u32(pr.delaySteps), u32(pr.pre), u32(Math.max(1, entries)), u32(gen.noSelf ? 1 : 0),
-          u32(gen.candidates), u32(PROCEDURAL_SEGMENT), u32(seed), u32(pr.index), u32(purposeWord(Purpose.connectivity)), u32(0), u32(this.from), u32(0),
+          u32(gen.candidates), u32(PROCEDURAL_SEGMENT), u32(seed), u32(pr.index), u32(purposeWord(Purpose.connectivity)), u32(pr.perTrial ? 1 : 0), u32(this.from), u32(0),
           f32(pr.weight * pr.kickScale * gq.fixedPoint.scale), f32(gen.allToAll ? 0 : Math.log1p(-gen.p)), f32(dt), f32(0),
           ...stpFields,
         ]);
         const bind = this.bind(prop, this.uniform(procParams, `${pr.name} procedural propagation parameters`), [this.ctl, pre.spikes, ring, stp, last], `${pr.name} procedural propagation`);
         propagation.push({ kernel: prop, bind, argsOffset: 24 * pr.pre + (rowThread ? 12 : 0) });
       } else {
-        let longestRow = 0;
-        for (let j = 0; j < pr.nPre; j++) longestRow = Math.max(longestRow, pr.csr.rowStart[j + 1] - pr.csr.rowStart[j]);
-        const rowThread = longestRow <= THREAD_ROW_MAX;
+        const rowThread = csrs.longestRow <= THREAD_ROW_MAX;
         const prop = await kernels.get('propagate', stpConst, rowThread ? 'main_thread' : 'main');
         const propParams = packUniform([
           u32(pr.nPre), u32(pr.nPost), u32(T), u32(pr.delaySteps + 1), u32(pr.delaySteps), u32(pr.nSyn), u32(pr.pre), u32(Math.max(1, entries)),
-          f32(pr.weight * pr.kickScale * gq.fixedPoint.scale), f32(pr.kickScale * gq.fixedPoint.scale), f32(dt), f32(0),
+          f32(pr.weight * pr.kickScale * gq.fixedPoint.scale), f32(pr.kickScale * gq.fixedPoint.scale), f32(dt), u32(csrs.stride),
           ...stpFields,
         ]);
-        const bind = this.bind(prop, this.uniform(propParams, `${pr.name} propagation parameters`), [this.ctl, pre.spikes, ring, this.upload(gq.csr, `${pr.name} CSR`), syn, stp, last], `${pr.name} propagation`);
+        const bind = this.bind(prop, this.uniform(propParams, `${pr.name} propagation parameters`), [this.ctl, pre.spikes, ring, this.upload(csrs.data, `${pr.name} CSR`), syn, stp, last], `${pr.name} propagation`);
         propagation.push({ kernel: prop, bind, argsOffset: 24 * pr.pre + (rowThread ? 12 : 0) });
       }
       let recKernel: ComputeKernel | null = null;
@@ -506,6 +505,30 @@ class Batch {
   }
 }
 
+/**
+ * The CSR the batch binds: the shared one, or under connectivity.perTrial one block per trial of
+ * the batch (each of the same stride), built from the CPU engine's per-trial seeds.
+ */
+function batchCsr(q: GpuProjection, from: number, T: number): { data: Uint32Array; stride: number; longestRow: number } {
+  const pr = q.plan;
+  const longest = (rowStart: Int32Array) => {
+    let m = 0;
+    for (let j = 0; j < pr.nPre; j++) m = Math.max(m, rowStart[j + 1] - rowStart[j]);
+    return m;
+  };
+  if (!pr.perTrial) return { data: q.csr, stride: 0, longestRow: longest(pr.csr.rowStart) };
+  const trials = Array.from({ length: T }, (_, b) => trialConnectivity(pr, from + b));
+  const stride = pr.nPre + 1 + Math.max(...trials.map((c) => c.targets.length));
+  const data = new Uint32Array(T * stride);
+  let longestRow = 0;
+  trials.forEach((c, b) => {
+    data.set(c.rowStart, b * stride);
+    data.set(c.targets, b * stride + pr.nPre + 1);
+    longestRow = Math.max(longestRow, longest(c.rowStart));
+  });
+  return { data, stride, longestRow };
+}
+
 function dispatch(pass: GPUComputePassEncoder, grid: Grid): void {
   if (grid.workgroups > 0) pass.dispatchWorkgroups(grid.x, grid.y, 1);
 }
@@ -598,7 +621,7 @@ export async function simulateMicroGpu(scenario: Scenario, options: MicroGpuOpti
     synapses[pr.name] = pr.nSyn;
     if (pr.stpPlacement !== 'none') stpState[pr.name] = pr.stpPlacement;
     filterState[pr.name] = filterPlacement(q);
-    storage[pr.name] = q.procedural ? `procedural (targets regenerated from Philox at each spike, segments of ${PROCEDURAL_SEGMENT})` : 'explicit';
+    storage[pr.name] = (q.procedural ? `procedural (targets regenerated from Philox at each spike, segments of ${PROCEDURAL_SEGMENT})` : 'explicit') + (pr.perTrial ? ', a network per trial' : '');
     fixedPoint[pr.name] = { scale: q.fixedPoint.scale, maxInDegree: q.maxInDegree, eventError: q.fixedPoint.eventError };
   }
   return {

@@ -11,7 +11,7 @@ describe('connectivity', () => {
   it('fixed in-degree: every target has exactly C distinct sources, no autapse; rows sorted', () => {
     const N = 50;
     const C = 49;
-    const { rowStart, targets } = buildConnectivity({ type: 'fixed-indegree', C, autapses: false }, N, N, true, rng());
+    const { rowStart, targets } = buildConnectivity({ type: 'fixed-indegree', C, autapses: false, perTrial: false }, N, N, true, rng());
     const sources = Array.from({ length: N }, () => new Set<number>());
     for (let j = 0; j < N; j++) {
       for (let s = rowStart[j]; s < rowStart[j + 1]; s++) {
@@ -29,7 +29,7 @@ describe('connectivity', () => {
     const nPre = 20;
     const nPost = 5000;
     const C = 5;
-    const { rowStart } = buildConnectivity({ type: 'fixed-indegree', C, autapses: false }, nPre, nPost, false, rng());
+    const { rowStart } = buildConnectivity({ type: 'fixed-indegree', C, autapses: false, perTrial: false }, nPre, nPost, false, rng());
     const expected = (nPost * C) / nPre;
     // Out-degree of a source ~ Binomial(nPost, C/nPre): s.d. sqrt(nPost·(C/nPre)(1 − C/nPre)) = 30.6; 5 s.d. over 20 sources.
     const sd = Math.sqrt(nPost * (C / nPre) * (1 - C / nPre));
@@ -39,7 +39,7 @@ describe('connectivity', () => {
   it('fixed probability: the number of synapses is Binomial(pairs, p) (within 5 s.d.), no autapses', () => {
     const N = 400;
     const p = 0.05;
-    const { rowStart, targets } = buildConnectivity({ type: 'fixed-probability', p, autapses: false }, N, N, true, rng());
+    const { rowStart, targets } = buildConnectivity({ type: 'fixed-probability', p, autapses: false, perTrial: false }, N, N, true, rng());
     const pairs = N * (N - 1);
     expect(Math.abs(targets.length - pairs * p)).toBeLessThan(5 * Math.sqrt(pairs * p * (1 - p)));
     for (let j = 0; j < N; j++) for (let s = rowStart[j]; s < rowStart[j + 1]; s++) expect(targets[s]).not.toBe(j);
