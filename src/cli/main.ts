@@ -6,6 +6,7 @@ import { analyzeCommand } from './commands/analyze';
 import { checkCommand } from './commands/check';
 import { infoCommand } from './commands/info';
 import { runCommandFactory } from './commands/run';
+import { validateCommand } from './commands/validate';
 import type { Command } from './command';
 import { version } from '../version';
 
@@ -25,7 +26,7 @@ function usage(commands: readonly Command[]): string {
 
 /** `workerScript`: the file worker threads run (the CLI bundle itself). */
 export async function main(argv: string[], workerScript?: URL): Promise<number> {
-  const commands: Command[] = [infoCommand, checkCommand, runCommandFactory(workerScript), analyzeCommand];
+  const commands: Command[] = [infoCommand, checkCommand, runCommandFactory(workerScript), analyzeCommand, validateCommand];
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     const topic = name === 'help' ? commands.find((c) => c.name === rest[0]) : undefined;

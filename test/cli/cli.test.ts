@@ -220,6 +220,24 @@ describe('mesostp run', () => {
     expect(form.stderr).toMatch(/--sweep must look like PATH=FROM:TO:N/);
   });
 
+  it('validate runs V2 at a given size, prints the table and writes the report; bad arguments exit 2', async () => {
+    const dir = join(outDir, 'validate-v2');
+    const r = await mesostp(['validate', 'v2', '--trials', '24,8,12', '--out', dir]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/set\s+input into\s+metric\s+micro-cpu\s+MF2\s+MF1\s+target/);
+    expect(r.stdout).toMatch(/depression\s+C = N\s+sd/);
+    expect(r.stdout).toMatch(/MF2: \d+ of 20 targets met/);
+    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+    expect(summary.sizes).toMatchObject({ gpuTrials: 24, cpuTrials: 8, mesoTrials: 12 });
+    expect(readdirSync(join(dir, 'figures')).length).toBe(12);
+    const bad = await mesostp(['validate', 'v9', '--out', dir]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/"v9" is not an experiment of this version; available: v2/);
+    const badTrials = await mesostp(['validate', '--trials', '10,x', '--out', dir]);
+    expect(badTrials.code).toBe(2);
+    expect(badTrials.stderr).toMatch(/--trials takes three integers/);
+  }, 120_000);
+
   it('refuses bad options and bad scenarios, naming what to fix', async () => {
     const dir = join(outDir, 'bad-run');
     const noOut = await mesostp(['run', 'scenarios/demo.json']);

@@ -1,0 +1,90 @@
+/**
+ * A small SVG line plot for reports: curves, optional ±bands, axes with ticks, a legend. Pure
+ * string building, so reports render anywhere (GitHub, a browser) without a plotting library.
+ */
+export interface PlotLine {
+  label: string;
+  x: ArrayLike<number>;
+  y: ArrayLike<number>;
+  color: string;
+  /** Half-width of a shaded band around y (e.g. the trial s.d.). */
+  band?: ArrayLike<number>;
+  dashed?: boolean;
+}
+
+export interface PlotOptions {
+  title: string;
+  xLabel: string;
+  yLabel: string;
+  width?: number;
+  height?: number;
+  logY?: boolean;
+}
+
+function niceTicks(lo: number, hi: number, n = 5): number[] {
+  const span = hi - lo || 1;
+  const step = 10 ** Math.floor(Math.log10(span / n));
+  const mult = [1, 2, 5, 10].find((m) => span / (m * step) <= n) ?? 10;
+  const s = mult * step;
+  const out: number[] = [];
+  for (let v = Math.ceil(lo / s) * s; v <= hi + 1e-9 * span; v += s) out.push(+v.toPrecision(12));
+  return out;
+}
+
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+export function linePlotSvg(lines: PlotLine[], o: PlotOptions): string {
+  const W = o.width ?? 780;
+  const H = o.height ?? 360;
+  const m = { l: 70, r: 200, t: 30, b: 45 };
+  const tr = (v: number) => (o.logY ? Math.log10(Math.max(v, 1e-300)) : v);
+  let x0 = Infinity;
+  let x1 = -Infinity;
+  let y0 = Infinity;
+  let y1 = -Infinity;
+  for (const l of lines) {
+    for (let i = 0; i < l.x.length; i++) {
+      const b = l.band ? l.band[i] : 0;
+      x0 = Math.min(x0, l.x[i]);
+      x1 = Math.max(x1, l.x[i]);
+      y0 = Math.min(y0, tr(l.y[i] - b > 0 || !o.logY ? l.y[i] - b : l.y[i]));
+      y1 = Math.max(y1, tr(l.y[i] + b));
+    }
+  }
+  if (!o.logY) y0 = Math.min(y0, 0);
+  const pad = (y1 - y0) * 0.05 || 1;
+  y1 += pad;
+  if (o.logY) y0 -= pad;
+  const px = (x: number) => m.l + ((x - x0) / (x1 - x0 || 1)) * (W - m.l - m.r);
+  const py = (y: number) => H - m.b - ((tr(y) - y0) / (y1 - y0 || 1)) * (H - m.t - m.b);
+  const path = (xs: ArrayLike<number>, ys: ArrayLike<number>) => Array.from({ length: xs.length }, (_, i) => `${i === 0 ? 'M' : 'L'}${px(xs[i]).toFixed(1)},${py(ys[i]).toFixed(1)}`).join('');
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`,
+    `<rect width="${W}" height="${H}" fill="white"/>`,
+    `<text x="${m.l}" y="18" font-size="13">${esc(o.title)}</text>`,
+  ];
+  for (const l of lines) {
+    if (!l.band) continue;
+    const up = Array.from({ length: l.x.length }, (_, i) => l.y[i] + l.band![i]);
+    const lo = Array.from({ length: l.x.length }, (_, i) => l.y[i] - l.band![i]);
+    const poly = [...Array.from({ length: l.x.length }, (_, i) => `${px(l.x[i]).toFixed(1)},${py(up[i]).toFixed(1)}`), ...Array.from({ length: l.x.length }, (_, i) => l.x.length - 1 - i).map((i) => `${px(l.x[i]).toFixed(1)},${py(lo[i]).toFixed(1)}`)].join(' ');
+    parts.push(`<polygon points="${poly}" fill="${l.color}" fill-opacity="0.15" stroke="none"/>`);
+  }
+  for (const l of lines) parts.push(`<path d="${path(l.x, l.y)}" fill="none" stroke="${l.color}" stroke-width="1.4"${l.dashed ? ' stroke-dasharray="5,3"' : ''}/>`);
+  parts.push(`<line x1="${m.l}" y1="${H - m.b}" x2="${W - m.r}" y2="${H - m.b}" stroke="black"/>`, `<line x1="${m.l}" y1="${m.t}" x2="${m.l}" y2="${H - m.b}" stroke="black"/>`);
+  for (const v of niceTicks(x0, x1)) parts.push(`<text x="${px(v).toFixed(1)}" y="${H - m.b + 16}" text-anchor="middle">${v}</text>`);
+  if (o.logY) {
+    // Whole decades only, labelled 1e−k.
+    for (let e = Math.ceil(y0); e <= Math.floor(y1); e++) parts.push(`<text x="${m.l - 6}" y="${(py(10 ** e) + 4).toFixed(1)}" text-anchor="end">1e${e}</text>`);
+  } else {
+    for (const v of niceTicks(y0, y1)) parts.push(`<text x="${m.l - 6}" y="${(py(v) + 4).toFixed(1)}" text-anchor="end">${+v.toPrecision(3)}</text>`);
+  }
+  parts.push(`<text x="${(m.l + W - m.r) / 2}" y="${H - 8}" text-anchor="middle">${esc(o.xLabel)}</text>`);
+  parts.push(`<text x="16" y="${(m.t + H - m.b) / 2}" text-anchor="middle" transform="rotate(-90 16 ${(m.t + H - m.b) / 2})">${esc(o.yLabel)}</text>`);
+  lines.forEach((l, i) => {
+    const y = m.t + 14 + 18 * i;
+    parts.push(`<line x1="${W - m.r + 10}" y1="${y - 4}" x2="${W - m.r + 34}" y2="${y - 4}" stroke="${l.color}" stroke-width="2"${l.dashed ? ' stroke-dasharray="5,3"' : ''}/>`, `<text x="${W - m.r + 40}" y="${y}">${esc(l.label)}</text>`);
+  });
+  parts.push('</svg>');
+  return parts.join('\n');
+}

@@ -1,0 +1,202 @@
+/**
+ * Validation V2 (../shared/VALIDATION.md): feedforward STP, the first test of Schmutz, Gerstner &
+ * Schwalger (2020). N Poisson neurons step 5 → 40 → 5 Hz and drive, through STP and an
+ * exponential filter, postsynaptic neurons with in-degree C = N and C = 40. The input into one
+ * postsynaptic neuron is compared across trials: micro on the GPU (the reference, most trials),
+ * micro on the CPU (a second witness, fewer trials), and the mesoscopic equations with the MF2
+ * and MF1 mean-fields. Metrics: relative RMS distance of the trial mean μ(t) and the trial s.d.
+ * σ(t) over the run, after removing their sampling-noise floor (src/analysis/trialStatistics.ts),
+ * and the stationary PSD of the fluctuations in the 40 Hz window, per frequency band.
+ */
+import type { GpuContext } from '../gpu/device';
+import { simulateMesoAsync } from '../meso';
+import { simulateMicroCpuAsync } from '../micro/cpu';
+import { simulateMicroGpu } from '../micro/gpu';
+import type { Progress, Recording } from '../model/recording';
+import type { Scenario, ScenarioInput } from '../model/scenario';
+import { parseScenario } from '../model/validate';
+import { bandPerTrial, welchPsd } from '../analysis/psd';
+import { compareCurves, trialCurves, type Series } from '../analysis/trialStatistics';
+import { linePlotSvg } from '../analysis/svgPlot';
+import depressionPreset from '../../scenarios/v2-feedforward-depression.json';
+import facilitationPreset from '../../scenarios/v2-feedforward-facilitation.json';
+
+export type V2Level = 'micro-gpu' | 'micro-cpu' | 'mf2' | 'mf1';
+export const V2_COMPARED: readonly V2Level[] = ['micro-cpu', 'mf2', 'mf1'];
+
+export interface V2Set {
+  name: 'depression' | 'facilitation';
+  preset: ScenarioInput;
+  /** VALIDATION.md targets: relative RMS of μ(t), of σ(t), and PSD per band. */
+  targets: { mean: number; sd: number; psd: number };
+}
+
+export const V2_SETS: readonly V2Set[] = [
+  { name: 'depression', preset: depressionPreset as unknown as ScenarioInput, targets: { mean: 0.02, sd: 0.03, psd: 0.1 } },
+  { name: 'facilitation', preset: facilitationPreset as unknown as ScenarioInput, targets: { mean: 0.02, sd: 0.1, psd: 0.1 } },
+];
+
+export interface V2Sizes {
+  gpuTrials: number;
+  cpuTrials: number;
+  mesoTrials: number;
+}
+
+export const V2_SIZES: Record<'quick' | 'full', V2Sizes> = {
+  quick: { gpuTrials: 1024, cpuTrials: 128, mesoTrials: 512 },
+  full: { gpuTrials: 8192, cpuTrials: 512, mesoTrials: 4096 },
+};
+
+/** The 40 Hz window whose fluctuations are stationary (0.2 s after the step), and the PSD bands. */
+export const V2_PSD_WINDOW: [number, number] = [0.7, 1.0];
+export const V2_PSD_SEGMENT = 128;
+export const V2_BANDS: readonly [number, number][] = [
+  [7, 31],
+  [31, 94],
+  [94, 250],
+];
+
+export interface Metric {
+  set: string;
+  population: string;
+  /** 'mean', 'sd', or 'psd f1–f2 Hz'. */
+  quantity: string;
+  level: V2Level;
+  /** Relative distance from micro-gpu (noise-corrected), its standard error and noise floor. */
+  value: number;
+  se: number;
+  floor: number;
+  target: number;
+  /** value ≤ target. */
+  pass: boolean;
+  /** value − 2·se > target: the target is missed beyond the statistical uncertainty. */
+  clearFail: boolean;
+  /** The statistics resolve the target: floor (or, for PSD bands, the s.e.) < target/2. */
+  resolved: boolean;
+}
+
+export interface V2SetResult {
+  set: V2Set['name'];
+  sizes: V2Sizes;
+  metrics: Metric[];
+  figures: Record<string, string>;
+  wallSeconds: Record<V2Level, number>;
+}
+
+export interface V2Options {
+  gpu: GpuContext;
+  sizes: V2Sizes;
+  /** A stage ("depression: micro-gpu") and its progress. */
+  onProgress?: (stage: string, p: Progress) => void;
+  signal?: AbortSignal;
+}
+
+const POPULATIONS = ['post_all', 'post_c40'] as const;
+const COLORS: Record<V2Level, string> = { 'micro-gpu': '#222222', 'micro-cpu': '#7a7a7a', mf2: '#c0392b', mf1: '#2e6fba' };
+const LABELS: Record<V2Level, string> = { 'micro-gpu': 'micro (GPU)', 'micro-cpu': 'micro (CPU)', mf2: 'meso MF2', mf1: 'meso MF1' };
+
+function withTrials(preset: ScenarioInput, trials: number, seedOffset: number): Scenario {
+  const raw = structuredClone(preset) as Record<string, any>;
+  raw.run = { ...raw.run, trials, seed: raw.run.seed + seedOffset };
+  raw.record = { ...raw.record, stp: false, spikes: [], inputs: POPULATIONS.map((population) => ({ population, neurons: 1 })) };
+  return parseScenario(raw);
+}
+
+/** The input into neuron 0 of a population, as a Series. */
+function inputSeries(r: Recording, pop: string): Series {
+  const i = r.inputs[pop];
+  const m = i.neurons.length;
+  return { a: i.sampled, trials: r.trials, stride: m * r.bins, offset: 0, bins: r.bins };
+}
+
+async function runLevel(level: V2Level, set: V2Set, o: V2Options): Promise<Recording> {
+  const progress = (p: Progress) => o.onProgress?.(`${set.name}: ${LABELS[level]}`, p);
+  // A zero report first, so that a reporter's clock starts with the run, not after its first chunk.
+  const steps = Math.round((set.preset.run as { duration: number }).duration / (set.preset.run as { dt: number }).dt);
+  progress({ fraction: 0, completedSteps: 0, steps });
+  // Independent seeds per level: the comparison is between independent samples.
+  switch (level) {
+    case 'micro-gpu':
+      return simulateMicroGpu(withTrials(set.preset, o.sizes.gpuTrials, 0), { gpu: o.gpu, onProgress: progress, signal: o.signal });
+    case 'micro-cpu':
+      return simulateMicroCpuAsync(withTrials(set.preset, o.sizes.cpuTrials, 1), { onProgress: progress, signal: o.signal });
+    case 'mf2':
+    case 'mf1':
+      return simulateMesoAsync(withTrials(set.preset, o.sizes.mesoTrials, level === 'mf2' ? 2 : 3), { level: 'meso', stp: level, onProgress: progress, signal: o.signal });
+  }
+}
+
+export async function runV2Set(set: V2Set, o: V2Options): Promise<V2SetResult> {
+  const recordings = {} as Record<V2Level, Recording>;
+  const wallSeconds = {} as Record<V2Level, number>;
+  for (const level of ['micro-gpu', ...V2_COMPARED] as V2Level[]) {
+    const r = await runLevel(level, set, o);
+    if (r.cancelled) throw new Error(`V2 ${set.name}: cancelled during ${LABELS[level]}`);
+    recordings[level] = r;
+    wallSeconds[level] = r.wallSeconds;
+  }
+  const ref = recordings['micro-gpu'];
+  const binSize = ref.binSize;
+  const bins = ref.bins;
+  const metrics: Metric[] = [];
+  const figures: Record<string, string> = {};
+  const [w0, w1] = V2_PSD_WINDOW.map((t) => Math.round(t / binSize));
+  for (const pop of POPULATIONS) {
+    const refSeries = inputSeries(ref, pop);
+    const refPsd = welchPsd(refSeries.a, refSeries.trials, refSeries.stride, 0, w0, w1, V2_PSD_SEGMENT, binSize);
+    for (const level of V2_COMPARED) {
+      const s = inputSeries(recordings[level], pop);
+      const c = compareCurves(refSeries, s, 0, bins, 40, `${set.name}:${pop}:${level}`);
+      for (const q of ['mean', 'sd'] as const) {
+        const target = set.targets[q];
+        const d = c[q];
+        metrics.push({ set: set.name, population: pop, quantity: q, level, value: d.corrected, se: d.se, floor: d.floor, target, pass: d.corrected <= target, clearFail: d.corrected - 2 * d.se > target, resolved: d.floor < target / 2 });
+      }
+      const psd = welchPsd(s.a, s.trials, s.stride, 0, w0, w1, V2_PSD_SEGMENT, binSize);
+      for (const [lo, hi] of V2_BANDS) {
+        const a = bandPerTrial(refPsd, lo, hi);
+        const b = bandPerTrial(psd, lo, hi);
+        const ma = mean(a);
+        const mb = mean(b);
+        const rel = mb / ma - 1;
+        const se = Math.abs(mb / ma) * Math.hypot(sem(a) / ma, sem(b) / mb);
+        const target = set.targets.psd;
+        metrics.push({ set: set.name, population: pop, quantity: `psd ${lo}–${hi} Hz`, level, value: Math.abs(rel), se, floor: se, target, pass: Math.abs(rel) <= target, clearFail: Math.abs(rel) - 2 * se > target, resolved: se < target / 2 });
+      }
+    }
+    figures[`v2-${set.name}-${pop}-mean.svg`] = curvesFigure(set, pop, recordings, 'mean');
+    figures[`v2-${set.name}-${pop}-sd.svg`] = curvesFigure(set, pop, recordings, 'sd');
+    figures[`v2-${set.name}-${pop}-psd.svg`] = psdFigure(set, pop, recordings, w0, w1);
+  }
+  return { set: set.name, sizes: o.sizes, metrics, figures, wallSeconds };
+}
+
+function mean(a: number[]): number {
+  return a.reduce((s, v) => s + v, 0) / a.length;
+}
+
+function sem(a: number[]): number {
+  const m = mean(a);
+  return Math.sqrt(a.reduce((s, v) => s + (v - m) ** 2, 0) / (a.length - 1) / a.length);
+}
+
+function curvesFigure(set: V2Set, pop: string, recs: Record<V2Level, Recording>, q: 'mean' | 'sd'): string {
+  const lines = (['micro-gpu', ...V2_COMPARED] as V2Level[]).map((level) => {
+    const r = recs[level];
+    const c = trialCurves(inputSeries(r, pop));
+    return { label: `${LABELS[level]} (${r.trials})`, x: Float64Array.from({ length: r.bins }, (_, k) => (k + 0.5) * r.binSize), y: c[q], color: COLORS[level], dashed: level === 'mf1' };
+  });
+  const what = q === 'mean' ? 'trial mean μ(t)' : 'trial s.d. σ(t)';
+  return linePlotSvg(lines, { title: `V2 ${set.name}, ${pop === 'post_all' ? 'C = N' : 'C = 40'}: ${what} of the input into one neuron`, xLabel: 'time (s)', yLabel: `${q === 'mean' ? 'μ' : 'σ'} (mV)` });
+}
+
+function psdFigure(set: V2Set, pop: string, recs: Record<V2Level, Recording>, w0: number, w1: number): string {
+  const lines = (['micro-gpu', ...V2_COMPARED] as V2Level[]).map((level) => {
+    const r = recs[level];
+    const s = inputSeries(r, pop);
+    const p = welchPsd(s.a, s.trials, s.stride, 0, w0, w1, V2_PSD_SEGMENT, r.binSize);
+    const keep = Array.from(p.f.keys()).filter((k) => k > 0);
+    return { label: LABELS[level], x: keep.map((k) => p.f[k]), y: keep.map((k) => p.power[k]), color: COLORS[level], dashed: level === 'mf1' };
+  });
+  return linePlotSvg(lines, { title: `V2 ${set.name}, ${pop === 'post_all' ? 'C = N' : 'C = 40'}: PSD of the input fluctuations, ${V2_PSD_WINDOW[0]}–${V2_PSD_WINDOW[1]} s (40 Hz)`, xLabel: 'frequency (Hz)', yLabel: 'PSD (mV²/Hz)', logY: true });
+}
