@@ -5,7 +5,10 @@
  * Hann window w, P(f_k) = c_k Δ |Σ_n w_n x_n e^{−2πikn/L}|² / Σ_n w_n², f_k = k/(LΔ), with c_k = 2
  * for 0 < f_k < 1/(2Δ) and 1 at 0 and the Nyquist frequency, so that Σ_k P(f_k)/(LΔ) is the
  * variance of the windowed series (Parseval). Segments overlap by half; the across-trial mean μ(t)
- * is subtracted first, so the PSD is that of the trial-to-trial fluctuations.
+ * is subtracted first, so the PSD is that of the trial-to-trial fluctuations. Subtracting a mean
+ * estimated from T independent trials removes 1/T of their variance at every frequency, so the
+ * estimate is multiplied by T/(T − 1): without that, two runs with different trial counts would
+ * differ by |1/T₁ − 1/T₂| (2.4 % for 32 against 128 trials, which V5 showed before this fix).
  */
 import { fftInPlace } from './fft';
 
@@ -33,6 +36,7 @@ export function welchPsd(a: ArrayLike<number>, trials: number, stride: number, o
   const wSq = w.reduce((s, v) => s + v * v, 0);
   const nf = segment / 2 + 1;
   const perTrial = new Float64Array(trials * nf);
+  const unbias = trials > 1 ? trials / (trials - 1) : 1;
   const re = new Float64Array(segment);
   const im = new Float64Array(segment);
   for (let t = 0; t < trials; t++) {
@@ -44,7 +48,7 @@ export function welchPsd(a: ArrayLike<number>, trials: number, stride: number, o
       fftInPlace(re, im);
       for (let k = 0; k < nf; k++) {
         const c = k === 0 || k === segment / 2 ? 1 : 2;
-        perTrial[t * nf + k] += (c * binSeconds * (re[k] * re[k] + im[k] * im[k])) / wSq / starts.length;
+        perTrial[t * nf + k] += (unbias * c * binSeconds * (re[k] * re[k] + im[k] * im[k])) / wSq / starts.length;
       }
     }
   }

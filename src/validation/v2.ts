@@ -18,6 +18,8 @@ import { parseScenario } from '../model/validate';
 import { bandPerTrial, welchPsd } from '../analysis/psd';
 import { compareCurves, trialCurves, type Series } from '../analysis/trialStatistics';
 import { linePlotSvg } from '../analysis/svgPlot';
+import { runLevels } from './runLevels';
+import { metric, type Metric, type ReportSpec, type SetResult } from './report';
 import depressionPreset from '../../scenarios/v2-feedforward-depression.json';
 import facilitationPreset from '../../scenarios/v2-feedforward-facilitation.json';
 
@@ -36,11 +38,11 @@ export const V2_SETS: readonly V2Set[] = [
   { name: 'facilitation', preset: facilitationPreset as unknown as ScenarioInput, targets: { mean: 0.02, sd: 0.1, psd: 0.1 } },
 ];
 
-export interface V2Sizes {
+export type V2Sizes = {
   gpuTrials: number;
   cpuTrials: number;
   mesoTrials: number;
-}
+};
 
 export const V2_SIZES: Record<'quick' | 'full', V2Sizes> = {
   quick: { gpuTrials: 1024, cpuTrials: 128, mesoTrials: 512 },
@@ -49,6 +51,7 @@ export const V2_SIZES: Record<'quick' | 'full', V2Sizes> = {
 
 /** The 40 Hz window whose fluctuations are stationary (0.2 s after the step), and the PSD bands. */
 export const V2_PSD_WINDOW: [number, number] = [0.7, 1.0];
+const V2_PSD_WINDOW_TEXT = '0.7–1.0 s';
 export const V2_PSD_SEGMENT = 128;
 export const V2_BANDS: readonly [number, number][] = [
   [7, 31],
@@ -56,32 +59,33 @@ export const V2_BANDS: readonly [number, number][] = [
   [94, 250],
 ];
 
-export interface Metric {
-  set: string;
-  population: string;
-  /** 'mean', 'sd', or 'psd f1–f2 Hz'. */
-  quantity: string;
-  level: V2Level;
-  /** Relative distance from micro-gpu (noise-corrected), its standard error and noise floor. */
-  value: number;
-  se: number;
-  floor: number;
-  target: number;
-  /** value ≤ target. */
-  pass: boolean;
-  /** value − 2·se > target: the target is missed beyond the statistical uncertainty. */
-  clearFail: boolean;
-  /** The statistics resolve the target: floor (or, for PSD bands, the s.e.) < target/2. */
-  resolved: boolean;
-}
+export type V2SetResult = SetResult;
 
-export interface V2SetResult {
-  set: V2Set['name'];
-  sizes: V2Sizes;
-  metrics: Metric[];
-  figures: Record<string, string>;
-  wallSeconds: Record<V2Level, number>;
-}
+/** How the report presents V2. */
+export const V2_REPORT: ReportSpec = {
+  experiment: 'v2',
+  title: 'V2: feedforward short-term plasticity, micro against meso',
+  columns: [
+    { level: 'micro-cpu', label: 'micro-cpu' },
+    { level: 'mf2', label: 'MF2' },
+    { level: 'mf1', label: 'MF1' },
+  ],
+  judged: 'mf2',
+  populationLabel: (p) => (p === 'post_all' ? 'C = N' : 'C = 40'),
+  intro: [
+    'N = 100 Poisson neurons step 5 → 40 → 5 Hz (0.5 s each) and drive postsynaptic neurons through',
+    'Tsodyks–Markram synapses and an exponential filter (τ = 10 ms), with in-degree C = N and C = 40',
+    '(`scenarios/v2-feedforward-*.json`). The quantity compared is the input into one postsynaptic',
+    'neuron across trials; micro-gpu (the most trials) is the reference, micro-cpu a second witness.',
+    '',
+    '**Metrics.** Relative RMS distance from micro-gpu of the trial mean μ(t) and of the trial s.d.',
+    'σ(t) over the whole run (1 ms bins), with the sampling-noise floor of both curves removed',
+    '(bootstrap over trials, `src/analysis/trialStatistics.ts`), ± its standard error; and the',
+    `relative difference of the stationary PSD of the fluctuations in the 40 Hz window (${V2_PSD_WINDOW_TEXT}, Welch,`,
+    'Hann, 128 ms segments) averaged over each band, ± its standard error. Targets (VALIDATION.md)',
+    'apply to MF2; MF1 and the CPU witness are reported on the same metrics.',
+  ],
+};
 
 export interface V2Options {
   gpu: GpuContext;
@@ -127,14 +131,7 @@ async function runLevel(level: V2Level, set: V2Set, o: V2Options): Promise<Recor
 }
 
 export async function runV2Set(set: V2Set, o: V2Options): Promise<V2SetResult> {
-  const recordings = {} as Record<V2Level, Recording>;
-  const wallSeconds = {} as Record<V2Level, number>;
-  for (const level of ['micro-gpu', ...V2_COMPARED] as V2Level[]) {
-    const r = await runLevel(level, set, o);
-    if (r.cancelled) throw new Error(`V2 ${set.name}: cancelled during ${LABELS[level]}`);
-    recordings[level] = r;
-    wallSeconds[level] = r.wallSeconds;
-  }
+  const { recordings, wallSeconds } = await runLevels('V2', set.name, ['micro-gpu', ...V2_COMPARED] as V2Level[], (level) => runLevel(level, set, o), (level) => LABELS[level]);
   const ref = recordings['micro-gpu'];
   const binSize = ref.binSize;
   const bins = ref.bins;
@@ -150,7 +147,7 @@ export async function runV2Set(set: V2Set, o: V2Options): Promise<V2SetResult> {
       for (const q of ['mean', 'sd'] as const) {
         const target = set.targets[q];
         const d = c[q];
-        metrics.push({ set: set.name, population: pop, quantity: q, level, value: d.corrected, se: d.se, floor: d.floor, target, pass: d.corrected <= target, clearFail: d.corrected - 2 * d.se > target, resolved: d.floor < target / 2 });
+        metrics.push(metric({ set: set.name, population: pop, quantity: q, level, value: d.corrected, se: d.se, floor: d.floor, target }));
       }
       const psd = welchPsd(s.a, s.trials, s.stride, 0, w0, w1, V2_PSD_SEGMENT, binSize);
       for (const [lo, hi] of V2_BANDS) {
@@ -161,14 +158,14 @@ export async function runV2Set(set: V2Set, o: V2Options): Promise<V2SetResult> {
         const rel = mb / ma - 1;
         const se = Math.abs(mb / ma) * Math.hypot(sem(a) / ma, sem(b) / mb);
         const target = set.targets.psd;
-        metrics.push({ set: set.name, population: pop, quantity: `psd ${lo}–${hi} Hz`, level, value: Math.abs(rel), se, floor: se, target, pass: Math.abs(rel) <= target, clearFail: Math.abs(rel) - 2 * se > target, resolved: se < target / 2 });
+        metrics.push(metric({ set: set.name, population: pop, quantity: `psd ${lo}–${hi} Hz`, level, value: Math.abs(rel), se, floor: se, target }));
       }
     }
     figures[`v2-${set.name}-${pop}-mean.svg`] = curvesFigure(set, pop, recordings, 'mean');
     figures[`v2-${set.name}-${pop}-sd.svg`] = curvesFigure(set, pop, recordings, 'sd');
     figures[`v2-${set.name}-${pop}-psd.svg`] = psdFigure(set, pop, recordings, w0, w1);
   }
-  return { set: set.name, sizes: o.sizes, metrics, figures, wallSeconds };
+  return { set: set.name, metrics, figures, wallSeconds };
 }
 
 function mean(a: number[]): number {

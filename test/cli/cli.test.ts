@@ -221,10 +221,11 @@ describe('mesostp run', () => {
   });
 
   it('validate runs V2 at a given size, prints the table and writes the report; bad arguments exit 2', async () => {
-    const dir = join(outDir, 'validate-v2');
-    const r = await mesostp(['validate', 'v2', '--trials', '24,8,12', '--out', dir]);
+    const root = join(outDir, 'validate');
+    const dir = join(root, 'v2');
+    const r = await mesostp(['validate', 'v2', '--trials', '24,8,12', '--out', root]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/set\s+input into\s+metric\s+micro-cpu\s+MF2\s+MF1\s+target/);
+    expect(r.stdout).toMatch(/set\s+population\s+metric\s+micro-cpu\s+MF2\s+MF1\s+target/);
     expect(r.stdout).toMatch(/depression\s+C = N\s+sd/);
     expect(r.stdout).toMatch(/MF2: \d+ of 20 targets met/);
     const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
@@ -232,7 +233,7 @@ describe('mesostp run', () => {
     expect(readdirSync(join(dir, 'figures')).length).toBe(12);
     const bad = await mesostp(['validate', 'v9', '--out', dir]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/"v9" is not an experiment of this version; available: v2/);
+    expect(bad.stderr).toMatch(/"v9" is not an experiment of this version; available: v2, v5, all/);
     const badTrials = await mesostp(['validate', '--trials', '10,x', '--out', dir]);
     expect(badTrials.code).toBe(2);
     expect(badTrials.stderr).toMatch(/--trials takes three integers/);

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { testGpu } from '../support/gpu';
-import { runV2Set, V2_SETS, type V2SetResult } from '../../src/validation/v2';
-import { terminalTable, writeV2Report } from '../../src/validation/report';
+import { runV2Set, V2_REPORT, V2_SETS, type V2SetResult } from '../../src/validation/v2';
+import { terminalTable, writeReport } from '../../src/validation/report';
 
 describe('validation V2, quick', () => {
   it('MF2 within its targets, micro-cpu consistent with micro-gpu, MF1 fails where the paper says; report written', async () => {
@@ -30,11 +30,11 @@ describe('validation V2, quick', () => {
     for (const m of mf1Fac) expect(m.value, `facilitation ${m.population} mean`).toBeGreaterThan(0.02);
 
     const dir = mkdtempSync(join(tmpdir(), 'mesostp-v2-'));
-    const files = await writeV2Report(dir, { experiment: 'v2', command: 'test', adapter: 'test adapter', date: '2026-01-01', sizes }, results);
+    const files = await writeReport(dir, V2_REPORT, { command: 'test', adapter: 'test adapter', date: '2026-01-01', sizes }, results);
     const json = JSON.parse(readFileSync(files.json, 'utf8'));
     expect(json.metrics.length).toBe(metrics.length);
     expect(readFileSync(files.markdown, 'utf8')).toMatch(/\| C = N \| sd \|/);
     expect(readFileSync(join(dir, 'figures', 'v2-depression-post_all-sd.svg'), 'utf8')).toMatch(/^<svg/);
-    expect(terminalTable(results).split('\n').length).toBe(1 + 2 * 2 * 5);
+    expect(terminalTable(V2_REPORT, results).split('\n').length).toBe(1 + 2 * 2 * 5);
   });
 });

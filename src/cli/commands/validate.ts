@@ -2,27 +2,28 @@ import { parseArgs } from 'node:util';
 import type { Command } from '../command';
 import { describeAdapter, type GpuContext } from '../../gpu/device';
 import { requestNodeGpu } from '../../gpu/node';
-import { runV2Set, V2_PSD_WINDOW, V2_SETS, V2_SIZES, type V2SetResult } from '../../validation/v2';
-import { terminalTable, writeV2Report } from '../../validation/report';
+import { EXPERIMENTS, type Experiment } from '../../validation/experiments';
+import { terminalTable, verdictLine, writeReport, type SetResult } from '../../validation/report';
 import { progressReporter } from '../progress';
 
-const help = `mesostp validate [v2] [--quick | --full] [--out DIR]
+const help = `mesostp validate [EXPERIMENT ...] [--quick | --full] [--out DIR]
 
-Runs a validation experiment of ../shared/VALIDATION.md and writes a report (markdown with SVG
-figures) and summary.json (every metric with its uncertainty, target and pass/fail) to DIR.
+Runs validation experiments of ../shared/VALIDATION.md and writes, per experiment, a report
+(markdown with SVG figures) and summary.json (every metric with its uncertainty, target and
+pass/fail) to DIR/<experiment>.
 
-  v2        feedforward STP: micro (GPU, the reference; CPU, a second witness) against meso MF2
-            and MF1, for a depressing and a facilitating synapse (the default experiment)
+Experiments (default: v2, the main job; "all" runs every one):
+${EXPERIMENTS.map((e) => `  ${e.name}   ${e.summary}`).join('\n')}
 
 Options:
-  --quick   the size of the main job: a few minutes on a 2-core machine without a GPU (default)
-  --full    the size of docs/validation/ (about ten times the trials; tens of minutes)
+  --quick   a few minutes on a 2-core machine without a GPU (default)
+  --full    the size of docs/validation/ (tens of minutes)
   --trials G,C,M   override the trials of micro-gpu, micro-cpu and meso
-  --out DIR output folder (default out/validation/<experiment>)`;
+  --out DIR output folder (default out/validation)`;
 
 export const validateCommand: Command = {
   name: 'validate',
-  summary: 'run a validation experiment (V2) and write its report',
+  summary: 'run validation experiments (V2, V5) and write their reports',
   help,
   async run(args) {
     const { values, positionals } = parseArgs({
@@ -31,25 +32,25 @@ export const validateCommand: Command = {
       strict: true,
       options: { quick: { type: 'boolean' }, full: { type: 'boolean' }, trials: { type: 'string' }, out: { type: 'string' } },
     });
-    const experiment = positionals[0] ?? 'v2';
-    if (experiment !== 'v2' || positionals.length > 1) {
-      console.error(`mesostp validate: "${positionals.join(' ')}" is not an experiment of this version; available: v2\n\n${help}`);
+    const names = positionals.length === 0 ? ['v2'] : positionals.includes('all') ? EXPERIMENTS.map((e) => e.name) : positionals;
+    const unknown = names.filter((n) => !EXPERIMENTS.some((e) => e.name === n));
+    if (unknown.length > 0) {
+      console.error(`mesostp validate: "${unknown.join(' ')}" is not an experiment of this version; available: ${EXPERIMENTS.map((e) => e.name).join(', ')}, all\n\n${help}`);
       return 2;
     }
     if (values.quick && values.full) {
       console.error('mesostp validate: choose --quick or --full, not both');
       return 2;
     }
-    const sizes = { ...V2_SIZES[values.full ? 'full' : 'quick'] };
+    let trials: number[] | undefined;
     if (values.trials !== undefined) {
-      const t = values.trials.split(',').map(Number);
-      if (t.length !== 3 || !t.every((v) => Number.isInteger(v) && v >= 2)) {
+      trials = values.trials.split(',').map(Number);
+      if (trials.length !== 3 || !trials.every((v) => Number.isInteger(v) && v >= 2)) {
         console.error(`mesostp validate: --trials takes three integers ≥ 2 (micro-gpu,micro-cpu,meso), got "${values.trials}"`);
         return 2;
       }
-      [sizes.gpuTrials, sizes.cpuTrials, sizes.mesoTrials] = t;
     }
-    const out = values.out ?? `out/validation/${experiment}`;
+    const outRoot = values.out ?? 'out/validation';
     const controller = new AbortController();
     const onSigint = () => {
       process.stderr.write('\nstopping the validation (its partial runs are not a result)\n');
@@ -59,38 +60,10 @@ export const validateCommand: Command = {
     let gpu: GpuContext | undefined;
     try {
       gpu = await requestNodeGpu();
-      console.log(`V2: feedforward STP; micro-gpu ${sizes.gpuTrials} trials on ${describeAdapter(gpu.summary)}, micro-cpu ${sizes.cpuTrials}, meso ${sizes.mesoTrials}`);
-      const results: V2SetResult[] = [];
-      for (const set of V2_SETS) {
-        let stage = '';
-        let reporter = progressReporter('');
-        results.push(
-          await runV2Set(set, {
-            gpu,
-            sizes,
-            signal: controller.signal,
-            onProgress: (name, p) => {
-              if (name !== stage) {
-                if (stage) reporter.done();
-                stage = name;
-                reporter = progressReporter(name);
-              }
-              reporter.update(p);
-            },
-          }),
-        );
-        reporter.done();
+      for (const name of names) {
+        const e = EXPERIMENTS.find((x) => x.name === name)!;
+        await runExperiment(e, gpu, values.full ? 'full' : 'quick', trials, `${outRoot}/${e.name}`, controller.signal);
       }
-      const command = `mesostp validate ${experiment} ${values.full ? '--full' : '--quick'}${values.trials ? ` --trials ${values.trials}` : ''}`;
-      const files = await writeV2Report(out, { experiment, command, adapter: describeAdapter(gpu.summary), date: new Date().toISOString().slice(0, 10), sizes: { ...sizes, psdFrom: V2_PSD_WINDOW[0], psdTo: V2_PSD_WINDOW[1] } }, results);
-      console.log('');
-      console.log(terminalTable(results));
-      console.log('');
-      console.log('Relative distances from micro-gpu, noise floor removed, ± standard error; ⁽ᵘ⁾ unresolved at this size.');
-      const mf2 = results.flatMap((r) => r.metrics).filter((m) => m.level === 'mf2');
-      const failed = mf2.filter((m) => m.clearFail).length;
-      const undecided = mf2.filter((m) => !m.pass && !m.clearFail).length;
-      console.log(`MF2: ${mf2.length - failed - undecided} of ${mf2.length} targets met, ${failed} missed, ${undecided} not decided at this size. Report: ${files.markdown} (and ${files.json})`);
       return 0;
     } finally {
       gpu?.destroy();
@@ -98,3 +71,37 @@ export const validateCommand: Command = {
     }
   },
 };
+
+async function runExperiment(e: Experiment, gpu: GpuContext, size: 'quick' | 'full', trials: number[] | undefined, out: string, signal: AbortSignal): Promise<void> {
+  const sizes = { ...e.sizes[size] };
+  trials?.forEach((t, i) => (sizes[e.trialKeys[i]] = t));
+  console.log(`${e.report.title}; ${Object.entries(sizes).map(([k, v]) => `${k} ${v}`).join(', ')}; micro-gpu on ${describeAdapter(gpu.summary)}`);
+  const results: SetResult[] = [];
+  for (const set of e.sets) {
+    let stage = '';
+    let reporter = progressReporter('');
+    results.push(
+      await e.runSet(set, sizes, {
+        gpu,
+        signal,
+        onProgress: (name, p) => {
+          if (name !== stage) {
+            if (stage) reporter.done();
+            stage = name;
+            reporter = progressReporter(name);
+          }
+          reporter.update(p);
+        },
+      }),
+    );
+    reporter.done();
+  }
+  const command = `mesostp validate ${e.name} --${size}${trials ? ` --trials ${trials.join(',')}` : ''}`;
+  const files = await writeReport(out, e.report, { command, adapter: describeAdapter(gpu.summary), date: new Date().toISOString().slice(0, 10), sizes }, results);
+  console.log('');
+  console.log(terminalTable(e.report, results));
+  console.log('');
+  console.log('Relative distances from micro-gpu (V2: noise floor removed), ± standard error; ⁽ᵘ⁾ unresolved at this size.');
+  console.log(`${verdictLine(e.report, results)}. Report: ${files.markdown} (and ${files.json})`);
+  console.log('');
+}

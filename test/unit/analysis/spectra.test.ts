@@ -31,7 +31,7 @@ describe('fft', () => {
 
 describe('Welch PSD', () => {
   const dt = 1e-3;
-  it('white noise of variance σ² has the flat one-sided density 2σ²Δ, and Σ P Δf is the variance', () => {
+  it('white noise of variance σ² has the flat one-sided density 2σ²Δ, and Σ P Δf is the variance, whatever the number of trials', () => {
     const rng = seedrandom('white');
     const trials = 400;
     const bins = 1024;
@@ -48,10 +48,14 @@ describe('Welch PSD', () => {
     const mean = band.reduce((s, v) => s + v, 0) / trials;
     expect(mean / (2 * sigma * sigma * dt)).toBeGreaterThan(0.98);
     expect(mean / (2 * sigma * sigma * dt)).toBeLessThan(1.02);
+    // With 4 trials of the same data the estimate keeps its scale (the mean subtraction is undone).
+    const few = bandPerTrial(welchPsd(a, 4, bins, 0, 0, bins, 256, dt), 50, 450);
+    expect(few.reduce((s, v) => s + v, 0) / 4 / (2 * sigma * sigma * dt)).toBeGreaterThan(0.9);
+    expect(few.reduce((s, v) => s + v, 0) / 4 / (2 * sigma * sigma * dt)).toBeLessThan(1.1);
     const df = p.f[1] - p.f[0];
     const total = p.power.reduce((s, v) => s + v, 0) * df;
-    // The across-trial mean is removed, which takes 1/trials of the variance.
-    expect(total / (sigma * sigma * (1 - 1 / trials))).toBeCloseTo(1, 1);
+    // The across-trial mean is removed and its 1/trials share of the variance restored.
+    expect(total / (sigma * sigma)).toBeCloseTo(1, 1);
   });
 
   it('puts a sinusoid (random phase per trial) at its frequency with power A²/2', () => {

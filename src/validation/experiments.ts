@@ -1,0 +1,47 @@
+/**
+ * The experiments `mesostp validate` knows, each with its report layout, its sets, its sizes and
+ * how to run one set. V1 lives in the unit tests; V3, V4 and V6 are not implemented yet.
+ */
+import type { GpuContext } from '../gpu/device';
+import type { Progress } from '../model/recording';
+import type { ReportSpec, SetResult } from './report';
+import { runV2Set, V2_REPORT, V2_SETS, V2_SIZES } from './v2';
+import { runV5Set, V5_REPORT, V5_SETS, V5_SIZES } from './v5';
+
+export interface RunContext {
+  gpu: GpuContext;
+  onProgress?: (stage: string, p: Progress) => void;
+  signal?: AbortSignal;
+}
+
+export interface Experiment {
+  name: string;
+  summary: string;
+  report: ReportSpec;
+  sizes: Record<'quick' | 'full', Record<string, number>>;
+  /** Names of the `--trials` values, in order. */
+  trialKeys: string[];
+  sets: string[];
+  runSet(set: string, sizes: Record<string, number>, ctx: RunContext): Promise<SetResult>;
+}
+
+export const EXPERIMENTS: readonly Experiment[] = [
+  {
+    name: 'v2',
+    summary: 'feedforward STP: micro (GPU reference, CPU witness) against meso MF2 and MF1, depressing and facilitating synapses',
+    report: V2_REPORT,
+    sizes: V2_SIZES,
+    trialKeys: ['gpuTrials', 'cpuTrials', 'mesoTrials'],
+    sets: V2_SETS.map((s) => s.name),
+    runSet: (name, sizes, ctx) => runV2Set(V2_SETS.find((s) => s.name === name)!, { ...ctx, sizes: sizes as never }),
+  },
+  {
+    name: 'v5',
+    summary: 'static synapses: stationary rates and the PSD of the population activity, micro against meso and macro',
+    report: V5_REPORT,
+    sizes: V5_SIZES,
+    trialKeys: ['gpuTrials', 'cpuTrials', 'mesoTrials'],
+    sets: V5_SETS.map((s) => s.name),
+    runSet: (name, sizes, ctx) => runV5Set(V5_SETS.find((s) => s.name === name)!, { ...ctx, sizes: sizes as never }),
+  },
+];
