@@ -1,11 +1,12 @@
 /**
  * The experiments `mesostp validate` knows, each with its report layout, its sets, its sizes and
- * how to run one set. V1 lives in the unit tests; V3, V4 and V6 are not implemented yet.
+ * how to run one set. V1 lives in the unit tests; V3 and V6 are not implemented yet.
  */
 import type { GpuContext } from '../gpu/device';
 import type { Progress } from '../model/recording';
 import type { ReportSpec, SetResult } from './report';
 import { runV2Set, V2_REPORT, V2_SETS, V2_SIZES } from './v2';
+import { runV4Set, V4_REPORT, V4_SIZES } from './v4';
 import { runV5Set, V5_REPORT, V5_SETS, V5_SIZES } from './v5';
 
 export interface RunContext {
@@ -34,6 +35,15 @@ export const EXPERIMENTS: readonly Experiment[] = [
     trialKeys: ['gpuTrials', 'cpuTrials', 'mesoTrials'],
     sets: V2_SETS.map((s) => s.name),
     runSet: (name, sizes, ctx) => runV2Set(V2_SETS.find((s) => s.name === name)!, { ...ctx, sizes: sizes as never }),
+  },
+  {
+    name: 'v4',
+    summary: 'population spikes in an E–I network with depressing synapses: event rate, amplitude and intervals, micro against meso (age-resolved, MF2, MF1)',
+    report: V4_REPORT,
+    sizes: V4_SIZES,
+    trialKeys: ['gpuTrials', 'cpuTrials', 'mesoTrials'],
+    sets: ['population spikes'],
+    runSet: (_name, sizes, ctx) => runV4Set({ ...ctx, sizes: sizes as never }),
   },
   {
     name: 'v5',

@@ -37,6 +37,8 @@ export interface SetResult {
   metrics: Metric[];
   figures: Record<string, string>;
   wallSeconds: Record<string, number>;
+  /** Markdown lines shown under the set's table (e.g. tests without a target). */
+  notes?: string[];
 }
 
 export interface ReportSpec {
@@ -148,6 +150,7 @@ export async function writeReport(dir: string, spec: ReportSpec, ctx: ReportCont
     md.push(`| population | metric | ${spec.columns.map((c) => c.label).join(' | ')} | target | ${judgedLabel} |`, `| --- | --- | ${spec.columns.map(() => '---').join(' | ')} | --- | --- |`);
     for (const row of rows(r.metrics)) md.push(`| ${label(row.population)} | ${row.quantity} | ${spec.columns.map((c) => cell(row.by[c.level])).join(' | ')} | ≤ ${pct(row.target)} | ${verdict(row.by[spec.judged])} |`);
     md.push('');
+    if (r.notes) md.push(...r.notes, '');
     for (const name of Object.keys(r.figures)) md.push(`![${name}](figures/${name})`);
     md.push('');
   }

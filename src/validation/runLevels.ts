@@ -1,5 +1,13 @@
 import type { Recording } from '../model/recording';
 
+/** Trials per level and seconds per trial of an experiment with a stationary regime (V4, V5). */
+export type RunSizes = {
+  gpuTrials: number;
+  cpuTrials: number;
+  mesoTrials: number;
+  duration: number;
+};
+
 /**
  * Runs an experiment's levels one after the other (the reference first), refusing a cancelled
  * run: a partial recording is not a validation result.

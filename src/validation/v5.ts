@@ -15,7 +15,7 @@ import type { Scenario, ScenarioInput } from '../model/scenario';
 import { parseScenario } from '../model/validate';
 import { bandPerTrial, welchPsd } from '../analysis/psd';
 import { linePlotSvg } from '../analysis/svgPlot';
-import { runLevels } from './runLevels';
+import { runLevels, type RunSizes } from './runLevels';
 import { metric, type Metric, type ReportSpec, type SetResult } from './report';
 import populationPreset from '../../scenarios/v5-static-population.json';
 import eiPreset from '../../scenarios/v5-static-ei.json';
@@ -33,13 +33,7 @@ export const V5_SETS: readonly V5Set[] = [
   { name: 'E–I', preset: eiPreset as unknown as ScenarioInput },
 ];
 
-export type V5Sizes = {
-  gpuTrials: number;
-  cpuTrials: number;
-  mesoTrials: number;
-  /** Seconds per trial, of which the first V5_TRANSIENT are discarded. */
-  duration: number;
-};
+export type V5Sizes = RunSizes;
 
 export const V5_SIZES: Record<'quick' | 'full', V5Sizes> = {
   quick: { gpuTrials: 16, cpuTrials: 8, mesoTrials: 16, duration: 4 },

@@ -23,7 +23,7 @@ Options:
 
 export const validateCommand: Command = {
   name: 'validate',
-  summary: 'run validation experiments (V2, V5) and write their reports',
+  summary: 'run validation experiments (V2, V4, V5) and write their reports',
   help,
   async run(args) {
     const { values, positionals } = parseArgs({
