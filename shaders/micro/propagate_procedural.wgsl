@@ -45,18 +45,6 @@ struct ProcParams {
 var<workgroup> wgCount: u32;
 var<workgroup> wgEfficacy: f32;
 
-fn efficacy(e: u32, n: u32) -> f32 {
-  if (STP == 0u) { return 1.0; }
-  let m = P.nState;
-  let s = StpVars(stp[e], select(0.0, stp[m + e], STP != 2u), select(0.0, stp[2u * m + e], STP == 3u));
-  let r = stp_on_spike(STP, P.stp, s, f32(n - last[e]) * P.dt);
-  stp[e] = r.vars.a;
-  if (STP != 2u) { stp[m + e] = r.vars.b; }
-  if (STP == 3u) { stp[2u * m + e] = r.vars.c; }
-  last[e] = n;
-  return r.w;
-}
-
 fn target_of(c: u32, j: u32) -> u32 {
   if (P.noSelf == 1u && c >= j) { return c + 1u; }
   return c;
@@ -107,7 +95,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let b = spike / P.nPre;
   let j = spike - b * P.nPre;
   let base = ((n + P.delay) % P.slots) * P.T * P.nPost + b * P.nPost;
-  if (lid == 0u) { wgEfficacy = efficacy(b * P.nPre + j, n); }
+  if (lid == 0u) { wgEfficacy = efficacy(b * P.nPre + j, P.stp, n); }
   let event = i32(round(P.scaledWeight * workgroupUniformLoad(&wgEfficacy)));
   for (var g = lid; g < segments(); g += WG) { walk_segment(j, g, b, base, event); }
 }
@@ -122,6 +110,6 @@ fn main_thread(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) n
   let b = spike / P.nPre;
   let j = spike - b * P.nPre;
   let base = ((n + P.delay) % P.slots) * P.T * P.nPost + b * P.nPost;
-  let event = i32(round(P.scaledWeight * efficacy(b * P.nPre + j, n)));
+  let event = i32(round(P.scaledWeight * efficacy(b * P.nPre + j, P.stp, n)));
   for (var g = 0u; g < segments(); g++) { walk_segment(j, g, b, base, event); }
 }

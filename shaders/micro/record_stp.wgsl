@@ -12,7 +12,7 @@ struct RecStpParams {
   nSyn: u32,
   totalBins: u32,
   binSteps: u32,
-  nState: u32,  // unused here; stp_state.wgsl expects it
+  _pad0: u32,
   dt: f32,
   _pad1: f32,
   stp: StpParams,

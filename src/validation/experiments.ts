@@ -1,6 +1,6 @@
 /**
  * The experiments `mesostp validate` knows, each with its report layout, its sets, its sizes and
- * how to run one set. V1 lives in the unit tests; V3 and V6 are not implemented yet.
+ * how to run one set. V1 (one synapse against exact results) is covered by the unit tests.
  */
 import type { GpuContext } from '../gpu/device';
 import type { Progress } from '../model/recording';

@@ -10,6 +10,7 @@ import philoxLib from '../../../shaders/lib/philox.wgsl?raw';
 import commonLib from '../../../shaders/micro/common.wgsl?raw';
 import stpLib from '../../../shaders/micro/stp.wgsl?raw';
 import stpStateLib from '../../../shaders/micro/stp_state.wgsl?raw';
+import stpParamsLib from '../../../shaders/micro/stp_params.wgsl?raw';
 import kinetic from '../../../shaders/micro/kinetic.wgsl?raw';
 import synY from '../../../shaders/micro/syn_y.wgsl?raw';
 import populationStep from '../../../shaders/micro/population_step.wgsl?raw';
@@ -29,19 +30,20 @@ const philox: WgslPart = { name: 'lib/philox.wgsl', code: philoxLib };
 const common: WgslPart = { name: 'micro/common.wgsl', code: commonLib };
 const stp: WgslPart = { name: 'micro/stp.wgsl', code: stpLib };
 const stpState: WgslPart = { name: 'micro/stp_state.wgsl', code: stpStateLib };
+const stpParams: WgslPart = { name: 'micro/stp_params.wgsl', code: stpParamsLib };
 
 const SOURCES: Record<MicroKernelName, WgslPart[]> = {
   population_step: [philox, grid, common, { name: 'micro/population_step.wgsl', code: populationStep }],
   projection_input: [grid, common, { name: 'micro/projection_input.wgsl', code: projectionInput }],
-  propagate: [grid, common, stp, stpState, { name: 'micro/propagate.wgsl', code: propagate }],
-  propagate_procedural: [philox, grid, common, stp, { name: 'micro/propagate_procedural.wgsl', code: propagateProcedural }],
+  propagate: [grid, common, stp, stpState, stpParams, { name: 'micro/propagate.wgsl', code: propagate }],
+  propagate_procedural: [philox, grid, common, stp, stpState, { name: 'micro/propagate_procedural.wgsl', code: propagateProcedural }],
   spike_args: [common, { name: 'micro/spike_args.wgsl', code: spikeArgs }],
   step_end: [common, { name: 'micro/step_end.wgsl', code: stepEnd }],
   record_input_mean: [grid, common, { name: 'micro/record_input_mean.wgsl', code: recordInputMean }],
-  kinetic: [grid, common, stp, stpState, { name: 'micro/kinetic.wgsl', code: kinetic }],
-  syn_y: [grid, common, stp, stpState, { name: 'micro/syn_y.wgsl', code: synY }],
+  kinetic: [grid, common, stp, stpState, stpParams, { name: 'micro/kinetic.wgsl', code: kinetic }],
+  syn_y: [grid, common, stp, stpState, stpParams, { name: 'micro/syn_y.wgsl', code: synY }],
   apply_pulses: [grid, common, { name: 'micro/apply_pulses.wgsl', code: applyPulses }],
-  record_stp: [grid, common, stp, stpState, { name: 'micro/record_stp.wgsl', code: recordStp }],
+  record_stp: [grid, common, stp, stpParams, { name: 'micro/record_stp.wgsl', code: recordStp }],
 };
 
 /** Compiles each (kernel, constants) pair once per GPU context. */

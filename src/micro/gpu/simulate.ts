@@ -70,6 +70,7 @@ interface PopBuffers {
   meanGrid: Grid;
   pulseKernel: ComputeKernel | null;
   pulseBind: GPUBindGroup | null;
+  pulseGrid: Grid;
 }
 
 interface ProjBuffers {
@@ -218,7 +219,7 @@ class Batch {
         const pulseParams = packUniform([u32(TN), u32(0), u32(0), u32(0), f32(p.restPotential), f32(0), f32(0), f32(0), ...E.map(f32), ...mg.map(f32)]);
         pulseBind = this.bind(pulseKernel, this.uniform(pulseParams, `${p.name} pulse parameters`), [state, refr, acc], `${p.name} pulses`);
       }
-      this.pops.push({ state, refr, acc, spikes, activity, sampled, mean, kernel, bind, grid: this.gridFor(T * Math.ceil(N / 4)), meanKernel, meanBind, meanGrid: meanThread ? this.gridFor(T) : this.trialGrid, pulseKernel, pulseBind });
+      this.pops.push({ state, refr, acc, spikes, activity, sampled, mean, kernel, bind, grid: this.gridFor(T * Math.ceil(N / 4)), meanKernel, meanBind, meanGrid: meanThread ? this.gridFor(T) : this.trialGrid, pulseKernel, pulseBind, pulseGrid: this.gridFor(TN) });
     }
 
     for (const gq of plan.projections) {
@@ -422,7 +423,7 @@ class Batch {
       if (!b.pulseKernel) continue;
       pass.setPipeline(b.pulseKernel.pipeline);
       pass.setBindGroup(0, b.pulseBind!);
-      dispatch(pass, this.gridFor(this.T * this.plan.populations[this.pops.indexOf(b)].plan.N));
+      dispatch(pass, b.pulseGrid);
     }
   }
 
