@@ -19,6 +19,8 @@ export interface PlotOptions {
   width?: number;
   height?: number;
   logY?: boolean;
+  /** Logarithmic x axis (decade ticks); x must be positive. */
+  logX?: boolean;
 }
 
 function niceTicks(lo: number, hi: number, n = 5): number[] {
@@ -38,6 +40,7 @@ export function linePlotSvg(lines: PlotLine[], o: PlotOptions): string {
   const H = o.height ?? 360;
   const m = { l: 70, r: 200, t: 30, b: 45 };
   const tr = (v: number) => (o.logY ? Math.log10(Math.max(v, 1e-300)) : v);
+  const tx = (v: number) => (o.logX ? Math.log10(Math.max(v, 1e-300)) : v);
   let x0 = Infinity;
   let x1 = -Infinity;
   let y0 = Infinity;
@@ -45,8 +48,8 @@ export function linePlotSvg(lines: PlotLine[], o: PlotOptions): string {
   for (const l of lines) {
     for (let i = 0; i < l.x.length; i++) {
       const b = l.band ? l.band[i] : 0;
-      x0 = Math.min(x0, l.x[i]);
-      x1 = Math.max(x1, l.x[i]);
+      x0 = Math.min(x0, tx(l.x[i]));
+      x1 = Math.max(x1, tx(l.x[i]));
       y0 = Math.min(y0, tr(l.y[i] - b > 0 || !o.logY ? l.y[i] - b : l.y[i]));
       y1 = Math.max(y1, tr(l.y[i] + b));
     }
@@ -55,7 +58,7 @@ export function linePlotSvg(lines: PlotLine[], o: PlotOptions): string {
   const pad = (y1 - y0) * 0.05 || 1;
   y1 += pad;
   if (o.logY) y0 -= pad;
-  const px = (x: number) => m.l + ((x - x0) / (x1 - x0 || 1)) * (W - m.l - m.r);
+  const px = (x: number) => m.l + ((tx(x) - x0) / (x1 - x0 || 1)) * (W - m.l - m.r);
   const py = (y: number) => H - m.b - ((tr(y) - y0) / (y1 - y0 || 1)) * (H - m.t - m.b);
   const path = (xs: ArrayLike<number>, ys: ArrayLike<number>) => Array.from({ length: xs.length }, (_, i) => `${i === 0 ? 'M' : 'L'}${px(xs[i]).toFixed(1)},${py(ys[i]).toFixed(1)}`).join('');
   const parts: string[] = [
@@ -72,7 +75,11 @@ export function linePlotSvg(lines: PlotLine[], o: PlotOptions): string {
   }
   for (const l of lines) parts.push(`<path d="${path(l.x, l.y)}" fill="none" stroke="${l.color}" stroke-width="1.4"${l.dashed ? ' stroke-dasharray="5,3"' : ''}/>`);
   parts.push(`<line x1="${m.l}" y1="${H - m.b}" x2="${W - m.r}" y2="${H - m.b}" stroke="black"/>`, `<line x1="${m.l}" y1="${m.t}" x2="${m.l}" y2="${H - m.b}" stroke="black"/>`);
-  for (const v of niceTicks(x0, x1)) parts.push(`<text x="${px(v).toFixed(1)}" y="${H - m.b + 16}" text-anchor="middle">${v}</text>`);
+  if (o.logX) {
+    for (let e = Math.ceil(x0 - 1e-9); e <= Math.floor(x1 + 1e-9); e++) parts.push(`<text x="${px(10 ** e).toFixed(1)}" y="${H - m.b + 16}" text-anchor="middle">1e${e}</text>`);
+  } else {
+    for (const v of niceTicks(x0, x1)) parts.push(`<text x="${px(v).toFixed(1)}" y="${H - m.b + 16}" text-anchor="middle">${v}</text>`);
+  }
   if (o.logY) {
     // Whole decades only, labelled 1e−k.
     for (let e = Math.ceil(y0); e <= Math.floor(y1); e++) parts.push(`<text x="${m.l - 6}" y="${(py(10 ** e) + 4).toFixed(1)}" text-anchor="end">1e${e}</text>`);

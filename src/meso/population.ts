@@ -77,12 +77,23 @@ export interface StpTrack {
   readonly decayF: number;
   readonly u: Float64Array;
   readonly x: Float64Array;
+  /**
+   * E[x²] of each bin (without facilitation). The neurons of a bin share their hazard, so those
+   * that fire are a random sample of the bin, and the spread of the released resources across the
+   * spikers — the synaptic noise of the all-to-all input — follows from these exactly. With regular
+   * firing it is far smaller than the Poisson spread of MF2 (docs/meso.md, V3).
+   */
+  readonly x2: Float64Array;
   uFree: number;
   xFree: number;
+  x2Free: number;
   /** Means over the neurons that fire in this step: E[u⁺], E[x⁻], E[u⁺x⁻] (set by expectedCount). */
   spikeU: number;
   spikeX: number;
   spikeW: number;
+  /** E[x⁻²] and E[(u⁺x⁻)²] over the spikers; NaN with facilitation (the engine then uses MF2's spread). */
+  spikeX2: number;
+  spikeW2: number;
   /** Means over all neurons (for recording). */
   meanU: number;
   meanX: number;
@@ -186,11 +197,15 @@ export class MesoPopulation {
       decayF: facilitating ? decayFactor(dt, kind.params.tauF) : 0,
       u: new Float64Array(this.K),
       x: new Float64Array(this.K),
+      x2: new Float64Array(this.K),
       uFree: 0,
       xFree: 1,
+      x2Free: 1,
       spikeU: 0,
       spikeX: 1,
       spikeW: 0,
+      spikeX2: 1,
+      spikeW2: 0,
       meanU: 0,
       meanX: 1,
     };
@@ -203,8 +218,10 @@ export class MesoPopulation {
     const u0 = t.facilitating ? t.U0 : 0;
     t.u.fill(u0);
     t.x.fill(1);
+    t.x2.fill(1);
     t.uFree = u0;
     t.xFree = 1;
+    t.x2Free = 1;
     t.meanU = t.facilitating ? t.U0 : t.U;
     t.meanX = 1;
   }
@@ -373,14 +390,16 @@ export class MesoPopulation {
     let sU = 0;
     let sX = 0;
     let sW = 0;
+    let sX2 = 0;
     let sPv = 0;
     let vU = 0;
     let vX = 0;
     let vW = 0;
+    let vX2 = 0;
     let aM = 0;
     let aU = 0;
     let aX = 0;
-    const add = (mk: number, vk: number, Pk: number, uk: number, xk: number) => {
+    const add = (mk: number, vk: number, Pk: number, uk: number, xk: number, x2k: number) => {
       const up = fac ? uk + t.U * (1 - uk) : t.U;
       const w = up * xk;
       const pm = Pk * mk;
@@ -388,35 +407,41 @@ export class MesoPopulation {
       sU += pm * up;
       sX += pm * xk;
       sW += pm * w;
+      sX2 += pm * x2k;
       const pv = Pk * vk;
       sPv += pv;
       vU += pv * up;
       vX += pv * xk;
       vW += pv * w;
+      vX2 += pv * x2k;
       aM += mk;
       aU += mk * uk;
       aX += mk * xk;
     };
-    for (let k = 0; k < K; k++) if (m[k] !== 0 || v[k] !== 0) add(m[k], v[k], P[k], t.u[k], t.x[k]);
-    add(this.mFree, this.vFree, this.Pfree, t.uFree, t.xFree);
+    for (let k = 0; k < K; k++) if (m[k] !== 0 || v[k] !== 0) add(m[k], v[k], P[k], t.u[k], t.x[k], t.x2[k]);
+    add(this.mFree, this.vFree, this.Pfree, t.uFree, t.xFree, t.x2Free);
     const extra = this.lambda * missing;
     if (extra !== 0 && sPv > 0) {
       sP += extra;
       sU += (extra * vU) / sPv;
       sX += (extra * vX) / sPv;
       sW += (extra * vW) / sPv;
+      sX2 += (extra * vX2) / sPv;
     }
     if (sP > 0) {
       t.spikeU = sU / sP;
       t.spikeX = sX / sP;
       t.spikeW = sW / sP;
+      t.spikeX2 = sX2 / sP;
     } else {
       // Nobody is expected to fire: the would-be spikers are the lumped class (the most excitable at rest).
       const up = fac ? t.uFree + t.U * (1 - t.uFree) : t.U;
       t.spikeU = up;
       t.spikeX = t.xFree;
       t.spikeW = up * t.xFree;
+      t.spikeX2 = t.x2Free;
     }
+    t.spikeW2 = fac ? NaN : t.U * t.U * t.spikeX2;
     if (aM > 0) {
       t.meanU = fac ? aU / aM : t.U;
       t.meanX = aX / aM;
@@ -440,6 +465,7 @@ export class MesoPopulation {
       if (mSum > 0) {
         t.uFree = (this.mFree * t.uFree + m[old] * t.u[old]) / mSum;
         t.xFree = (this.mFree * t.xFree + m[old] * t.x[old]) / mSum;
+        t.x2Free = (this.mFree * t.x2Free + m[old] * t.x2[old]) / mSum;
       }
     }
     this.mFree = mSum;
@@ -456,11 +482,17 @@ export class MesoPopulation {
       // The spikers' state just after their spike: u⁺ and x⁻ − u⁺x⁻; then every bin recovers over dt.
       t.u[old] = t.spikeU;
       t.x[old] = t.spikeX - t.spikeW;
+      // Without facilitation x⁺ = (1 − U)·x⁻ for every spiker.
+      t.x2[old] = (1 - t.U) * (1 - t.U) * t.spikeX2;
+      const d = t.decayD;
       for (let k = 0; k < K; k++) {
-        t.x[k] = 1 + (t.x[k] - 1) * t.decayD;
+        // x → 1 + d(x − 1) for each neuron: E[x²] → 1 + 2d(E[x] − 1) + d²·E[(x − 1)²].
+        t.x2[k] = recoveredSecondMoment(t.x[k], t.x2[k], d);
+        t.x[k] = 1 + (t.x[k] - 1) * d;
         if (t.facilitating) t.u[k] = t.U0 + (t.u[k] - t.U0) * t.decayF;
       }
-      t.xFree = 1 + (t.xFree - 1) * t.decayD;
+      t.x2Free = recoveredSecondMoment(t.xFree, t.x2Free, d);
+      t.xFree = 1 + (t.xFree - 1) * d;
       if (t.facilitating) t.uFree = t.U0 + (t.uFree - t.U0) * t.decayF;
     }
   }
@@ -495,14 +527,18 @@ export class MesoPopulation {
    * A track's stationary state: the neurons of bin j fired j + 1 steps ago with u⁺ = up0 and were
    * left with x = x0; since then x recovered and u relaxed for j + 1 steps.
    */
-  setTrackStationary(t: StpTrack, up0: number, x0: number, prof: AgeProfile): void {
+  setTrackStationary(t: StpTrack, up0: number, x0: number, prof: AgeProfile, x0Sq = x0 * x0): void {
     let Dx = t.decayD;
     let Du = t.decayF;
+    // E[(1 − x)²] just after the spike; after j steps it has shrunk by D^{2j}.
+    const gap2 = 1 - 2 * x0 + x0Sq;
     for (let k = 0; k < this.K; k++, Dx *= t.decayD, Du *= t.decayF) {
       t.x[k] = 1 - (1 - x0) * Dx;
+      t.x2[k] = 1 - 2 * (1 - x0) * Dx + gap2 * Dx * Dx;
       t.u[k] = t.facilitating ? t.U0 + (up0 - t.U0) * Du : t.U;
     }
     t.xFree = 1 - (1 - x0) * prof.freeDecay(t.decayD);
+    t.x2Free = 1 - 2 * (1 - x0) * prof.freeDecay(t.decayD) + gap2 * prof.freeDecay(t.decayD * t.decayD);
     t.uFree = t.facilitating ? t.U0 + (up0 - t.U0) * prof.freeDecay(t.decayF) : t.U;
   }
 
@@ -524,4 +560,9 @@ export class MesoPopulation {
     for (let k = 0; k < this.K; k++) s += this.m[k];
     return s;
   }
+}
+
+/** E[x²] after every neuron's x recovered as x → 1 + d(x − 1), from the means before. */
+function recoveredSecondMoment(x: number, x2: number, d: number): number {
+  return 1 + 2 * d * (x - 1) + d * d * (x2 - 2 * x + 1);
 }

@@ -170,7 +170,7 @@ class MesoRun {
           if (track.facilitating) st.pops[q.pre].setTrackStationary(track, track.U + (1 - track.U) * mf.u, mf.x - mf.W, renewal[q.pre].ages!);
           else {
             const age = stationaryMeans(q.stp, 'age', r, dt, gen);
-            st.pops[q.pre].setTrackStationary(track, track.U, age.x - age.W, renewal[q.pre].ages!);
+            st.pops[q.pre].setTrackStationary(track, track.U, age.x - age.W, renewal[q.pre].ages!, (1 - track.U) ** 2 * age.x2!);
           }
         }
         const kick = q.weight * q.C * map.efficacy[k] * r * dt * q.kickScale;
@@ -292,7 +292,9 @@ class MesoRun {
         if (!this.macro) {
           if ((c & 3) === 0) this.noiseBlock(q, c >>> 2, n, b);
           const xi = pr.shared ? (c === 0 ? (xi0 = this.normals[0]) : xi0) : this.normals[c & 3];
-          const variance = (Abar / dt) * stp.noiseFactor;
+          // The age-resolved track knows the spread of the spikers' efficacies (population channel, no facilitation).
+          const spread = c === 0 && track && !track.facilitating ? Math.max(0, track.spikeW2 - W * W) / N : stp.noiseFactor;
+          const variance = (Abar / dt) * spread;
           if (variance > 0) y += Math.sqrt(variance) * xi;
         }
         // A sampled neuron's partners fire as y/W̄ implies; the population channel knows its count.

@@ -187,8 +187,8 @@ export function stationaryEfficacy(kind: StpKind, order: StpMeanFieldOrder, r: n
   return stationaryMeans(kind, order, r, dt, isiGenerating).W;
 }
 
-/** The stationary means behind stationaryEfficacy: ū, x̄ (population means; for `age`, the resources at spikes x_spk) and W̄. */
-export function stationaryMeans(kind: StpKind, order: StpMeanFieldOrder, r: number, dt: number, isiGenerating?: (D: number) => number): { u: number; x: number; W: number; y?: number; z?: number } {
+/** The stationary means behind stationaryEfficacy: ū, x̄ (population means; for `age`, the resources at spikes x_spk, and x2 = E[x_spk²] for depression) and W̄. */
+export function stationaryMeans(kind: StpKind, order: StpMeanFieldOrder, r: number, dt: number, isiGenerating?: (D: number) => number): { u: number; x: number; W: number; y?: number; z?: number; x2?: number } {
   const k = effectiveStp(kind);
   if (k.model === 'none') return { u: 1, x: 1, W: 1 };
   if (k.model === 'three-state') {
@@ -210,9 +210,13 @@ export function stationaryMeans(kind: StpKind, order: StpMeanFieldOrder, r: numb
   if (k.model === 'depression') {
     const U = k.params.U;
     if (order === 'age' && isiGenerating) {
+      // Renewal spikes: x at the next spike is 1 − e + (1 − U)·e·x with e = D^ISI independent of x,
+      // so E[x] and E[x²] at spikes close with a = E[e] = G(D) and b = E[e²] = G(D²).
       const G = isiGenerating(dD);
       const xs = (1 - G) / (1 - (1 - U) * G);
-      return { u: U, x: xs, W: U * xs };
+      const G2 = isiGenerating(dD * dD);
+      const x2 = (1 - 2 * G + G2 + 2 * (1 - U) * (G - G2) * xs) / (1 - (1 - U) * (1 - U) * G2);
+      return { u: U, x: xs, W: U * xs, x2 };
     }
     const x = (1 - dD) / (1 - dD + dD * U * rdt);
     return { u: U, x, W: U * x };

@@ -6,8 +6,10 @@ import type { GpuContext } from '../gpu/device';
 import type { Progress } from '../model/recording';
 import type { ReportSpec, SetResult } from './report';
 import { runV2Set, V2_REPORT, V2_SETS, V2_SIZES } from './v2';
+import { runV3Set, V3_QUICK_SETS, V3_REPORT, V3_SETS, V3_SIZES } from './v3';
 import { runV4Set, V4_REPORT, V4_SIZES } from './v4';
 import { runV5Set, V5_REPORT, V5_SETS, V5_SIZES } from './v5';
+import { runV6Set, V6_QUICK_SETS, V6_REPORT, V6_SETS, V6_SIZES } from './v6';
 
 export interface RunContext {
   gpu: GpuContext;
@@ -23,6 +25,8 @@ export interface Experiment {
   /** Names of the `--trials` values, in order. */
   trialKeys: string[];
   sets: string[];
+  /** The sets `--quick` runs (default: all). */
+  quickSets?: string[];
   runSet(set: string, sizes: Record<string, number>, ctx: RunContext): Promise<SetResult>;
 }
 
@@ -35,6 +39,16 @@ export const EXPERIMENTS: readonly Experiment[] = [
     trialKeys: ['gpuTrials', 'cpuTrials', 'mesoTrials'],
     sets: V2_SETS.map((s) => s.name),
     runSet: (name, sizes, ctx) => runV2Set(V2_SETS.find((s) => s.name === name)!, { ...ctx, sizes: sizes as never }),
+  },
+  {
+    name: 'v3',
+    summary: 'Up and Down states of a bistable network with depressing synapses at several N: dwell times and state activities, micro against meso (MF2, age-resolved, MF1)',
+    report: V3_REPORT,
+    sizes: V3_SIZES,
+    trialKeys: ['gpuTrials', 'cpuTrials', 'mesoTrials'],
+    sets: V3_SETS.map((s) => s.name),
+    quickSets: V3_QUICK_SETS,
+    runSet: (name, sizes, ctx) => runV3Set(V3_SETS.find((s) => s.name === name)!, { ...ctx, sizes: sizes as never }),
   },
   {
     name: 'v4',
@@ -53,5 +67,15 @@ export const EXPERIMENTS: readonly Experiment[] = [
     trialKeys: ['gpuTrials', 'cpuTrials', 'mesoTrials'],
     sets: V5_SETS.map((s) => s.name),
     runSet: (name, sizes, ctx) => runV5Set(V5_SETS.find((s) => s.name === name)!, { ...ctx, sizes: sizes as never }),
+  },
+  {
+    name: 'v6',
+    summary: 'scale and cost: one scenario at N = 200 … 30 000, wall time per simulated second of every engine and the accuracy of meso and macro against micro',
+    report: V6_REPORT,
+    sizes: V6_SIZES,
+    trialKeys: ['gpuTrials', 'cpuTrials', 'mesoTrials'],
+    sets: V6_SETS.map((s) => s.name),
+    quickSets: V6_QUICK_SETS,
+    runSet: (name, sizes, ctx) => runV6Set(V6_SETS.find((s) => s.name === name)!, { ...ctx, sizes: sizes as never }),
   },
 ];

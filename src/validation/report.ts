@@ -39,6 +39,8 @@ export interface SetResult {
   wallSeconds: Record<string, number>;
   /** Markdown lines shown under the set's table (e.g. tests without a target). */
   notes?: string[];
+  /** Values the experiment's summary figures need across sets (kept out of the JSON). */
+  data?: unknown;
 }
 
 export interface ReportSpec {
@@ -52,6 +54,8 @@ export interface ReportSpec {
   judged: string;
   /** How a population is named in the tables. */
   populationLabel?: (population: string) => string;
+  /** Figures drawn from all sets together (e.g. a quantity against N), shown after the sets. */
+  summaryFigures?: (results: SetResult[]) => Record<string, string>;
 }
 
 export interface ReportContext {
@@ -103,12 +107,12 @@ export function terminalTable(spec: ReportSpec, results: SetResult[]): string {
   return all.map((row) => row.map((v, c) => v.padEnd(widths[c])).join('  ')).join('\n');
 }
 
-/** One line: how many of the judged level's targets were met, missed, or not decided. */
-export function verdictLine(spec: ReportSpec, results: SetResult[]): string {
-  const judged = results.flatMap((r) => r.metrics).filter((m) => m.level === spec.judged);
+/** One line: how many of a level's targets (default: the judged level's) were met, missed, or not decided. */
+export function verdictLine(spec: ReportSpec, results: SetResult[], level = spec.judged): string {
+  const judged = results.flatMap((r) => r.metrics).filter((m) => m.level === level);
   const failed = judged.filter((m) => m.clearFail).length;
   const undecided = judged.filter((m) => !m.pass && !m.clearFail).length;
-  const label = spec.columns.find((c) => c.level === spec.judged)!.label;
+  const label = spec.columns.find((c) => c.level === level)!.label;
   return `${label}: ${judged.length - failed - undecided} of ${judged.length} targets met, ${failed} missed, ${undecided} not decided at this size`;
 }
 
@@ -144,6 +148,8 @@ export async function writeReport(dir: string, spec: ReportSpec, ctx: ReportCont
     '',
     `**Verdict.** ${verdictLine(spec, results)}.`,
     '',
+    `The other levels against the same targets: ${spec.columns.filter((c) => c.level !== spec.judged).map((c) => verdictLine(spec, results, c.level)).join('; ')}.`,
+    '',
   ];
   for (const r of results) {
     md.push(`## ${r.set}`, '', `Wall time: ${Object.entries(r.wallSeconds).map(([l, s]) => `${l} ${s.toFixed(1)} s`).join(', ')}.`, '');
@@ -152,6 +158,15 @@ export async function writeReport(dir: string, spec: ReportSpec, ctx: ReportCont
     md.push('');
     if (r.notes) md.push(...r.notes, '');
     for (const name of Object.keys(r.figures)) md.push(`![${name}](figures/${name})`);
+    md.push('');
+  }
+  const summary = spec.summaryFigures?.(results) ?? {};
+  if (Object.keys(summary).length > 0) {
+    md.push('## All sets', '');
+    for (const [name, svg] of Object.entries(summary)) {
+      await writeFile(join(dir, 'figures', name), svg);
+      md.push(`![${name}](figures/${name})`);
+    }
     md.push('');
   }
   const markdownPath = join(dir, 'report.md');

@@ -17,6 +17,7 @@ import { detectPopulationSpikes, POPULATION_SPIKE_DEFAULTS } from '../analysis/p
 import { ksTwoSample } from '../analysis/kolmogorovSmirnov';
 import { linePlotSvg } from '../analysis/svgPlot';
 import { runLevels, type RunSizes } from './runLevels';
+import { relativeSampleDifference, sampleMean } from './compare';
 import { metric, type Metric, type ReportSpec, type SetResult } from './report';
 import preset from '../../scenarios/v4-population-spikes.json';
 
@@ -118,15 +119,6 @@ function events(r: Recording): Events {
   return { ratePerTrial, amplitudePerTrial, intervals };
 }
 
-const mean = (a: number[]) => (a.length === 0 ? NaN : a.reduce((s, v) => s + v, 0) / a.length);
-const sem = (a: number[]) => (a.length < 2 ? 0 : Math.sqrt(a.reduce((s, v) => s + (v - mean(a)) ** 2, 0) / (a.length - 1) / a.length));
-
-function relative(a: number[], b: number[]): { value: number; se: number } {
-  const ma = mean(a);
-  const mb = mean(b);
-  if (!(ma > 0) || !(mb > 0)) return { value: Number.isFinite(ma) && ma > 0 ? 1 : NaN, se: 0 };
-  return { value: Math.abs(mb / ma - 1), se: (mb / ma) * Math.hypot(sem(a) / ma, sem(b) / mb) };
-}
 
 export async function runV4Set(o: V4Options): Promise<SetResult> {
   const { recordings: recs, wallSeconds } = await runLevels('V4', 'population spikes', ['micro-gpu', ...COMPARED] as V4Level[], (level) => runLevel(level, o), (level) => LABELS[level]);
@@ -136,9 +128,9 @@ export async function runV4Set(o: V4Options): Promise<SetResult> {
   const set = 'population spikes';
   for (const level of COMPARED) {
     const e = events(recs[level]);
-    const r = relative(ref.ratePerTrial, e.ratePerTrial);
+    const r = relativeSampleDifference(ref.ratePerTrial, e.ratePerTrial);
     metrics.push(metric({ set, population: 'E', quantity: 'event rate', level, value: r.value, se: r.se, floor: r.se, target: V4_TARGETS.rate }));
-    const a = relative(ref.amplitudePerTrial, e.amplitudePerTrial);
+    const a = relativeSampleDifference(ref.amplitudePerTrial, e.amplitudePerTrial);
     metrics.push(metric({ set, population: 'E', quantity: 'mean amplitude', level, value: a.value, se: a.se, floor: a.se, target: V4_TARGETS.amplitude }));
     if (ref.intervals.length > 1 && e.intervals.length > 1) {
       const k = ksTwoSample(ref.intervals, e.intervals);
@@ -161,7 +153,7 @@ export async function runV4Set(o: V4Options): Promise<SetResult> {
   figures['v4-intervals.svg'] = linePlotSvg(hist, { title: 'V4: distribution of the intervals between population spikes', xLabel: 'interval (s)', yLabel: 'density (1/s)' });
   const n0 = ref.intervals.length;
   const notes = [
-    `Inter-event intervals against micro-gpu's ${n0} (mean ${mean(ref.intervals).toFixed(3)} s), two-sample Kolmogorov–Smirnov: ` +
+    `Inter-event intervals against micro-gpu's ${n0} (mean ${sampleMean(ref.intervals).toFixed(3)} s), two-sample Kolmogorov–Smirnov: ` +
       Object.entries(ks).map(([level, k]) => `${LABELS[level as V4Level]} D = ${k.D.toFixed(3)}, p = ${k.p.toPrecision(2)} (${k.n} intervals)`).join('; ') + '.',
   ];
   return { set, metrics, figures, wallSeconds, notes };

@@ -13,9 +13,10 @@ import { simulateMicroGpu } from '../micro/gpu';
 import type { Progress, Recording } from '../model/recording';
 import type { Scenario, ScenarioInput } from '../model/scenario';
 import { parseScenario } from '../model/validate';
-import { bandPerTrial, welchPsd } from '../analysis/psd';
+import { welchPsd } from '../analysis/psd';
 import { linePlotSvg } from '../analysis/svgPlot';
 import { runLevels, type RunSizes } from './runLevels';
+import { bandDifference, relativeDifference, relativeSampleDifference, sampleMean, standardError, trialRates } from './compare';
 import { metric, type Metric, type ReportSpec, type SetResult } from './report';
 import populationPreset from '../../scenarios/v5-static-population.json';
 import eiPreset from '../../scenarios/v5-static-ei.json';
@@ -106,19 +107,6 @@ async function runLevel(level: V5Level, set: V5Set, o: V5Options): Promise<Recor
   }
 }
 
-/** Per-trial mean of A_N after the transient. */
-function trialRates(r: Recording, pop: string, from: number): number[] {
-  const a = r.activity[pop];
-  return Array.from({ length: r.trials }, (_, t) => {
-    let s = 0;
-    for (let k = from; k < r.bins; k++) s += a[t * r.bins + k];
-    return s / (r.bins - from);
-  });
-}
-
-const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
-const sem = (a: number[]) => (a.length < 2 ? 0 : Math.sqrt(a.reduce((s, v) => s + (v - mean(a)) ** 2, 0) / (a.length - 1) / a.length));
-
 export async function runV5Set(set: V5Set, o: V5Options): Promise<SetResult> {
   const { recordings: recs, wallSeconds } = await runLevels('V5', set.name, ['micro-gpu', ...COMPARED] as V5Level[], (level) => runLevel(level, set, o), (level) => LABELS[level]);
   const ref = recs['micro-gpu'];
@@ -132,17 +120,14 @@ export async function runV5Set(set: V5Set, o: V5Options): Promise<SetResult> {
     const refPsd = psdOf(ref, pop);
     for (const level of COMPARED) {
       const b = trialRates(recs[level], pop, from);
-      const rel = mean(b) / mean(a) - 1;
-      const se = Math.abs(mean(b) / mean(a)) * Math.hypot(sem(a) / mean(a), sem(b) / mean(b));
-      metrics.push(metric({ set: set.name, population: pop, quantity: 'rate', level, value: Math.abs(rel), se, floor: se, target: V5_TARGETS.rate }));
+      // The macro limit is deterministic: its one run has no sampling error.
+      const rate = level === 'macro' ? relativeDifference(sampleMean(a), standardError(a), b[0], 0) : relativeSampleDifference(a, b);
+      metrics.push(metric({ set: set.name, population: pop, quantity: 'rate', level, value: rate.value, se: rate.se, floor: rate.se, target: V5_TARGETS.rate }));
       if (level === 'macro') continue;
       const p = psdOf(recs[level], pop);
       for (const [lo, hi] of V5_BANDS) {
-        const x = bandPerTrial(refPsd, lo, hi);
-        const y = bandPerTrial(p, lo, hi);
-        const d = mean(y) / mean(x) - 1;
-        const e = Math.abs(mean(y) / mean(x)) * Math.hypot(sem(x) / mean(x), sem(y) / mean(y));
-        metrics.push(metric({ set: set.name, population: pop, quantity: `psd ${lo}–${hi} Hz`, level, value: Math.abs(d), se: e, floor: e, target: V5_TARGETS.psd }));
+        const d = bandDifference(refPsd, p, lo, hi);
+        metrics.push(metric({ set: set.name, population: pop, quantity: `psd ${lo}–${hi} Hz`, level, value: d.value, se: d.se, floor: d.se, target: V5_TARGETS.psd }));
       }
     }
     const lines = (['micro-gpu', 'micro-cpu', 'meso'] as V5Level[]).map((level) => {

@@ -233,7 +233,7 @@ describe('mesostp run', () => {
     expect(readdirSync(join(dir, 'figures')).length).toBe(12);
     const bad = await mesostp(['validate', 'v9', '--out', dir]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/"v9" is not an experiment of this version; available: v2, v4, v5, all/);
+    expect(bad.stderr).toMatch(/"v9" is not an experiment of this version; available: v2, v3, v4, v5, v6, all/);
     const badTrials = await mesostp(['validate', '--trials', '10,x', '--out', dir]);
     expect(badTrials.code).toBe(2);
     expect(badTrials.stderr).toMatch(/--trials takes three integers/);

@@ -23,7 +23,7 @@ Options:
 
 export const validateCommand: Command = {
   name: 'validate',
-  summary: 'run validation experiments (V2, V4, V5) and write their reports',
+  summary: 'run validation experiments (V2–V6) and write their reports',
   help,
   async run(args) {
     const { values, positionals } = parseArgs({
@@ -62,7 +62,7 @@ export const validateCommand: Command = {
       gpu = await requestNodeGpu();
       for (const name of names) {
         const e = EXPERIMENTS.find((x) => x.name === name)!;
-        await runExperiment(e, gpu, values.full ? 'full' : 'quick', trials, `${outRoot}/${e.name}`, controller.signal);
+        await runExperiment(e, gpu, values.full ? 'full' : 'quick', trials, values.out, `${outRoot}/${e.name}`, controller.signal);
       }
       return 0;
     } finally {
@@ -72,12 +72,12 @@ export const validateCommand: Command = {
   },
 };
 
-async function runExperiment(e: Experiment, gpu: GpuContext, size: 'quick' | 'full', trials: number[] | undefined, out: string, signal: AbortSignal): Promise<void> {
+async function runExperiment(e: Experiment, gpu: GpuContext, size: 'quick' | 'full', trials: number[] | undefined, outOption: string | undefined, out: string, signal: AbortSignal): Promise<void> {
   const sizes = { ...e.sizes[size] };
   trials?.forEach((t, i) => (sizes[e.trialKeys[i]] = t));
   console.log(`${e.report.title}; ${Object.entries(sizes).map(([k, v]) => `${k} ${v}`).join(', ')}; micro-gpu on ${describeAdapter(gpu.summary)}`);
   const results: SetResult[] = [];
-  for (const set of e.sets) {
+  for (const set of size === 'quick' && e.quickSets ? e.quickSets : e.sets) {
     let stage = '';
     let reporter = progressReporter('');
     results.push(
@@ -96,7 +96,7 @@ async function runExperiment(e: Experiment, gpu: GpuContext, size: 'quick' | 'fu
     );
     reporter.done();
   }
-  const command = `mesostp validate ${e.name} --${size}${trials ? ` --trials ${trials.join(',')}` : ''}`;
+  const command = `mesostp validate ${e.name} --${size}${trials ? ` --trials ${trials.join(',')}` : ''}${outOption ? ` --out ${outOption}` : ''}`;
   const files = await writeReport(out, e.report, { command, adapter: describeAdapter(gpu.summary), date: new Date().toISOString().slice(0, 10), sizes }, results);
   console.log('');
   console.log(terminalTable(e.report, results));

@@ -1,0 +1,214 @@
+/**
+ * Validation V3 (../shared/VALIDATION.md): Up and Down states of one excitatory population with
+ * depressing recurrent synapses (`scenarios/v3-up-down.json`), bistable in the N → ∞ limit;
+ * finite-size noise makes the network switch, and the switching slows steeply as N grows (J·N
+ * fixed). Per N, compared with micro-gpu: the mean dwell times in Up and in Down (target 25 %)
+ * and the activity in each state (target 10 %); the dwell-time distributions by two-sample
+ * Kolmogorov–Smirnov tests. The targets are VALIDATION.md's for MF2; the age-resolved STP
+ * mean-field, MF1 and micro-cpu are shown beside it.
+ */
+import type { GpuContext } from '../gpu/device';
+import { simulateMesoAsync } from '../meso';
+import { simulateMicroCpuAsync } from '../micro/cpu';
+import { simulateMicroGpu } from '../micro/gpu';
+import type { Progress, Recording } from '../model/recording';
+import type { Scenario } from '../model/scenario';
+import { parseScenario } from '../model/validate';
+import { ksTwoSample } from '../analysis/kolmogorovSmirnov';
+import { boxcarSmooth, segmentUpDown, stateActivity, type UpDownSegmentation } from '../analysis/upDown';
+import { linePlotSvg } from '../analysis/svgPlot';
+import { runLevels, type RunSizes } from './runLevels';
+import { relativeDifference, relativeSampleDifference, sampleMean, standardError } from './compare';
+import { metric, type Metric, type ReportSpec, type SetResult } from './report';
+import preset from '../../scenarios/v3-up-down.json';
+
+export type V3Level = 'micro-gpu' | 'micro-cpu' | 'mf2' | 'age' | 'mf1';
+const COMPARED: readonly V3Level[] = ['micro-cpu', 'mf2', 'age', 'mf1'];
+
+export interface V3Set {
+  name: string;
+  N: number;
+  /** Seconds per trial relative to sizes.duration: the dwell times grow with N. */
+  durationScale: number;
+}
+
+/** J·N of the preset, kept fixed as N changes. */
+const JN = preset.projections[0].weight * preset.populations.E.N;
+
+export const V3_SETS: readonly V3Set[] = [
+  { name: 'N = 200', N: 200, durationScale: 1 },
+  { name: 'N = 300', N: 300, durationScale: 1.25 },
+  { name: 'N = 400', N: 400, durationScale: 2 },
+  { name: 'N = 500', N: 500, durationScale: 3 },
+];
+export const V3_QUICK_SETS = ['N = 300'];
+
+export type V3Sizes = RunSizes;
+
+/** duration: seconds per trial at N = 200 (scaled by the set). */
+export const V3_SIZES: Record<'quick' | 'full', V3Sizes> = {
+  quick: { gpuTrials: 4, cpuTrials: 2, mesoTrials: 4, duration: 30 },
+  full: { gpuTrials: 32, cpuTrials: 8, mesoTrials: 32, duration: 30 },
+};
+
+export const V3_TARGETS = { dwell: 0.25, activity: 0.1 };
+/** Seconds discarded at the start of each trial (the initial transient). */
+export const V3_TRANSIENT = 1;
+/**
+ * Segmentation: 10-ms bins, a 50-ms boxcar, Up above 12 Hz and Down below 6 Hz. The states sit
+ * near 1.7 and 29 Hz and the unstable fixed point of the N → ∞ limit near 4–5 Hz.
+ */
+export const V3_SEGMENTATION = { binSeconds: 0.01, smoothBins: 5, high: 12, low: 6 };
+
+export const V3_REPORT: ReportSpec = {
+  experiment: 'v3',
+  title: 'V3: Up and Down states, micro against meso',
+  columns: [
+    { level: 'micro-cpu', label: 'micro-cpu' },
+    { level: 'mf2', label: 'MF2' },
+    { level: 'age', label: 'meso (age)' },
+    { level: 'mf1', label: 'MF1' },
+  ],
+  judged: 'mf2',
+  summaryFigures: (results) => v3ScalingFigures(results),
+  intro: [
+    `One population of escape-noise LIF neurons (τm = 20 ms, μ = 9.8 mV) with all-to-all depressing recurrent excitation (J·N = ${JN.toFixed(0)} mV, U = 0.2, τD = 0.2 s),`,
+    'bistable in the N → ∞ limit (`mesostp analyze scenarios/v3-up-down.json`): a Down state near 1.5 Hz and an Up state near 26–28 Hz.',
+    'At finite N the network switches between them; the switching slows steeply as N grows (J·N fixed).',
+    `Segmentation: A_N in ${1000 * V3_SEGMENTATION.binSeconds}-ms bins, smoothed over ${V3_SEGMENTATION.smoothBins * V3_SEGMENTATION.binSeconds * 1000} ms; Up above ${V3_SEGMENTATION.high} Hz, Down below ${V3_SEGMENTATION.low} Hz (hysteresis).`,
+    `A dwell time is a complete period (the first and last period of a trial are cut and not counted); the first ${V3_TRANSIENT} s are discarded.`,
+    '',
+    '**Metrics.** Relative difference from micro-gpu of the mean dwell time in each state (standard error from the dwell-time samples)',
+    'and of the time-averaged activity in each state (periods as samples); targets 25 % and 10 % (VALIDATION.md, for MF2).',
+    '',
+    '**Levels.** The targets are judged for MF2, as VALIDATION.md states them. MF2 (Schmutz et al. 2020) takes the resources of the',
+    'neurons that fire to be the population mean x̄ and their spread to be that of Poisson spike trains. In the Up state the neurons',
+    'fire nearly regularly (ISI ≈ 35 ms, refractoriness and reset), so the neurons that fire are the ones that have recovered longest:',
+    'they release more than U·x̄, and their resources differ far less from neuron to neuron than Poisson firing would make them.',
+    'The age-resolved mode (docs/meso.md) tracks x and E[x²] per age bin and has neither assumption; it is shown beside MF2 to',
+    'separate what the Poisson assumption costs from what the mesoscopic population equations themselves do.',
+  ],
+};
+
+export interface V3Options {
+  gpu: GpuContext;
+  sizes: V3Sizes;
+  onProgress?: (stage: string, p: Progress) => void;
+  signal?: AbortSignal;
+}
+
+const COLORS: Record<V3Level, string> = { 'micro-gpu': '#222222', 'micro-cpu': '#7a7a7a', mf2: '#c0392b', age: '#1e8449', mf1: '#2e6fba' };
+const LABELS: Record<V3Level, string> = { 'micro-gpu': 'micro (GPU)', 'micro-cpu': 'micro (CPU)', mf2: 'meso MF2', age: 'meso (age)', mf1: 'meso MF1' };
+
+/** The preset at N neurons with J·N fixed. */
+export function v3Scenario(N: number, trials: number, duration: number, seedOffset: number): Scenario {
+  const raw = structuredClone(preset) as Record<string, any>;
+  raw.populations.E.N = N;
+  raw.projections[0].weight = JN / N;
+  raw.run = { ...raw.run, trials, duration, seed: raw.run.seed + seedOffset };
+  raw.record = { activity: true, binSize: V3_SEGMENTATION.binSeconds };
+  return parseScenario(raw);
+}
+
+async function runLevel(level: V3Level, set: V3Set, o: V3Options): Promise<Recording> {
+  const progress = (p: Progress) => o.onProgress?.(`${set.name}: ${LABELS[level]}`, p);
+  const duration = o.sizes.duration * set.durationScale;
+  progress({ fraction: 0, completedSteps: 0, steps: Math.round(duration / preset.run.dt) });
+  // Each level and each N has its own seed.
+  const seed = 10 * set.N + COMPARED.indexOf(level as never) + 1;
+  switch (level) {
+    case 'micro-gpu':
+      return simulateMicroGpu(v3Scenario(set.N, o.sizes.gpuTrials, duration, 10 * set.N), { gpu: o.gpu, onProgress: progress, signal: o.signal });
+    case 'micro-cpu':
+      return simulateMicroCpuAsync(v3Scenario(set.N, o.sizes.cpuTrials, duration, seed), { onProgress: progress, signal: o.signal });
+    default:
+      return simulateMesoAsync(v3Scenario(set.N, o.sizes.mesoTrials, duration, seed), { level: 'meso', stp: level, onProgress: progress, signal: o.signal });
+  }
+}
+
+export function segmentV3(r: Recording): UpDownSegmentation {
+  return segmentUpDown(r.activity.E, r.trials, r.bins, { ...V3_SEGMENTATION, skipBins: Math.round(V3_TRANSIENT / r.binSize) });
+}
+
+export async function runV3Set(set: V3Set, o: V3Options): Promise<SetResult> {
+  const { recordings: recs, wallSeconds } = await runLevels('V3', set.name, ['micro-gpu', ...COMPARED] as V3Level[], (level) => runLevel(level, set, o), (level) => LABELS[level]);
+  const segs = Object.fromEntries((Object.keys(recs) as V3Level[]).map((l) => [l, segmentV3(recs[l])])) as Record<V3Level, UpDownSegmentation>;
+  const ref = segs['micro-gpu'];
+  const metrics: Metric[] = [];
+  const population = 'E';
+  const ks: string[] = [];
+  for (const level of COMPARED) {
+    const s = segs[level];
+    for (const [quantity, a, b] of [
+      ['Up dwell', ref.upDwell, s.upDwell],
+      ['Down dwell', ref.downDwell, s.downDwell],
+    ] as const) {
+      const r = relativeSampleDifference(a, b);
+      metrics.push(metric({ set: set.name, population, quantity, level, value: r.value, se: r.se, floor: r.se, target: V3_TARGETS.dwell }));
+    }
+    for (const up of [true, false]) {
+      const a = stateActivity(ref, up);
+      const b = stateActivity(s, up);
+      const r = relativeDifference(a.mean, a.se, b.mean, b.se);
+      metrics.push(metric({ set: set.name, population, quantity: `${up ? 'Up' : 'Down'} activity`, level, value: r.value, se: r.se, floor: r.se, target: V3_TARGETS.activity }));
+    }
+    const test = (x: number[], y: number[]) => (x.length > 1 && y.length > 1 ? ksTwoSample(x, y) : null);
+    const ku = test(ref.upDwell, s.upDwell);
+    const kd = test(ref.downDwell, s.downDwell);
+    const fmt = (k: ReturnType<typeof test>) => (k ? `D = ${k.statistic.toFixed(3)}, p = ${k.pValue.toPrecision(2)}` : 'too few periods');
+    ks.push(`${LABELS[level]}: Up ${fmt(ku)}; Down ${fmt(kd)}`);
+  }
+  const levels = ['micro-gpu', ...COMPARED] as V3Level[];
+  const count = (l: V3Level) => `${LABELS[l]} ${segs[l].upDwell.length} / ${segs[l].downDwell.length}`;
+  const dwell = (l: V3Level) => `${LABELS[l]} ${sampleMean(segs[l].upDwell).toFixed(2)} ± ${standardError(segs[l].upDwell).toFixed(2)} s / ${sampleMean(segs[l].downDwell).toFixed(2)} ± ${standardError(segs[l].downDwell).toFixed(2)} s`;
+  const act = (l: V3Level) => `${LABELS[l]} ${stateActivity(segs[l], true).mean.toFixed(2)} / ${stateActivity(segs[l], false).mean.toFixed(2)} Hz`;
+  const simulated = (l: V3Level) => recs[l].trials * recs[l].bins * recs[l].binSize;
+  const notes = [
+    `Simulated time per level: ${levels.map((l) => `${LABELS[l]} ${recs[l].trials} × ${(recs[l].bins * recs[l].binSize).toFixed(0)} s`).join(', ')}.`,
+    '',
+    `Complete Up / Down periods: ${levels.map(count).join('; ')}.`,
+    '',
+    `Mean dwell time Up / Down (± s.e.): ${levels.map(dwell).join('; ')}.`,
+    '',
+    `Activity in Up / Down: ${levels.map(act).join('; ')}.`,
+    '',
+    `Switches per second of simulated time (Up→Down): ${levels.map((l) => `${LABELS[l]} ${(segs[l].periods.flat().filter((p) => p.up && p.end < recs[l].bins).length / simulated(l)).toFixed(3)}`).join(', ')}.`,
+    '',
+    `Dwell-time distributions against micro-gpu, two-sample Kolmogorov–Smirnov: ${ks.join('; ')}.`,
+  ];
+  const tag = `n${set.N}`;
+  const figures: Record<string, string> = {};
+  // A_N(t) of trial 0, smoothed as the segmentation sees it; the levels are offset for legibility.
+  const shown = (['micro-gpu', 'mf2', 'age'] as V3Level[]).map((level, i) => {
+    const r = recs[level];
+    const n = Math.min(r.bins, Math.round(40 / r.binSize));
+    const sm = boxcarSmooth(Array.from({ length: n }, (_, k) => r.activity.E[k]), V3_SEGMENTATION.smoothBins);
+    return { label: `${LABELS[level]} (+${60 * (2 - i)} Hz)`, x: Float64Array.from({ length: n }, (_, k) => (k + 0.5) * r.binSize), y: Array.from(sm, (v) => v + 60 * (2 - i)), color: COLORS[level] };
+  });
+  figures[`v3-${tag}-activity.svg`] = linePlotSvg(shown, { title: `V3, N = ${set.N}: smoothed A_N(t), trial 0 (levels offset by 60 Hz)`, xLabel: 'time (s)', yLabel: 'A_N (Hz)' });
+  const survival = (up: boolean) =>
+    (['micro-gpu', 'micro-cpu', 'mf2', 'age'] as V3Level[]).map((level) => {
+      const d = (up ? segs[level].upDwell : segs[level].downDwell).slice().sort((a, b) => a - b);
+      return { label: `${LABELS[level]} (${d.length})`, x: d, y: d.map((_, i) => 1 - i / d.length), color: COLORS[level], dashed: level === 'micro-cpu' };
+    });
+  figures[`v3-${tag}-dwell-up.svg`] = linePlotSvg(survival(true), { title: `V3, N = ${set.N}: Up dwell times, fraction of periods longer than t`, xLabel: 't (s)', yLabel: 'P(dwell > t)', logY: true });
+  figures[`v3-${tag}-dwell-down.svg`] = linePlotSvg(survival(false), { title: `V3, N = ${set.N}: Down dwell times, fraction of periods longer than t`, xLabel: 't (s)', yLabel: 'P(dwell > t)', logY: true });
+  const data = Object.fromEntries(levels.map((l) => [l, { up: sampleMean(segs[l].upDwell), upSe: standardError(segs[l].upDwell), down: sampleMean(segs[l].downDwell), downSe: standardError(segs[l].downDwell) }]));
+  return { set: set.name, metrics, figures, wallSeconds, notes, data: { N: set.N, dwell: data } };
+}
+
+/** Mean dwell times against N for every level (the switching slows steeply as N grows). */
+export function v3ScalingFigures(results: SetResult[]): Record<string, string> {
+  const points = results.map((r) => r.data as { N: number; dwell: Record<string, { up: number; down: number }> } | undefined).filter((d) => d !== undefined);
+  if (points.length < 2) return {};
+  const lines = (['micro-gpu', 'mf2', 'age', 'mf1'] as V3Level[]).flatMap((level) =>
+    (['up', 'down'] as const).map((state) => ({
+      label: `${LABELS[level]} ${state === 'up' ? 'Up' : 'Down'}`,
+      x: points.map((p) => p.N),
+      y: points.map((p) => p.dwell[level]?.[state] ?? NaN),
+      color: COLORS[level],
+      dashed: state === 'down',
+    })),
+  );
+  return { 'v3-dwell-vs-n.svg': linePlotSvg(lines, { title: 'V3: mean dwell time against N (J·N fixed)', xLabel: 'N', yLabel: 'mean dwell time (s)', logY: true }) };
+}

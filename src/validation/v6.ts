@@ -1,0 +1,213 @@
+/**
+ * Validation V6 (../shared/VALIDATION.md): scale and cost. The same scenario
+ * (`scenarios/v6-scale.json`: depressing recurrent excitation with fixed in-degrees, so the mean
+ * field is the same at every N) at growing N. Per N: the wall time per simulated trial-second of
+ * micro-gpu, micro-cpu (one thread), meso and macro, and the accuracy of meso (stationary rate and
+ * PSD of A_N per band, against micro-gpu, with V5's targets) and of macro (rate).
+ */
+import type { GpuContext } from '../gpu/device';
+import { simulateMesoAsync } from '../meso';
+import { simulateMicroCpuAsync } from '../micro/cpu';
+import { simulateMicroGpu } from '../micro/gpu';
+import type { Progress, Recording } from '../model/recording';
+import type { Scenario } from '../model/scenario';
+import { parseScenario } from '../model/validate';
+import { welchPsd } from '../analysis/psd';
+import { linePlotSvg } from '../analysis/svgPlot';
+import { runLevels, type RunSizes } from './runLevels';
+import { bandDifference, relativeDifference, relativeSampleDifference, sampleMean, standardError, trialRates } from './compare';
+import { metric, type Metric, type ReportSpec, type SetResult } from './report';
+import { V5_BANDS, V5_PSD_SEGMENT, V5_TARGETS } from './v5';
+import preset from '../../scenarios/v6-scale.json';
+
+export type V6Level = 'micro-gpu' | 'micro-cpu' | 'meso' | 'age' | 'macro';
+const LEVELS: readonly V6Level[] = ['micro-gpu', 'micro-cpu', 'meso', 'age', 'macro'];
+
+export interface V6Set {
+  name: string;
+  N: number;
+}
+
+const set = (N: number): V6Set => ({ name: `N = ${N}`, N });
+export const V6_SETS: readonly V6Set[] = [200, 500, 1000, 3000, 10000, 30000].map(set);
+export const V6_QUICK_SETS = ['N = 200', 'N = 1000'];
+
+/**
+ * gpuTrials: micro-gpu trials at N = 1000 (scaled by 1000/N, between 8 and 64, so that small N
+ * do not cost less than large ones); cpuTrials: micro-cpu trials (one thread; a cost witness, run for at most
+ * duration·min(1, 3000/N) s); mesoTrials: meso trials at every N; duration: seconds per trial.
+ */
+export type V6Sizes = RunSizes;
+export const V6_SIZES: Record<'quick' | 'full', V6Sizes> = {
+  quick: { gpuTrials: 8, cpuTrials: 1, mesoTrials: 16, duration: 2 },
+  full: { gpuTrials: 16, cpuTrials: 1, mesoTrials: 64, duration: 4 },
+};
+
+export const V6_TRANSIENT = 0.5;
+
+export function v6Trials(level: V6Level, N: number, s: V6Sizes): { trials: number; duration: number } {
+  switch (level) {
+    case 'micro-gpu':
+      // At least 8: the standard errors of the rate and PSD bands come from the spread across trials.
+      return { trials: Math.max(8, Math.min(64, Math.round((s.gpuTrials * 1000) / N))), duration: s.duration };
+    case 'micro-cpu':
+      return { trials: s.cpuTrials, duration: Math.max(2 * V6_TRANSIENT, s.duration * Math.min(1, 3000 / N)) };
+    case 'meso':
+    case 'age':
+      return { trials: s.mesoTrials, duration: s.duration };
+    case 'macro':
+      return { trials: 1, duration: s.duration };
+  }
+}
+
+export const V6_REPORT: ReportSpec = {
+  experiment: 'v6',
+  title: 'V6: scale and cost, micro against meso at growing N',
+  columns: [
+    { level: 'meso', label: 'meso (MF2)' },
+    { level: 'age', label: 'meso (age)' },
+    { level: 'macro', label: 'macro' },
+  ],
+  judged: 'meso',
+  summaryFigures: (results) => v6ScalingFigures(results),
+  intro: [
+    'One population of escape-noise LIF neurons with depressing recurrent excitation (fixed in-degree C = 100, U = 0.2, τD = 0.2 s)',
+    'and Poisson input from 0.4·N sources (fixed in-degree 50): `scenarios/v6-scale.json` at every N. All in-degrees are fixed, so',
+    'the N → ∞ limit is the same at every N and micro-cpu costs grow as N (neurons and synaptic events per second both ∝ N).',
+    '',
+    '**Cost.** Wall time per simulated trial-second (set-up included): micro-gpu runs its trials in parallel (more trials at small N),',
+    'micro-cpu one trial on one thread, meso its trials one after the other, macro one deterministic run.',
+    '',
+    `**Accuracy.** Against micro-gpu, after ${V6_TRANSIENT} s: the stationary rate of E (relative difference ± s.e., target 5 %) and the PSD`,
+    'of A_N per band (Welch, 512-ms Hann segments, target 15 %), V5\'s targets, judged for the engine\'s default STP mean-field (MF2);',
+    'the age-resolved mean-field (docs/meso.md) is shown beside it. The macro limit (MF2) has no finite-size fluctuations, so only its',
+    'rate is compared. The finite-size fluctuations shrink as 1/N, so the PSD bands are compared in relative terms.',
+  ],
+};
+
+export interface V6Options {
+  gpu: GpuContext;
+  sizes: V6Sizes;
+  onProgress?: (stage: string, p: Progress) => void;
+  signal?: AbortSignal;
+}
+
+const COLORS: Record<V6Level, string> = { 'micro-gpu': '#222222', 'micro-cpu': '#7a7a7a', meso: '#c0392b', age: '#1e8449', macro: '#2e6fba' };
+const LABELS: Record<V6Level, string> = { 'micro-gpu': 'micro (GPU)', 'micro-cpu': 'micro (CPU, 1 thread)', meso: 'meso (MF2)', age: 'meso (age)', macro: 'macro' };
+
+/** The preset at N neurons, the Poisson pool at 0.4·N. */
+export function v6Scenario(N: number, trials: number, duration: number, seedOffset: number): Scenario {
+  const raw = structuredClone(preset) as Record<string, any>;
+  raw.populations.E.N = N;
+  raw.populations.ext.N = Math.max(preset.projections[0].connectivity.C!, Math.round(0.4 * N));
+  raw.run = { ...raw.run, trials, duration, seed: raw.run.seed + seedOffset };
+  raw.record = { activity: true, binSize: 0.001 };
+  return parseScenario(raw);
+}
+
+async function runLevel(level: V6Level, s: V6Set, o: V6Options): Promise<Recording> {
+  const progress = (p: Progress) => o.onProgress?.(`${s.name}: ${LABELS[level]}`, p);
+  const { trials, duration } = v6Trials(level, s.N, o.sizes);
+  progress({ fraction: 0, completedSteps: 0, steps: Math.round(duration / preset.run.dt) });
+  const scenario = v6Scenario(s.N, trials, duration, 10 * s.N + LEVELS.indexOf(level));
+  switch (level) {
+    case 'micro-gpu':
+      return simulateMicroGpu(scenario, { gpu: o.gpu, onProgress: progress, signal: o.signal });
+    case 'micro-cpu':
+      return simulateMicroCpuAsync(scenario, { onProgress: progress, signal: o.signal });
+    case 'age':
+      return simulateMesoAsync(scenario, { level: 'meso', stp: 'age', onProgress: progress, signal: o.signal });
+    default:
+      return simulateMesoAsync(scenario, { level, onProgress: progress, signal: o.signal });
+  }
+}
+
+interface V6Data {
+  N: number;
+  /** Wall seconds per simulated trial-second. */
+  cost: Record<V6Level, number>;
+  rate: Record<V6Level, { mean: number; se: number }>;
+  /** The largest relative PSD band difference and the rate difference of each meso level; macro's rate difference. */
+  psd: Record<'meso' | 'age', number>;
+  rateDiff: Record<'meso' | 'age' | 'macro', number>;
+}
+
+export async function runV6Set(s: V6Set, o: V6Options): Promise<SetResult> {
+  const { recordings: recs, wallSeconds } = await runLevels('V6', s.name, LEVELS, (level) => runLevel(level, s, o), (level) => LABELS[level]);
+  const ref = recs['micro-gpu'];
+  const from = Math.round(V6_TRANSIENT / ref.binSize);
+  const metrics: Metric[] = [];
+  const a = trialRates(ref, 'E', from);
+  const rates = {} as V6Data['rate'];
+  const cost = {} as V6Data['cost'];
+  for (const level of LEVELS) {
+    const r = recs[level];
+    const x = trialRates(r, 'E', from);
+    rates[level] = { mean: sampleMean(x), se: standardError(x) };
+    cost[level] = r.wallSeconds / (r.trials * r.bins * r.binSize);
+  }
+  const psdOf = (r: Recording) => welchPsd(r.activity.E, r.trials, r.bins, 0, from, r.bins, V6_PSD_SEGMENT(r), r.binSize);
+  const psd = { meso: 0, age: 0 };
+  for (const level of ['meso', 'age', 'macro'] as V6Level[]) {
+    const b = trialRates(recs[level], 'E', from);
+    // The macro limit is deterministic: its one run has no sampling error.
+    const r = level === 'macro' ? relativeDifference(sampleMean(a), standardError(a), b[0], 0) : relativeSampleDifference(a, b);
+    metrics.push(metric({ set: s.name, population: 'E', quantity: 'rate', level, value: r.value, se: r.se, floor: r.se, target: V5_TARGETS.rate }));
+  }
+  const refPsd = psdOf(ref);
+  const mesoPsd = { meso: psdOf(recs.meso), age: psdOf(recs.age) };
+  for (const level of ['meso', 'age'] as const) {
+    for (const [lo, hi] of V5_BANDS) {
+      const d = bandDifference(refPsd, mesoPsd[level], lo, hi);
+      psd[level] = Math.max(psd[level], d.value);
+      metrics.push(metric({ set: s.name, population: 'E', quantity: `psd ${lo}–${hi} Hz`, level, value: d.value, se: d.se, floor: d.se, target: V5_TARGETS.psd }));
+    }
+  }
+  const notes = [
+    `Wall time per simulated trial-second: ${LEVELS.map((l) => `${LABELS[l]} ${fmtSeconds(cost[l])} (${recs[l].trials} × ${(recs[l].bins * recs[l].binSize).toFixed(1)} s)`).join('; ')}.`,
+    '',
+    `Rate of E (trial mean ± s.e.): ${LEVELS.map((l) => `${LABELS[l]} ${rates[l].mean.toFixed(3)}${Number.isFinite(rates[l].se) ? ` ± ${rates[l].se.toFixed(3)}` : ''} Hz`).join('; ')}` +
+      ` (micro-cpu: ${recs['micro-cpu'].trials} trial(s), a cost witness).`,
+  ];
+  const lines = (['micro-gpu', 'meso', 'age'] as V6Level[]).map((level) => {
+    const p = level === 'micro-gpu' ? refPsd : mesoPsd[level as 'meso' | 'age'];
+    const keep = Array.from(p.f.keys()).filter((k) => p.f[k] >= 1 && p.f[k] <= 250);
+    return { label: `${LABELS[level]} (${recs[level].trials})`, x: keep.map((k) => p.f[k]), y: keep.map((k) => p.power[k]), color: COLORS[level] };
+  });
+  const figures = { [`v6-n${s.N}-psd.svg`]: linePlotSvg(lines, { title: `V6, N = ${s.N}: PSD of A_N`, xLabel: 'frequency (Hz)', yLabel: 'PSD (Hz²/Hz)', logY: true }) };
+  const diff = (l: V6Level) => Math.abs(rates[l].mean / rates['micro-gpu'].mean - 1);
+  const data: V6Data = { N: s.N, cost, rate: rates, psd, rateDiff: { meso: diff('meso'), age: diff('age'), macro: diff('macro') } };
+  return { set: s.name, metrics, figures, wallSeconds, notes, data };
+}
+
+/** 512-ms Welch segments, or shorter when a trial is too short to hold one after the transient. */
+function V6_PSD_SEGMENT(r: Recording): number {
+  const usable = r.bins - Math.round(V6_TRANSIENT / r.binSize);
+  let seg = V5_PSD_SEGMENT;
+  while (seg > 64 && seg > usable) seg /= 2;
+  return seg;
+}
+
+const fmtSeconds = (s: number) => (s >= 1 ? `${s.toFixed(2)} s` : s >= 1e-3 ? `${(1e3 * s).toFixed(2)} ms` : `${(1e6 * s).toFixed(1)} µs`);
+
+/** Cost and accuracy against N, from every set. */
+export function v6ScalingFigures(results: SetResult[]): Record<string, string> {
+  const d = results.map((r) => r.data as V6Data | undefined).filter((x): x is V6Data => x !== undefined);
+  if (d.length < 2) return {};
+  const N = d.map((x) => x.N);
+  const cost = linePlotSvg(
+    LEVELS.map((l) => ({ label: LABELS[l], x: N, y: d.map((x) => x.cost[l]), color: COLORS[l], dashed: l === 'micro-cpu' })),
+    { title: 'V6: wall time per simulated trial-second against N', xLabel: 'N', yLabel: 'wall s per trial-s', logX: true, logY: true },
+  );
+  const accuracy = linePlotSvg(
+    [
+      { label: 'MF2 rate', x: N, y: d.map((x) => x.rateDiff.meso), color: COLORS.meso },
+      { label: 'MF2 PSD (worst band)', x: N, y: d.map((x) => x.psd.meso), color: COLORS.meso, dashed: true },
+      { label: 'age rate', x: N, y: d.map((x) => x.rateDiff.age), color: COLORS.age },
+      { label: 'age PSD (worst band)', x: N, y: d.map((x) => x.psd.age), color: COLORS.age, dashed: true },
+      { label: 'macro rate', x: N, y: d.map((x) => x.rateDiff.macro), color: COLORS.macro },
+    ],
+    { title: 'V6: relative difference from micro-gpu against N', xLabel: 'N', yLabel: 'relative difference', logX: true, logY: true },
+  );
+  return { 'v6-cost-vs-n.svg': cost, 'v6-accuracy-vs-n.svg': accuracy };
+}
