@@ -3,6 +3,7 @@
  * `Command`; this file only dispatches and turns errors into messages and exit codes.
  */
 import { analyzeCommand } from './commands/analyze';
+import { benchCommandFactory } from './commands/bench';
 import { checkCommand } from './commands/check';
 import { infoCommand } from './commands/info';
 import { runCommandFactory } from './commands/run';
@@ -26,7 +27,7 @@ function usage(commands: readonly Command[]): string {
 
 /** `workerScript`: the file worker threads run (the CLI bundle itself). */
 export async function main(argv: string[], workerScript?: URL): Promise<number> {
-  const commands: Command[] = [infoCommand, checkCommand, runCommandFactory(workerScript), analyzeCommand, validateCommand];
+  const commands: Command[] = [infoCommand, checkCommand, runCommandFactory(workerScript), analyzeCommand, validateCommand, benchCommandFactory(workerScript)];
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     const topic = name === 'help' ? commands.find((c) => c.name === rest[0]) : undefined;

@@ -142,7 +142,11 @@ class MesoRun {
     this.inputSampled = this.sampled.map((m) => (m >= 0 ? new Float64Array(this.T * m * this.totalBins) : null));
     this.stpNames = this.projs.map((q) => (q.stp.model === 'none' ? [] : q.stp.model === 'depression' ? ['x'] : q.stp.model === 'three-state' ? ['x', 'y', 'z'] : ['u', 'x']));
     this.stpRec = this.projs.map((_, i) => (scenario.record.stp && this.stpNames[i].length > 0 ? this.stpNames[i].map(() => new Float64Array(this.T * this.totalBins)) : null));
+    this.setupSeconds = (performance.now() - this.start) / 1000;
   }
+
+  /** Seconds spent compiling the network and allocating the state before the first step. */
+  private readonly setupSeconds: number;
 
   /** See MesoOptions.initial. */
   private startStationary(init: NonNullable<MesoOptions['initial']>): void {
@@ -409,6 +413,7 @@ class MesoRun {
         inDegree: Object.fromEntries(this.projs.map((q) => [q.name, q.C])),
         spikes: 'not available at this level (no individual neurons)',
         uniformsPerStep: this.draws > 0 ? this.uniformsUsed / this.draws : 0,
+        setupSeconds: this.setupSeconds,
       },
     };
   }

@@ -13,11 +13,11 @@ import { decodeNpy } from '../../src/io/npy';
 const run = promisify(execFile);
 let outDir = '';
 
-async function mesostp(args: string[], env: Record<string, string> = {}) {
+async function mesostp(args: string[], env: Record<string, string> = {}, timeout = 60_000) {
   try {
     const { stdout, stderr } = await run(process.execPath, [join(outDir, 'mesostp.js'), ...args], {
       env: { ...process.env, ...env },
-      timeout: 60_000,
+      timeout,
     });
     return { code: 0, stdout, stderr };
   } catch (error) {
@@ -238,6 +238,53 @@ describe('mesostp run', () => {
     expect(badTrials.code).toBe(2);
     expect(badTrials.stderr).toMatch(/--trials takes three integers/);
   }, 120_000);
+
+  it('bench --smoke runs every workload with every engine in child runs and writes consistent JSON and the report; bad options exit 2', async () => {
+    const root = join(outDir, 'bench');
+    const r = await mesostp(['bench', '--smoke', '--out', root], {}, 170_000);
+    expect(r.code, r.stderr).toBe(0);
+    const results = JSON.parse(readFileSync(join(root, 'benchmarks', 'results.json'), 'utf8'));
+    expect(results.size).toBe('smoke');
+    expect(results.repeats).toBe(2);
+    expect(results.machine.hostBandwidth.bytesPerSecond).toBeGreaterThan(0);
+    const workloads = new Set(results.cases.map((c: { workload: string }) => c.workload));
+    expect([...workloads]).toEqual(['feedforward', 'recurrent', 'set-up']);
+    for (const c of results.cases) {
+      for (const e of c.engines) {
+        expect(e.refused, `${c.workload} ${c.variant} ${e.engine}`).toBeUndefined();
+        expect(e.runs.length).toBe(2);
+        for (const m of e.runs) {
+          expect(m.setupSeconds).toBeGreaterThan(0);
+          expect(m.wallSeconds).toBeGreaterThan(m.setupSeconds);
+          expect(m.peakHostBytes).toBeGreaterThan(2 ** 20);
+          // The work done follows from the scenario alone: the same in every repeat.
+          expect(m.neuronSteps).toBe(e.runs[0].neuronSteps);
+          expect(m.trialSteps).toBe(e.runs[0].trialSteps);
+        }
+        expect(e.wallSeconds.min).toBeLessThanOrEqual(e.wallSeconds.median);
+        expect(e.wallSeconds.median).toBeLessThanOrEqual(e.wallSeconds.max);
+        if (e.engine === 'micro-gpu') expect(e.gpuBytes).toBeGreaterThan(0);
+      }
+    }
+    // The feedforward case at B = 4: 4 trials × 100 steps (0.05 s at 0.5 ms) × the preset's neurons.
+    const ff = results.cases.find((c: { workload: string; value: number }) => c.workload === 'feedforward' && c.value === 4);
+    const neurons = Object.values(JSON.parse(readFileSync('scenarios/v2-feedforward-depression.json', 'utf8')).populations as Record<string, { N: number }>).reduce((n, p) => n + p.N, 0);
+    expect(ff.engines[0].runs[0].trialSteps).toBe(4 * 100);
+    expect(ff.engines[0].runs[0].neuronSteps).toBe(4 * 100 * neurons);
+    expect(ff.ratios.map((q: { faster: string; slower: string }) => `${q.faster}/${q.slower}`)).toContain('micro-gpu/micro-cpu');
+    const perSyn = results.cases.find((c: { variant: string }) => c.variant === 'per-synapse STP').engines.find((e: { engine: string }) => e.engine === 'micro-gpu');
+    const perPre = results.cases.find((c: { variant: string }) => c.variant === 'per-presynaptic STP').engines.find((e: { engine: string }) => e.engine === 'micro-gpu');
+    // STP state per synapse holds C = 100 times the per-neuron state of per-presynaptic placement.
+    expect(perSyn.stpStateBytes['E->E'] / perPre.stpStateBytes['E->E']).toBeCloseTo(100, 0);
+    const md = readFileSync(join(root, 'benchmarks.md'), 'utf8');
+    expect(md).toMatch(/^# Benchmarks/);
+    expect(md).toMatch(/\| micro-gpu ≥ 20× micro-cpu \(1 thread\) on the V2 workload at 1024 trials \| not measured \|/);
+    expect(r.stdout).toMatch(/feedforward \(V2 preset\), B = 4/);
+    const bad = await mesostp(['bench', '--only', 'nonsense', '--out', root]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/unknown workload "nonsense"; choose from feedforward, recurrent, set-up/);
+    expect((await mesostp(['bench', '--quick', '--full'])).code).toBe(2);
+  }, 180_000);
 
   it('refuses bad options and bad scenarios, naming what to fix', async () => {
     const dir = join(outDir, 'bad-run');

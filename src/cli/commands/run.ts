@@ -109,6 +109,8 @@ export function runCommandFactory(workerScript?: URL): Command {
         if (level === 'micro-gpu') gpu = await requestNodeGpu();
         const recording = await run(checked.scenario, { level, threads, gpu, stp: values.stp, moments: values.moments, workerScript, signal: controller.signal, onProgress: (p) => progress.update(p) });
         progress.done();
+        // Linux reports the peak resident set in KiB: the most host memory this run held at once.
+        recording.engine.peakHostBytes = process.resourceUsage().maxRSS * 1024;
         const summary = await writeRecording(recording, values.out);
         const rows = Object.entries(summary.populations).map(
           ([name, p]) => `  ${name.padEnd(12)} rate ${p.rateHz.toFixed(3)} Hz ± ${p.rateHzSem === null ? 'n/a' : p.rateHzSem.toFixed(3)} (s.e.)`,

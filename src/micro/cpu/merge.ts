@@ -97,6 +97,8 @@ export function mergeRecordings(parts: Recording[]): Recording {
     engine: {
       ...first.engine,
       threads: sorted.reduce((s, r) => s + (typeof r.engine.threads === 'number' ? r.engine.threads : 1), 0),
+      // Parts run side by side (worker threads): the set-up of the slowest.
+      setupSeconds: Math.max(...sorted.map((r) => (typeof r.engine.setupSeconds === 'number' ? r.engine.setupSeconds : 0))),
       ...(firstRange && lastRange ? { trialRange: [firstRange[0], lastRange[1]] } : {}),
     },
   };

@@ -100,7 +100,11 @@ class MicroCpuRun {
     this.sc = createScratch();
     this.ctx = { n: 0, t: 0, dt: this.net.dt, seed: seedWord(scenario.run.seed), spikeWord: purposeWord(Purpose.spike), trialFrom: from, T: this.T, words: new Uint32Array(4) };
     this.chunk = Math.max(1, Math.floor(options.chunkSteps ?? 1000));
+    this.setupSeconds = (performance.now() - this.start) / 1000;
   }
+
+  /** Seconds spent building the network and the state before the first step. */
+  private readonly setupSeconds: number;
 
   /** Runs one chunk of steps unless the run is finished or aborted; false when there is nothing left to do. */
   advance(): boolean {
@@ -151,7 +155,7 @@ class MicroCpuRun {
       bins,
       ...recorded,
       wallSeconds: (performance.now() - this.start) / 1000,
-      engine: { name: 'micro-cpu (float64, event-driven)', stpState, filterState, storage, synapses, threads: 1, trialRange: [this.from, this.to] },
+      engine: { name: 'micro-cpu (float64, event-driven)', stpState, filterState, storage, synapses, threads: 1, trialRange: [this.from, this.to], setupSeconds: this.setupSeconds },
     };
   }
 }

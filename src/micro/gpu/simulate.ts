@@ -92,6 +92,17 @@ interface ProjBuffers {
 /** One batch of trials [from, from + T): its buffers, pipelines and step loop. */
 class Batch {
   private readonly buffers: GPUBuffer[] = [];
+
+  /** Bytes of the batch's GPU buffers, in all and by label. */
+  bufferBytes(): { total: number; byLabel: Record<string, number> } {
+    const byLabel: Record<string, number> = {};
+    let total = 0;
+    for (const b of this.buffers) {
+      byLabel[b.label] = (byLabel[b.label] ?? 0) + b.size;
+      total += b.size;
+    }
+    return { total, byLabel };
+  }
   private ctl!: GPUBuffer;
   private args!: GPUBuffer;
   private spikeRec!: GPUBuffer;
@@ -585,13 +596,20 @@ export async function simulateMicroGpu(scenario: Scenario, options: MicroGpuOpti
   const batches = Math.ceil(trials / perBatch);
   const parts: Recording[] = [];
   let cancelled = false;
+  // Set-up: compiling the network and the plan, then creating each batch's buffers and pipelines.
+  let setupSeconds = (performance.now() - start) / 1000;
+  let buffers: ReturnType<Batch['bufferBytes']> = { total: 0, byLabel: {} };
   for (let k = 0; k < batches && !cancelled; k++) {
     const from = k * perBatch;
     const T = Math.min(perBatch, trials - from);
+    const batchStart = performance.now();
     const batch = new Batch(ctx, plan, scenario, from, T, chunkSteps);
     let n = 0;
     try {
       await batch.init(kernels);
+      setupSeconds += (performance.now() - batchStart) / 1000;
+      const bytes = batch.bufferBytes();
+      if (bytes.total > buffers.total) buffers = bytes;
       while (n < steps) {
         if (options.signal?.aborted) {
           cancelled = true;
@@ -640,6 +658,8 @@ export async function simulateMicroGpu(scenario: Scenario, options: MicroGpuOpti
       synapses,
       fixedPoint,
       trialsPerBatch: perBatch,
+      setupSeconds,
+      gpuBufferBytes: { largestBatch: buffers.total, byLabel: buffers.byLabel },
       batches: parts.length,
       trialRange: [0, merged.trials],
     },

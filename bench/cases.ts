@@ -1,0 +1,107 @@
+/**
+ * The benchmark workloads (issue 8): each case is one scenario and the engines that run it.
+ *
+ * (a) feedforward: the V2 preset (Poisson → depressing STP → exponential filter) at B trials;
+ * (b) recurrent: escape-noise LIF with depressing recurrent synapses and fixed in-degree
+ *     (scenarios/v6-scale.json) at growing N, with variants: STP state per presynaptic neuron
+ *     (the default), per synapse (forced by a spread of τD across synapses) and procedural
+ *     connectivity (fixed probability C/N, regenerated on the GPU);
+ * (c) the recurrent scenario at the meso and macro levels;
+ * (d) set-up only: a network of N neurons with C synapses each, built and run for a few steps.
+ */
+import v2Preset from '../scenarios/v2-feedforward-depression.json';
+import scalePreset from '../scenarios/v6-scale.json';
+
+export type BenchEngine = 'micro-gpu' | 'micro-cpu' | 'micro-cpu-all' | 'meso' | 'macro';
+export const ENGINES: readonly BenchEngine[] = ['micro-gpu', 'micro-cpu', 'micro-cpu-all', 'meso', 'macro'];
+
+export type BenchSize = 'smoke' | 'quick' | 'full';
+
+export interface BenchCase {
+  /** Workload and variant, e.g. "recurrent / per-synapse STP". */
+  workload: string;
+  variant: string;
+  /** The size axis of the workload: trials B or neurons N. */
+  axis: 'B' | 'N';
+  value: number;
+  scenario: Record<string, any>;
+  engines: BenchEngine[];
+  /** Only the set-up time matters (the run is a few steps). */
+  setupOnly?: boolean;
+}
+
+interface Sizes {
+  feedforwardTrials: number[];
+  feedforwardDuration: number;
+  recurrentN: number[];
+  /** Procedural connectivity only (micro-gpu): sizes beyond the explicit ones. */
+  proceduralN: number[];
+  recurrentDuration: number;
+  setup: { N: number; C: number };
+  repeats: number;
+}
+
+export const SIZES: Record<BenchSize, Sizes> = {
+  smoke: { feedforwardTrials: [1, 4], feedforwardDuration: 0.05, recurrentN: [200], proceduralN: [], recurrentDuration: 0.05, setup: { N: 500, C: 50 }, repeats: 2 },
+  quick: { feedforwardTrials: [1, 64, 1024], feedforwardDuration: 0.3, recurrentN: [1000, 10000], proceduralN: [], recurrentDuration: 1, setup: { N: 10000, C: 1000 }, repeats: 1 },
+  full: { feedforwardTrials: [1, 64, 1024], feedforwardDuration: 1.5, recurrentN: [1000, 10000, 100000], proceduralN: [300000], recurrentDuration: 1, setup: { N: 100000, C: 1000 }, repeats: 3 },
+};
+
+function feedforward(trials: number, duration: number): Record<string, any> {
+  const s = structuredClone(v2Preset) as Record<string, any>;
+  s.run = { ...s.run, trials, duration };
+  // What a Monte Carlo user records: the activity and the sampled inputs (as the V2 validation does).
+  return s;
+}
+
+type Variant = 'per-presynaptic STP' | 'per-synapse STP' | 'procedural';
+
+export function recurrent(N: number, duration: number, variant: Variant, C = scalePreset.projections[1].connectivity.C!): Record<string, any> {
+  const s = structuredClone(scalePreset) as Record<string, any>;
+  s.populations.E.N = N;
+  s.populations.ext.N = Math.max(scalePreset.projections[0].connectivity.C!, Math.round(0.4 * N));
+  const rec = s.projections[1];
+  rec.connectivity = { type: 'fixed-indegree', C };
+  if (variant === 'per-synapse STP') rec.heterogeneity = { tauD: { distribution: 'lognormal', cv: 0.1 } };
+  if (variant === 'procedural') {
+    rec.connectivity = { type: 'fixed-probability', p: C / N };
+    rec.storage = 'procedural';
+  }
+  s.run = { ...s.run, trials: 1, duration };
+  s.record = { activity: true, binSize: 0.01 };
+  return s;
+}
+
+export function benchCases(size: BenchSize): BenchCase[] {
+  const z = SIZES[size];
+  const cases: BenchCase[] = [];
+  for (const B of z.feedforwardTrials) {
+    cases.push({ workload: 'feedforward', variant: 'V2 preset', axis: 'B', value: B, scenario: feedforward(B, z.feedforwardDuration), engines: B > 1 ? [...ENGINES] : ['micro-gpu', 'micro-cpu', 'meso', 'macro'] });
+  }
+  for (const N of z.recurrentN) {
+    // One trial: micro-cpu on all cores would run it on one thread (trials are its parallel axis).
+    cases.push({ workload: 'recurrent', variant: 'per-presynaptic STP', axis: 'N', value: N, scenario: recurrent(N, z.recurrentDuration, 'per-presynaptic STP'), engines: ['micro-gpu', 'micro-cpu', 'meso', 'macro'] });
+    // The meso level refuses per-synapse heterogeneity; micro-cpu stores every network explicitly.
+    cases.push({ workload: 'recurrent', variant: 'per-synapse STP', axis: 'N', value: N, scenario: recurrent(N, z.recurrentDuration, 'per-synapse STP'), engines: ['micro-gpu', 'micro-cpu'] });
+    cases.push({ workload: 'recurrent', variant: 'procedural', axis: 'N', value: N, scenario: recurrent(N, z.recurrentDuration, 'procedural'), engines: ['micro-gpu'] });
+  }
+  for (const N of z.proceduralN) {
+    cases.push({ workload: 'recurrent', variant: 'procedural', axis: 'N', value: N, scenario: recurrent(N, z.recurrentDuration / 4, 'procedural'), engines: ['micro-gpu'] });
+  }
+  const { N, C } = z.setup;
+  const setup = recurrent(N, 0.005, 'per-presynaptic STP', C);
+  cases.push({ workload: 'set-up', variant: `C = ${C}, explicit`, axis: 'N', value: N, scenario: setup, engines: ['micro-gpu', 'micro-cpu'], setupOnly: true });
+  cases.push({ workload: 'set-up', variant: `C = ${C}, procedural`, axis: 'N', value: N, scenario: recurrent(N, 0.005, 'procedural', C), engines: ['micro-gpu'], setupOnly: true });
+  return cases;
+}
+
+/** Mean out-degree of a projection of a scenario (exact for all-to-all and fixed in-degree, expected for fixed probability). */
+export function meanOutDegree(s: Record<string, any>, p: Record<string, any>): number {
+  const nPre = s.populations[p.from].N;
+  const nPost = s.populations[p.to].N;
+  const c = p.connectivity;
+  const self = p.from === p.to && !c.autapses;
+  if (c.type === 'all-to-all') return self ? nPost - 1 : nPost;
+  if (c.type === 'fixed-indegree') return (c.C * nPost) / nPre;
+  return c.p * (self ? nPost - 1 : nPost);
+}

@@ -1,0 +1,150 @@
+/**
+ * Runs the benchmark cases: every engine of a case once per repeat, interleaved (engine A, B, C,
+ * A, B, C, …) so that a slow spell of a noisy machine hits every engine alike; figures are the
+ * median of the repeats with their min and max, and the speed ratios are taken pair by pair
+ * within each repeat before their median is reported.
+ */
+import { cpus, totalmem } from 'node:os';
+import { benchCases, SIZES, type BenchCase, type BenchEngine, type BenchSize } from './cases';
+import { measure, type Measurement } from './measure';
+import { bytesModel, measureHostBandwidth, type HostBandwidth } from './roofline';
+
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+}
+
+export interface EngineResult {
+  engine: BenchEngine;
+  runs: Measurement[];
+  refused?: string;
+  wallSeconds: Spread;
+  setupSeconds: Spread;
+  /** Run time (wall − set-up) per simulated trial-second. */
+  secondsPerTrialSecond: Spread;
+  neuronStepsPerSecond: Spread;
+  synapticEventsPerSecond: Spread;
+  trialStepsPerSecond: Spread;
+  peakHostBytes: number;
+  gpuBytes: number | null;
+  stpStateBytes: Record<string, number>;
+  /** Estimated memory traffic of the run (bytes/s, from the bytes model) and its fraction of the host's copy bandwidth. */
+  trafficBytesPerSecond: number | null;
+  bandwidthFraction: number | null;
+}
+
+export interface CaseResult {
+  workload: string;
+  variant: string;
+  axis: 'B' | 'N';
+  value: number;
+  setupOnly: boolean;
+  engines: EngineResult[];
+  /** Median over repeats of the run-time ratio of `slower` to `faster` (how many times faster `faster` is). */
+  ratios: { faster: BenchEngine; slower: BenchEngine; ratio: Spread }[];
+}
+
+export interface BenchResults {
+  /** The command line that produced the results. */
+  command: string;
+  size: BenchSize;
+  repeats: number;
+  date: string;
+  machine: { cpu: string; cores: number; memoryBytes: number; node: string; adapter: string | null; hostBandwidth: HostBandwidth };
+  cases: CaseResult[];
+}
+
+export function spread(values: number[]): Spread {
+  const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return { median: NaN, min: NaN, max: NaN };
+  const m = v.length % 2 === 1 ? v[(v.length - 1) / 2] : 0.5 * (v[v.length / 2 - 1] + v[v.length / 2]);
+  return { median: m, min: v[0], max: v[v.length - 1] };
+}
+
+const runSeconds = (m: Measurement) => m.wallSeconds - m.setupSeconds;
+
+function summarize(c: BenchCase, engine: BenchEngine, runs: Measurement[]): EngineResult {
+  const ok = runs.filter((r) => !r.refused);
+  const per = (f: (m: Measurement) => number) => spread(ok.map(f));
+  const last = ok[ok.length - 1];
+  const rate = per((m) => m.neuronSteps / runSeconds(m));
+  const events = per((m) => m.synapticEvents / runSeconds(m));
+  const traffic = engine.startsWith('micro') && last ? bytesModel(c, engine, last) : null;
+  const trafficRate = traffic === null ? null : traffic.perNeuronStep * rate.median + traffic.perEvent * events.median;
+  return {
+    engine,
+    runs,
+    ...(ok.length === 0 && runs[0]?.refused ? { refused: runs[0].refused } : {}),
+    wallSeconds: per((m) => m.wallSeconds),
+    setupSeconds: per((m) => m.setupSeconds),
+    secondsPerTrialSecond: per((m) => runSeconds(m) / m.trialSeconds),
+    neuronStepsPerSecond: rate,
+    synapticEventsPerSecond: events,
+    trialStepsPerSecond: per((m) => m.trialSteps / runSeconds(m)),
+    peakHostBytes: ok.reduce((best, m) => (Number.isFinite(m.peakHostBytes) && !(m.peakHostBytes <= best) ? m.peakHostBytes : best), NaN),
+    gpuBytes: last?.gpuBytes ?? null,
+    stpStateBytes: last?.stpStateBytes ?? {},
+    trafficBytesPerSecond: trafficRate,
+    bandwidthFraction: null,
+  };
+}
+
+/** The engine pairs whose ratios are reported, when both ran the case. */
+const PAIRS: [BenchEngine, BenchEngine][] = [
+  ['micro-gpu', 'micro-cpu'],
+  ['micro-cpu-all', 'micro-cpu'],
+  ['micro-gpu', 'micro-cpu-all'],
+  ['meso', 'micro-cpu'],
+  ['meso', 'micro-gpu'],
+  ['macro', 'meso'],
+];
+
+export interface HarnessOptions {
+  size: BenchSize;
+  repeats?: number;
+  /** Path of the CLI that runs each measurement (bin/mesostp.js). */
+  cli: string;
+  /** Only cases whose workload is listed. */
+  workloads?: string[];
+  /** Recorded with the results. */
+  command: string;
+  onProgress?: (line: string) => void;
+}
+
+export async function runBenchmarks(o: HarnessOptions): Promise<BenchResults> {
+  const repeats = Math.max(1, Math.floor(o.repeats ?? SIZES[o.size].repeats));
+  const cases = benchCases(o.size).filter((c) => !o.workloads || o.workloads.includes(c.workload));
+  const hostBandwidth = measureHostBandwidth();
+  const results: CaseResult[] = [];
+  let adapter: string | null = null;
+  for (const [i, c] of cases.entries()) {
+    const runs = new Map<BenchEngine, Measurement[]>(c.engines.map((e) => [e, []]));
+    for (let r = 0; r < repeats; r++) {
+      for (const engine of c.engines) {
+        const label = `[${i + 1}/${cases.length}] ${c.workload} (${c.variant}) ${c.axis} = ${c.value}: ${engine}, repeat ${r + 1}/${repeats}`;
+        o.onProgress?.(label);
+        const m = await measure(o.cli, c, engine);
+        if (m.adapter) adapter = m.adapter;
+        runs.get(engine)!.push(m);
+      }
+    }
+    const engines = c.engines.map((e) => summarize(c, e, runs.get(e)!));
+    for (const e of engines) e.bandwidthFraction = e.trafficBytesPerSecond === null ? null : e.trafficBytesPerSecond / hostBandwidth.bytesPerSecond;
+    const ratios = PAIRS.filter(([a, b]) => c.engines.includes(a) && c.engines.includes(b)).map(([faster, slower]) => {
+      const fa = runs.get(faster)!;
+      const sl = runs.get(slower)!;
+      const value = (c.setupOnly ? (m: Measurement) => m.setupSeconds : runSeconds) as (m: Measurement) => number;
+      return { faster, slower, ratio: spread(fa.map((m, r) => value(sl[r]) / value(m))) };
+    });
+    results.push({ workload: c.workload, variant: c.variant, axis: c.axis, value: c.value, setupOnly: !!c.setupOnly, engines, ratios });
+  }
+  return {
+    command: o.command,
+    size: o.size,
+    repeats,
+    date: new Date().toISOString().slice(0, 10),
+    machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryBytes: totalmem(), node: process.version, adapter, hostBandwidth },
+    cases: results,
+  };
+}

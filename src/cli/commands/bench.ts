@@ -1,0 +1,76 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { Command } from '../command';
+import { SIZES, type BenchSize } from '../../../bench/cases';
+import { runBenchmarks, type BenchResults } from '../../../bench/harness';
+import { terminalReport, writeBenchReport } from '../../../bench/report';
+
+const help = `mesostp bench [--quick | --full] [--repeat R] [--only WORKLOAD,...] [--out DIR]
+mesostp bench --report RESULTS.json [--out DIR]
+
+Benchmarks every engine on the same workloads and writes DIR/benchmarks.md (tables, log-log
+plots of cost against trials and N, the targets met or not), DIR/benchmarks/results.json
+(every run) and the figures. Each run is a fresh \`mesostp run\` process; engines are
+interleaved and each case is repeated, figures are medians with min and max.
+
+Workloads: feedforward (the V2 preset at B = 1, 64, 1024 trials), recurrent (escape-noise LIF
+with depressing synapses, fixed in-degree 100, N = 10³ … 10⁵; STP per presynaptic neuron, per
+synapse, and procedural connectivity; meso and macro on the same scenario), set-up (a network
+of N neurons with 10³ synapses each).
+
+Options:
+  --quick     shortened runs, one repeat: under 5 minutes on a 2-core machine (default)
+  --full      the sizes of docs/benchmarks.md (tens of minutes)
+  --repeat R  repeats per case (default: quick ${SIZES.quick.repeats}, full ${SIZES.full.repeats})
+  --only W    only these workloads (feedforward, recurrent, set-up)
+  --out DIR   output folder (default out/bench)
+  --smoke     tiny sizes that check the harness (the test suite uses it)
+  --report F  write the report of an earlier run's results.json again (nothing is run)`;
+
+export function benchCommandFactory(workerScript?: URL): Command {
+  return {
+    name: 'bench',
+    summary: 'benchmark micro-gpu, micro-cpu, meso and macro on the same workloads',
+    help,
+    async run(args) {
+      const { values } = parseArgs({
+        args,
+        strict: true,
+        options: { quick: { type: 'boolean' }, full: { type: 'boolean' }, smoke: { type: 'boolean' }, repeat: { type: 'string' }, only: { type: 'string' }, out: { type: 'string' }, report: { type: 'string' } },
+      });
+      const out = values.out ?? 'out/bench';
+      if (values.report !== undefined) {
+        const results = JSON.parse(readFileSync(values.report, 'utf8')) as BenchResults;
+        const path = await writeBenchReport(out, results);
+        console.log(terminalReport(results));
+        console.log(`\nReport: ${path}`);
+        return 0;
+      }
+      if ([values.quick, values.full, values.smoke].filter(Boolean).length > 1) {
+        console.error('mesostp bench: choose one of --quick, --full, --smoke');
+        return 2;
+      }
+      const size: BenchSize = values.full ? 'full' : values.smoke ? 'smoke' : 'quick';
+      const repeats = values.repeat === undefined ? undefined : Number(values.repeat);
+      if (repeats !== undefined && !(Number.isInteger(repeats) && repeats >= 1)) {
+        console.error(`mesostp bench: --repeat takes an integer ≥ 1, got "${values.repeat}"`);
+        return 2;
+      }
+      const workloads = values.only?.split(',');
+      const known = ['feedforward', 'recurrent', 'set-up'];
+      const unknown = workloads?.filter((w) => !known.includes(w)) ?? [];
+      if (unknown.length > 0) {
+        console.error(`mesostp bench: unknown workload "${unknown.join(',')}"; choose from ${known.join(', ')}`);
+        return 2;
+      }
+      const cli = workerScript ? fileURLToPath(workerScript) : process.argv[1];
+      const command = `mesostp bench --${size}${values.repeat ? ` --repeat ${values.repeat}` : ''}${values.only ? ` --only ${values.only}` : ''}${values.out ? ` --out ${values.out}` : ''}`;
+      const results = await runBenchmarks({ size, repeats, cli, workloads, command, onProgress: (line) => process.stderr.write(`${line}\n`) });
+      const path = await writeBenchReport(out, results);
+      console.log(terminalReport(results));
+      console.log(`\nReport: ${path} (every run in ${out}/benchmarks/results.json)`);
+      return 0;
+    },
+  };
+}

@@ -1,0 +1,60 @@
+/** The benchmark harness's arithmetic: medians with their range, and the targets judged from figures. */
+import { describe, expect, it } from 'vitest';
+import { spread, type BenchResults, type CaseResult, type EngineResult } from '../../../bench/harness';
+import { targets } from '../../../bench/report';
+import { benchCases } from '../../../bench/cases';
+
+const s = (v: number) => ({ median: v, min: v, max: v });
+function engine(name: EngineResult['engine'], perSecond: number, stp: Record<string, number> = {}): EngineResult {
+  return { engine: name, runs: [], wallSeconds: s(1), setupSeconds: s(0.1), secondsPerTrialSecond: s(perSecond), neuronStepsPerSecond: s(1), synapticEventsPerSecond: s(1), trialStepsPerSecond: s(1), peakHostBytes: 1, gpuBytes: 1, stpStateBytes: stp, trafficBytesPerSecond: null, bandwidthFraction: null };
+}
+function results(cases: CaseResult[]): BenchResults {
+  return { command: 'mesostp bench --full', size: 'full', repeats: 3, date: '2026-11-23', machine: { cpu: 'x', cores: 2, memoryBytes: 1, node: 'v20', adapter: 'test adapter', hostBandwidth: { bytesPerSecond: 1, bytes: 1 } }, cases };
+}
+
+describe('bench harness', () => {
+  it('spread: median of odd and even counts, min and max, non-finite values ignored', () => {
+    expect(spread([3, 1, 2])).toEqual({ median: 2, min: 1, max: 3 });
+    expect(spread([4, 1, 2, 3])).toEqual({ median: 2.5, min: 1, max: 4 });
+    expect(spread([NaN, 5])).toEqual({ median: 5, min: 5, max: 5 });
+    expect(spread([]).median).toBeNaN();
+  });
+
+  it('targets: each judged from the figures, or "not measured" when the run lacks the case', () => {
+    const ff: CaseResult = { workload: 'feedforward', variant: 'V2 preset', axis: 'B', value: 1024, setupOnly: false, engines: [], ratios: [{ faster: 'micro-gpu', slower: 'micro-cpu', ratio: s(21) }] };
+    const rec = (N: number, meso: number, cpu: number, variant = 'per-presynaptic STP', bytes = 8 * N): CaseResult => ({
+      workload: 'recurrent',
+      variant,
+      axis: 'N',
+      value: N,
+      setupOnly: false,
+      engines: [engine('micro-gpu', cpu, { 'E->E': bytes }), engine('micro-cpu', cpu), engine('meso', meso)],
+      ratios: [],
+    });
+    const t = targets(results([ff, rec(1000, 0.03, 0.3), rec(10000, 0.031, 31), rec(1000, 0, 0, 'per-synapse STP', 800 * 1000), rec(10000, 0, 0, 'per-synapse STP', 800 * 10000)]));
+    expect(t.map((x) => x.met)).toEqual([true, true, true, true]);
+    expect(t[2].evidence).toMatch(/^1000×/);
+    const none = targets(results([]));
+    expect(none.every((x) => x.met === null)).toBe(true);
+    const slow = targets(results([{ ...ff, ratios: [{ faster: 'micro-gpu', slower: 'micro-cpu', ratio: s(2.4) }] }, rec(1000, 0.03, 0.3), rec(10000, 0.09, 3)]));
+    expect(slow[0].met).toBe(false);
+    expect(slow[1].met).toBe(false); // meso cost tripled with N
+    expect(slow[2].met).toBe(false);
+  });
+
+  it('cases: the quick run has B = 1, 64, 1024 and N = 10³, 10⁴ with the three variants and a set-up case', () => {
+    const c = benchCases('quick');
+    expect(c.filter((x) => x.workload === 'feedforward').map((x) => x.value)).toEqual([1, 64, 1024]);
+    expect(c.filter((x) => x.workload === 'recurrent').map((x) => `${x.variant} ${x.value}`)).toEqual([
+      'per-presynaptic STP 1000',
+      'per-synapse STP 1000',
+      'procedural 1000',
+      'per-presynaptic STP 10000',
+      'per-synapse STP 10000',
+      'procedural 10000',
+    ]);
+    const procedural = c.find((x) => x.variant === 'procedural')!.scenario.projections[1];
+    expect(procedural).toMatchObject({ storage: 'procedural', connectivity: { type: 'fixed-probability', p: 0.1 } });
+    expect(c.filter((x) => x.setupOnly).length).toBe(2);
+  });
+});
