@@ -56,7 +56,10 @@ function feedforward(trials: number, duration: number): Record<string, any> {
 
 type Variant = 'per-presynaptic STP' | 'per-synapse STP' | 'procedural';
 
-export function recurrent(N: number, duration: number, variant: Variant, C = scalePreset.projections[1].connectivity.C!): Record<string, any> {
+/** The in-degree of the recurrent workload (that of scenarios/v6-scale.json). */
+export const RECURRENT_C: number = scalePreset.projections[1].connectivity.C!;
+
+export function recurrent(N: number, duration: number, variant: Variant, C = RECURRENT_C): Record<string, any> {
   const s = structuredClone(scalePreset) as Record<string, any>;
   s.populations.E.N = N;
   s.populations.ext.N = Math.max(scalePreset.projections[0].connectivity.C!, Math.round(0.4 * N));

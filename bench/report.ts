@@ -6,22 +6,22 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { linePlotSvg } from '../src/analysis/svgPlot';
-import type { BenchEngine } from './cases';
+import { formatSeconds } from '../src/io/formatSeconds';
+import { RECURRENT_C, type BenchEngine } from './cases';
 import type { BenchResults, CaseResult, EngineResult, Spread } from './harness';
-import { refusalReason } from './measure';
 
 const COLORS: Record<BenchEngine, string> = { 'micro-gpu': '#222222', 'micro-cpu': '#7a7a7a', 'micro-cpu-all': '#b07aa1', meso: '#c0392b', macro: '#2e6fba' };
 const LABELS: Record<BenchEngine, string> = { 'micro-gpu': 'micro-gpu', 'micro-cpu': 'micro-cpu (1 thread)', 'micro-cpu-all': 'micro-cpu (all cores)', meso: 'meso (MF2)', macro: 'macro' };
 
 const si = (v: number) => (Number.isFinite(v) ? v.toExponential(2) : '—');
-const secs = (v: number) => (!Number.isFinite(v) ? '—' : v >= 1 ? `${v.toFixed(2)} s` : v >= 1e-3 ? `${(v * 1e3).toFixed(1)} ms` : `${(v * 1e6).toFixed(0)} µs`);
+const secs = formatSeconds;
 const mb = (v: number | null) => (v === null || !Number.isFinite(v) ? '—' : `${(v / 2 ** 20).toFixed(1)}`);
 // results.json stores a missing figure (NaN) as null.
 const range = (s: Spread, f: (v: number) => string) => (!Number.isFinite(s.median ?? NaN) ? '—' : s.min === s.max ? f(s.median) : `${f(s.median)} [${f(s.min)}–${f(s.max)}]`);
 const caseName = (c: CaseResult) => `${c.workload} (${c.variant}), ${c.axis} = ${c.value.toLocaleString('en-US')}`;
 
 function engineRow(c: CaseResult, e: EngineResult): string[] {
-  if (e.refused) return [LABELS[e.engine], `refused: ${refusalReason(e.refused)}`, '', '', '', '', '', '', ''];
+  if (e.refused) return [LABELS[e.engine], `refused: ${e.refused}`, '', '', '', '', '', '', ''];
   if (c.setupOnly) return [LABELS[e.engine], range(e.setupSeconds, secs), '', '', '', '', mb(e.peakHostBytes), mb(e.gpuBytes), ''];
   return [
     LABELS[e.engine],
@@ -97,7 +97,7 @@ export function targets(r: BenchResults): TargetVerdict[] {
   const pre = stp('per-presynaptic STP');
   const syn = stp('per-synapse STP');
   if (pre.length >= 2 && syn.length >= 2) {
-    const C = 100;
+    const C = RECURRENT_C;
     const perN = pre.map((x) => x.bytes / x.N);
     const perNC = syn.map((x) => x.bytes / (x.N * C));
     const flat = (v: number[]) => Math.max(...v) / Math.min(...v) < 1.05;
@@ -109,7 +109,7 @@ export function targets(r: BenchResults): TargetVerdict[] {
   } else out.push({ target: 'STP state memory O(N) / O(N·C)', met: null, evidence: 'fewer than two N with both variants in this run' });
   const setup = r.cases.filter((c) => c.workload === 'set-up');
   if (setup.length > 0) {
-    const lines = setup.flatMap((c) => c.engines.map((e) => `${LABELS[e.engine]} (${c.variant}, N = ${c.value.toLocaleString('en-US')}): ${e.refused ? `refused (${refusalReason(e.refused)})` : secs(e.setupSeconds.median)}`));
+    const lines = setup.flatMap((c) => c.engines.map((e) => `${LABELS[e.engine]} (${c.variant}, N = ${c.value.toLocaleString('en-US')}): ${e.refused ? `refused (${e.refused})` : secs(e.setupSeconds.median)}`));
     const times = setup.flatMap((c) => c.engines.filter((e) => !e.refused).map((e) => e.setupSeconds.median));
     const full = setup.some((c) => c.value >= 100000);
     out.push({ target: 'set-up of a 10⁵-neuron network with 10³ synapses per neuron in seconds, not minutes', met: full ? Math.max(...times) < 60 : null, evidence: lines.join('; ') });

@@ -49,6 +49,25 @@ fn event(s: u32, w: f32) -> f32 {
   return P.scaledWeight * w;
 }
 
+// The CSR row of spike q at step n: trial b, presynaptic neuron j, the ring offset of slot
+// n + delay for that trial, the row's extent and where the targets start.
+struct Row {
+  b: u32,
+  j: u32,
+  base: u32,
+  start: u32,
+  end: u32,
+  targets: u32,
+}
+
+fn row_of(q: u32, n: u32) -> Row {
+  let spike = spikes[q];
+  let b = spike / P.nPre;
+  let j = spike - b * P.nPre;
+  let c0 = b * P.csrStride;
+  return Row(b, j, ((n + P.delay) % P.slots) * P.T * P.nPost + b * P.nPost, csr[c0 + j], csr[c0 + j + 1u], c0 + P.nPre + 1u);
+}
+
 // Long rows: one workgroup per spike, its invocations striding over the row.
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
@@ -57,21 +76,14 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let q = grid_workgroup_index(wid, nwg);
   if (q >= count) { return; }
   let n = atomicLoad(&ctl[CTL_STEP]);
-  let spike = spikes[q];
-  let b = spike / P.nPre;
-  let j = spike - b * P.nPre;
-  let base = ((n + P.delay) % P.slots) * P.T * P.nPost + b * P.nPost;
-  let c0 = b * P.csrStride;
-  let targets = c0 + P.nPre + 1u;
-  let start = csr[c0 + j];
-  let end = csr[c0 + j + 1u];
+  let r = row_of(q, n);
   if (!PER_SYNAPSE) {
-    if (lid == 0u) { wgEfficacy = efficacy(b * P.nPre + j, P.stp, n); }
+    if (lid == 0u) { wgEfficacy = efficacy(r.b * P.nPre + r.j, P.stp, n); }
     let w = workgroupUniformLoad(&wgEfficacy);
-    for (var s = start + lid; s < end; s += WG) { add_event(base + csr[targets + s], event(s, w)); }
+    for (var s = r.start + lid; s < r.end; s += WG) { add_event(r.base + csr[r.targets + s], event(s, w)); }
   } else {
-    for (var s = start + lid; s < end; s += WG) {
-      add_event(base + csr[targets + s], event(s, efficacy(b * P.nSyn + s, stp_params_of(s), n)));
+    for (var s = r.start + lid; s < r.end; s += WG) {
+      add_event(r.base + csr[r.targets + s], event(s, efficacy(r.b * P.nSyn + s, stp_params_of(s), n)));
     }
   }
 }
@@ -82,16 +94,11 @@ fn main_thread(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) n
   let q = grid_workgroup_index(wid, nwg) * WG + lid;
   if (q >= atomicLoad(&ctl[CTL_SPIKE_COUNTS + P.spikePop])) { return; }
   let n = atomicLoad(&ctl[CTL_STEP]);
-  let spike = spikes[q];
-  let b = spike / P.nPre;
-  let j = spike - b * P.nPre;
-  let base = ((n + P.delay) % P.slots) * P.T * P.nPost + b * P.nPost;
-  let c0 = b * P.csrStride;
-  let targets = c0 + P.nPre + 1u;
+  let r = row_of(q, n);
   var w = 1.0;
-  if (!PER_SYNAPSE) { w = efficacy(b * P.nPre + j, P.stp, n); }
-  for (var s = csr[c0 + j]; s < csr[c0 + j + 1u]; s++) {
-    if (PER_SYNAPSE) { w = efficacy(b * P.nSyn + s, stp_params_of(s), n); }
-    add_event(base + csr[targets + s], event(s, w));
+  if (!PER_SYNAPSE) { w = efficacy(r.b * P.nPre + r.j, P.stp, n); }
+  for (var s = r.start; s < r.end; s++) {
+    if (PER_SYNAPSE) { w = efficacy(r.b * P.nSyn + s, stp_params_of(s), n); }
+    add_event(r.base + csr[r.targets + s], event(s, w));
   }
 }

@@ -482,18 +482,26 @@ export class MesoPopulation {
       // The spikers' state just after their spike: u⁺ and x⁻ − u⁺x⁻; then every bin recovers over dt.
       t.u[old] = t.spikeU;
       t.x[old] = t.spikeX - t.spikeW;
+      const d = t.decayD;
+      if (t.facilitating) {
+        // E[x²] is not kept with facilitation (spikeW2 is NaN: the engine uses MF2's spread).
+        for (let k = 0; k < K; k++) {
+          t.x[k] = 1 + (t.x[k] - 1) * d;
+          t.u[k] = t.U0 + (t.u[k] - t.U0) * t.decayF;
+        }
+        t.xFree = 1 + (t.xFree - 1) * d;
+        t.uFree = t.U0 + (t.uFree - t.U0) * t.decayF;
+        continue;
+      }
       // Without facilitation x⁺ = (1 − U)·x⁻ for every spiker.
       t.x2[old] = (1 - t.U) * (1 - t.U) * t.spikeX2;
-      const d = t.decayD;
       for (let k = 0; k < K; k++) {
         // x → 1 + d(x − 1) for each neuron: E[x²] → 1 + 2d(E[x] − 1) + d²·E[(x − 1)²].
         t.x2[k] = recoveredSecondMoment(t.x[k], t.x2[k], d);
         t.x[k] = 1 + (t.x[k] - 1) * d;
-        if (t.facilitating) t.u[k] = t.U0 + (t.u[k] - t.U0) * t.decayF;
       }
       t.x2Free = recoveredSecondMoment(t.xFree, t.x2Free, d);
       t.xFree = 1 + (t.xFree - 1) * d;
-      if (t.facilitating) t.uFree = t.U0 + (t.uFree - t.U0) * t.decayF;
     }
   }
 

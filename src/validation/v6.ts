@@ -14,6 +14,7 @@ import type { Scenario } from '../model/scenario';
 import { parseScenario } from '../model/validate';
 import { welchPsd } from '../analysis/psd';
 import { linePlotSvg } from '../analysis/svgPlot';
+import { formatSeconds } from '../io/formatSeconds';
 import { runLevels, type RunSizes } from './runLevels';
 import { bandDifference, relativeDifference, relativeSampleDifference, sampleMean, standardError, trialRates } from './compare';
 import { metric, type Metric, type ReportSpec, type SetResult } from './report';
@@ -146,7 +147,7 @@ export async function runV6Set(s: V6Set, o: V6Options): Promise<SetResult> {
     rates[level] = { mean: sampleMean(x), se: standardError(x) };
     cost[level] = r.wallSeconds / (r.trials * r.bins * r.binSize);
   }
-  const psdOf = (r: Recording) => welchPsd(r.activity.E, r.trials, r.bins, 0, from, r.bins, V6_PSD_SEGMENT(r), r.binSize);
+  const psdOf = (r: Recording) => welchPsd(r.activity.E, r.trials, r.bins, 0, from, r.bins, psdSegment(r), r.binSize);
   const psd = { meso: 0, age: 0 };
   for (const level of ['meso', 'age', 'macro'] as V6Level[]) {
     const b = trialRates(recs[level], 'E', from);
@@ -164,7 +165,7 @@ export async function runV6Set(s: V6Set, o: V6Options): Promise<SetResult> {
     }
   }
   const notes = [
-    `Wall time per simulated trial-second: ${LEVELS.map((l) => `${LABELS[l]} ${fmtSeconds(cost[l])} (${recs[l].trials} × ${(recs[l].bins * recs[l].binSize).toFixed(1)} s)`).join('; ')}.`,
+    `Wall time per simulated trial-second: ${LEVELS.map((l) => `${LABELS[l]} ${formatSeconds(cost[l])} (${recs[l].trials} × ${(recs[l].bins * recs[l].binSize).toFixed(1)} s)`).join('; ')}.`,
     '',
     `Rate of E (trial mean ± s.e.): ${LEVELS.map((l) => `${LABELS[l]} ${rates[l].mean.toFixed(3)}${Number.isFinite(rates[l].se) ? ` ± ${rates[l].se.toFixed(3)}` : ''} Hz`).join('; ')}` +
       ` (micro-cpu: ${recs['micro-cpu'].trials} trial(s), a cost witness).`,
@@ -181,14 +182,13 @@ export async function runV6Set(s: V6Set, o: V6Options): Promise<SetResult> {
 }
 
 /** 512-ms Welch segments, or shorter when a trial is too short to hold one after the transient. */
-function V6_PSD_SEGMENT(r: Recording): number {
+function psdSegment(r: Recording): number {
   const usable = r.bins - Math.round(V6_TRANSIENT / r.binSize);
   let seg = V5_PSD_SEGMENT;
   while (seg > 64 && seg > usable) seg /= 2;
   return seg;
 }
 
-const fmtSeconds = (s: number) => (s >= 1 ? `${s.toFixed(2)} s` : s >= 1e-3 ? `${(1e3 * s).toFixed(2)} ms` : `${(1e6 * s).toFixed(1)} µs`);
 
 /** Cost and accuracy against N, from every set. */
 export function v6ScalingFigures(results: SetResult[]): Record<string, string> {

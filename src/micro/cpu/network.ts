@@ -432,3 +432,19 @@ export function compileNetwork(s: Scenario, options: CompileOptions = {}): Netwo
   }
   return { dt, steps: Math.round(s.run.duration / dt), populations, projections, populationIndex };
 }
+
+/** Where a projection's filter state lives (recording.engine.filterState, the same words in both micro engines). */
+export function filterPlacement(pr: ProjectionPlan): string {
+  switch (pr.filter) {
+    case FILTER_DELTA:
+      return 'none (instantaneous)';
+    case FILTER_EXP:
+    case FILTER_DUAL:
+    case FILTER_CASCADE:
+      return 'per-postsynaptic-neuron';
+    case FILTER_KINETIC:
+      return 'per-presynaptic-neuron';
+    default:
+      return 'per-synapse';
+  }
+}

@@ -6,7 +6,7 @@
 import { stepsPerBin, type Progress, type Recording } from '../../model/recording';
 import type { Scenario } from '../../model/scenario';
 import { Purpose, purposeWord, seedWord } from '../../rng/streams';
-import { compileNetwork, FILTER_CASCADE, FILTER_DELTA, FILTER_DUAL, FILTER_EXP, FILTER_KINETIC, FILTER_SYN_KINETIC, FILTER_SYN_Y, type Network, type ProjectionPlan } from './network';
+import { compileNetwork, filterPlacement, FILTER_SYN_KINETIC, FILTER_SYN_Y, type Network } from './network';
 import { stepPopulation, type StepContext } from './neurons';
 import { advanceSynapseFilters, applyPulses, collectInput, createScratch, deliver, propagate, type Scratch } from './projections';
 import { Recorder } from './record';
@@ -45,21 +45,6 @@ function step(net: Network, state: NetworkState, ctx: StepContext, sc: Scratch):
   }
 }
 
-/** Where a projection's filter state lives (reported in recording.engine.filterState). */
-function filterPlacement(pr: ProjectionPlan): string {
-  switch (pr.filter) {
-    case FILTER_DELTA:
-      return 'none (instantaneous)';
-    case FILTER_EXP:
-    case FILTER_DUAL:
-    case FILTER_CASCADE:
-      return 'per-postsynaptic-neuron';
-    case FILTER_KINETIC:
-      return 'per-presynaptic-neuron';
-    default:
-      return 'per-synapse';
-  }
-}
 
 /**
  * One run of the engine, advanced chunk by chunk: the synchronous and the asynchronous entry

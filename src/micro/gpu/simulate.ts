@@ -21,7 +21,7 @@ import { stepsPerBin, type InputRecording, type Progress, type Recording, type S
 import type { Scenario } from '../../model/scenario';
 import { timeFunctionAt } from '../../model/timeFunction';
 import { Purpose, purposeWord, seedWord } from '../../rng/streams';
-import { compileNetwork, trialConnectivity, FILTER_CASCADE, FILTER_DELTA, FILTER_DUAL, FILTER_EXP, FILTER_KINETIC, FILTER_SYN_Y, NEURON_GLIF, NEURON_LIF, NEURON_POISSON, STP_NONE } from '../cpu/network';
+import { compileNetwork, filterPlacement, trialConnectivity, FILTER_SYN_Y, NEURON_GLIF, NEURON_LIF, NEURON_POISSON, STP_NONE } from '../cpu/network';
 import { mergeRecordings } from '../cpu/merge';
 import { stpVariables } from '../cpu/record';
 import { MicroKernels } from './kernels';
@@ -559,20 +559,6 @@ function sortSpikes(d: { trial: number[]; neuron: number[]; step: number[] }, m:
   };
 }
 
-function filterPlacement(q: GpuProjection): string {
-  switch (q.plan.filter) {
-    case FILTER_DELTA:
-      return 'none (instantaneous)';
-    case FILTER_EXP:
-    case FILTER_DUAL:
-    case FILTER_CASCADE:
-      return 'per-postsynaptic-neuron';
-    case FILTER_KINETIC:
-      return 'per-presynaptic-neuron (receptor gates)';
-    default:
-      return 'per-synapse';
-  }
-}
 
 /** Runs every trial of the scenario on the GPU, in as few batches as the adapter allows. */
 export async function simulateMicroGpu(scenario: Scenario, options: MicroGpuOptions): Promise<Recording> {
@@ -639,7 +625,7 @@ export async function simulateMicroGpu(scenario: Scenario, options: MicroGpuOpti
     const pr = q.plan;
     synapses[pr.name] = pr.nSyn;
     if (pr.stpPlacement !== 'none') stpState[pr.name] = pr.stpPlacement;
-    filterState[pr.name] = filterPlacement(q);
+    filterState[pr.name] = filterPlacement(pr);
     storage[pr.name] = (q.procedural ? `procedural (targets regenerated from Philox at each spike, segments of ${PROCEDURAL_SEGMENT})` : 'explicit') + (pr.perTrial ? ', a network per trial' : '');
     fixedPoint[pr.name] = { scale: q.fixedPoint.scale, maxInDegree: q.maxInDegree, eventError: q.fixedPoint.eventError };
   }
