@@ -62,7 +62,7 @@ export function linePlotSvg(lines: PlotLine[], o: PlotOptions): string {
   const py = (y: number) => H - m.b - ((tr(y) - y0) / (y1 - y0 || 1)) * (H - m.t - m.b);
   const path = (xs: ArrayLike<number>, ys: ArrayLike<number>) => Array.from({ length: xs.length }, (_, i) => `${i === 0 ? 'M' : 'L'}${px(xs[i]).toFixed(1)},${py(ys[i]).toFixed(1)}`).join('');
   const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
     `<rect width="${W}" height="${H}" fill="white"/>`,
     `<text x="${m.l}" y="18" font-size="13">${esc(o.title)}</text>`,
   ];

@@ -1,192 +1,401 @@
 /**
- * The browser app's shell: finds a WebGPU adapter, shows it, and runs the Philox self-test
- * (./selfTest.ts) on it. The results are shown in the page and published for end-to-end
- * tests as `window.__mesostpSelfTest` and as `data-status` on #self-test-result.
+ * The browser app: pick or load a scenario, edit it with the CLI's validation, run the micro
+ * Monte Carlo on WebGPU beside the population equations, watch the estimates converge, export.
+ *
+ * For end-to-end tests the page publishes its state as `window.__mesostp` (AppState below) and
+ * mirrors the run's status on #run-status's data-status.
  */
 import { requestBrowserGpu } from '../gpu/browser';
-import { describeAdapter, GpuUnavailableError, KEY_LIMITS, type AdapterSummary, type GpuContext } from '../gpu/device';
-import {
-  hex32,
-  runPhiloxSelfTest,
-  SELF_TEST_BLOCKS,
-  SELF_TEST_CASES,
-  type SelfTestCheck,
-  type SelfTestReport,
-  type SelfTestState,
-} from './selfTest';
+import { describeAdapter, type GpuContext } from '../gpu/device';
+import type { Progress, Recording } from '../model/recording';
+import type { Scenario } from '../model/scenario';
+import { summarize, type RunSummary } from '../analysis/summary';
+import { recordingArrays } from '../io/recordingArrays';
+import { ScenarioPanel, type ScenarioCheck } from './ui/scenarioPanel';
+import { SelfTestPanel } from './ui/selfTestPanel';
+import { FigurePanel } from './ui/figures';
+import { renderSummaryTable } from './ui/summaryTable';
+import { filePrefix, renderExports } from './ui/exportPanel';
+import { RasterPanel } from './ui/rasterPanel';
+import { byId, el, errorMessage } from './ui/dom';
+import { DEFAULT_PRESET, presetNamed } from './presets';
+import { LEVEL_CHOICES, LEVELS, type LevelChoice } from './state/levels';
+import { EtaEstimator, formatDuration } from './state/eta';
+import { IDLE, overallFraction, startRun, updateLevel, type RunState } from './state/runState';
+import { activityFigure, dwellFigure, inputBandFigure, inputPsdFigure, recurrentPopulations, stpFigure, type Recordings } from './state/plotData';
+import { decodeShared, encodeShared } from './state/shareUrl';
+import { runLevel, type LevelOutcome } from './run/runLevel';
+
+/** What the page publishes for tests and scripts. */
+export interface AppState {
+  /** WebGPU: still asking, usable, or not (with the reason). */
+  webgpu: 'pending' | 'available' | 'unavailable';
+  adapter: string | null;
+  webgpuError: string | null;
+  scenario: { name: string | null; valid: boolean; errors: { path: string; message: string }[] };
+  run: RunState;
+  /** Set when a device was lost during a run. */
+  deviceLost: string | null;
+}
 
 declare global {
   interface Window {
-    __mesostpSelfTest?: SelfTestState;
+    __mesostp?: AppState;
+    /**
+     * Developer hooks: `loseDevice()` destroys the page's GPU device, as a driver reset would;
+     * `rasterImage()` renders the raster's current view off screen and reads it back (what its
+     * PNG export saves; headless browsers do not capture WebGPU canvases in screenshots).
+     */
+    __mesostpDebug?: { loseDevice(): boolean; rasterImage(): Promise<ImageData | null> };
   }
-}
-
-function byId<T extends HTMLElement>(id: string): T {
-  const node = document.getElementById(id);
-  if (!node) throw new Error(`mesostp: #${id} is missing from index.html`);
-  return node as T;
 }
 
 const ui = {
   unavailable: byId<HTMLElement>('unavailable'),
-  unavailableMessage: byId<HTMLParagraphElement>('unavailable-message'),
-  adapterName: byId<HTMLParagraphElement>('adapter-name'),
-  adapterNote: byId<HTMLParagraphElement>('adapter-note'),
-  limits: byId<HTMLTableElement>('adapter-limits'),
-  scope: byId<HTMLSpanElement>('self-test-scope'),
-  result: byId<HTMLParagraphElement>('self-test-result'),
-  checks: byId<HTMLTableElement>('self-test-checks'),
-  runAgain: byId<HTMLButtonElement>('run-again'),
+  unavailableMessage: byId<HTMLElement>('unavailable-message'),
+  deviceLost: byId<HTMLElement>('device-lost'),
+  deviceLostMessage: byId<HTMLElement>('device-lost-message'),
+  levels: byId<HTMLFieldSetElement>('levels'),
+  run: byId<HTMLButtonElement>('run'),
+  cancel: byId<HTMLButtonElement>('cancel'),
+  share: byId<HTMLButtonElement>('share'),
+  shareStatus: byId<HTMLElement>('share-status'),
+  runStatus: byId<HTMLElement>('run-status'),
+  progress: byId<HTMLElement>('progress'),
+  summary: byId<HTMLTableElement>('summary-table'),
+  figures: byId<HTMLElement>('figures'),
+  exportPanel: byId<HTMLElement>('export-panel'),
+  exports: byId<HTMLElement>('exports'),
 };
 
-const integer = new Intl.NumberFormat('en-US');
+const state: AppState = {
+  webgpu: 'pending',
+  adapter: null,
+  webgpuError: null,
+  scenario: { name: null, valid: false, errors: [] },
+  run: IDLE,
+  deviceLost: null,
+};
 
-function formatBytes(bytes: number): string {
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = '';
-  for (const u of units) {
-    if (value < 1024) break;
-    value /= 1024;
-    unit = u;
-  }
-  return unit ? `${integer.format(bytes)} (${Number(value.toFixed(1))} ${unit})` : integer.format(bytes);
+function publish(): void {
+  window.__mesostp = structuredClone(state);
+  ui.runStatus.dataset.status = state.run.status;
 }
 
-function formatMs(ms: number): string {
-  return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`;
-}
+// ---- WebGPU ----
 
-function cell(row: HTMLTableRowElement, text: string, className?: string): void {
-  const td = row.insertCell();
-  td.textContent = text;
-  if (className) td.className = className;
-}
+let gpu: GpuContext | null = null;
+let gpuPending: Promise<GpuContext> | null = null;
 
-function showAdapter(summary: AdapterSummary): void {
-  ui.adapterName.textContent = describeAdapter(summary);
-  ui.adapterNote.hidden = !summary.software;
-  ui.adapterNote.textContent = summary.software
-    ? 'This is a software implementation running on the CPU: its timings are not GPU timings.'
-    : '';
-  const body = ui.limits.tBodies[0];
-  body.replaceChildren();
-  for (const name of KEY_LIMITS) {
-    const row = body.insertRow();
-    const th = document.createElement('th');
-    th.scope = 'row';
-    th.textContent = name;
-    row.append(th);
-    const value = summary.limits[name];
-    cell(row, /Size$/.test(name) ? formatBytes(value) : integer.format(value), 'num');
-  }
-  ui.limits.hidden = false;
-}
-
-function addCheckRow(check: SelfTestCheck): void {
-  const row = ui.checks.tBodies[0].insertRow();
-  cell(row, check.key.map(hex32).join(' '), 'mono');
-  cell(row, check.counter.map(hex32).join(' '), 'mono');
-  cell(row, check.output);
-  cell(row, integer.format(check.words), 'num');
-  cell(row, integer.format(check.mismatches), check.mismatches === 0 ? 'num' : 'num bad');
-  cell(row, formatMs(check.gpuMs), 'num');
-  if (check.firstMismatch) {
-    const { index, gpu, cpu } = check.firstMismatch;
-    row.title = `first mismatch at word ${index}: GPU ${gpu}, CPU ${cpu}`;
-  }
-}
-
-/** Publishes a state for tests (a fresh object each time) and mirrors its status on the result element. */
-function publish(state: SelfTestState): void {
-  window.__mesostpSelfTest = { ...state };
-  ui.result.dataset.status = state.status;
-}
-
-function summaryText(report: SelfTestReport): string {
-  const counts = `${integer.format(report.wordsCompared)} words compared, ${integer.format(report.mismatches)} mismatches`;
-  return `${report.status === 'passed' ? 'Passed' : 'Failed'}: ${counts}, in ${formatMs(report.elapsedMs)}.`;
-}
-
-let context: GpuContext | null = null;
-let running = false;
-
-/** The context of an earlier run if it is still healthy, or a new one. */
+/** The page's device: the current one while healthy, else a new one. Throws why there is none. */
 async function acquireGpu(): Promise<GpuContext> {
-  if (context) {
+  if (gpu) {
     try {
-      context.assertHealthy();
-      return context;
+      gpu.assertHealthy();
+      return gpu;
     } catch {
-      context.destroy();
-      context = null;
+      dropGpu();
     }
   }
-  context = await requestBrowserGpu();
-  showAdapter(context.summary);
-  return context;
+  gpuPending ??= requestBrowserGpu().finally(() => (gpuPending = null));
+  gpu = await gpuPending;
+  state.webgpu = 'available';
+  state.adapter = describeAdapter(gpu.summary);
+  publish();
+  return gpu;
 }
 
-async function run(): Promise<void> {
-  if (running) return;
-  running = true;
-  ui.runAgain.disabled = true;
-  ui.checks.tBodies[0].replaceChildren();
-  ui.checks.hidden = true;
-  ui.result.textContent = 'Running…';
-  publish({ status: 'running', adapter: context ? describeAdapter(context.summary) : null, wordsCompared: 0, mismatches: 0 });
-
-  let ctx: GpuContext;
+function dropGpu(): void {
+  raster.detach();
   try {
-    ctx = await acquireGpu();
+    gpu?.destroy();
+  } catch {
+    // A lost device may refuse to be destroyed again; it is gone either way.
+  }
+  gpu = null;
+}
+
+const selfTest = new SelfTestPanel(acquireGpu);
+const selfTestButton = byId<HTMLButtonElement>('run-self-test');
+const raster = new RasterPanel(() => (gpu ? gpu : null));
+
+window.__mesostpDebug = {
+  loseDevice: () => {
+    if (!gpu) return false;
+    gpu.device.destroy();
+    return true;
+  },
+  rasterImage: () => raster.image(),
+};
+
+async function detectWebGpu(): Promise<void> {
+  try {
+    const ctx = await acquireGpu();
+    selfTest.showAdapter(ctx.summary);
     ui.unavailable.hidden = true;
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const unavailable = error instanceof GpuUnavailableError;
-    if (unavailable) {
-      ui.unavailableMessage.textContent = message;
-      ui.unavailable.hidden = false;
-      ui.adapterName.textContent = 'No WebGPU adapter.';
-      ui.limits.hidden = true;
-      ui.adapterNote.hidden = true;
-    }
-    ui.result.textContent = unavailable ? 'Not run: WebGPU is not available.' : `Failed: ${message}`;
-    publish({ status: unavailable ? 'unavailable' : 'failed', adapter: null, wordsCompared: 0, mismatches: 0, error: message });
-    finish();
+    const message = errorMessage(error);
+    state.webgpu = 'unavailable';
+    state.webgpuError = message;
+    ui.unavailableMessage.textContent = message;
+    ui.unavailable.hidden = false;
+    selfTest.showAdapter(null, message);
+    const micro = levelBox('micro-gpu');
+    micro.checked = false;
+    micro.disabled = true;
+  }
+  refreshControls();
+  publish();
+}
+
+// ---- levels ----
+
+const levelBoxes = new Map<LevelChoice, HTMLInputElement>();
+for (const choice of LEVEL_CHOICES) {
+  const box = el('input', { type: 'checkbox', id: `level-${choice}`, value: choice, checked: choice === 'micro-gpu' || choice === 'meso-mf2' });
+  box.addEventListener('change', refreshControls);
+  levelBoxes.set(choice, box);
+  ui.levels.append(el('label', { class: 'check', for: `level-${choice}` }, box, ` ${LEVELS[choice].label}`, el('span', { class: 'swatch', style: `background:${LEVELS[choice].color}` })));
+}
+function levelBox(choice: LevelChoice): HTMLInputElement {
+  return levelBoxes.get(choice)!;
+}
+function chosenLevels(): LevelChoice[] {
+  return LEVEL_CHOICES.filter((c) => levelBox(c).checked && !levelBox(c).disabled);
+}
+
+// ---- scenario ----
+
+const panel = new ScenarioPanel(
+  {
+    preset: byId('preset'),
+    file: byId('scenario-file'),
+    source: byId('scenario-source'),
+    description: byId('scenario-description'),
+    general: byId('scenario-general'),
+    form: byId('scenario-form'),
+  },
+  (check: ScenarioCheck) => {
+    state.scenario = { name: typeof check.draft.name === 'string' ? check.draft.name : null, valid: check.scenario !== null, errors: check.errors.map((e) => ({ ...e })) };
+    refreshControls();
+    publish();
+  },
+);
+
+function refreshControls(): void {
+  const running = state.run.status === 'running';
+  const valid = panel.current.scenario !== null;
+  for (const box of levelBoxes.values()) if (box.id !== 'level-micro-gpu' || state.webgpu !== 'unavailable') box.disabled = running;
+  ui.run.disabled = running || !valid || chosenLevels().length === 0;
+  ui.cancel.disabled = !running;
+  selfTestButton.disabled = running || state.webgpu !== 'available';
+  if (!running && state.run.status === 'idle') {
+    ui.runStatus.textContent = !valid ? 'The scenario has errors (shown next to the fields); fix them to run.' : chosenLevels().length === 0 ? 'Choose at least one level.' : 'Ready: press Run.';
+  }
+}
+
+// ---- figures ----
+
+let recordings: Recordings = {};
+let lastScenario: Scenario | null = null;
+
+const inputSelect = el('select', { id: 'input-population', 'aria-label': 'population whose input is shown' });
+const dwellHigh = el('input', { id: 'dwell-high', type: 'number', value: '12', step: 'any', 'aria-label': 'enter Up above (Hz)' });
+const dwellLow = el('input', { id: 'dwell-low', type: 'number', value: '6', step: 'any', 'aria-label': 'leave Up below (Hz)' });
+const prefix = () => (lastScenario ? lastScenario.name : 'mesostp');
+const figures = {
+  input: new FigurePanel('input', prefix, [el('label', {}, 'population ', inputSelect)]),
+  psd: new FigurePanel('psd', prefix),
+  activity: new FigurePanel('activity', prefix),
+  stp: new FigurePanel('stp', prefix),
+  dwell: new FigurePanel('dwell', prefix, [el('label', {}, 'Up above ', dwellHigh, ' Hz'), el('label', {}, ' Down below ', dwellLow, ' Hz')]),
+};
+ui.figures.append(...Object.values(figures).map((f) => f.root));
+for (const c of [inputSelect, dwellHigh, dwellLow]) c.addEventListener('change', () => drawFigures());
+
+let drawQueued = false;
+/** Redraws at most once per frame, however often results arrive. */
+function scheduleDraw(): void {
+  if (drawQueued) return;
+  drawQueued = true;
+  requestAnimationFrame(() => {
+    drawQueued = false;
+    drawFigures();
+    renderProgress();
+  });
+}
+
+function drawFigures(): void {
+  const recs = recordings;
+  const any = Object.values(recs)[0];
+  if (!any) {
+    for (const f of Object.values(figures)) f.show(null);
     return;
   }
-
-  const adapter = describeAdapter(ctx.summary);
-  let wordsCompared = 0;
-  let mismatches = 0;
-  try {
-    ui.checks.hidden = false;
-    const report = await runPhiloxSelfTest(ctx, {
-      onCheck: (check, done) => {
-        wordsCompared += check.words;
-        mismatches += check.mismatches;
-        addCheckRow(check);
-        ui.result.textContent = `Running… ${done.length} of ${2 * SELF_TEST_CASES.length} checks done.`;
-        publish({ status: 'running', adapter, wordsCompared, mismatches });
-      },
-    });
-    ui.result.textContent = summaryText(report);
-    publish({ status: report.status, adapter, wordsCompared: report.wordsCompared, mismatches: report.mismatches });
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    ui.result.textContent = `Failed: ${message}`;
-    publish({ status: 'failed', adapter, wordsCompared, mismatches, error: message });
+  const inputPops = [...new Set(Object.values(recs).flatMap((r) => Object.keys(r!.inputs)))];
+  if (inputSelect.options.length !== inputPops.length || inputPops.some((p, i) => inputSelect.options[i].value !== p)) {
+    const keep = inputSelect.value;
+    inputSelect.replaceChildren(...inputPops.map((p) => el('option', { value: p, text: p })));
+    if (inputPops.includes(keep)) inputSelect.value = keep;
   }
-  finish();
+  const pop = inputSelect.value;
+  figures.input.show(pop ? inputBandFigure(recs, pop) : null);
+  figures.psd.show(pop ? inputPsdFigure(recs, pop) : null);
+  figures.activity.show(activityFigure(recs));
+  figures.stp.show(stpFigure(recs));
+  const recurrent = recurrentPopulations(any);
+  const high = Number(dwellHigh.value);
+  const low = Number(dwellLow.value);
+  if (recurrent.length > 0 && high > low) {
+    const smoothBins = Math.max(1, Math.round(0.05 / any.binSize));
+    const skipBins = Math.round(0.1 * any.bins);
+    figures.dwell.show(dwellFigure(recs, recurrent[0], { high, low, smoothBins, skipBins }));
+  } else figures.dwell.show(null);
 }
 
-function finish(): void {
-  running = false;
-  ui.runAgain.disabled = false;
+// ---- running ----
+
+let controller: AbortController | null = null;
+const etas = new Map<LevelChoice, EtaEstimator>();
+
+function renderProgress(): void {
+  const rows = (Object.entries(state.run.levels) as [LevelChoice, RunState['levels'][LevelChoice]][]).map(([choice, s]) => {
+    const pct = `${(100 * s!.fraction).toFixed(0)} %`;
+    const eta = s!.status === 'running' ? (s!.etaSeconds === null ? 'estimating…' : `${formatDuration(s!.etaSeconds)} left`) : s!.status;
+    return el(
+      'div',
+      { class: `level-progress ${s!.status}`, 'data-level': choice, 'data-status': s!.status },
+      el('span', { class: 'name', text: LEVELS[choice].label }),
+      el('progress', { max: '1', value: String(s!.fraction), 'aria-label': `${LEVELS[choice].label} progress` }),
+      el('span', { class: 'pct', text: pct }),
+      el('span', { class: 'eta', text: eta }),
+      s!.error ? el('p', { class: 'level-error', text: s!.error }) : '',
+    );
+  });
+  ui.progress.replaceChildren(...rows);
+  const r = state.run;
+  if (r.status === 'running') ui.runStatus.textContent = `Running… ${(100 * overallFraction(r)).toFixed(0)} %`;
+  else if (r.status === 'done') ui.runStatus.textContent = 'Finished.';
+  else if (r.status === 'cancelled') ui.runStatus.textContent = 'Cancelled: the results computed so far are kept.';
+  else if (r.status === 'failed') ui.runStatus.textContent = 'Finished with errors (see the levels below); completed results are kept.';
 }
 
-ui.scope.textContent =
-  `${SELF_TEST_CASES.length} key/counter sets of ${integer.format(SELF_TEST_BLOCKS)} blocks ` +
-  `(${integer.format(4 * SELF_TEST_BLOCKS)} words) each`;
-ui.runAgain.addEventListener('click', () => void run());
-void run();
+function setLevel(choice: LevelChoice, change: Parameters<typeof updateLevel>[2]): void {
+  state.run = updateLevel(state.run, choice, change);
+  publish();
+  scheduleDraw();
+}
+
+function summaryOf(choice: LevelChoice, r: Recording) {
+  const p = filePrefix(r, choice);
+  return summarize(r, Object.fromEntries(Object.entries(recordingArrays(r)).map(([k, a]) => [k, `${p}_${a.file}`])));
+}
+
+async function runOne(choice: LevelChoice, scenario: Scenario, signal: AbortSignal): Promise<void> {
+  const eta = new EtaEstimator();
+  etas.set(choice, eta);
+  let ctx: GpuContext | null = null;
+  if (LEVELS[choice].needsWebGpu) {
+    try {
+      ctx = await acquireGpu();
+    } catch (error) {
+      setLevel(choice, { status: 'failed', error: errorMessage(error) });
+      return;
+    }
+  }
+  const outcome: LevelOutcome = await runLevel(choice, scenario, ctx, {
+    signal,
+    onProgress: (p: Progress) => setLevel(choice, { fraction: p.fraction, etaSeconds: eta.update(performance.now() / 1000, p.fraction) }),
+    onPartial: (r) => {
+      recordings = { ...recordings, [choice]: r };
+      setLevel(choice, { trialsDone: r.trials });
+      scheduleDraw();
+    },
+  });
+  if (outcome.recording) recordings = { ...recordings, [choice]: outcome.recording };
+  if (outcome.deviceLost) {
+    state.deviceLost = outcome.error ?? 'the device was lost';
+    ui.deviceLostMessage.textContent = `${outcome.error} ${outcome.recording ? `${outcome.recording.trials} of ${scenario.run.trials} trials had completed.` : 'No trial had completed.'}`;
+    ui.deviceLost.hidden = false;
+    dropGpu();
+  }
+  const summary = outcome.recording ? summaryOf(choice, outcome.recording) : undefined;
+  const status = outcome.error ? 'failed' : outcome.recording?.cancelled ? 'cancelled' : 'done';
+  setLevel(choice, { status, summary, error: outcome.error, etaSeconds: null, fraction: status === 'done' ? 1 : (state.run.levels[choice]?.fraction ?? 0) });
+}
+
+async function runAll(): Promise<void> {
+  const scenario = panel.current.scenario;
+  const levels = chosenLevels();
+  if (!scenario || levels.length === 0 || state.run.status === 'running') return;
+  lastScenario = scenario;
+  controller = new AbortController();
+  recordings = {};
+  raster.clear();
+  ui.deviceLost.hidden = true;
+  state.deviceLost = null;
+  state.run = startRun(levels);
+  ui.exportPanel.hidden = true;
+  renderSummaryTable(ui.summary, []);
+  refreshControls();
+  publish();
+  scheduleDraw();
+  await Promise.all(levels.map((l) => runOne(l, scenario, controller!.signal)));
+  controller = null;
+  const done = LEVEL_CHOICES.filter((c) => state.run.levels[c]?.summary).map((c) => [c, state.run.levels[c]!.summary!] as [LevelChoice, RunSummary]);
+  renderSummaryTable(ui.summary, done);
+  const recs = LEVEL_CHOICES.filter((c) => recordings[c]).map((c) => [c, recordings[c]!] as [LevelChoice, Recording]);
+  renderExports(ui.exports, recs);
+  // The raster draws on the engine's device, so only once the engine is done with it: the two
+  // would otherwise interleave their error scopes on one device.
+  if (recordings['micro-gpu'] && gpu) raster.show(recordings['micro-gpu']);
+  ui.exportPanel.hidden = recs.length === 0;
+  refreshControls();
+  drawFigures();
+  renderProgress();
+  publish();
+}
+
+ui.run.addEventListener('click', () => void runAll());
+ui.cancel.addEventListener('click', () => {
+  controller?.abort();
+  ui.runStatus.textContent = 'Cancelling: each level stops at its next chunk of steps…';
+});
+
+// ---- sharing ----
+
+ui.share.addEventListener('click', async () => {
+  try {
+    const hash = await encodeShared({ scenario: panel.current.draft, levels: chosenLevels() });
+    const url = `${location.origin}${location.pathname}${hash}`;
+    history.replaceState(null, '', hash);
+    ui.shareStatus.hidden = false;
+    try {
+      await navigator.clipboard.writeText(url);
+      ui.shareStatus.textContent = 'Link copied: it restores this scenario and these levels.';
+    } catch {
+      ui.shareStatus.textContent = 'The address bar now holds a link that restores this scenario and these levels (the clipboard was not available).';
+    }
+  } catch (error) {
+    ui.shareStatus.hidden = false;
+    ui.shareStatus.textContent = `Could not make a link: ${errorMessage(error)}`;
+  }
+});
+
+async function openFromUrl(): Promise<void> {
+  try {
+    const shared = await decodeShared(location.hash);
+    if (shared) {
+      for (const [c, box] of levelBoxes) box.checked = shared.levels.includes(c);
+      panel.load(shared.scenario, 'Shared link');
+      return;
+    }
+  } catch (error) {
+    panel.load(structuredClone(presetNamed(DEFAULT_PRESET)!.json), `Preset ${DEFAULT_PRESET} (${errorMessage(error)})`);
+    return;
+  }
+  panel.load(structuredClone(presetNamed(DEFAULT_PRESET)!.json), `Preset ${DEFAULT_PRESET}`);
+}
+
+publish();
+void openFromUrl().then(() => detectWebGpu());

@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { testGpu } from '../support/gpu';
 import { fixedPointFor, FIXED_POINT_RANGE, MicroGpuUnsupportedError, simulateMicroGpu } from '../../src/micro/gpu';
-import { simulateMicroCpu } from '../../src/micro/cpu';
+import { mergeRecordings, simulateMicroCpu } from '../../src/micro/cpu';
+import type { Recording } from '../../src/model/recording';
 import { depressionStationaryMoments } from '../../src/synapse/stpMoments';
 import { probe, scenario, singleSpikeSource } from '../unit/microCpu/support';
 
@@ -128,6 +129,21 @@ describe('micro-gpu: sizes and control', () => {
       expect(Array.from(many.spikes.post.trial)).toEqual(Array.from(one.spikes.post.trial));
       expect(Array.from(many.spikes.post.time)).toEqual(Array.from(one.spikes.post.time));
     }
+  });
+
+  it('onBatch hands over each batch as it finishes; merged, the parts are the whole run', async () => {
+    const gpu = await testGpu();
+    const s = batchScenario();
+    const parts: Recording[] = [];
+    const whole = await simulateMicroGpu(s, { gpu, maxTrialsPerBatch: 3, onBatch: (r) => parts.push(r) });
+    expect(parts.map((r) => r.engine.trialRange)).toEqual([[0, 3], [3, 6], [6, 7]]);
+    const merged = mergeRecordings(parts);
+    expect(Array.from(merged.activity.post)).toEqual(Array.from(whole.activity.post));
+    expect(Array.from(merged.inputs.post.sampled)).toEqual(Array.from(whole.inputs.post.sampled));
+    expect(Array.from(merged.spikes.post.trial)).toEqual(Array.from(whole.spikes.post.trial));
+    // The first two batches alone are the first six trials of the run.
+    const firstTwo = mergeRecordings(parts.slice(0, 2));
+    expect(Array.from(firstTwo.activity.post)).toEqual(Array.from(whole.activity.post.subarray(0, 6 * whole.bins)));
   });
 
   it('cancellation between chunks keeps every completed bin, equal to the full run', async () => {

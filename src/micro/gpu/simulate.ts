@@ -40,6 +40,12 @@ export interface MicroGpuOptions {
   memoryBudget?: number;
   /** Upper bound on trials per batch (default: as many as fit); tests use it to exercise batching. */
   maxTrialsPerBatch?: number;
+  /**
+   * Called with each batch's recording (engine.trialRange says which trials) as soon as it is
+   * read back, before the next batch starts: a caller can show the Monte Carlo converging, and
+   * keeps the completed batches if a later one fails (e.g. the device is lost).
+   */
+  onBatch?: (part: Recording) => void;
 }
 
 const WG = 64;
@@ -612,8 +618,11 @@ export async function simulateMicroGpu(scenario: Scenario, options: MicroGpuOpti
       throw error;
     }
     // A batch cancelled before its first chunk has nothing to add (unless it is the only one).
-    if (n > 0 || parts.length === 0) parts.push(await batch.finish(Math.floor(n / binSteps), n, cancelled, start));
-    else batch.destroy();
+    if (n > 0 || parts.length === 0) {
+      const part = await batch.finish(Math.floor(n / binSteps), n, cancelled, start);
+      parts.push(part);
+      options.onBatch?.(part);
+    } else batch.destroy();
   }
   const merged = parts.length === 1 ? parts[0] : mergeRecordings(parts);
   const stpState: Record<string, string> = {};

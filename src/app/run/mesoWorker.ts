@@ -1,0 +1,43 @@
+/**
+ * Runs the population equations (meso, macro) off the page's thread: a meso run of a thousand
+ * trials takes tens of seconds, and the page must keep drawing and answering Cancel meanwhile.
+ * Cancel aborts at the engine's next chunk, which returns the completed steps.
+ */
+import { simulateMesoAsync } from '../../meso';
+import type { FromWorker, ToWorker } from './workerProtocol';
+import { recordingBuffers } from './workerProtocol';
+
+const scope = self as unknown as { postMessage(m: FromWorker, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent<ToWorker>) => void) | null };
+let controller: AbortController | null = null;
+
+/** Progress is posted at most this often: the engine reports every chunk, the page redraws less often. */
+const PROGRESS_INTERVAL_MS = 100;
+
+scope.onmessage = async (event) => {
+  const msg = event.data;
+  if (msg.type === 'cancel') {
+    controller?.abort();
+    return;
+  }
+  controller = new AbortController();
+  let last = 0;
+  try {
+    if (msg.options.level !== 'meso' && msg.options.level !== 'macro') throw new Error(`the worker runs meso and macro, not ${msg.options.level}`);
+    const recording = await simulateMesoAsync(msg.scenario, {
+      level: msg.options.level,
+      stp: msg.options.stp,
+      signal: controller.signal,
+      // Smaller chunks than the CLI's so that Cancel answers within a fraction of a second.
+      chunkSteps: 200,
+      onProgress: (progress) => {
+        const now = performance.now();
+        if (now - last < PROGRESS_INTERVAL_MS && progress.fraction < 1) return;
+        last = now;
+        scope.postMessage({ type: 'progress', progress });
+      },
+    });
+    scope.postMessage({ type: 'done', recording }, recordingBuffers(recording));
+  } catch (error) {
+    scope.postMessage({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+  }
+};

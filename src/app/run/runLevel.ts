@@ -1,0 +1,109 @@
+/**
+ * Runs one level of a scenario from the page: micro on the page's WebGPU device, in batches of
+ * trials so that the Monte Carlo estimate can be drawn as it converges; meso and macro in a
+ * worker. Whatever happens — cancel, an engine error, the GPU device lost — the outcome keeps
+ * every result completed before it.
+ */
+import type { Progress, Recording } from '../../model/recording';
+import type { Scenario } from '../../model/scenario';
+import type { GpuContext } from '../../gpu/device';
+import { GpuDeviceError } from '../../gpu/device';
+import { simulateMicroGpu } from '../../micro/gpu';
+import { mergeRecordings } from '../../micro/cpu/merge';
+import { LEVELS, type LevelChoice } from '../state/levels';
+import type { FromWorker, ToWorker } from './workerProtocol';
+
+export interface LevelCallbacks {
+  onProgress(p: Progress): void;
+  /** Results so far (micro: the trials of the batches completed). */
+  onPartial?(r: Recording): void;
+  signal: AbortSignal;
+}
+
+export interface LevelOutcome {
+  /** What was computed: all of it, or the completed part (null if nothing was). */
+  recording: Recording | null;
+  /** Why the run stopped early, if it failed. */
+  error?: string;
+  /** The GPU device was lost (or errored): the next run needs a new one. */
+  deviceLost?: boolean;
+}
+
+/** Micro runs in about this many batches, so the estimate updates several times a run. */
+export const MICRO_UPDATES = 8;
+/** …but never fewer trials per batch than this: each batch pays its own set-up. */
+export const MIN_TRIALS_PER_BATCH = 16;
+
+export function trialsPerUpdate(trials: number): number {
+  return Math.max(MIN_TRIALS_PER_BATCH, Math.ceil(trials / MICRO_UPDATES));
+}
+
+/** The trials of the batches that ran their full duration, merged (null if none did). */
+function completeTrials(parts: Recording[]): Recording | null {
+  const complete = parts.filter((p) => p.completedSteps === p.steps);
+  if (complete.length === 0) return null;
+  return { ...(complete.length === 1 ? complete[0] : mergeRecordings(complete)), level: 'micro-gpu' };
+}
+
+/**
+ * Micro on the page's device. When a run stops inside a batch (cancel, device lost), the engine
+ * would cut every trial to that batch's last step; the app keeps the full-duration trials of the
+ * completed batches instead, when there are any: a Monte Carlo estimate over fewer whole trials
+ * is what a user stopping early wants, and what the figures showed a moment before.
+ */
+async function runMicro(scenario: Scenario, gpu: GpuContext, cb: LevelCallbacks): Promise<LevelOutcome> {
+  const parts: Recording[] = [];
+  try {
+    const recording = await simulateMicroGpu(scenario, {
+      gpu,
+      signal: cb.signal,
+      onProgress: cb.onProgress,
+      maxTrialsPerBatch: trialsPerUpdate(scenario.run.trials),
+      onBatch: (part) => {
+        parts.push(part);
+        const soFar = part.completedSteps === part.steps ? completeTrials(parts) : null;
+        if (soFar) cb.onPartial?.(soFar);
+      },
+    });
+    const complete = completeTrials(parts);
+    if (recording.cancelled && complete && complete.trials < recording.trials) {
+      return { recording: { ...complete, cancelled: true, wallSeconds: recording.wallSeconds, engine: { ...recording.engine, trialRange: complete.engine.trialRange, keptTrials: 'the completed batches (full duration); the batch cut by cancel is dropped' } } };
+    }
+    return { recording };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const soFar = completeTrials(parts) ?? (parts.length > 0 ? { ...mergeRecordings(parts), level: 'micro-gpu' as const } : null);
+    const kept = soFar ? { ...soFar, cancelled: true, engine: { ...soFar.engine, stoppedBy: message } } : null;
+    return { recording: kept, error: message, deviceLost: error instanceof GpuDeviceError };
+  }
+}
+
+function runInWorker(choice: LevelChoice, scenario: Scenario, cb: LevelCallbacks): Promise<LevelOutcome> {
+  const worker = new Worker(new URL('./mesoWorker.ts', import.meta.url), { type: 'module', name: `mesostp ${choice}` });
+  return new Promise<LevelOutcome>((resolve) => {
+    const finish = (outcome: LevelOutcome) => {
+      cb.signal.removeEventListener('abort', onAbort);
+      worker.terminate();
+      resolve(outcome);
+    };
+    const onAbort = () => worker.postMessage({ type: 'cancel' } satisfies ToWorker);
+    cb.signal.addEventListener('abort', onAbort);
+    worker.onmessage = (event: MessageEvent<FromWorker>) => {
+      const msg = event.data;
+      if (msg.type === 'progress') cb.onProgress(msg.progress);
+      else if (msg.type === 'done') finish({ recording: msg.recording });
+      else finish({ recording: null, error: msg.message });
+    };
+    worker.onerror = (event) => finish({ recording: null, error: `the ${LEVELS[choice].label} worker failed: ${event.message || 'it could not be started'}` });
+    worker.postMessage({ type: 'run', scenario, options: LEVELS[choice].run } satisfies ToWorker);
+    if (cb.signal.aborted) onAbort();
+  });
+}
+
+export function runLevel(choice: LevelChoice, scenario: Scenario, gpu: GpuContext | null, cb: LevelCallbacks): Promise<LevelOutcome> {
+  if (choice === 'micro-gpu') {
+    if (!gpu) return Promise.resolve({ recording: null, error: 'micro (WebGPU) needs a WebGPU adapter, and this browser has none (see the message at the top)' });
+    return runMicro(scenario, gpu, cb);
+  }
+  return runInWorker(choice, scenario, cb);
+}

@@ -1,0 +1,23 @@
+/** Messages between the page and the meso/macro worker (./mesoWorker.ts). */
+import type { Progress, Recording, RunOptions } from '../../model/recording';
+import type { Scenario } from '../../model/scenario';
+
+export type ToWorker = { type: 'run'; scenario: Scenario; options: Pick<RunOptions, 'level' | 'stp'> } | { type: 'cancel' };
+
+export type FromWorker =
+  | { type: 'progress'; progress: Progress }
+  | { type: 'done'; recording: Recording }
+  | { type: 'error'; message: string };
+
+/** The typed arrays of a recording, to transfer instead of copy. */
+export function recordingBuffers(r: Recording): ArrayBuffer[] {
+  const arrays: ArrayBufferView[] = [
+    ...Object.values(r.activity),
+    ...Object.values(r.inputs).flatMap((i) => [i.neurons, i.sampled, i.populationMean]),
+    ...Object.values(r.stp).flatMap((v) => Object.values(v)),
+    ...Object.values(r.spikes).flatMap((s) => [s.neurons, s.trial, s.neuron, s.time]),
+  ];
+  const seen = new Set<ArrayBuffer>();
+  for (const a of arrays) if (a.buffer instanceof ArrayBuffer && a.buffer.byteLength > 0) seen.add(a.buffer);
+  return [...seen];
+}
