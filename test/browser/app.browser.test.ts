@@ -261,6 +261,28 @@ describe('the browser app with WebGPU (Vite build, Chromium, SwiftShader)', () =
     await page.close();
   });
 
+  it('loads a scenario file; a wrong field is refused with its path, and a good file fills the form', async () => {
+    const page = await browser!.newPage({ viewport: { width: 1400, height: 1000 } });
+    const uncaught = watch(page, 'file');
+    await openApp(page, url);
+    const bad = await v2Json(5);
+    bad.run.speed = 2;
+    await page.setInputFiles('#scenario-file', { name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(bad)) });
+    await expect.poll(() => page.locator('#scenario-general').textContent()).toMatch(/run\.speed/);
+    expect(await page.locator('#scenario-source').textContent()).toBe('file bad.json');
+    expect(await page.locator('#run').isDisabled()).toBe(true);
+    const good = await v2Json(7);
+    good.name = 'my-experiment';
+    await page.setInputFiles('#scenario-file', { name: 'good.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(good)) });
+    await expect.poll(() => field(page, 'run.trials').inputValue()).toBe('7');
+    expect((await appState(page)).scenario).toEqual({ name: 'my-experiment', valid: true, errors: [] });
+    expect(await page.locator('#scenario-general').isHidden()).toBe(true);
+    await page.setInputFiles('#scenario-file', { name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"name": ') });
+    await expect.poll(() => page.locator('#scenario-general').textContent()).toMatch(/broken\.json is not valid JSON/);
+    expect(uncaught).toEqual([]);
+    await page.close();
+  });
+
   it('cancels a run: micro keeps its completed batches of whole trials, meso its completed steps', async () => {
     const page = await browser!.newPage({ viewport: { width: 1400, height: 1000 } });
     const uncaught = watch(page, 'cancel');
