@@ -9,18 +9,17 @@ import { requestBrowserGpu } from '../gpu/browser';
 import { describeAdapter, type GpuContext } from '../gpu/device';
 import type { Progress, Recording } from '../model/recording';
 import type { Scenario } from '../model/scenario';
-import { summarize, type RunSummary } from '../analysis/summary';
-import { recordingArrays } from '../io/recordingArrays';
+import type { RunSummary } from '../analysis/summary';
 import { ScenarioPanel, type ScenarioCheck } from './ui/scenarioPanel';
 import { SelfTestPanel } from './ui/selfTestPanel';
 import { FigurePanel } from './ui/figures';
 import { renderSummaryTable } from './ui/summaryTable';
-import { filePrefix, renderExports } from './ui/exportPanel';
+import { exportSummary, renderExports } from './ui/exportPanel';
 import { RasterPanel } from './ui/rasterPanel';
 import { byId, el, errorMessage } from './ui/dom';
 import { DEFAULT_PRESET, presetNamed } from './presets';
 import { LEVEL_CHOICES, LEVELS, type LevelChoice } from './state/levels';
-import { EtaEstimator, formatDuration } from './state/eta';
+import { EtaEstimator, formatDuration } from '../io/timeLeft';
 import { IDLE, overallFraction, startRun, updateLevel, type RunState } from './state/runState';
 import { activityFigure, dwellFigure, inputBandFigure, inputPsdFigure, recurrentPopulations, stpFigure, type Recordings } from './state/plotData';
 import { decodeShared, encodeShared } from './state/shareUrl';
@@ -115,8 +114,9 @@ function dropGpu(): void {
   gpu = null;
 }
 
-const selfTest = new SelfTestPanel(acquireGpu);
-const selfTestButton = byId<HTMLButtonElement>('run-self-test');
+// The self-test and the runs share the page's device, whose error scopes must not interleave:
+// one waits for the other.
+const selfTest = new SelfTestPanel(acquireGpu, () => refreshControls());
 const raster = new RasterPanel(() => (gpu ? gpu : null));
 
 window.__mesostpDebug = {
@@ -186,9 +186,9 @@ function refreshControls(): void {
   const running = state.run.status === 'running';
   const valid = panel.current.scenario !== null;
   for (const box of levelBoxes.values()) if (box.id !== 'level-micro-gpu' || state.webgpu !== 'unavailable') box.disabled = running;
-  ui.run.disabled = running || !valid || chosenLevels().length === 0;
+  ui.run.disabled = running || selfTest.busy || !valid || chosenLevels().length === 0;
   ui.cancel.disabled = !running;
-  selfTestButton.disabled = running || state.webgpu !== 'available';
+  selfTest.setBlocked(running);
   if (!running && state.run.status === 'idle') {
     ui.runStatus.textContent = !valid ? 'The scenario has errors (shown next to the fields); fix them to run.' : chosenLevels().length === 0 ? 'Choose at least one level.' : 'Ready: press Run.';
   }
@@ -214,13 +214,20 @@ ui.figures.append(...Object.values(figures).map((f) => f.root));
 for (const c of [inputSelect, dwellHigh, dwellLow]) c.addEventListener('change', () => drawFigures());
 
 let drawQueued = false;
-/** Redraws at most once per frame, however often results arrive. */
-function scheduleDraw(): void {
+let figuresStale = false;
+/**
+ * Redraws the progress, and the figures when results changed (`results`), at most once per
+ * frame however often progress and results arrive: the figures cost trial statistics and FFTs
+ * over every trial, which progress alone does not change.
+ */
+function scheduleDraw(results = false): void {
+  figuresStale ||= results;
   if (drawQueued) return;
   drawQueued = true;
   requestAnimationFrame(() => {
     drawQueued = false;
-    drawFigures();
+    if (figuresStale) drawFigures();
+    figuresStale = false;
     renderProgress();
   });
 }
@@ -256,7 +263,6 @@ function drawFigures(): void {
 // ---- running ----
 
 let controller: AbortController | null = null;
-const etas = new Map<LevelChoice, EtaEstimator>();
 
 function renderProgress(): void {
   const rows = (Object.entries(state.run.levels) as [LevelChoice, RunState['levels'][LevelChoice]][]).map(([choice, s]) => {
@@ -286,16 +292,10 @@ function setLevel(choice: LevelChoice, change: Parameters<typeof updateLevel>[2]
   scheduleDraw();
 }
 
-function summaryOf(choice: LevelChoice, r: Recording) {
-  const p = filePrefix(r, choice);
-  return summarize(r, Object.fromEntries(Object.entries(recordingArrays(r)).map(([k, a]) => [k, `${p}_${a.file}`])));
-}
-
 async function runOne(choice: LevelChoice, scenario: Scenario, signal: AbortSignal): Promise<void> {
   const eta = new EtaEstimator();
-  etas.set(choice, eta);
   let ctx: GpuContext | null = null;
-  if (LEVELS[choice].needsWebGpu) {
+  if (LEVELS[choice].run.level === 'micro-gpu') {
     try {
       ctx = await acquireGpu();
     } catch (error) {
@@ -309,19 +309,22 @@ async function runOne(choice: LevelChoice, scenario: Scenario, signal: AbortSign
     onPartial: (r) => {
       recordings = { ...recordings, [choice]: r };
       setLevel(choice, { trialsDone: r.trials });
-      scheduleDraw();
+      scheduleDraw(true);
     },
   });
-  if (outcome.recording) recordings = { ...recordings, [choice]: outcome.recording };
+  if (outcome.recording) {
+    recordings = { ...recordings, [choice]: outcome.recording };
+    scheduleDraw(true);
+  }
   if (outcome.deviceLost) {
     state.deviceLost = outcome.error ?? 'the device was lost';
     ui.deviceLostMessage.textContent = `${outcome.error} ${outcome.recording ? `${outcome.recording.trials} of ${scenario.run.trials} trials had completed.` : 'No trial had completed.'}`;
     ui.deviceLost.hidden = false;
     dropGpu();
   }
-  const summary = outcome.recording ? summaryOf(choice, outcome.recording) : undefined;
+  const summary = outcome.recording ? exportSummary(outcome.recording, choice) : undefined;
   const status = outcome.error ? 'failed' : outcome.recording?.cancelled ? 'cancelled' : 'done';
-  setLevel(choice, { status, summary, error: outcome.error, etaSeconds: null, fraction: status === 'done' ? 1 : (state.run.levels[choice]?.fraction ?? 0) });
+  setLevel(choice, { status, summary, error: outcome.error, etaSeconds: null, ...(status === 'done' ? { fraction: 1 } : {}) });
 }
 
 async function runAll(): Promise<void> {
@@ -339,17 +342,17 @@ async function runAll(): Promise<void> {
   renderSummaryTable(ui.summary, []);
   refreshControls();
   publish();
-  scheduleDraw();
+  scheduleDraw(true);
   await Promise.all(levels.map((l) => runOne(l, scenario, controller!.signal)));
   controller = null;
   const done = LEVEL_CHOICES.filter((c) => state.run.levels[c]?.summary).map((c) => [c, state.run.levels[c]!.summary!] as [LevelChoice, RunSummary]);
   renderSummaryTable(ui.summary, done);
-  const recs = LEVEL_CHOICES.filter((c) => recordings[c]).map((c) => [c, recordings[c]!] as [LevelChoice, Recording]);
-  renderExports(ui.exports, recs);
+  const exportable = LEVEL_CHOICES.filter((c) => recordings[c] && state.run.levels[c]?.summary).map((c) => ({ choice: c, recording: recordings[c]!, summary: state.run.levels[c]!.summary! }));
+  renderExports(ui.exports, exportable);
+  ui.exportPanel.hidden = exportable.length === 0;
   // The raster draws on the engine's device, so only once the engine is done with it: the two
   // would otherwise interleave their error scopes on one device.
   if (recordings['micro-gpu'] && gpu) raster.show(recordings['micro-gpu']);
-  ui.exportPanel.hidden = recs.length === 0;
   refreshControls();
   drawFigures();
   renderProgress();

@@ -1,15 +1,17 @@
 /** Progress on the terminal: a redrawn bar on a TTY, a line every 10 % otherwise (logs, CI). */
 import type { Progress } from '../model/recording';
+import { EtaEstimator, formatDuration } from '../io/timeLeft';
 
 export function progressReporter(label: string, stream: NodeJS.WriteStream = process.stderr): { update(p: Progress): void; done(): void } {
   const start = performance.now();
+  const eta = new EtaEstimator();
   let lastDecile = -1;
   let lastDraw = 0;
   const tty = Boolean(stream.isTTY);
   const line = (p: Progress) => {
     const elapsed = (performance.now() - start) / 1000;
-    const eta = p.fraction > 0 ? (elapsed * (1 - p.fraction)) / p.fraction : NaN;
-    const etaText = Number.isFinite(eta) ? `, ${eta.toFixed(0)} s left` : '';
+    const left = eta.update(elapsed, p.fraction);
+    const etaText = left === null ? '' : `, ${formatDuration(left)} left`;
     return `${label} ${(100 * p.fraction).toFixed(0).padStart(3)}% (${p.completedSteps}/${p.steps} steps, ${elapsed.toFixed(1)} s${etaText})`;
   };
   return {

@@ -50,8 +50,8 @@ async function waitFor(page: Page, predicate: (s: AppState) => boolean, timeout 
   }
 }
 
-async function openApp(page: Page, url: string): Promise<AppState> {
-  await page.goto(url);
+async function openApp(page: Page, address: string): Promise<AppState> {
+  await page.goto(address);
   return waitFor(page, (s) => s.webgpu !== 'pending' && s.scenario.name !== null, 60_000);
 }
 
@@ -76,44 +76,59 @@ async function download(page: Page, click: () => Promise<void>): Promise<{ name:
   return { name: d.suggestedFilename(), bytes: await readFile(file) };
 }
 
-function relClose(actual: number, expected: number, rel: number, label: string): void {
+/** Asserts |actual − expected| ≤ rel·|expected| and returns the relative difference. */
+function relClose(actual: number, expected: number, rel: number, label: string): number {
   expect(Math.abs(actual - expected), `${label}: page ${actual}, Node ${expected}`).toBeLessThanOrEqual(rel * Math.abs(expected) + 1e-12);
+  return expected === 0 ? Math.abs(actual) : Math.abs(actual - expected) / Math.abs(expected);
 }
 
-/** The page's summary against the Node engine's, field by field, within the stated tolerances. */
-function compareSummaries(page: RunSummary, node: RunSummary, rates: number, inputs: number): void {
+/**
+ * The page's summary against the Node engine's, field by field, within the stated tolerances;
+ * returns the largest relative difference of rates and of input/STP statistics (the test prints them).
+ */
+function compareSummaries(page: RunSummary, node: RunSummary, rates: number, inputs: number): { rates: number; inputs: number } {
+  const worst = { rates: 0, inputs: 0 };
   expect(page.trials).toBe(node.trials);
   expect(page.completedDuration).toBe(node.completedDuration);
   expect(Object.keys(page.populations)).toEqual(Object.keys(node.populations));
-  for (const [pop, r] of Object.entries(node.populations)) relClose(page.populations[pop].rateHz, r.rateHz, rates, `rate ${pop}`);
+  for (const [pop, r] of Object.entries(node.populations)) worst.rates = Math.max(worst.rates, relClose(page.populations[pop].rateHz, r.rateHz, rates, `rate ${pop}`));
+  const input = (a: number, b: number, label: string) => (worst.inputs = Math.max(worst.inputs, relClose(a, b, inputs, label)));
   for (const [pop, r] of Object.entries(node.inputs)) {
-    relClose(page.inputs[pop].mean, r.mean, inputs, `input mean ${pop}`);
-    relClose(page.inputs[pop].sd, r.sd, inputs, `input s.d. ${pop}`);
+    input(page.inputs[pop].mean, r.mean, `input mean ${pop}`);
+    input(page.inputs[pop].sd, r.sd, `input s.d. ${pop}`);
   }
-  for (const [proj, vars] of Object.entries(node.stp)) for (const [v, x] of Object.entries(vars)) relClose(page.stp[proj][v], x, inputs, `stp ${proj}.${v}`);
+  for (const [proj, vars] of Object.entries(node.stp)) for (const [v, x] of Object.entries(vars)) input(page.stp[proj][v], x, `stp ${proj}.${v}`);
+  return worst;
+}
+
+let server: Server | undefined;
+let url = '';
+let browser: Browser | undefined;
+
+// One build and one server for both blocks; one Chromium with WebGPU unblocked.
+beforeAll(async () => {
+  await buildApp();
+  ({ server, url } = await serveStatic(APP_DIR));
+  await mkdir(OUTPUT_DIR, { recursive: true });
+  browser = await launch(WEBGPU_ARGS);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await closeServer(server);
+});
+
+/** A new page of the app (at `url` plus `hash`), its uncaught errors collected, once it has settled. */
+async function openPage(label: string, hash = '', viewport = { width: 1400, height: 1000 }): Promise<{ page: Page; uncaught: string[]; state: AppState }> {
+  const page = await browser!.newPage({ viewport, acceptDownloads: true });
+  const uncaught = watch(page, label);
+  const state = await openApp(page, `${url}${hash}`);
+  return { page, uncaught, state };
 }
 
 describe('the browser app with WebGPU (Vite build, Chromium, SwiftShader)', () => {
-  let server: Server | undefined;
-  let url = '';
-  let browser: Browser | undefined;
-
-  beforeAll(async () => {
-    await buildApp();
-    ({ server, url } = await serveStatic(APP_DIR));
-    await mkdir(OUTPUT_DIR, { recursive: true });
-    browser = await launch(WEBGPU_ARGS);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await closeServer(server);
-  });
-
   it('runs V2 at micro (WebGPU) and meso MF2; the page shows and exports the Node engines’ numbers', async () => {
-    const page = await browser!.newPage({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
-    const uncaught = watch(page, 'v2');
-    const opened = await openApp(page, url);
+    const { page, uncaught, state: opened } = await openPage('v2');
     console.log(`[mesostp] browser app runs on: ${opened.adapter} (Chromium ${browser!.version()})`);
     expect(opened.webgpu).toBe('available');
     expect(opened.scenario).toEqual({ name: 'v2-feedforward-depression', valid: true, errors: [] });
@@ -142,7 +157,8 @@ describe('the browser app with WebGPU (Vite build, Chromium, SwiftShader)', () =
     const micro = s.run.levels['micro-gpu']!.summary!;
     const meso = s.run.levels['meso-mf2']!.summary!;
     compareSummaries(meso, summarize(mesoNode, {}), 1e-9, 1e-9);
-    compareSummaries(micro, summarize(microNode, {}), 0.02, 0.005);
+    const diff = compareSummaries(micro, summarize(microNode, {}), 0.02, 0.005);
+    console.log(`[mesostp] micro-gpu, page (${micro.engine.adapter}) vs Node (${microNode.engine.adapter}): largest relative difference ${diff.rates.toExponential(1)} in rates, ${diff.inputs.toExponential(1)} in input and STP statistics`);
     expect(micro.engine.adapter).toMatch(/swiftshader/i);
     // Micro ran in batches (the page redraws after each): 32 trials in two of 16.
     expect(micro.engine.batches).toBe(2);
@@ -237,9 +253,7 @@ describe('the browser app with WebGPU (Vite build, Chromium, SwiftShader)', () =
   });
 
   it('shows a bad parameter’s error next to its field and refuses to run until it is fixed', async () => {
-    const page = await browser!.newPage({ viewport: { width: 1400, height: 1000 } });
-    const uncaught = watch(page, 'bad parameter');
-    await openApp(page, url);
+    const { page, uncaught } = await openPage('bad parameter');
     expect(await page.locator('#run').isEnabled()).toBe(true);
     await field(page, 'projections[0].stp.U').fill('1.5');
     const error = fieldError(page, 'projections[0].stp.U');
@@ -262,9 +276,7 @@ describe('the browser app with WebGPU (Vite build, Chromium, SwiftShader)', () =
   });
 
   it('loads a scenario file; a wrong field is refused with its path, and a good file fills the form', async () => {
-    const page = await browser!.newPage({ viewport: { width: 1400, height: 1000 } });
-    const uncaught = watch(page, 'file');
-    await openApp(page, url);
+    const { page, uncaught } = await openPage('file');
     const bad = await v2Json(5);
     bad.run.speed = 2;
     await page.setInputFiles('#scenario-file', { name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(bad)) });
@@ -284,9 +296,7 @@ describe('the browser app with WebGPU (Vite build, Chromium, SwiftShader)', () =
   });
 
   it('cancels a run: micro keeps its completed batches of whole trials, meso its completed steps', async () => {
-    const page = await browser!.newPage({ viewport: { width: 1400, height: 1000 } });
-    const uncaught = watch(page, 'cancel');
-    await openApp(page, url);
+    const { page, uncaught } = await openPage('cancel');
 
     // Micro alone: cancel once the first batch (50 of 400 trials) has arrived.
     await startRun(page, 400, ['micro-gpu']);
@@ -322,9 +332,7 @@ describe('the browser app with WebGPU (Vite build, Chromium, SwiftShader)', () =
   });
 
   it('when the device is lost mid-run, says so, keeps the completed trials, and gets a new device next time', async () => {
-    const page = await browser!.newPage({ viewport: { width: 1400, height: 1000 } });
-    const uncaught = watch(page, 'device lost');
-    await openApp(page, url);
+    const { page, uncaught } = await openPage('device lost');
     await startRun(page, 96, ['micro-gpu']);
     await waitFor(page, (s) => (s.run.levels['micro-gpu']?.trialsDone ?? 0) >= 16);
     expect(await page.evaluate(() => window.__mesostpDebug!.loseDevice())).toBe(true);
@@ -350,9 +358,7 @@ describe('the browser app with WebGPU (Vite build, Chromium, SwiftShader)', () =
   });
 
   it('passes the Philox self-test on the browser adapter, bit for bit', async () => {
-    const page = await browser!.newPage({ viewport: { width: 1000, height: 900 } });
-    const uncaught = watch(page, 'self-test');
-    const s = await openApp(page, url);
+    const { page, uncaught, state: s } = await openPage('self-test', '', { width: 1000, height: 900 });
     await page.locator('#adapter-panel summary').click();
     expect(await page.locator('#adapter-name').textContent()).toBe(s.adapter);
     expect(await page.locator('#adapter-limits tbody tr').count()).toBe(KEY_LIMITS.length);
@@ -371,9 +377,7 @@ describe('the browser app with WebGPU (Vite build, Chromium, SwiftShader)', () =
     const json = await v2Json(3);
     json.projections[0].stp.U = 0.25;
     const hash = await encodeShared({ scenario: json, levels: ['macro'] });
-    const page = await browser!.newPage();
-    const uncaught = watch(page, 'shared link');
-    const s = await openApp(page, `${url}${hash}`);
+    const { page, uncaught, state: s } = await openPage('shared link', hash);
     expect(s.scenario.valid).toBe(true);
     expect(await field(page, 'projections[0].stp.U').inputValue()).toBe('0.25');
     expect(await page.locator('#scenario-source').textContent()).toBe('Shared link');
@@ -384,22 +388,6 @@ describe('the browser app with WebGPU (Vite build, Chromium, SwiftShader)', () =
 });
 
 describe('the browser app without WebGPU', () => {
-  let server: Server | undefined;
-  let url = '';
-  let browser: Browser | undefined;
-
-  beforeAll(async () => {
-    // The first describe built dist/app already when both run; building again keeps this block self-contained.
-    await buildApp();
-    ({ server, url } = await serveStatic(APP_DIR));
-    browser = await launch(WEBGPU_ARGS);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await closeServer(server);
-  });
-
   it('without navigator.gpu: shows what is needed, offers no micro, and still runs the population equations', async () => {
     const context = await browser!.newContext();
     await context.addInitScript(() => {

@@ -38,13 +38,6 @@ export function trialsPerUpdate(trials: number): number {
   return Math.max(MIN_TRIALS_PER_BATCH, Math.ceil(trials / MICRO_UPDATES));
 }
 
-/** The trials of the batches that ran their full duration, merged (null if none did). */
-function completeTrials(parts: Recording[]): Recording | null {
-  const complete = parts.filter((p) => p.completedSteps === p.steps);
-  if (complete.length === 0) return null;
-  return { ...(complete.length === 1 ? complete[0] : mergeRecordings(complete)), level: 'micro-gpu' };
-}
-
 /**
  * Micro on the page's device. When a run stops inside a batch (cancel, device lost), the engine
  * would cut every trial to that batch's last step; the app keeps the full-duration trials of the
@@ -52,7 +45,8 @@ function completeTrials(parts: Recording[]): Recording | null {
  * is what a user stopping early wants, and what the figures showed a moment before.
  */
 async function runMicro(scenario: Scenario, gpu: GpuContext, cb: LevelCallbacks): Promise<LevelOutcome> {
-  const parts: Recording[] = [];
+  // The full-duration trials so far: each completed batch is appended once, as it arrives.
+  let complete: Recording | null = null;
   try {
     const recording = await simulateMicroGpu(scenario, {
       gpu,
@@ -60,21 +54,24 @@ async function runMicro(scenario: Scenario, gpu: GpuContext, cb: LevelCallbacks)
       onProgress: cb.onProgress,
       maxTrialsPerBatch: trialsPerUpdate(scenario.run.trials),
       onBatch: (part) => {
-        parts.push(part);
-        const soFar = part.completedSteps === part.steps ? completeTrials(parts) : null;
-        if (soFar) cb.onPartial?.(soFar);
+        if (part.completedSteps !== part.steps) return;
+        complete = complete ? { ...mergeRecordings([complete, part]), level: 'micro-gpu' } : part;
+        cb.onPartial?.(complete);
       },
     });
-    const complete = completeTrials(parts);
-    if (recording.cancelled && complete && complete.trials < recording.trials) {
-      return { recording: { ...complete, cancelled: true, wallSeconds: recording.wallSeconds, engine: { ...recording.engine, trialRange: complete.engine.trialRange, keptTrials: 'the completed batches (full duration); the batch cut by cancel is dropped' } } };
+    const kept = complete as Recording | null;
+    if (recording.cancelled && kept && kept.trials < recording.trials) {
+      return { recording: { ...kept, cancelled: true, wallSeconds: recording.wallSeconds, engine: { ...recording.engine, trialRange: kept.engine.trialRange, keptTrials: 'the completed batches (full duration); the batch cut by cancel is dropped' } } };
     }
     return { recording };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    const soFar = completeTrials(parts) ?? (parts.length > 0 ? { ...mergeRecordings(parts), level: 'micro-gpu' as const } : null);
-    const kept = soFar ? { ...soFar, cancelled: true, engine: { ...soFar.engine, stoppedBy: message } } : null;
-    return { recording: kept, error: message, deviceLost: error instanceof GpuDeviceError };
+    const kept = complete as Recording | null;
+    return {
+      recording: kept ? { ...kept, cancelled: true, engine: { ...kept.engine, stoppedBy: message } } : null,
+      error: message,
+      deviceLost: error instanceof GpuDeviceError,
+    };
   }
 }
 

@@ -11,20 +11,14 @@ export interface LevelInfo {
   label: string;
   /** For legends, where space is short. */
   short: string;
-  /** The options of run() / the CLI's `mesostp run` that give the same recording. */
+  /** The options of run() that give the same recording. */
   run: Pick<RunOptions, 'level' | 'stp'>;
-  cli: string;
   color: string;
-  needsWebGpu: boolean;
 }
 
 export const LEVELS: Record<LevelChoice, LevelInfo> = {
-  'micro-gpu': { label: 'micro (WebGPU)', short: 'micro', run: { level: 'micro-gpu' }, cli: '--level micro-gpu', color: '#1f6feb', needsWebGpu: true },
-  'meso-mf1': { label: 'meso, MF1', short: 'MF1', run: { level: 'meso', stp: 'mf1' }, cli: '--level meso --stp mf1', color: '#bf8700', needsWebGpu: false },
-  'meso-mf2': { label: 'meso, MF2', short: 'MF2', run: { level: 'meso', stp: 'mf2' }, cli: '--level meso --stp mf2', color: '#cf222e', needsWebGpu: false },
-  macro: { label: 'macro (N → ∞)', short: 'macro', run: { level: 'macro', stp: 'mf2' }, cli: '--level macro --stp mf2', color: '#2da44e', needsWebGpu: false },
+  'micro-gpu': { label: 'micro (WebGPU)', short: 'micro', run: { level: 'micro-gpu' }, color: '#1f6feb' },
+  'meso-mf1': { label: 'meso, MF1', short: 'MF1', run: { level: 'meso', stp: 'mf1' }, color: '#bf8700' },
+  'meso-mf2': { label: 'meso, MF2', short: 'MF2', run: { level: 'meso', stp: 'mf2' }, color: '#cf222e' },
+  macro: { label: 'macro (N → ∞)', short: 'macro', run: { level: 'macro', stp: 'mf2' }, color: '#2da44e' },
 };
-
-export function isLevelChoice(s: string): s is LevelChoice {
-  return (LEVEL_CHOICES as readonly string[]).includes(s);
-}

@@ -11,11 +11,6 @@ export function downloadBlob(blob: Blob, name: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
-/** File-name-safe text. */
-export function safeName(s: string): string {
-  return s.replace(/->/g, '_to_').replace(/[^A-Za-z0-9_.-]+/g, '_');
-}
-
 /** Rasterises an SVG string at `scale` × its size (2 = crisp on slides) into a PNG. */
 export async function svgToPng(svg: string, scale = 2): Promise<Blob> {
   const url = URL.createObjectURL(new Blob([svg], { type: 'image/svg+xml' }));

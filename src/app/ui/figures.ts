@@ -4,7 +4,8 @@
  */
 import { linePlotSvg } from '../../analysis/svgPlot';
 import type { Figure } from '../state/plotData';
-import { downloadBlob, safeName, svgToPng } from './download';
+import { downloadBlob, svgToPng } from './download';
+import { fileStem } from '../../io/recordingArrays';
 import { el, errorMessage } from './dom';
 
 export class FigurePanel {
@@ -54,7 +55,7 @@ export class FigurePanel {
     if (!this.figure || !this.svg) return;
     // The saved file carries its title (the page shows it as a heading instead).
     const svg = linePlotSvg(this.figure.lines, { width: 820, height: 340, ...this.figure.options });
-    const name = `${safeName(this.filePrefix())}_${safeName(this.id)}.${kind}`;
+    const name = `${fileStem(this.filePrefix())}_${fileStem(this.id)}.${kind}`;
     try {
       downloadBlob(kind === 'svg' ? new Blob([svg], { type: 'image/svg+xml' }) : await svgToPng(svg), name);
     } catch (error) {

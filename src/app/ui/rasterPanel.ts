@@ -6,8 +6,9 @@
 import type { GpuContext } from '../../gpu/device';
 import type { Recording, SpikeRecording } from '../../model/recording';
 import { SpikeRaster, type RasterData, type View } from '../raster/spikeRaster';
+import { fileStem } from '../../io/recordingArrays';
 import { byId, errorMessage } from './dom';
-import { downloadBlob, imageDataToPng, safeName } from './download';
+import { downloadBlob, imageDataToPng } from './download';
 
 /** One trial's spikes of a recording as the raster's vertex data. */
 export function rasterTrial(s: SpikeRecording, trial: number, duration: number, rows: number): RasterData {
@@ -88,8 +89,6 @@ export class RasterPanel {
     const ctx = this.gpu();
     if (!r || !ctx) return;
     const [pop, s] = Object.entries(r.spikes)[0];
-    const rows = r.scenario.populations[pop]?.N ?? 0;
-    const recorded = r.scenario.record.spikes.find((x) => x.population === pop)?.neurons ?? rows;
     const trial = Math.min(Math.max(0, Math.floor(Number(this.ui.trial.value) || 0)), r.trials - 1);
     this.ui.trial.max = String(r.trials - 1);
     this.ui.trial.value = String(trial);
@@ -99,7 +98,8 @@ export class RasterPanel {
       this.raster = await SpikeRaster.create(this.ui.canvas, ctx, { onView: (v) => this.showAxes(v) });
       this.rasterGpu = ctx;
     }
-    const data = { ...rasterTrial(s, trial, r.completedSteps * r.dt, Math.min(rows, recorded)), dt: r.dt };
+    // The engines record the first `neurons` neurons (indices 0 … m − 1): one row each.
+    const data = { ...rasterTrial(s, trial, r.completedSteps * r.dt, s.neurons.length), dt: r.dt };
     this.raster.setData(data);
     this.ui.title.textContent = `Spike raster: ${pop}, ${data.rows} neurons, trial ${trial} of ${r.trials} (${data.time.length} spikes)`;
     this.ui.figure.dataset.spikes = String(data.time.length);
@@ -116,7 +116,7 @@ export class RasterPanel {
     try {
       const image = await this.image();
       if (!image || !this.recording) return;
-      downloadBlob(await imageDataToPng(image), `${safeName(this.recording.scenario.name)}_raster_trial${this.ui.trial.value}.png`);
+      downloadBlob(await imageDataToPng(image), `${fileStem(this.recording.scenario.name)}_raster_trial${this.ui.trial.value}.png`);
     } catch (error) {
       this.ui.note.textContent = `Could not save the raster: ${errorMessage(error)}`;
     }

@@ -48,9 +48,17 @@ export class SelfTestPanel {
     button: byId<HTMLButtonElement>('run-self-test'),
   };
   private running = false;
+  private hasAdapter = false;
+  private blocked = false;
 
-  /** `gpu` gives the page's device (acquiring it if needed) or throws why there is none. */
-  constructor(private readonly gpu: () => Promise<GpuContext>) {
+  /**
+   * `gpu` gives the page's device (acquiring it if needed) or throws why there is none;
+   * `onBusy` hears when the test starts and ends, since it shares the device with the runs.
+   */
+  constructor(
+    private readonly gpu: () => Promise<GpuContext>,
+    private readonly onBusy: (busy: boolean) => void = () => {},
+  ) {
     this.ui.scope.textContent = `${SELF_TEST_CASES.length} key/counter sets of ${integer.format(SELF_TEST_BLOCKS)} blocks (${integer.format(4 * SELF_TEST_BLOCKS)} words) each`;
     this.ui.button.addEventListener('click', () => void this.run());
   }
@@ -60,7 +68,8 @@ export class SelfTestPanel {
     this.ui.adapterNote.hidden = !summary?.software;
     this.ui.adapterNote.textContent = summary?.software ? 'This is a software implementation running on the CPU: its timings are not GPU timings.' : '';
     this.ui.limits.hidden = !summary;
-    this.ui.button.disabled = !summary;
+    this.hasAdapter = summary !== null;
+    this.updateButton();
     if (!summary) return;
     const body = this.ui.limits.tBodies[0];
     body.replaceChildren();
@@ -75,6 +84,26 @@ export class SelfTestPanel {
     }
   }
 
+  get busy(): boolean {
+    return this.running;
+  }
+
+  /** While blocked (a run uses the device) the test cannot be started. */
+  setBlocked(blocked: boolean): void {
+    this.blocked = blocked;
+    this.updateButton();
+  }
+
+  private updateButton(): void {
+    this.ui.button.disabled = this.running || this.blocked || !this.hasAdapter;
+  }
+
+  private setRunning(running: boolean): void {
+    this.running = running;
+    this.updateButton();
+    this.onBusy(running);
+  }
+
   private publish(state: SelfTestState): void {
     window.__mesostpSelfTest = { ...state };
     this.ui.result.dataset.status = state.status;
@@ -82,8 +111,7 @@ export class SelfTestPanel {
 
   async run(): Promise<void> {
     if (this.running) return;
-    this.running = true;
-    this.ui.button.disabled = true;
+    this.setRunning(true);
     this.ui.checks.tBodies[0].replaceChildren();
     this.ui.result.textContent = 'Running…';
     this.publish({ status: 'running', adapter: null, wordsCompared: 0, mismatches: 0 });
@@ -94,7 +122,7 @@ export class SelfTestPanel {
       const message = errorMessage(error);
       this.ui.result.textContent = `Not run: ${message}`;
       this.publish({ status: 'unavailable', adapter: null, wordsCompared: 0, mismatches: 0, error: message });
-      this.running = false;
+      this.setRunning(false);
       return;
     }
     const adapter = describeAdapter(ctx.summary);
@@ -119,8 +147,7 @@ export class SelfTestPanel {
       this.ui.result.textContent = `Failed: ${message}`;
       this.publish({ status: 'failed', adapter, wordsCompared, mismatches, error: message });
     }
-    this.running = false;
-    this.ui.button.disabled = false;
+    this.setRunning(false);
   }
 
   private addCheckRow(check: SelfTestCheck): void {

@@ -1,7 +1,6 @@
-/** The app's run state, time-left estimate, shareable links and figure data (no DOM, no GPU). */
+/** The app's run state, shareable links and figure data (no DOM, no GPU). */
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { EtaEstimator, formatDuration } from '../../../src/app/state/eta';
 import { IDLE, overallFraction, overallStatus, startRun, updateLevel } from '../../../src/app/state/runState';
 import { decodeShared, encodeShared } from '../../../src/app/state/shareUrl';
 import { activityFigure, decimate, dwellFigure, histogramSteps, inputBandFigure, inputPsdFigure, recurrentPopulations, stpFigure } from '../../../src/app/state/plotData';
@@ -25,26 +24,6 @@ describe('run state', () => {
     expect(updateLevel(s, 'micro-gpu', { status: 'failed', error: 'lost' }).status).toBe('failed');
     expect(updateLevel(startRun(['macro']), 'macro', { status: 'done' }).status).toBe('done');
     expect(overallStatus(IDLE.levels)).toBe('idle');
-  });
-});
-
-describe('time left', () => {
-  it('is the remaining fraction at the recent rate, not at the rate since the start', () => {
-    const eta = new EtaEstimator(10);
-    expect(eta.update(0, 0)).toBeNull();
-    // A slow start (20 s for the first 10 %), then 1 % per second.
-    expect(eta.update(20, 0.1)).toBeCloseTo(180, 9);
-    let left: number | null = null;
-    for (let t = 21; t <= 60; t++) left = eta.update(t, 0.1 + (t - 20) * 0.01);
-    expect(left).toBeCloseTo(50, 6);
-    expect(eta.update(61, 1)).toBe(0);
-  });
-
-  it('formats seconds, minutes and hours', () => {
-    expect(formatDuration(4.4)).toBe('4 s');
-    expect(formatDuration(125)).toBe('2 min 05 s');
-    expect(formatDuration(3720)).toBe('1 h 02 min');
-    expect(formatDuration(NaN)).toBe('–');
   });
 });
 

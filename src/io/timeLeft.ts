@@ -1,5 +1,6 @@
 /**
- * Estimated time left of a run from its progress fractions. The rate is fitted over the recent
+ * Estimated time left of a run from its progress fractions, for the CLI's progress line and the
+ * app's progress bars alike. The rate is fitted over the recent
  * window (not since the start) so that a slow start-up — shader compilation, the first batch's
  * buffers — does not make every later estimate too long.
  */
