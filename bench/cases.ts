@@ -1,5 +1,6 @@
 /**
- * The benchmark workloads (issue 8): each case is one scenario and the engines that run it.
+ * The benchmark workloads (issue 8): each case is one scenario and the engines (registry
+ * variants) that run it.
  *
  * (a) feedforward: the V2 preset (Poisson → depressing STP → exponential filter) at B trials;
  * (b) recurrent: escape-noise LIF with depressing recurrent synapses and fixed in-degree
@@ -11,9 +12,10 @@
  */
 import v2Preset from '../scenarios/v2-feedforward-depression.json';
 import scalePreset from '../scenarios/v6-scale.json';
+import { BENCH_VARIANTS, type BenchVariantId } from '../src/engines';
 
-export type BenchEngine = 'micro-gpu' | 'micro-cpu' | 'micro-cpu-all' | 'meso' | 'macro';
-export const ENGINES: readonly BenchEngine[] = ['micro-gpu', 'micro-cpu', 'micro-cpu-all', 'meso', 'macro'];
+/** What the benchmarks run: the registry's variants marked for them (src/engines), by id. */
+export type BenchEngine = BenchVariantId;
 
 export type BenchSize = 'smoke' | 'quick' | 'full';
 
@@ -79,11 +81,11 @@ export function benchCases(size: BenchSize): BenchCase[] {
   const z = SIZES[size];
   const cases: BenchCase[] = [];
   for (const B of z.feedforwardTrials) {
-    cases.push({ workload: 'feedforward', variant: 'V2 preset', axis: 'B', value: B, scenario: feedforward(B, z.feedforwardDuration), engines: B > 1 ? [...ENGINES] : ['micro-gpu', 'micro-cpu', 'meso', 'macro'] });
+    cases.push({ workload: 'feedforward', variant: 'V2 preset', axis: 'B', value: B, scenario: feedforward(B, z.feedforwardDuration), engines: B > 1 ? [...BENCH_VARIANTS] : ['micro-gpu', 'micro-cpu', 'meso-mf2', 'macro'] });
   }
   for (const N of z.recurrentN) {
     // One trial: micro-cpu on all cores would run it on one thread (trials are its parallel axis).
-    cases.push({ workload: 'recurrent', variant: 'per-presynaptic STP', axis: 'N', value: N, scenario: recurrent(N, z.recurrentDuration, 'per-presynaptic STP'), engines: ['micro-gpu', 'micro-cpu', 'meso', 'macro'] });
+    cases.push({ workload: 'recurrent', variant: 'per-presynaptic STP', axis: 'N', value: N, scenario: recurrent(N, z.recurrentDuration, 'per-presynaptic STP'), engines: ['micro-gpu', 'micro-cpu', 'meso-mf2', 'macro'] });
     // The meso level refuses per-synapse heterogeneity; micro-cpu stores every network explicitly.
     cases.push({ workload: 'recurrent', variant: 'per-synapse STP', axis: 'N', value: N, scenario: recurrent(N, z.recurrentDuration, 'per-synapse STP'), engines: ['micro-gpu', 'micro-cpu'] });
     cases.push({ workload: 'recurrent', variant: 'procedural', axis: 'N', value: N, scenario: recurrent(N, z.recurrentDuration, 'procedural'), engines: ['micro-gpu'] });

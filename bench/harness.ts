@@ -8,6 +8,7 @@ import { cpus, totalmem } from 'node:os';
 import { benchCases, SIZES, type BenchCase, type BenchEngine, type BenchSize } from './cases';
 import { measure, type Measurement } from './measure';
 import { bytesModel, measureHostBandwidth, type HostBandwidth } from './roofline';
+import { variant } from '../src/engines';
 
 export interface Spread {
   median: number;
@@ -70,7 +71,7 @@ function summarize(c: BenchCase, engine: BenchEngine, runs: Measurement[]): Engi
   const last = ok[ok.length - 1];
   const rate = per((m) => m.neuronSteps / runSeconds(m));
   const events = per((m) => m.synapticEvents / runSeconds(m));
-  const traffic = engine.startsWith('micro') && last ? bytesModel(c, engine, last) : null;
+  const traffic = variant(engine).engine.startsWith('micro') && last ? bytesModel(c, engine, last) : null;
   const trafficRate = traffic === null ? null : traffic.perNeuronStep * rate.median + traffic.perEvent * events.median;
   return {
     engine,
@@ -95,9 +96,9 @@ const PAIRS: [BenchEngine, BenchEngine][] = [
   ['micro-gpu', 'micro-cpu'],
   ['micro-cpu-all', 'micro-cpu'],
   ['micro-gpu', 'micro-cpu-all'],
-  ['meso', 'micro-cpu'],
-  ['meso', 'micro-gpu'],
-  ['macro', 'meso'],
+  ['meso-mf2', 'micro-cpu'],
+  ['meso-mf2', 'micro-gpu'],
+  ['macro', 'meso-mf2'],
 ];
 
 export interface HarnessOptions {

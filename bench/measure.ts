@@ -10,6 +10,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseScenario } from '../src/model/validate';
+import { variantCliArgs } from '../src/engines';
 import { meanOutDegree, type BenchCase, type BenchEngine } from './cases';
 
 const execFileAsync = promisify(execFile);
@@ -34,15 +35,9 @@ export interface Measurement {
   refused?: string;
 }
 
+/** The variant's `mesostp run` options from the registry; "auto" threads become this host's core count. */
 function cliArgs(engine: BenchEngine): string[] {
-  switch (engine) {
-    case 'micro-cpu':
-      return ['--level', 'micro-cpu', '--threads', '1'];
-    case 'micro-cpu-all':
-      return ['--level', 'micro-cpu', '--threads', String(availableParallelism())];
-    default:
-      return ['--level', engine];
-  }
+  return variantCliArgs(engine, () => availableParallelism());
 }
 
 /** Runs `engine` on `c` with the CLI at `cli` (the bundled bin/mesostp.js or its test build). */

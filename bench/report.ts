@@ -7,11 +7,30 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { linePlotSvg } from '../src/analysis/svgPlot';
 import { formatSeconds } from '../src/io/formatSeconds';
+import { variant as registryVariant } from '../src/engines';
 import { RECURRENT_C, type BenchEngine } from './cases';
 import type { BenchResults, CaseResult, EngineResult, Spread } from './harness';
 
-const COLORS: Record<BenchEngine, string> = { 'micro-gpu': '#222222', 'micro-cpu': '#7a7a7a', 'micro-cpu-all': '#b07aa1', meso: '#c0392b', macro: '#2e6fba' };
-const LABELS: Record<BenchEngine, string> = { 'micro-gpu': 'micro-gpu', 'micro-cpu': 'micro-cpu (1 thread)', 'micro-cpu-all': 'micro-cpu (all cores)', meso: 'meso (MF2)', macro: 'macro' };
+/** Labels, colours and line styles are the registry's (src/engines). */
+const label = (e: BenchEngine) => registryVariant(e).label;
+
+/**
+ * Ids of results written before the engine registry: 'meso' ran the meso engine with its default
+ * STP mean-field, the registry's meso-mf2. Old results.json files (`--report`) read with today's ids.
+ */
+const RENAMED: Record<string, BenchEngine> = { meso: 'meso-mf2' };
+
+export function withCurrentIds(r: BenchResults): BenchResults {
+  const id = (e: string) => (RENAMED[e] ?? e) as BenchEngine;
+  return {
+    ...r,
+    cases: r.cases.map((c) => ({
+      ...c,
+      engines: c.engines.map((e) => ({ ...e, engine: id(e.engine), runs: e.runs.map((m) => ({ ...m, engine: id(m.engine) })) })),
+      ratios: c.ratios.map((q) => ({ ...q, faster: id(q.faster), slower: id(q.slower) })),
+    })),
+  };
+}
 
 const si = (v: number) => (Number.isFinite(v) ? v.toExponential(2) : '—');
 const secs = formatSeconds;
@@ -21,10 +40,10 @@ const range = (s: Spread, f: (v: number) => string) => (!Number.isFinite(s.media
 const caseName = (c: CaseResult) => `${c.workload} (${c.variant}), ${c.axis} = ${c.value.toLocaleString('en-US')}`;
 
 function engineRow(c: CaseResult, e: EngineResult): string[] {
-  if (e.refused) return [LABELS[e.engine], `refused: ${e.refused}`, '', '', '', '', '', '', ''];
-  if (c.setupOnly) return [LABELS[e.engine], range(e.setupSeconds, secs), '', '', '', '', mb(e.peakHostBytes), mb(e.gpuBytes), ''];
+  if (e.refused) return [label(e.engine), `refused: ${e.refused}`, '', '', '', '', '', '', ''];
+  if (c.setupOnly) return [label(e.engine), range(e.setupSeconds, secs), '', '', '', '', mb(e.peakHostBytes), mb(e.gpuBytes), ''];
   return [
-    LABELS[e.engine],
+    label(e.engine),
     range(e.setupSeconds, secs),
     range(e.secondsPerTrialSecond, secs),
     si(e.neuronStepsPerSecond.median),
@@ -72,7 +91,7 @@ export function targets(r: BenchResults): TargetVerdict[] {
     evidence: ratio ? `${ratio.ratio.median.toFixed(2)}× (run time, median of ${r.repeats}) on ${r.machine.adapter ?? 'the adapter'}` : 'B = 1024 not in this run',
   });
   const rec = r.cases.filter((c) => c.workload === 'recurrent' && c.variant === 'per-presynaptic STP');
-  const meso = rec.map((c) => ({ N: c.value, s: engineOf(c, 'meso')?.secondsPerTrialSecond.median ?? NaN, cpu: engineOf(c, 'micro-cpu')?.secondsPerTrialSecond.median ?? NaN }));
+  const meso = rec.map((c) => ({ N: c.value, s: engineOf(c, 'meso-mf2')?.secondsPerTrialSecond.median ?? NaN, cpu: engineOf(c, 'micro-cpu')?.secondsPerTrialSecond.median ?? NaN }));
   if (meso.length >= 2) {
     const lo = meso[0];
     const hi = meso[meso.length - 1];
@@ -109,7 +128,7 @@ export function targets(r: BenchResults): TargetVerdict[] {
   } else out.push({ target: 'STP state memory O(N) / O(N·C)', met: null, evidence: 'fewer than two N with both variants in this run' });
   const setup = r.cases.filter((c) => c.workload === 'set-up');
   if (setup.length > 0) {
-    const lines = setup.flatMap((c) => c.engines.map((e) => `${LABELS[e.engine]} (${c.variant}, N = ${c.value.toLocaleString('en-US')}): ${e.refused ? `refused (${e.refused})` : secs(e.setupSeconds.median)}`));
+    const lines = setup.flatMap((c) => c.engines.map((e) => `${label(e.engine)} (${c.variant}, N = ${c.value.toLocaleString('en-US')}): ${e.refused ? `refused (${e.refused})` : secs(e.setupSeconds.median)}`));
     const times = setup.flatMap((c) => c.engines.filter((e) => !e.refused).map((e) => e.setupSeconds.median));
     const full = setup.some((c) => c.value >= 100000);
     out.push({ target: 'set-up of a 10⁵-neuron network with 10³ synapses per neuron in seconds, not minutes', met: full ? Math.max(...times) < 60 : null, evidence: lines.join('; ') });
@@ -123,7 +142,7 @@ function figure(r: BenchResults, workload: string, variant: string, axis: 'B' | 
   const engines = [...new Set(cs.flatMap((c) => c.engines.map((e) => e.engine)))];
   const lines = engines.map((e) => {
     const pts = cs.map((c) => ({ x: c.value, y: engineOf(c, e)?.secondsPerTrialSecond.median ?? NaN })).filter((p) => Number.isFinite(p.y) && p.y > 0);
-    return { label: LABELS[e], x: pts.map((p) => p.x), y: pts.map((p) => p.y), color: COLORS[e], dashed: e === 'micro-cpu-all' };
+    return { label: label(e), x: pts.map((p) => p.x), y: pts.map((p) => p.y), color: registryVariant(e).color, dashed: registryVariant(e).dashed };
   });
   return linePlotSvg(lines.filter((l) => l.x.length > 0), { title, xLabel: axis === 'B' ? 'trials B' : 'neurons N', yLabel: 'run s per simulated trial-s', logX: true, logY: true });
 }
@@ -167,7 +186,7 @@ export async function writeBenchReport(dir: string, r: BenchResults): Promise<st
     md.push(`### ${caseName(c)}`, '', `| ${HEADER.join(' | ')} |`, `| ${HEADER.map(() => '---').join(' | ')} |`);
     for (const e of c.engines) md.push(`| ${engineRow(c, e).join(' | ')} |`);
     md.push('');
-    if (c.ratios.length > 0) md.push(`Speed ratios (run time of the slower over the faster, per repeat): ${c.ratios.map((q) => `${LABELS[q.faster]} vs ${LABELS[q.slower]} ${range(q.ratio, (v) => `${v.toFixed(2)}×`)}`).join('; ')}.`, '');
+    if (c.ratios.length > 0) md.push(`Speed ratios (run time of the slower over the faster, per repeat): ${c.ratios.map((q) => `${label(q.faster)} vs ${label(q.slower)} ${range(q.ratio, (v) => `${v.toFixed(2)}×`)}`).join('; ')}.`, '');
   }
   md.push(
     '## Bytes model (roofline-style)',

@@ -6,6 +6,7 @@
  */
 import { parseScenario } from '../src/model/validate';
 import type { BenchCase, BenchEngine } from './cases';
+import { variant } from '../src/engines';
 import type { Measurement } from './measure';
 
 export interface HostBandwidth {
@@ -49,12 +50,13 @@ export interface BytesModel {
  */
 export function bytesModel(c: BenchCase, engine: BenchEngine, m: Measurement): BytesModel {
   const s = parseScenario(c.scenario) as unknown as { projections: { storage: string; heterogeneity?: unknown; stp: { model: string }; connectivity: { type: string; C?: number; p?: number } }[] };
-  const word = engine === 'micro-gpu' ? 4 : 8;
+  const gpu = variant(engine).engine === 'micro-gpu';
+  const word = gpu ? 4 : 8;
   const perNeuronStep = 7 * word;
   // Average the per-event bytes over the projections, weighted equally (the recurrent one dominates the events).
   let perEvent = 0;
   for (const p of s.projections) {
-    const index = engine === 'micro-gpu' && p.storage === 'procedural' ? 0 : 4;
+    const index = gpu && p.storage === 'procedural' ? 0 : 4;
     let stp = 0;
     if (p.stp.model !== 'none') {
       const perSynapse = p.heterogeneity !== undefined;

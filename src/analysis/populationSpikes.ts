@@ -1,5 +1,5 @@
 /**
- * Population spikes (VALIDATION.md V4): brief synchronous bursts of a population's activity.
+ * Population spikes (docs/validation/plan.md V4): brief synchronous bursts of a population's activity.
  * A_N(t) is smoothed with a boxcar of `smoothBins` bins; an event starts where the smoothed
  * activity rises above `high` (Hz) and ends where it falls below `low` (hysteresis, so one burst
  * is one event); its time is the upward crossing and its amplitude the peak of the smoothed

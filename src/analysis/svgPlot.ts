@@ -10,6 +10,8 @@ export interface PlotLine {
   /** Half-width of a shaded band around y (e.g. the trial s.d.). */
   band?: ArrayLike<number>;
   dashed?: boolean;
+  /** Draw each point as a marker instead of joining the points by a line. */
+  marker?: 'filled' | 'open';
 }
 
 export interface PlotOptions {
@@ -73,7 +75,11 @@ export function linePlotSvg(lines: PlotLine[], o: PlotOptions): string {
     const poly = [...Array.from({ length: l.x.length }, (_, i) => `${px(l.x[i]).toFixed(1)},${py(up[i]).toFixed(1)}`), ...Array.from({ length: l.x.length }, (_, i) => l.x.length - 1 - i).map((i) => `${px(l.x[i]).toFixed(1)},${py(lo[i]).toFixed(1)}`)].join(' ');
     parts.push(`<polygon points="${poly}" fill="${l.color}" fill-opacity="0.15" stroke="none"/>`);
   }
-  for (const l of lines) parts.push(`<path d="${path(l.x, l.y)}" fill="none" stroke="${l.color}" stroke-width="1.4"${l.dashed ? ' stroke-dasharray="5,3"' : ''}/>`);
+  const dot = (l: PlotLine, x: number, y: number) => `<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="3" fill="${l.marker === 'filled' ? l.color : 'white'}" stroke="${l.color}"/>`;
+  for (const l of lines) {
+    if (l.marker) for (let i = 0; i < l.x.length; i++) parts.push(dot(l, px(l.x[i]), py(l.y[i])));
+    else parts.push(`<path d="${path(l.x, l.y)}" fill="none" stroke="${l.color}" stroke-width="1.4"${l.dashed ? ' stroke-dasharray="5,3"' : ''}/>`);
+  }
   parts.push(`<line x1="${m.l}" y1="${H - m.b}" x2="${W - m.r}" y2="${H - m.b}" stroke="black"/>`, `<line x1="${m.l}" y1="${m.t}" x2="${m.l}" y2="${H - m.b}" stroke="black"/>`);
   if (o.logX) {
     for (let e = Math.ceil(x0 - 1e-9); e <= Math.floor(x1 + 1e-9); e++) parts.push(`<text x="${px(10 ** e).toFixed(1)}" y="${H - m.b + 16}" text-anchor="middle">1e${e}</text>`);
@@ -90,7 +96,8 @@ export function linePlotSvg(lines: PlotLine[], o: PlotOptions): string {
   parts.push(`<text x="16" y="${(m.t + H - m.b) / 2}" text-anchor="middle" transform="rotate(-90 16 ${(m.t + H - m.b) / 2})">${esc(o.yLabel)}</text>`);
   lines.forEach((l, i) => {
     const y = m.t + 14 + 18 * i;
-    parts.push(`<line x1="${W - m.r + 10}" y1="${y - 4}" x2="${W - m.r + 34}" y2="${y - 4}" stroke="${l.color}" stroke-width="2"${l.dashed ? ' stroke-dasharray="5,3"' : ''}/>`, `<text x="${W - m.r + 40}" y="${y}">${esc(l.label)}</text>`);
+    const key = l.marker ? dot(l, W - m.r + 22, y - 4) : `<line x1="${W - m.r + 10}" y1="${y - 4}" x2="${W - m.r + 34}" y2="${y - 4}" stroke="${l.color}" stroke-width="2"${l.dashed ? ' stroke-dasharray="5,3"' : ''}/>`;
+    parts.push(key, `<text x="${W - m.r + 40}" y="${y}">${esc(l.label)}</text>`);
   });
   parts.push('</svg>');
   return parts.join('\n');

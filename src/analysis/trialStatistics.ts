@@ -1,6 +1,6 @@
 /**
  * Time-resolved statistics across trials, and how far apart two such curves are once their
- * sampling noise is accounted for (VALIDATION.md: "the uncertainty well below the tolerance").
+ * sampling noise is accounted for (docs/validation/plan.md: the uncertainty must sit well below the tolerance).
  *
  * A series is a [trials × rows × bins] array and one row of it (e.g. the input into neuron 0).
  * The relative RMS distance of two curves c_a(t), c_r(t) (trial mean or trial s.d.) is

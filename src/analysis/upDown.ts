@@ -1,5 +1,5 @@
 /**
- * Up/Down segmentation of a bistable population's activity (VALIDATION V3): the activity is
+ * Up/Down segmentation of a bistable population's activity (docs/validation/plan.md V3): the activity is
  * smoothed with a boxcar and assigned to a state with two thresholds (hysteresis), so that the
  * fluctuations within a state do not count as switches. The network enters Up when the smoothed
  * activity rises above `high` and leaves it when it falls below `low`.

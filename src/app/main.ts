@@ -7,7 +7,7 @@
  */
 import { requestBrowserGpu } from '../gpu/browser';
 import { describeAdapter, type GpuContext } from '../gpu/device';
-import type { Progress, Recording } from '../model/recording';
+import type { Progress } from '../model/recording';
 import type { Scenario } from '../model/scenario';
 import type { RunSummary } from '../analysis/summary';
 import { ScenarioPanel, type ScenarioCheck } from './ui/scenarioPanel';
@@ -18,7 +18,8 @@ import { exportSummary, renderExports } from './ui/exportPanel';
 import { RasterPanel } from './ui/rasterPanel';
 import { byId, el, errorMessage } from './ui/dom';
 import { DEFAULT_PRESET, presetNamed } from './presets';
-import { LEVEL_CHOICES, LEVELS, type LevelChoice } from './state/levels';
+import { LEVEL_CHOICES, type LevelChoice } from './state/levels';
+import { engine, variant } from '../engines';
 import { EtaEstimator, formatDuration } from '../io/timeLeft';
 import { IDLE, overallFraction, startRun, updateLevel, type RunState } from './state/runState';
 import { activityFigure, dwellFigure, inputBandFigure, inputPsdFigure, recurrentPopulations, stpFigure, type Recordings } from './state/plotData';
@@ -140,9 +141,11 @@ async function detectWebGpu(): Promise<void> {
     ui.unavailableMessage.textContent = message;
     ui.unavailable.hidden = false;
     selfTest.showAdapter(null, message);
-    const micro = levelBox('micro-gpu');
-    micro.checked = false;
-    micro.disabled = true;
+    for (const choice of LEVEL_CHOICES.filter(needsGpu)) {
+      const box = levelBox(choice);
+      box.checked = false;
+      box.disabled = true;
+    }
   }
   refreshControls();
   publish();
@@ -155,7 +158,11 @@ for (const choice of LEVEL_CHOICES) {
   const box = el('input', { type: 'checkbox', id: `level-${choice}`, value: choice, checked: choice === 'micro-gpu' || choice === 'meso-mf2' });
   box.addEventListener('change', refreshControls);
   levelBoxes.set(choice, box);
-  ui.levels.append(el('label', { class: 'check', for: `level-${choice}` }, box, ` ${LEVELS[choice].label}`, el('span', { class: 'swatch', style: `background:${LEVELS[choice].color}` })));
+  ui.levels.append(el('label', { class: 'check', for: `level-${choice}` }, box, ` ${variant(choice).label}`, el('span', { class: 'swatch', style: `background:${variant(choice).color}` })));
+}
+/** Levels whose engine runs on the page's WebGPU device. */
+function needsGpu(choice: LevelChoice): boolean {
+  return engine(variant(choice).engine).capabilities.gpu;
 }
 function levelBox(choice: LevelChoice): HTMLInputElement {
   return levelBoxes.get(choice)!;
@@ -271,8 +278,8 @@ function renderProgress(): void {
     return el(
       'div',
       { class: `level-progress ${s!.status}`, 'data-level': choice, 'data-status': s!.status },
-      el('span', { class: 'name', text: LEVELS[choice].label }),
-      el('progress', { max: '1', value: String(s!.fraction), 'aria-label': `${LEVELS[choice].label} progress` }),
+      el('span', { class: 'name', text: variant(choice).label }),
+      el('progress', { max: '1', value: String(s!.fraction), 'aria-label': `${variant(choice).label} progress` }),
       el('span', { class: 'pct', text: pct }),
       el('span', { class: 'eta', text: eta }),
       s!.error ? el('p', { class: 'level-error', text: s!.error }) : '',
@@ -295,7 +302,7 @@ function setLevel(choice: LevelChoice, change: Parameters<typeof updateLevel>[2]
 async function runOne(choice: LevelChoice, scenario: Scenario, signal: AbortSignal): Promise<void> {
   const eta = new EtaEstimator();
   let ctx: GpuContext | null = null;
-  if (LEVELS[choice].run.level === 'micro-gpu') {
+  if (needsGpu(choice)) {
     try {
       ctx = await acquireGpu();
     } catch (error) {

@@ -15,7 +15,7 @@ export const PRESETS: Preset[] = Object.entries(files)
   }))
   .sort((a, b) => a.name.localeCompare(b.name));
 
-/** What the app opens with: the feedforward STP experiment of VALIDATION V2. */
+/** What the app opens with: the feedforward STP experiment of validation V2 (docs/validation/plan.md). */
 export const DEFAULT_PRESET = 'v2-feedforward-depression';
 
 export function presetNamed(name: string): Preset | undefined {

@@ -7,7 +7,8 @@ export function progressReporter(label: string, stream: NodeJS.WriteStream = pro
   const eta = new EtaEstimator();
   let lastDecile = -1;
   let lastDraw = 0;
-  const tty = Boolean(stream.isTTY);
+  // Under bin/mesostp.js stderr is the launcher's pipe; MESOSTP_STDERR_TTY says whether it leads to a terminal.
+  const tty = stream === process.stderr && process.env.MESOSTP_STDERR_TTY !== undefined ? process.env.MESOSTP_STDERR_TTY === '1' : Boolean(stream.isTTY);
   const line = (p: Progress) => {
     const elapsed = (performance.now() - start) / 1000;
     const left = eta.update(elapsed, p.fraction);

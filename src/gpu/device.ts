@@ -146,6 +146,7 @@ export async function openDevice(adapter: GPUAdapter, backend: string): Promise<
         const errors = (await Promise.all([device.popErrorScope(), device.popErrorScope(), device.popErrorScope()]))
           .filter((e): e is GPUError => e !== null)
           .map((e) => e.message);
+        // biome-ignore lint/correctness/noUnsafeFinally: a GPU error explains whatever the body threw, so it takes precedence
         if (errors.length > 0) throw new GpuDeviceError(`${label}: ${errors.join(' | ')}`);
       }
       assertHealthy();

@@ -27,7 +27,7 @@ export function encodeNpy(data: NpyArray, shape: readonly number[]): Uint8Array 
   let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shapeText}, }`;
   const preamble = 10; // magic (6) + version (2) + header length (2)
   const total = Math.ceil((preamble + header.length + 1) / 64) * 64;
-  header = header.padEnd(total - preamble - 1, ' ') + '\n';
+  header = `${header.padEnd(total - preamble - 1, ' ')}\n`;
   const out = new Uint8Array(total + data.byteLength);
   out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0], 0); // \x93NUMPY v1.0
   new DataView(out.buffer).setUint16(8, header.length, true);

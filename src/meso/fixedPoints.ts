@@ -3,10 +3,10 @@
  * every neuron population given the stationary input that the rates r produce (stationary.ts).
  * Poisson populations keep the rate of their drive at the analysis time.
  */
-import { FILTER_CASCADE, FILTER_DELTA, FILTER_DUAL, FILTER_EXP, NEURON_POISSON } from '../micro/cpu/network';
+import { FILTER_CASCADE, FILTER_DELTA, FILTER_DUAL, FILTER_EXP, NEURON_POISSON } from '../compile';
 import type { Scenario } from '../model/scenario';
 import { timeFunctionAt } from '../model/timeFunction';
-import { compileMesoNetwork, mesoUnsupported, type MesoNetwork } from './network';
+import { compileMesoNetwork, type MesoNetwork } from './network';
 import { cascadeStationary, renewalStationary, stationaryEfficacy, type StationaryInput } from './stationary';
 import type { StpMeanFieldOrder } from './stpMeanField';
 
@@ -48,9 +48,7 @@ export class StationaryMap {
   readonly input: StationaryInput[];
 
   constructor(scenario: Scenario, options: FixedPointOptions = {}) {
-    const problems = mesoUnsupported(scenario);
-    if (problems.length > 0) throw new Error(`macro analysis: this scenario uses what the macro equations do not model yet — ${problems.join('; ')}`);
-    this.net = compileMesoNetwork(scenario);
+    this.net = compileMesoNetwork(scenario, 'macro');
     this.order = options.stp ?? 'mf2';
     const n = Math.round((options.t ?? 0) / this.net.dt);
     this.drives = this.net.pops.map((p) => timeFunctionAt(p.drive, n, this.net.dt));
@@ -68,7 +66,9 @@ export class StationaryMap {
   allRates(free: ArrayLike<number>): Float64Array {
     const dt = this.net.dt;
     const r = Float64Array.from(this.net.pops, (p) => (p.model === NEURON_POISSON ? -Math.expm1(-this.drives[p.index] * dt) / dt : 0));
-    this.free.forEach((i, k) => (r[i] = free[k]));
+    this.free.forEach((i, k) => {
+      r[i] = free[k];
+    });
     return r;
   }
 
@@ -189,9 +189,13 @@ function describe(map: StationaryMap, r: Float64Array): FixedPoint {
   for (let k = 0; k < r.length; k++) residual = Math.max(residual, Math.abs(F[k] - r[k]));
   const all = map.allRates(r);
   const rates: Record<string, number> = {};
-  map.net.pops.forEach((p, i) => (rates[p.name] = all[i]));
+  map.net.pops.forEach((p, i) => {
+    rates[p.name] = all[i];
+  });
   const efficacy: Record<string, number> = {};
-  map.net.projs.forEach((q, k) => (efficacy[q.name] = map.efficacy[k]));
+  map.net.projs.forEach((q, k) => {
+    efficacy[q.name] = map.efficacy[k];
+  });
   const input: Record<string, number> = {};
   for (const i of map.free) input[map.net.pops[i].name] = map.recordedInput(i);
   let slope: number | null = null;
@@ -235,9 +239,15 @@ function newton(map: StationaryMap, start: Float64Array): Float64Array | null {
       const rp = Float64Array.from(r);
       rp[k] += h;
       const Fp = map.evaluate(rp);
-      for (let i = 0; i < P; i++) (J[i] ??= [])[k] = (Fp[i] - rp[i] - g[i]) / h;
+      for (let i = 0; i < P; i++) {
+        J[i] ??= [];
+        J[i][k] = (Fp[i] - rp[i] - g[i]) / h;
+      }
     }
-    const step = solve(J, g.map((v) => -v));
+    const step = solve(
+      J,
+      g.map((v) => -v),
+    );
     if (!step) return null;
     let lambda = 1;
     for (let k = 0; k < 30; k++) {

@@ -1,6 +1,6 @@
 /** The mesoscopic and macroscopic engines: population equations with the STP mean-field (docs/meso.md). */
-export { mesoUnsupported, compileMesoNetwork, type MesoNetwork } from './network';
+export { compileMesoNetwork, type MesoNetwork } from './network';
 export { simulateMeso, simulateMesoAsync, type MesoLevel, type MesoOptions } from './simulate';
 export { MesoPopulation } from './population';
-export { StpMeanField, effectiveStp, type StpKind, type StpMeanFieldOrder } from './stpMeanField';
+export { StpMeanField, effectiveStp, type StpMeanFieldOrder } from './stpMeanField';
 export { PhiloxUniforms, sampleBinomial, lnFactorial } from './binomial';

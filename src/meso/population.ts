@@ -1,5 +1,5 @@
 /**
- * One population at the mesoscopic level (THEORY.md §6; Schwalger, Deger & Gerstner 2017,
+ * One population at the mesoscopic level (docs/equations.md §6; Schwalger, Deger & Gerstner 2017,
  * PLoS Comput. Biol. 13:e1005507): neurons are grouped by the step of their last spike, and each
  * group ("age bin") carries the expected number of its neurons that have not fired since (m), the
  * variance of that number (v), the potential those neurons share (V) and their adaptation (a).
@@ -15,11 +15,10 @@
  * (Naud & Gerstner 2012; Schwalger et al. 2017, Eq. 87 and Fig. 12). Spikes older than the K bins
  * enter linearly (the kernel is small there).
  */
-import { NEURON_LIF, NEURON_POISSON, type PopulationPlan } from '../micro/cpu/network';
+import { NEURON_LIF, NEURON_POISSON, type CompiledPopulation } from '../compile';
 import { decayFactor } from '../synapse/exact';
 import { nmdaBlock } from '../synapse/filters';
-import type { AgeProfile } from './stationary';
-import type { StpKind } from './stpMeanField';
+import type { StpKind } from '../compile';
 
 /**
  * How far back the age bins reach beyond refractoriness, in τm: V has then forgotten its reset
@@ -34,7 +33,7 @@ const ADAPTATION_MEMORY = 0.01;
  * Number of age bins of a neuron population: refractoriness, then 6τm for the potential to forget
  * its reset, and at least until θ_own(K) < 0.01·Δu.
  */
-export function historyLength(plan: PopulationPlan, dt: number): number {
+export function historyLength(plan: CompiledPopulation, dt: number): number {
   if (plan.model === NEURON_POISSON) return 0;
   let K = plan.refSteps + 1 + Math.ceil((MEMBRANE_MEMORY * plan.tauM) / dt);
   const scale = plan.model === NEURON_LIF ? 1 : plan.deltaU;
@@ -44,7 +43,7 @@ export function historyLength(plan: PopulationPlan, dt: number): number {
 }
 
 /** θ_own(j) for j = 0 … K and the effective kernel Δu(1 − e^{−θ_own/Δu}) (linear for a deterministic LIF). */
-export function adaptationKernels(plan: PopulationPlan, K: number): { own: Float64Array; effective: Float64Array } {
+export function adaptationKernels(plan: CompiledPopulation, K: number): { own: Float64Array; effective: Float64Array } {
   const own = new Float64Array(K + 2);
   const effective = new Float64Array(K + 2);
   for (let j = 0; j < K + 2; j++) {
@@ -55,6 +54,19 @@ export function adaptationKernels(plan: PopulationPlan, K: number): { own: Float
 }
 
 /** Conductance input per population: Σ g_k B_k(V) and Σ g_k B_k(V) E_k over the conductance projections. */
+/** A stationary age distribution (survival and potential per age bin), from stationary.ts, that a population can be set to. */
+export interface AgeProfile {
+  /** Survival S_j to the start of bin j's step (m_j = N·r·dt·S_j). */
+  S: Float64Array;
+  /** Potential at the start of bin j's step. */
+  V: Float64Array;
+  /** Σ_{j ≥ K} S_j and the S-weighted mean of V over those ages (the lumped class). */
+  freeS: number;
+  freeV: number;
+  /** Σ_{j ≥ K} S_j D^{j+1} / Σ_{j ≥ K} S_j: the lumped class's mean of a quantity that relaxes by D per step since the spike. */
+  freeDecay: (D: number) => number;
+}
+
 export interface ConductanceInput {
   /** Conductance (dimensionless, in units of the leak) of each conductance projection this step. */
   readonly g: Float64Array;
@@ -104,7 +116,7 @@ export interface StpTrack {
  * exact solution with the input held, V∞ = (μ + I_cur + GE)/(1 + G), rate (1 + G)/τm, G and GE with
  * the NMDA block at v0 (docs/step-semantics.md step 3).
  */
-export function membraneNext(p: PopulationPlan, v0: number, drive: number, Icur: number, cond: ConductanceInput | null, dt: number): number {
+export function membraneNext(p: CompiledPopulation, v0: number, drive: number, Icur: number, cond: ConductanceInput | null, dt: number): number {
   let G = 0;
   let GE = 0;
   if (cond) {
@@ -163,7 +175,7 @@ export class MesoPopulation {
   private freeTheta1 = 0;
 
   constructor(
-    readonly plan: PopulationPlan,
+    readonly plan: CompiledPopulation,
     dt: number,
   ) {
     this.N = plan.N;

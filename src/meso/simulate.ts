@@ -10,10 +10,10 @@
  * n = n̄); the STP-weighted activity y of each projection (stpMeanField.ts) goes into its delay
  * ring as the kick J·C·y·dt of the population-mean input.
  */
-import { cutBins } from '../micro/cpu/record';
-import { FILTER_CASCADE, FILTER_DELTA, FILTER_DUAL, FILTER_EXP, NEURON_POISSON, type PopulationPlan } from '../micro/cpu/network';
-import { compileMesoNetwork, mesoUnsupported, type ProjectionPlanMeso } from './network';
-import { stepsPerBin, stepCount, type InputRecording, type Progress, type Recording, type SpikeRecording } from '../model/recording';
+
+import { FILTER_CASCADE, FILTER_DELTA, FILTER_DUAL, FILTER_EXP, NEURON_POISSON, STP_MODELS, type CompiledPopulation } from '../compile';
+import { compileMesoNetwork, type MesoProjection } from './network';
+import { cutBins, stepsPerBin, stepCount, type InputRecording, type Progress, type Recording, type SpikeRecording } from '../model/recording';
 import type { Scenario } from '../model/scenario';
 import { timeFunctionAt } from '../model/timeFunction';
 import { normalPairFromBits, philox4x32Into } from '../rng/philox';
@@ -33,7 +33,7 @@ export interface MesoOptions {
   /** STP mean-field order (default 'mf2'). */
   stp?: StpMeanFieldOrder;
   /**
-   * What drives the STP second moments: the expected activity Ā (default, THEORY.md §5: the
+   * What drives the STP second moments: the expected activity Ā (default, docs/equations.md §5: the
    * moments describe the spread of u, x given the past, not one realisation of it) or the realised A_N.
    */
   moments?: 'expected' | 'realised';
@@ -68,8 +68,8 @@ class MesoRun {
   private readonly dt: number;
   private readonly steps: number;
   private readonly T: number;
-  private readonly pops: PopulationPlan[];
-  private readonly projs: ProjectionPlanMeso[];
+  private readonly pops: CompiledPopulation[];
+  private readonly projs: MesoProjection[];
   private readonly order: StpMeanFieldOrder;
   private readonly macro: boolean;
   private readonly realisedMoments: boolean;
@@ -99,8 +99,6 @@ class MesoRun {
     private readonly scenario: Scenario,
     private readonly options: MesoOptions,
   ) {
-    const problems = mesoUnsupported(scenario);
-    if (problems.length > 0) throw new Error(`${options.level}: this scenario uses what the ${options.level} engine does not model yet — ${problems.join('; ')}. Run it with --level micro-cpu.`);
     this.dt = scenario.run.dt;
     this.steps = stepCount(scenario);
     this.T = scenario.run.trials;
@@ -109,7 +107,7 @@ class MesoRun {
     this.realisedMoments = options.moments === 'realised';
     this.seed = seedWord(scenario.run.seed);
     this.chunk = Math.max(1, Math.floor(options.chunkSteps ?? 1000));
-    const net = compileMesoNetwork(scenario);
+    const net = compileMesoNetwork(scenario, options.level);
     this.pops = net.pops;
     this.sampled = net.sampled;
     this.projs = net.projs;
@@ -140,8 +138,10 @@ class MesoRun {
     this.activity = this.pops.map(() => new Float64Array(this.T * this.totalBins));
     this.inputMean = this.sampled.map((m) => (m >= 0 ? new Float64Array(this.T * this.totalBins) : null));
     this.inputSampled = this.sampled.map((m) => (m >= 0 ? new Float64Array(this.T * m * this.totalBins) : null));
-    this.stpNames = this.projs.map((q) => (q.stp.model === 'none' ? [] : q.stp.model === 'depression' ? ['x'] : q.stp.model === 'three-state' ? ['x', 'y', 'z'] : ['u', 'x']));
-    this.stpRec = this.projs.map((_, i) => (scenario.record.stp && this.stpNames[i].length > 0 ? this.stpNames[i].map(() => new Float64Array(this.T * this.totalBins)) : null));
+    this.stpNames = this.projs.map((q) => [...STP_MODELS[q.stp.model].variables]);
+    this.stpRec = this.projs.map((_, i) =>
+      scenario.record.stp && this.stpNames[i].length > 0 ? this.stpNames[i].map(() => new Float64Array(this.T * this.totalBins)) : null,
+    );
     this.setupSeconds = (performance.now() - this.start) / 1000;
   }
 
@@ -189,12 +189,15 @@ class MesoRun {
           st.g[k].fill((h * q.dualProp!.hg) / (1 - q.dualProp!.gg));
         } else if (q.filter === FILTER_CASCADE) {
           const after = cascadeStationary(q.cascadeProp!, kick);
-          st.stages[k]!.forEach((stage, j) => stage.fill(after[j] - (j === 0 ? kick : 0)));
+          st.stages[k]!.forEach((stage, j) => {
+            stage.fill(after[j] - (j === 0 ? kick : 0));
+          });
         }
       });
       if (init.kick) {
         const i = this.pops.findIndex((p) => p.name === init.kick!.population);
-        if (i < 0 || this.pops[i].model === NEURON_POISSON) throw new Error(`initial.kick.population: "${init.kick.population}" is not a neuron population of the scenario`);
+        if (i < 0 || this.pops[i].model === NEURON_POISSON)
+          throw new Error(`initial.kick.population: "${init.kick.population}" is not a neuron population of the scenario`);
         st.pops[i].kick(init.kick.fraction);
       }
     }
@@ -295,7 +298,9 @@ class MesoRun {
         let y = W * A;
         if (!this.macro) {
           if ((c & 3) === 0) this.noiseBlock(q, c >>> 2, n, b);
-          const xi = pr.shared ? (c === 0 ? (xi0 = this.normals[0]) : xi0) : this.normals[c & 3];
+          // All-to-all: every channel sees the population channel's noise.
+          if (pr.shared && c === 0) xi0 = this.normals[0];
+          const xi = pr.shared ? xi0 : this.normals[c & 3];
           // The age-resolved track knows the spread of the spikers' efficacies (population channel, no facilitation).
           const spread = c === 0 && track && !track.facilitating ? Math.max(0, track.spikeW2 - W * W) / N : stp.noiseFactor;
           const variance = (Abar / dt) * spread;
@@ -315,7 +320,9 @@ class MesoRun {
         if (!rec) continue;
         const track = st.tracks[q];
         const vars = track ? (this.stpNames[q].length === 1 ? { x: track.meanX } : { u: track.meanU, x: track.meanX }) : st.stp[q].variables();
-        this.stpNames[q].forEach((name, v) => (rec[v][b * this.totalBins + bin] = vars[name]));
+        this.stpNames[q].forEach((name, v) => {
+          rec[v][b * this.totalBins + bin] = vars[name];
+        });
       }
     }
   }
@@ -337,7 +344,8 @@ class MesoRun {
     const m = this.sampled[p];
     const cond = this.cond[p];
     let I = Icur + (plan.tauM * deltaKick) / this.dt;
-    if (cond) for (let c = 0; c < cond.g.length; c++) I -= cond.g[c] * (cond.mg[c] > 0 ? nmdaBlock(meanV + plan.restPotential, cond.mg[c]) : 1) * (meanV - cond.E[c]);
+    if (cond)
+      for (let c = 0; c < cond.g.length; c++) I -= cond.g[c] * (cond.mg[c] > 0 ? nmdaBlock(meanV + plan.restPotential, cond.mg[c]) : 1) * (meanV - cond.E[c]);
     this.inputMean[p]![b * bins + bin] += I * w;
     const sampled = this.inputSampled[p]!;
     for (let i = 0; i < m; i++) {
@@ -371,19 +379,26 @@ class MesoRun {
     this.pops.forEach((p, i) => {
       const m = this.sampled[i];
       if (m < 0) return;
-      inputs[p.name] = { neurons: Int32Array.from({ length: m }, (_, k) => k), sampled: cut(this.inputSampled[i]!, this.T * m), populationMean: cut(this.inputMean[i]!, this.T) };
+      inputs[p.name] = {
+        neurons: Int32Array.from({ length: m }, (_, k) => k),
+        sampled: cut(this.inputSampled[i]!, this.T * m),
+        populationMean: cut(this.inputMean[i]!, this.T),
+      };
     });
     const stp: Record<string, Record<string, Float64Array>> = {};
     this.projs.forEach((q, i) => {
       const rec = this.stpRec[i];
       if (!rec) return;
       const vars: Record<string, Float64Array> = {};
-      this.stpNames[i].forEach((name, v) => (vars[name] = cut(rec[v], this.T)));
+      this.stpNames[i].forEach((name, v) => {
+        vars[name] = cut(rec[v], this.T);
+      });
       stp[q.name] = vars;
     });
     // There are no individual neurons at this level: requested spike records are empty.
     const spikes: Record<string, SpikeRecording> = {};
-    for (const r of this.scenario.record.spikes) spikes[r.population] = { neurons: new Int32Array(0), trial: new Int32Array(0), neuron: new Int32Array(0), time: new Float64Array(0) };
+    for (const r of this.scenario.record.spikes)
+      spikes[r.population] = { neurons: new Int32Array(0), trial: new Int32Array(0), neuron: new Int32Array(0), time: new Float64Array(0) };
     const ageBins: Record<string, number> = {};
     this.pops.forEach((p, i) => {
       if (p.model !== NEURON_POISSON) ageBins[p.name] = this.trials[0].pops[i].K;

@@ -14,12 +14,13 @@
  * Fixed points r = F(r) of the population rates are found by a scan with bisection (one
  * population with recurrent input) or by Newton's method from several starts (several).
  */
-import { NEURON_LIF, NEURON_POISSON, type PopulationPlan } from '../micro/cpu/network';
+import { NEURON_LIF, NEURON_POISSON, type CompiledPopulation } from '../compile';
 import type { CascadePropagator } from '../synapse/cascade';
 import { decayFactor, expConvolution } from '../synapse/exact';
 import { MF2, tmMf2Efficacy, tmStationaryMf2Moments } from '../synapse/stpMoments';
-import { adaptationKernels, historyLength, membraneNext, type ConductanceInput } from './population';
-import { effectiveStp, type StpKind, type StpMeanFieldOrder } from './stpMeanField';
+import { adaptationKernels, historyLength, membraneNext, type AgeProfile, type ConductanceInput } from './population';
+import type { StpKind } from '../compile';
+import { effectiveStp, type StpMeanFieldOrder } from './stpMeanField';
 
 /** Constant input into a population, as the meso engine assembles it in step 2. */
 export interface StationaryInput {
@@ -30,18 +31,6 @@ export interface StationaryInput {
 }
 
 /** The stationary age distribution over the first K bins (what MesoPopulation holds), per neuron that fires per step. */
-export interface AgeProfile {
-  /** Survival S_j to the start of bin j's step (m_j = N·r·dt·S_j). */
-  S: Float64Array;
-  /** Potential at the start of bin j's step. */
-  V: Float64Array;
-  /** Σ_{j ≥ K} S_j and the S-weighted mean of V over those ages (the lumped class). */
-  freeS: number;
-  freeV: number;
-  /** Σ_{j ≥ K} S_j D^{j+1} / Σ_{j ≥ K} S_j: the lumped class's mean of a quantity that relaxes by D per step since the spike. */
-  freeDecay: (D: number) => number;
-}
-
 export interface RenewalResult {
   /** Stationary rate (Hz). */
   rate: number;
@@ -59,7 +48,7 @@ const SURVIVAL_FLOOR = 1e-16;
  * per-step arithmetic), with the adaptation trace at its stationary value for `rate` (the rate that
  * generates the trace; for a self-consistent state the returned rate equals it).
  */
-export function renewalStationary(p: PopulationPlan, drive: number, input: StationaryInput, dt: number, traceRate: number, bins = 0): RenewalResult {
+export function renewalStationary(p: CompiledPopulation, drive: number, input: StationaryInput, dt: number, traceRate: number, bins = 0): RenewalResult {
   if (p.model === NEURON_POISSON) {
     const P = -Math.expm1(-drive * dt);
     return { rate: P / dt, isiGenerating: (D) => (P * D) / (1 - (1 - P) * D) };
@@ -166,7 +155,7 @@ export function renewalStationary(p: PopulationPlan, drive: number, input: Stati
  * One step of a neuron out of refractoriness: the exact membrane update with the input held and
  * the probability to fire (docs/step-semantics.md step 3; the meso engine's advanceBin).
  */
-export function neuronStep(p: PopulationPlan, v0: number, theta0: number, theta1: number, drive: number, input: StationaryInput, dt: number): { vNext: number; P: number } {
+export function neuronStep(p: CompiledPopulation, v0: number, theta0: number, theta1: number, drive: number, input: StationaryInput, dt: number): { vNext: number; P: number } {
   const vNext = membraneNext(p, v0, drive, input.Icur, input.cond, dt);
   if (p.model === NEURON_LIF) return { vNext, P: vNext >= p.uTh ? 1 : 0 };
   const inv = 1 / p.deltaU;

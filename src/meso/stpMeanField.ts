@@ -1,5 +1,5 @@
 /**
- * The STP-weighted activity of a finite presynaptic population (THEORY.md §5; Schmutz, Gerstner &
+ * The STP-weighted activity of a finite presynaptic population (docs/equations.md §5; Schmutz, Gerstner &
  * Schwalger 2020, J. Math. Neurosci. 10:5): per step, y = W̄·A_N + sqrt((Ā/dt)·noise)·ξ, where
  * W̄ = E[u⁺x⁻] is evaluated at the *realised* population means ū, x̄ (which therefore fluctuate
  * with the spike counts) and the central second moments S_uu, S_xx, S_ux come from the exact
@@ -13,8 +13,8 @@
  * MF1 drops the second moments (S = 0): W̄ = u⁺(ū)·x̄, and the population channel has no
  * synaptic noise. MF2 keeps both. Static synapses are w ≡ 1.
  */
+import type { StpKind } from '../compile';
 import { decayFactor } from '../synapse/exact';
-import type { DepressionParams } from '../synapse/stpDepression';
 import {
   depressionMomentsStep,
   depressionStationaryMoments,
@@ -27,8 +27,7 @@ import {
   tmStationaryMf2Moments,
   TS,
 } from '../synapse/stpMoments';
-import type { TmParams } from '../synapse/stpTsodyksMarkram';
-import { createThreeStateState, threeStateRelax, type ThreeStateParams, type ThreeStateState } from '../synapse/stpThreeState';
+import { createThreeStateState, threeStateRelax, type ThreeStateState } from '../synapse/stpThreeState';
 
 /**
  * 'mf1', 'mf2': Schmutz et al. (2020). 'age': ours — the population's release uses u, x resolved by
@@ -37,11 +36,6 @@ import { createThreeStateState, threeStateRelax, type ThreeStateParams, type Thr
  */
 export type StpMeanFieldOrder = 'mf1' | 'mf2' | 'age';
 
-export type StpKind =
-  | { readonly model: 'none' }
-  | { readonly model: 'depression'; readonly params: DepressionParams }
-  | { readonly model: 'tsodyks-markram'; readonly params: TmParams }
-  | { readonly model: 'three-state'; readonly params: ThreeStateParams };
 
 /**
  * Tsodyks–Markram with τF = 0 has u⁻ ≡ U0, so every spike releases (U0 + U(1 − U0))·x: exactly the

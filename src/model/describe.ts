@@ -2,6 +2,7 @@
 import type { Filter, Population, Projection, Scenario, Stp, TimeFunction } from './scenario';
 import { projectionName, stepCount } from './recording';
 import { synapseCount } from './validate';
+import { STP_MODEL_INFO } from './stpModels';
 
 const ms = (s: number) => `${+(s * 1000).toPrecision(3)} ms`;
 const num = (x: number) => `${+x.toPrecision(3)}`;
@@ -43,16 +44,10 @@ function filter(f: Filter): string {
 }
 
 function stp(s: Stp): string {
-  switch (s.model) {
-    case 'none':
-      return 'static';
-    case 'tsodyks-markram':
-      return `Tsodyks–Markram STP (U = ${num(s.U)}, U0 = ${num(s.U0)}, τD = ${ms(s.tauD)}, τF = ${ms(s.tauF)})`;
-    case 'depression':
-      return `depressing (U = ${num(s.U)}, τD = ${ms(s.tauD)})`;
-    case 'three-state':
-      return `three-state depression (U = ${num(s.U)}, τin = ${ms(s.tauIn)}, τrec = ${ms(s.tauRec)})`;
-  }
+  const info = STP_MODEL_INFO[s.model];
+  if (info.params.length === 0) return info.description;
+  const values = s as unknown as Record<string, number>;
+  return `${info.description} (${info.params.map((p) => `${p.label} = ${p.unit === 's' ? ms(values[p.key]) : num(values[p.key])}`).join(', ')})`;
 }
 
 function projection(p: Projection, s: Scenario): string {

@@ -82,3 +82,11 @@ export function stepsPerBin(scenario: Scenario): number {
 export function stepCount(scenario: Scenario): number {
   return Math.round(scenario.run.duration / scenario.run.dt);
 }
+
+/** Keeps the first `to` of the `from` bins of each of `rows` rows (a run cut short by cancel). */
+export function cutBins(a: Float64Array, rows: number, from: number, to: number): Float64Array {
+  if (to === from) return a;
+  const out = new Float64Array(rows * to);
+  for (let r = 0; r < rows; r++) out.set(a.subarray(r * from, r * from + to), r * to);
+  return out;
+}

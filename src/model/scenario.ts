@@ -120,7 +120,7 @@ export const FilterSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('exponential'), tau: seconds() }),
   z.strictObject({ type: z.literal('dual-exponential'), tauRise: seconds(), tauDecay: seconds() }),
   z.strictObject({ type: z.literal('alpha'), tau: seconds() }),
-  /** Two-state receptor gate with a transmitter pulse (THEORY.md §2); defaults per receptor. */
+  /** Two-state receptor gate with a transmitter pulse (docs/equations.md §2); defaults per receptor. */
   z.strictObject({
     type: z.literal('kinetic'),
     receptor: z.enum(['AMPA', 'GABA_A', 'NMDA']),

@@ -3,8 +3,10 @@
  * what is wrong, and what is allowed or how to fix it. Structural checks come from the zod
  * schemas of ./scenario.ts; the checks that relate fields to each other are below.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { ScenarioSchema, type Filter, type Projection, type Scenario, type TimeFunction } from './scenario';
+import { getAt, pathString } from './jsonPath';
+import { stpParamNames } from './stpModels';
 
 export interface ScenarioIssue {
   /** JSON path of the field, e.g. "projections[0].stp.U". */
@@ -12,9 +14,7 @@ export interface ScenarioIssue {
   message: string;
 }
 
-export type ValidationResult =
-  | { ok: true; scenario: Scenario; warnings: ScenarioIssue[] }
-  | { ok: false; errors: ScenarioIssue[]; warnings: ScenarioIssue[] };
+export type ValidationResult = { ok: true; scenario: Scenario; warnings: ScenarioIssue[] } | { ok: false; errors: ScenarioIssue[]; warnings: ScenarioIssue[] };
 
 export class ScenarioError extends Error {
   override name = 'ScenarioError';
@@ -36,21 +36,6 @@ export const MAX_DT_FRACTION = 0.25;
 
 /** Largest number of explicit synapses in one projection (typed-array length limit). */
 export const MAX_EXPLICIT_SYNAPSES = 2 ** 31 - 1;
-
-export function pathString(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);
-  return out;
-}
-
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-  let v = input;
-  for (const p of path) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<PropertyKey, unknown>)[p];
-  }
-  return v;
-}
 
 function show(v: unknown): string {
   if (typeof v === 'number') return Number.isNaN(v) ? 'NaN' : String(v);
@@ -104,7 +89,7 @@ function objectShape(schema: AnySchema): Record<string, AnySchema> | null {
 function schemaAt(path: readonly PropertyKey[], input: unknown): AnySchema | null {
   let schema: AnySchema | null = ScenarioSchema;
   for (let i = 0; i < path.length && schema; i++) {
-    schema = resolveUnion(schema, valueAt(input, path.slice(0, i)));
+    schema = resolveUnion(schema, getAt(input, path.slice(0, i)));
     const def = (unwrap(schema) as unknown as { _zod: { def: { type: string; element?: AnySchema; valueType?: AnySchema } } })._zod.def;
     const key = path[i];
     if (def.type === 'object') schema = objectShape(schema)?.[String(key)] ?? null;
@@ -112,7 +97,7 @@ function schemaAt(path: readonly PropertyKey[], input: unknown): AnySchema | nul
     else if (def.type === 'record') schema = def.valueType ?? null;
     else schema = null;
   }
-  return schema ? resolveUnion(schema, valueAt(input, path)) : null;
+  return schema ? resolveUnion(schema, getAt(input, path)) : null;
 }
 
 function resolveUnion(schema: AnySchema, value: unknown): AnySchema {
@@ -152,7 +137,7 @@ function editDistance(a: string, b: string): number {
 
 function describeZodIssue(issue: z.core.$ZodIssue, input: unknown): ScenarioIssue[] {
   const path = issue.path as PropertyKey[];
-  const got = valueAt(input, path);
+  const got = getAt(input, path);
   switch (issue.code) {
     case 'unrecognized_keys': {
       const shape = objectShape(schemaAt(path, input) ?? ScenarioSchema);
@@ -171,7 +156,7 @@ function describeZodIssue(issue: z.core.$ZodIssue, input: unknown): ScenarioIssu
       const unionPath = atTag && atTag.discriminator === path[path.length - 1] ? path.slice(0, -1) : path;
       const info = atTag && unionPath !== path ? atTag : unionInfo(schemaAt(path, input) ?? ScenarioSchema);
       if (info) {
-        const obj = valueAt(input, unionPath);
+        const obj = getAt(input, unionPath);
         const tag = obj !== null && typeof obj === 'object' ? (obj as Record<string, unknown>)[info.discriminator] : undefined;
         const hint = typeof tag === 'string' ? didYouMean(tag, [...info.options.keys()]) : null;
         return [
@@ -200,8 +185,6 @@ function describeZodIssue(issue: z.core.$ZodIssue, input: unknown): ScenarioIssu
     }
     case 'not_multiple_of':
       return [{ path: pathString(path), message: `must be a multiple of ${issue.divisor}, got ${show(got)}` }];
-    case 'invalid_format':
-    case 'invalid_value':
     default:
       if (typeof got === 'number' && !Number.isFinite(got)) return [{ path: pathString(path), message: `must be a finite number, got ${show(got)}` }];
       return [{ path: pathString(path), message: `${issue.message} (got ${show(got)})` }];
@@ -235,10 +218,19 @@ function timeFunctionIssues(f: TimeFunction, path: string, nonNegativeValues: bo
     if (v < 0) out.push({ path: p, message: `a rate must be ≥ 0 Hz, got ${v}` });
   };
   if (f.type === 'constant') neg(f.value, `${path}.value`);
-  else if (f.type === 'steps') f.values.forEach((v, i) => neg(v, `${path}.values[${i}]`));
-  else if (f.type === 'table') f.values.forEach((v, i) => neg(v, `${path}.values[${i}]`));
+  else if (f.type === 'steps')
+    f.values.forEach((v, i) => {
+      neg(v, `${path}.values[${i}]`);
+    });
+  else if (f.type === 'table')
+    f.values.forEach((v, i) => {
+      neg(v, `${path}.values[${i}]`);
+    });
   else if (f.offset < Math.abs(f.amplitude)) {
-    out.push({ path: `${path}.amplitude`, message: `the rate offset − |amplitude| must be ≥ 0 Hz so the rate never goes negative; got offset ${f.offset}, amplitude ${f.amplitude}` });
+    out.push({
+      path: `${path}.amplitude`,
+      message: `the rate offset − |amplitude| must be ≥ 0 Hz so the rate never goes negative; got offset ${f.offset}, amplitude ${f.amplitude}`,
+    });
   }
 }
 
@@ -277,9 +269,16 @@ function relationIssues(s: Scenario, errors: ScenarioIssue[], warnings: Scenario
   const pops = s.populations;
   const steps = Math.round(duration / dt);
   if (Math.abs(steps * dt - duration) > 1e-9 * duration) {
-    errors.push({ path: 'run.duration', message: `must be a whole number of time steps: ${duration} s is ${(duration / dt).toFixed(3)} steps of dt = ${dt} s; use ${steps * dt} s` });
+    errors.push({
+      path: 'run.duration',
+      message: `must be a whole number of time steps: ${duration} s is ${(duration / dt).toFixed(3)} steps of dt = ${dt} s; use ${steps * dt} s`,
+    });
   }
-  if (steps > 0xffffffff) errors.push({ path: 'run.duration', message: `${steps} steps exceed the 2³² steps the random-number counters can address; use a larger dt or a shorter run` });
+  if (steps > 0xffffffff)
+    errors.push({
+      path: 'run.duration',
+      message: `${steps} steps exceed the 2³² steps the random-number counters can address; use a larger dt or a shorter run`,
+    });
 
   const tooCoarse = (path: string, tau: number) => {
     if (dt > MAX_DT_FRACTION * tau) {
@@ -296,14 +295,20 @@ function relationIssues(s: Scenario, errors: ScenarioIssue[], warnings: Scenario
       timeFunctionIssues(pop.rate, `${base}.rate`, true, errors);
       const rMax = maxOf(pop.rate);
       if (rMax * dt > 0.1) {
-        warnings.push({ path: `${base}.rate`, message: `rate·dt reaches ${(rMax * dt).toFixed(3)}: a neuron fires at most once per step, so rates near 1/dt are under-represented; a smaller dt is better` });
+        warnings.push({
+          path: `${base}.rate`,
+          message: `rate·dt reaches ${(rMax * dt).toFixed(3)}: a neuron fires at most once per step, so rates near 1/dt are under-represented; a smaller dt is better`,
+        });
       }
       continue;
     }
     timeFunctionIssues(pop.mu, `${base}.mu`, false, errors);
     tooCoarse(`${base}.tauM`, pop.tauM);
     if (pop.tRef > 0 && !isWholeMultiple(pop.tRef, dt)) {
-      errors.push({ path: `${base}.tRef`, message: `must be 0 or a whole number of time steps (dt = ${dt} s), got ${pop.tRef}; use ${Math.max(1, Math.round(pop.tRef / dt)) * dt}` });
+      errors.push({
+        path: `${base}.tRef`,
+        message: `must be 0 or a whole number of time steps (dt = ${dt} s), got ${pop.tRef}; use ${Math.max(1, Math.round(pop.tRef / dt)) * dt}`,
+      });
     }
     if (pop.model === 'glif' && pop.c * dt > 1) {
       warnings.push({ path: `${base}.c`, message: `c·dt = ${(pop.c * dt).toFixed(2)} > 1: at threshold a neuron fires almost surely every step` });
@@ -343,7 +348,11 @@ function relationIssues(s: Scenario, errors: ScenarioIssue[], warnings: Scenario
       } else if (p.filter.receptor === 'NMDA' && !p.output.mgBlock) {
         errors.push({ path: `${base}.output.mgBlock`, message: 'an NMDA receptor needs the magnesium block: add "mgBlock": {"Mg": 1}' });
       }
-      if (p.normalize) warnings.push({ path: `${base}.normalize`, message: 'ignored for kinetic receptors: the gate s lies in [0, 1] and the weight is the peak conductance' });
+      if (p.normalize)
+        warnings.push({
+          path: `${base}.normalize`,
+          message: 'ignored for kinetic receptors: the gate s lies in [0, 1] and the weight is the peak conductance',
+        });
     }
     if (p.filter.type === 'delta' && p.stp.model !== 'three-state' && p.normalize === 'peak') {
       warnings.push({
@@ -360,7 +369,10 @@ function relationIssues(s: Scenario, errors: ScenarioIssue[], warnings: Scenario
       });
     }
     if (p.output.type === 'conductance' && p.weight < 0) {
-      errors.push({ path: `${base}.weight`, message: `a conductance must be ≥ 0, got ${p.weight}; make the synapse inhibitory with a reversal potential E below rest` });
+      errors.push({
+        path: `${base}.weight`,
+        message: `a conductance must be ≥ 0, got ${p.weight}; make the synapse inhibitory with a reversal potential E below rest`,
+      });
     }
     if (pre && post) {
       const c = p.connectivity;
@@ -374,7 +386,10 @@ function relationIssues(s: Scenario, errors: ScenarioIssue[], warnings: Scenario
       }
       const nSyn = synapseCount(p, nPre, post.N);
       if (p.storage === 'explicit' && nSyn > MAX_EXPLICIT_SYNAPSES) {
-        errors.push({ path: `${base}.connectivity`, message: `${nSyn.toExponential(2)} synapses exceed the ${MAX_EXPLICIT_SYNAPSES} an explicit projection can hold; use "storage": "procedural" or a sparser connectivity` });
+        errors.push({
+          path: `${base}.connectivity`,
+          message: `${nSyn.toExponential(2)} synapses exceed the ${MAX_EXPLICIT_SYNAPSES} an explicit projection can hold; use "storage": "procedural" or a sparser connectivity`,
+        });
       }
     }
     heterogeneityIssues(p, base, errors);
@@ -386,33 +401,35 @@ function relationIssues(s: Scenario, errors: ScenarioIssue[], warnings: Scenario
   }
   rec.inputs.forEach((r, i) => {
     const pop = pops[r.population];
-    if (!pop) errors.push({ path: `record.inputs[${i}].population`, message: `no population "${r.population}"; known populations: ${Object.keys(pops).join(', ')}` });
-    else if (pop.model === 'poisson') errors.push({ path: `record.inputs[${i}].population`, message: `"${r.population}" is a Poisson source and receives no input` });
+    if (!pop)
+      errors.push({ path: `record.inputs[${i}].population`, message: `no population "${r.population}"; known populations: ${Object.keys(pops).join(', ')}` });
+    else if (pop.model === 'poisson')
+      errors.push({ path: `record.inputs[${i}].population`, message: `"${r.population}" is a Poisson source and receives no input` });
     else if (r.neurons > pop.N) errors.push({ path: `record.inputs[${i}].neurons`, message: `${r.neurons} exceeds the population's N = ${pop.N}` });
   });
   rec.spikes.forEach((r, i) => {
     const pop = pops[r.population];
-    if (!pop) errors.push({ path: `record.spikes[${i}].population`, message: `no population "${r.population}"; known populations: ${Object.keys(pops).join(', ')}` });
+    if (!pop)
+      errors.push({ path: `record.spikes[${i}].population`, message: `no population "${r.population}"; known populations: ${Object.keys(pops).join(', ')}` });
     else if (r.neurons > pop.N) errors.push({ path: `record.spikes[${i}].neurons`, message: `${r.neurons} exceeds the population's N = ${pop.N}` });
   });
 }
 
-const STP_PARAMS: Record<string, readonly string[]> = {
-  none: [],
-  'tsodyks-markram': ['U', 'U0', 'tauD', 'tauF'],
-  depression: ['U', 'tauD'],
-  'three-state': ['U', 'tauIn', 'tauRec'],
-};
-
 function heterogeneityIssues(p: Projection, base: string, errors: ScenarioIssue[]): void {
   if (!p.heterogeneity) return;
   if (p.connectivity.type !== 'all-to-all' && p.connectivity.perTrial && Object.keys(p.heterogeneity).length > 0) {
-    errors.push({ path: `${base}.connectivity.perTrial`, message: 'a network redrawn for every trial keeps no per-synapse parameters; remove "heterogeneity" or set perTrial to false' });
+    errors.push({
+      path: `${base}.connectivity.perTrial`,
+      message: 'a network redrawn for every trial keeps no per-synapse parameters; remove "heterogeneity" or set perTrial to false',
+    });
   }
-  const allowed = ['weight', ...STP_PARAMS[p.stp.model]];
+  const allowed: string[] = ['weight', ...stpParamNames(p.stp.model)];
   for (const key of Object.keys(p.heterogeneity)) {
     if (!allowed.includes(key)) {
-      errors.push({ path: `${base}.heterogeneity.${key}`, message: `the STP model "${p.stp.model}" has no parameter ${key}; heterogeneity allowed here for: ${allowed.join(', ')}` });
+      errors.push({
+        path: `${base}.heterogeneity.${key}`,
+        message: `the STP model "${p.stp.model}" has no parameter ${key}; heterogeneity allowed here for: ${allowed.join(', ')}`,
+      });
     }
   }
 }

@@ -62,7 +62,7 @@ function clusterDividedDifference(t: number, i: number, j: number): number {
     bound *= zMax / q;
     if (bound < 1e-18) break;
   }
-  return Math.pow(t, m) * Math.exp(c * t) * sum;
+  return t ** m * Math.exp(c * t) * sum;
 }
 
 /**

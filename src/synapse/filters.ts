@@ -1,5 +1,5 @@
 /**
- * Postsynaptic linear filters (THEORY.md §2) and their outputs, integrated exactly.
+ * Postsynaptic linear filters (docs/equations.md §2) and their outputs, integrated exactly.
  *
  * A spike of efficacy w through a connection of strength J "kicks" a filter by J·w·scale, where
  * scale is the normalisation factor of the kernel (see below). Between kicks the filters are
@@ -14,7 +14,7 @@
  *
  * Normalisation ('peak' or 'integral'): the scale makes the response to a kick of 1·scale have
  * peak 1 or integral 1 (s), so that a spike of efficacy w gives a PSP/PSC whose peak (or
- * integral) is J·w. THEORY.md writes the exponential filter as τs dg/dt = −g + Σ J w δ, which is
+ * integral) is J·w. docs/equations.md writes the exponential filter as τs dg/dt = −g + Σ J w δ, which is
  * the 'integral' normalisation (jump J w/τs); 'peak' is a jump of J w.
  *
  * State lives per postsynaptic neuron and receptor (filters are linear, so inputs sum) in the
@@ -178,7 +178,7 @@ export function cobaInput(g: number, V: number, Esyn: number): number {
 
 /**
  * NMDA magnesium block of Jahr & Stevens (1990) J. Neurosci. 10:3178, in the form used by
- * THEORY.md §2: B(V) = 1 / (1 + e^{−0.062 V} [Mg²⁺]/3.57), V in mV, [Mg²⁺] in mM (1 mM typical).
+ * docs/equations.md §2: B(V) = 1 / (1 + e^{−0.062 V} [Mg²⁺]/3.57), V in mV, [Mg²⁺] in mM (1 mM typical).
  */
 export function nmdaBlock(V: number, mgMillimolar: number): number {
   return 1 / (1 + Math.exp(-0.062 * V) * (mgMillimolar / 3.57));

@@ -1,5 +1,5 @@
 /**
- * Two-state kinetic receptor gate with a rectangular transmitter pulse (THEORY.md §2), after
+ * Two-state kinetic receptor gate with a rectangular transmitter pulse (docs/equations.md §2), after
  * Destexhe, Mainen & Sejnowski (1994) "An efficient method for computing synaptic conductances
  * based on a kinetic model of receptor binding", Neural Comput. 6:14–18:
  *
@@ -15,7 +15,7 @@
  * and an advance to an arbitrary time splits the interval at the end of the pulse if it falls
  * inside, so any step grid gives the same s (up to rounding). The gate saturates (it is not
  * linear in the kicks), so its state lives per presynaptic neuron when all its outgoing synapses
- * are identical ("aligned pre") and per synapse otherwise (THEORY.md §2).
+ * are identical ("aligned pre") and per synapse otherwise (docs/equations.md §2).
  *
  * Current: I = ḡ s (V − E_rev) for AMPA and GABA_A; NMDA multiplies by the magnesium block
  * B(V) (./filters.ts nmdaBlock).

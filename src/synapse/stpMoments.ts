@@ -1,6 +1,6 @@
 /**
  * Moment equations of one STP synapse driven by a Poisson spike train of rate r(t)
- * (THEORY.md §4; derivations in docs/models.md). For any f(u, x) the generator gives
+ * (docs/equations.md §4; derivations in docs/models.md). For any f(u, x) the generator gives
  *
  *   dE[f]/dt = E[drift · ∇f] + r E[f(u⁺, x(1 − u⁺)) − f(u, x)],   u⁺ = U + (1 − U)u,
  *

@@ -1,6 +1,6 @@
 /**
  * Responses of the STP models to a regular presynaptic train (period T, spikes at t_k = kT,
- * k = 0, 1, 2, …, the synapse at rest before spike 0): the oracles of VALIDATION.md V1.
+ * k = 0, 1, 2, …, the synapse at rest before spike 0): the oracles of docs/validation/plan.md V1.
  * Spike index k is 0-based throughout; "⁻" is just before spike k, "⁺" just after.
  *
  * What is closed form and what is an exact recursion, per model:

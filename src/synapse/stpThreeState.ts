@@ -1,5 +1,5 @@
 /**
- * Three-state depression model of Tsodyks & Markram (1997) PNAS 94:719 (THEORY.md §3).
+ * Three-state depression model of Tsodyks & Markram (1997) PNAS 94:719 (docs/equations.md §3).
  * Resources are recovered (x), active (y) or inactive (z), x + y + z = 1:
  *
  *   dy/dt = −y/τin + U x⁻ δ(t − t_sp)

@@ -1,5 +1,5 @@
 /**
- * The Tsodyks–Markram u–x model of short-term plasticity (THEORY.md §3), event-driven and exact.
+ * The Tsodyks–Markram u–x model of short-term plasticity (docs/equations.md §3), event-driven and exact.
  *
  *   between spikes:  du/dt = (U0 − u)/τF,   dx/dt = (1 − x)/τD
  *   at a spike:      u⁺ = u⁻ + U(1 − u⁻);  efficacy w = u⁺ x⁻;  x⁺ = x⁻ − u⁺ x⁻
@@ -129,13 +129,13 @@ export function tmTrainEfficacies(p: TmParams, times: ArrayLike<number>): Float6
 }
 
 /**
- * Published parameter sets (THEORY.md §3). Times in seconds.
+ * Published parameter sets (docs/equations.md §3). Times in seconds.
  * - depressing: pyramidal→pyramidal, Markram, Wang & Tsodyks (1998): U ≈ 0.5, τD ≈ 0.8 s, no
  *   facilitation (τF = 0).
  * - facilitating: pyramidal→interneuron, Markram, Wang & Tsodyks (1998): U ≈ 0.03,
- *   τD ≈ 0.13 s, τF ≈ 0.53 s. Used with U0 = 0 in Schmutz et al. (2020) and THEORY.md §5.
+ *   τD ≈ 0.13 s, τF ≈ 0.53 s. Used with U0 = 0 in Schmutz et al. (2020) and docs/equations.md §5.
  * - workingMemory: Mongillo, Barak & Tsodyks (2008): U = 0.2, τD = 0.2 s, τF = 1.5 s, U0 = U.
- * The U0 convention of the first two is our choice (see THEORY.md §3); pass another with
+ * The U0 convention of the first two is our choice (see docs/equations.md §3); pass another with
  * `{ ...preset, U0 }`.
  */
 export const TM_PRESETS = {

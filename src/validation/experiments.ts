@@ -3,13 +3,14 @@
  * how to run one set. V1 (one synapse against exact results) is covered by the unit tests.
  */
 import type { GpuContext } from '../gpu/device';
+import type { VariantId } from '../engines';
 import type { Progress } from '../model/recording';
 import type { ReportSpec, SetResult } from './report';
-import { runV2Set, V2_REPORT, V2_SETS, V2_SIZES } from './v2';
-import { runV3Set, V3_QUICK_SETS, V3_REPORT, V3_SETS, V3_SIZES } from './v3';
-import { runV4Set, V4_REPORT, V4_SIZES } from './v4';
-import { runV5Set, V5_REPORT, V5_SETS, V5_SIZES } from './v5';
-import { runV6Set, V6_QUICK_SETS, V6_REPORT, V6_SETS, V6_SIZES } from './v6';
+import { runV2Set, V2_REPORT, V2_SETS, V2_SIZES, V2_VARIANTS } from './v2';
+import { runV3Set, V3_QUICK_SETS, V3_REPORT, V3_SETS, V3_SIZES, V3_VARIANTS } from './v3';
+import { runV4Set, V4_REPORT, V4_SIZES, V4_VARIANTS } from './v4';
+import { runV5Set, V5_REPORT, V5_SETS, V5_SIZES, V5_VARIANTS } from './v5';
+import { runV6Set, V6_QUICK_SETS, V6_REPORT, V6_SETS, V6_SIZES, V6_VARIANTS } from './v6';
 
 export interface RunContext {
   gpu: GpuContext;
@@ -21,6 +22,8 @@ export interface Experiment {
   name: string;
   summary: string;
   report: ReportSpec;
+  /** The registry variants it runs, the reference first. */
+  variants: readonly VariantId[];
   sizes: Record<'quick' | 'full', Record<string, number>>;
   /** Names of the `--trials` values, in order. */
   trialKeys: string[];
@@ -35,6 +38,7 @@ export const EXPERIMENTS: readonly Experiment[] = [
     name: 'v2',
     summary: 'feedforward STP: micro (GPU reference, CPU witness) against meso MF2 and MF1, depressing and facilitating synapses',
     report: V2_REPORT,
+    variants: V2_VARIANTS,
     sizes: V2_SIZES,
     trialKeys: ['gpuTrials', 'cpuTrials', 'mesoTrials'],
     sets: V2_SETS.map((s) => s.name),
@@ -44,6 +48,7 @@ export const EXPERIMENTS: readonly Experiment[] = [
     name: 'v3',
     summary: 'Up and Down states of a bistable network with depressing synapses at several N: dwell times and state activities, micro against meso (MF2, age-resolved, MF1)',
     report: V3_REPORT,
+    variants: V3_VARIANTS,
     sizes: V3_SIZES,
     trialKeys: ['gpuTrials', 'cpuTrials', 'mesoTrials'],
     sets: V3_SETS.map((s) => s.name),
@@ -54,6 +59,7 @@ export const EXPERIMENTS: readonly Experiment[] = [
     name: 'v4',
     summary: 'population spikes in an E–I network with depressing synapses: event rate, amplitude and intervals, micro against meso (age-resolved, MF2, MF1)',
     report: V4_REPORT,
+    variants: V4_VARIANTS,
     sizes: V4_SIZES,
     trialKeys: ['gpuTrials', 'cpuTrials', 'mesoTrials'],
     sets: ['population spikes'],
@@ -63,6 +69,7 @@ export const EXPERIMENTS: readonly Experiment[] = [
     name: 'v5',
     summary: 'static synapses: stationary rates and the PSD of the population activity, micro against meso and macro',
     report: V5_REPORT,
+    variants: V5_VARIANTS,
     sizes: V5_SIZES,
     trialKeys: ['gpuTrials', 'cpuTrials', 'mesoTrials'],
     sets: V5_SETS.map((s) => s.name),
@@ -72,6 +79,7 @@ export const EXPERIMENTS: readonly Experiment[] = [
     name: 'v6',
     summary: 'scale and cost: one scenario at N = 200 … 30 000, wall time per simulated second of every engine and the accuracy of meso and macro against micro',
     report: V6_REPORT,
+    variants: V6_VARIANTS,
     sizes: V6_SIZES,
     trialKeys: ['gpuTrials', 'cpuTrials', 'mesoTrials'],
     sets: V6_SETS.map((s) => s.name),

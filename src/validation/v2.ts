@@ -1,5 +1,5 @@
 /**
- * Validation V2 (../shared/VALIDATION.md): feedforward STP, the first test of Schmutz, Gerstner &
+ * Validation V2 (docs/validation/plan.md): feedforward STP, the first test of Schmutz, Gerstner &
  * Schwalger (2020). N Poisson neurons step 5 → 40 → 5 Hz and drive, through STP and an
  * exponential filter, postsynaptic neurons with in-degree C = N and C = 40. The input into one
  * postsynaptic neuron is compared across trials: micro on the GPU (the reference, most trials),
@@ -9,27 +9,31 @@
  * and the stationary PSD of the fluctuations in the 40 Hz window, per frequency band.
  */
 import type { GpuContext } from '../gpu/device';
-import { simulateMesoAsync } from '../meso';
-import { simulateMicroCpuAsync } from '../micro/cpu';
-import { simulateMicroGpu } from '../micro/gpu';
+import type { VariantId } from '../engines';
 import type { Progress, Recording } from '../model/recording';
 import type { Scenario, ScenarioInput } from '../model/scenario';
 import { parseScenario } from '../model/validate';
 import { bandPerTrial, welchPsd } from '../analysis/psd';
 import { compareCurves, trialCurves, type Series } from '../analysis/trialStatistics';
 import { linePlotSvg } from '../analysis/svgPlot';
-import { runLevels } from './runLevels';
+import { levelColumns, levelVariants, runLevels } from './runLevels';
 import { metric, type Metric, type ReportSpec, type SetResult } from './report';
 import depressionPreset from '../../scenarios/v2-feedforward-depression.json';
 import facilitationPreset from '../../scenarios/v2-feedforward-facilitation.json';
 
-export type V2Level = 'micro-gpu' | 'micro-cpu' | 'mf2' | 'mf1';
+/** The report's levels (metric.level) and the registry variant each runs, the reference first. */
+const VARIANT_OF = { 'micro-gpu': 'micro-gpu', 'micro-cpu': 'micro-cpu', mf2: 'meso-mf2', mf1: 'meso-mf1' } as const satisfies Record<string, VariantId>;
+export type V2Level = keyof typeof VARIANT_OF;
 export const V2_COMPARED: readonly V2Level[] = ['micro-cpu', 'mf2', 'mf1'];
+const LEVELS: readonly V2Level[] = ['micro-gpu', ...V2_COMPARED];
+/** The variants V2 runs. */
+export const V2_VARIANTS: readonly VariantId[] = LEVELS.map((l) => VARIANT_OF[l]);
+const V = levelVariants<V2Level>(VARIANT_OF);
 
 export interface V2Set {
   name: 'depression' | 'facilitation';
   preset: ScenarioInput;
-  /** VALIDATION.md targets: relative RMS of μ(t), of σ(t), and PSD per band. */
+  /** docs/validation/plan.md targets: relative RMS of μ(t), of σ(t), and PSD per band. */
   targets: { mean: number; sd: number; psd: number };
 }
 
@@ -65,11 +69,7 @@ export type V2SetResult = SetResult;
 export const V2_REPORT: ReportSpec = {
   experiment: 'v2',
   title: 'V2: feedforward short-term plasticity, micro against meso',
-  columns: [
-    { level: 'micro-cpu', label: 'micro-cpu' },
-    { level: 'mf2', label: 'MF2' },
-    { level: 'mf1', label: 'MF1' },
-  ],
+  columns: levelColumns(V2_COMPARED, VARIANT_OF),
   judged: 'mf2',
   populationLabel: (p) => (p === 'post_all' ? 'C = N' : 'C = 40'),
   intro: [
@@ -82,7 +82,7 @@ export const V2_REPORT: ReportSpec = {
     'σ(t) over the whole run (1 ms bins), with the sampling-noise floor of both curves removed',
     '(bootstrap over trials, `src/analysis/trialStatistics.ts`), ± its standard error; and the',
     `relative difference of the stationary PSD of the fluctuations in the 40 Hz window (${V2_PSD_WINDOW_TEXT}, Welch,`,
-    'Hann, 128 ms segments) averaged over each band, ± its standard error. Targets (VALIDATION.md)',
+    'Hann, 128 ms segments) averaged over each band, ± its standard error. Targets (docs/validation/plan.md)',
     'apply to MF2; MF1 and the CPU witness are reported on the same metrics.',
   ],
 };
@@ -96,10 +96,9 @@ export interface V2Options {
 }
 
 const POPULATIONS = ['post_all', 'post_c40'] as const;
-const COLORS: Record<V2Level, string> = { 'micro-gpu': '#222222', 'micro-cpu': '#7a7a7a', mf2: '#c0392b', mf1: '#2e6fba' };
-const LABELS: Record<V2Level, string> = { 'micro-gpu': 'micro (GPU)', 'micro-cpu': 'micro (CPU)', mf2: 'meso MF2', mf1: 'meso MF1' };
 
 function withTrials(preset: ScenarioInput, trials: number, seedOffset: number): Scenario {
+  // biome-ignore lint/suspicious/noExplicitAny: the preset's raw JSON, edited before it is validated
   const raw = structuredClone(preset) as Record<string, any>;
   raw.run = { ...raw.run, trials, seed: raw.run.seed + seedOffset };
   raw.record = { ...raw.record, stp: false, spikes: [], inputs: POPULATIONS.map((population) => ({ population, neurons: 1 })) };
@@ -113,25 +112,21 @@ function inputSeries(r: Recording, pop: string): Series {
   return { a: i.sampled, trials: r.trials, stride: m * r.bins, offset: 0, bins: r.bins };
 }
 
-async function runLevel(level: V2Level, set: V2Set, o: V2Options): Promise<Recording> {
-  const progress = (p: Progress) => o.onProgress?.(`${set.name}: ${LABELS[level]}`, p);
-  // A zero report first, so that a reporter's clock starts with the run, not after its first chunk.
-  const steps = Math.round((set.preset.run as { duration: number }).duration / (set.preset.run as { dt: number }).dt);
-  progress({ fraction: 0, completedSteps: 0, steps });
-  // Independent seeds per level: the comparison is between independent samples.
+/** Trials of each level, and independent seeds: the comparison is between independent samples. */
+function levelScenario(level: V2Level, set: V2Set, sizes: V2Sizes): Scenario {
   switch (level) {
     case 'micro-gpu':
-      return simulateMicroGpu(withTrials(set.preset, o.sizes.gpuTrials, 0), { gpu: o.gpu, onProgress: progress, signal: o.signal });
+      return withTrials(set.preset, sizes.gpuTrials, 0);
     case 'micro-cpu':
-      return simulateMicroCpuAsync(withTrials(set.preset, o.sizes.cpuTrials, 1), { onProgress: progress, signal: o.signal });
+      return withTrials(set.preset, sizes.cpuTrials, 1);
     case 'mf2':
     case 'mf1':
-      return simulateMesoAsync(withTrials(set.preset, o.sizes.mesoTrials, level === 'mf2' ? 2 : 3), { level: 'meso', stp: level, onProgress: progress, signal: o.signal });
+      return withTrials(set.preset, sizes.mesoTrials, level === 'mf2' ? 2 : 3);
   }
 }
 
 export async function runV2Set(set: V2Set, o: V2Options): Promise<V2SetResult> {
-  const { recordings, wallSeconds } = await runLevels('V2', set.name, ['micro-gpu', ...V2_COMPARED] as V2Level[], (level) => runLevel(level, set, o), (level) => LABELS[level]);
+  const { recordings, wallSeconds } = await runLevels('V2', set.name, LEVELS, VARIANT_OF, (level) => levelScenario(level, set, o.sizes), o);
   const ref = recordings['micro-gpu'];
   const binSize = ref.binSize;
   const bins = ref.bins;
@@ -178,22 +173,22 @@ function sem(a: number[]): number {
 }
 
 function curvesFigure(set: V2Set, pop: string, recs: Record<V2Level, Recording>, q: 'mean' | 'sd'): string {
-  const lines = (['micro-gpu', ...V2_COMPARED] as V2Level[]).map((level) => {
+  const lines = LEVELS.map((level) => {
     const r = recs[level];
     const c = trialCurves(inputSeries(r, pop));
-    return { label: `${LABELS[level]} (${r.trials})`, x: Float64Array.from({ length: r.bins }, (_, k) => (k + 0.5) * r.binSize), y: c[q], color: COLORS[level], dashed: level === 'mf1' };
+    return { label: `${V(level).label} (${r.trials})`, x: Float64Array.from({ length: r.bins }, (_, k) => (k + 0.5) * r.binSize), y: c[q], color: V(level).color, dashed: V(level).dashed };
   });
   const what = q === 'mean' ? 'trial mean μ(t)' : 'trial s.d. σ(t)';
   return linePlotSvg(lines, { title: `V2 ${set.name}, ${pop === 'post_all' ? 'C = N' : 'C = 40'}: ${what} of the input into one neuron`, xLabel: 'time (s)', yLabel: `${q === 'mean' ? 'μ' : 'σ'} (mV)` });
 }
 
 function psdFigure(set: V2Set, pop: string, recs: Record<V2Level, Recording>, w0: number, w1: number): string {
-  const lines = (['micro-gpu', ...V2_COMPARED] as V2Level[]).map((level) => {
+  const lines = LEVELS.map((level) => {
     const r = recs[level];
     const s = inputSeries(r, pop);
     const p = welchPsd(s.a, s.trials, s.stride, 0, w0, w1, V2_PSD_SEGMENT, r.binSize);
     const keep = Array.from(p.f.keys()).filter((k) => k > 0);
-    return { label: LABELS[level], x: keep.map((k) => p.f[k]), y: keep.map((k) => p.power[k]), color: COLORS[level], dashed: level === 'mf1' };
+    return { label: V(level).label, x: keep.map((k) => p.f[k]), y: keep.map((k) => p.power[k]), color: V(level).color, dashed: V(level).dashed };
   });
   return linePlotSvg(lines, { title: `V2 ${set.name}, ${pop === 'post_all' ? 'C = N' : 'C = 40'}: PSD of the input fluctuations, ${V2_PSD_WINDOW[0]}–${V2_PSD_WINDOW[1]} s (40 Hz)`, xLabel: 'frequency (Hz)', yLabel: 'PSD (mV²/Hz)', logY: true });
 }

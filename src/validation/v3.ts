@@ -1,29 +1,33 @@
 /**
- * Validation V3 (../shared/VALIDATION.md): Up and Down states of one excitatory population with
+ * Validation V3 (docs/validation/plan.md): Up and Down states of one excitatory population with
  * depressing recurrent synapses (`scenarios/v3-up-down.json`), bistable in the N → ∞ limit;
  * finite-size noise makes the network switch, and the switching slows steeply as N grows (J·N
  * fixed). Per N, compared with micro-gpu: the mean dwell times in Up and in Down (target 25 %)
  * and the activity in each state (target 10 %); the dwell-time distributions by two-sample
- * Kolmogorov–Smirnov tests. The targets are VALIDATION.md's for MF2; the age-resolved STP
+ * Kolmogorov–Smirnov tests. The targets are docs/validation/plan.md's for MF2; the age-resolved STP
  * mean-field, MF1 and micro-cpu are shown beside it.
  */
 import type { GpuContext } from '../gpu/device';
-import { simulateMesoAsync } from '../meso';
-import { simulateMicroCpuAsync } from '../micro/cpu';
-import { simulateMicroGpu } from '../micro/gpu';
+import type { VariantId } from '../engines';
 import type { Progress, Recording } from '../model/recording';
 import type { Scenario } from '../model/scenario';
 import { parseScenario } from '../model/validate';
 import { ksTwoSample } from '../analysis/kolmogorovSmirnov';
 import { boxcarSmooth, segmentUpDown, stateActivity, type UpDownSegmentation } from '../analysis/upDown';
 import { linePlotSvg } from '../analysis/svgPlot';
-import { runLevels, type RunSizes } from './runLevels';
+import { levelColumns, levelVariants, runLevels, type RunSizes } from './runLevels';
 import { relativeDifference, relativeSampleDifference, sampleMean, standardError } from './compare';
 import { metric, type Metric, type ReportSpec, type SetResult } from './report';
 import preset from '../../scenarios/v3-up-down.json';
 
-export type V3Level = 'micro-gpu' | 'micro-cpu' | 'mf2' | 'age' | 'mf1';
+/** The report's levels (metric.level) and the registry variant each runs, the reference first. */
+const VARIANT_OF = { 'micro-gpu': 'micro-gpu', 'micro-cpu': 'micro-cpu', mf2: 'meso-mf2', age: 'meso-age', mf1: 'meso-mf1' } as const satisfies Record<string, VariantId>;
+export type V3Level = keyof typeof VARIANT_OF;
 const COMPARED: readonly V3Level[] = ['micro-cpu', 'mf2', 'age', 'mf1'];
+const LEVELS: readonly V3Level[] = ['micro-gpu', ...COMPARED];
+/** The variants V3 runs. */
+export const V3_VARIANTS: readonly VariantId[] = LEVELS.map((l) => VARIANT_OF[l]);
+const V = levelVariants<V3Level>(VARIANT_OF);
 
 export interface V3Set {
   name: string;
@@ -63,12 +67,7 @@ export const V3_SEGMENTATION = { binSeconds: 0.01, smoothBins: 5, high: 12, low:
 export const V3_REPORT: ReportSpec = {
   experiment: 'v3',
   title: 'V3: Up and Down states, micro against meso',
-  columns: [
-    { level: 'micro-cpu', label: 'micro-cpu' },
-    { level: 'mf2', label: 'MF2' },
-    { level: 'age', label: 'meso (age)' },
-    { level: 'mf1', label: 'MF1' },
-  ],
+  columns: levelColumns(COMPARED, VARIANT_OF),
   judged: 'mf2',
   summaryFigures: (results) => v3ScalingFigures(results),
   intro: [
@@ -79,9 +78,9 @@ export const V3_REPORT: ReportSpec = {
     `A dwell time is a complete period (the first and last period of a trial are cut and not counted); the first ${V3_TRANSIENT} s are discarded.`,
     '',
     '**Metrics.** Relative difference from micro-gpu of the mean dwell time in each state (standard error from the dwell-time samples)',
-    'and of the time-averaged activity in each state (periods as samples); targets 25 % and 10 % (VALIDATION.md, for MF2).',
+    'and of the time-averaged activity in each state (periods as samples); targets 25 % and 10 % (docs/validation/plan.md, for MF2).',
     '',
-    '**Levels.** The targets are judged for MF2, as VALIDATION.md states them. MF2 (Schmutz et al. 2020) takes the resources of the',
+    '**Levels.** The targets are judged for MF2, as docs/validation/plan.md states them. MF2 (Schmutz et al. 2020) takes the resources of the',
     'neurons that fire to be the population mean x̄ and their spread to be that of Poisson spike trains. In the Up state the neurons',
     'fire nearly regularly (ISI ≈ 35 ms, refractoriness and reset), so the neurons that fire are the ones that have recovered longest:',
     'they release more than U·x̄, and their resources differ far less from neuron to neuron than Poisson firing would make them.',
@@ -97,11 +96,10 @@ export interface V3Options {
   signal?: AbortSignal;
 }
 
-const COLORS: Record<V3Level, string> = { 'micro-gpu': '#222222', 'micro-cpu': '#7a7a7a', mf2: '#c0392b', age: '#1e8449', mf1: '#2e6fba' };
-const LABELS: Record<V3Level, string> = { 'micro-gpu': 'micro (GPU)', 'micro-cpu': 'micro (CPU)', mf2: 'meso MF2', age: 'meso (age)', mf1: 'meso MF1' };
 
 /** The preset at N neurons with J·N fixed. */
 export function v3Scenario(N: number, trials: number, duration: number, seedOffset: number): Scenario {
+  // biome-ignore lint/suspicious/noExplicitAny: the preset's raw JSON, edited before it is validated
   const raw = structuredClone(preset) as Record<string, any>;
   raw.populations.E.N = N;
   raw.projections[0].weight = JN / N;
@@ -110,19 +108,17 @@ export function v3Scenario(N: number, trials: number, duration: number, seedOffs
   return parseScenario(raw);
 }
 
-async function runLevel(level: V3Level, set: V3Set, o: V3Options): Promise<Recording> {
-  const progress = (p: Progress) => o.onProgress?.(`${set.name}: ${LABELS[level]}`, p);
-  const duration = o.sizes.duration * set.durationScale;
-  progress({ fraction: 0, completedSteps: 0, steps: Math.round(duration / preset.run.dt) });
-  // Each level and each N has its own seed.
-  const seed = 10 * set.N + COMPARED.indexOf(level as never) + 1;
+/** Trials and seconds of each level; each level and each N has its own seed. */
+function levelScenario(level: V3Level, set: V3Set, sizes: V3Sizes): Scenario {
+  const duration = sizes.duration * set.durationScale;
+  const seed = 10 * set.N + COMPARED.indexOf(level) + 1;
   switch (level) {
     case 'micro-gpu':
-      return simulateMicroGpu(v3Scenario(set.N, o.sizes.gpuTrials, duration, 10 * set.N), { gpu: o.gpu, onProgress: progress, signal: o.signal });
+      return v3Scenario(set.N, sizes.gpuTrials, duration, 10 * set.N);
     case 'micro-cpu':
-      return simulateMicroCpuAsync(v3Scenario(set.N, o.sizes.cpuTrials, duration, seed), { onProgress: progress, signal: o.signal });
+      return v3Scenario(set.N, sizes.cpuTrials, duration, seed);
     default:
-      return simulateMesoAsync(v3Scenario(set.N, o.sizes.mesoTrials, duration, seed), { level: 'meso', stp: level, onProgress: progress, signal: o.signal });
+      return v3Scenario(set.N, sizes.mesoTrials, duration, seed);
   }
 }
 
@@ -131,7 +127,7 @@ export function segmentV3(r: Recording): UpDownSegmentation {
 }
 
 export async function runV3Set(set: V3Set, o: V3Options): Promise<SetResult> {
-  const { recordings: recs, wallSeconds } = await runLevels('V3', set.name, ['micro-gpu', ...COMPARED] as V3Level[], (level) => runLevel(level, set, o), (level) => LABELS[level]);
+  const { recordings: recs, wallSeconds } = await runLevels('V3', set.name, LEVELS, VARIANT_OF, (level) => levelScenario(level, set, o.sizes), o);
   const segs = Object.fromEntries((Object.keys(recs) as V3Level[]).map((l) => [l, segmentV3(recs[l])])) as Record<V3Level, UpDownSegmentation>;
   const ref = segs['micro-gpu'];
   const metrics: Metric[] = [];
@@ -156,15 +152,15 @@ export async function runV3Set(set: V3Set, o: V3Options): Promise<SetResult> {
     const ku = test(ref.upDwell, s.upDwell);
     const kd = test(ref.downDwell, s.downDwell);
     const fmt = (k: ReturnType<typeof test>) => (k ? `D = ${k.statistic.toFixed(3)}, p = ${k.pValue.toPrecision(2)}` : 'too few periods');
-    ks.push(`${LABELS[level]}: Up ${fmt(ku)}; Down ${fmt(kd)}`);
+    ks.push(`${V(level).label}: Up ${fmt(ku)}; Down ${fmt(kd)}`);
   }
-  const levels = ['micro-gpu', ...COMPARED] as V3Level[];
-  const count = (l: V3Level) => `${LABELS[l]} ${segs[l].upDwell.length} / ${segs[l].downDwell.length}`;
-  const dwell = (l: V3Level) => `${LABELS[l]} ${sampleMean(segs[l].upDwell).toFixed(2)} ± ${standardError(segs[l].upDwell).toFixed(2)} s / ${sampleMean(segs[l].downDwell).toFixed(2)} ± ${standardError(segs[l].downDwell).toFixed(2)} s`;
-  const act = (l: V3Level) => `${LABELS[l]} ${stateActivity(segs[l], true).mean.toFixed(2)} / ${stateActivity(segs[l], false).mean.toFixed(2)} Hz`;
+  const levels = LEVELS;
+  const count = (l: V3Level) => `${V(l).label} ${segs[l].upDwell.length} / ${segs[l].downDwell.length}`;
+  const dwell = (l: V3Level) => `${V(l).label} ${sampleMean(segs[l].upDwell).toFixed(2)} ± ${standardError(segs[l].upDwell).toFixed(2)} s / ${sampleMean(segs[l].downDwell).toFixed(2)} ± ${standardError(segs[l].downDwell).toFixed(2)} s`;
+  const act = (l: V3Level) => `${V(l).label} ${stateActivity(segs[l], true).mean.toFixed(2)} / ${stateActivity(segs[l], false).mean.toFixed(2)} Hz`;
   const simulated = (l: V3Level) => recs[l].trials * recs[l].bins * recs[l].binSize;
   const notes = [
-    `Simulated time per level: ${levels.map((l) => `${LABELS[l]} ${recs[l].trials} × ${(recs[l].bins * recs[l].binSize).toFixed(0)} s`).join(', ')}.`,
+    `Simulated time per level: ${levels.map((l) => `${V(l).label} ${recs[l].trials} × ${(recs[l].bins * recs[l].binSize).toFixed(0)} s`).join(', ')}.`,
     '',
     `Complete Up / Down periods: ${levels.map(count).join('; ')}.`,
     '',
@@ -172,7 +168,7 @@ export async function runV3Set(set: V3Set, o: V3Options): Promise<SetResult> {
     '',
     `Activity in Up / Down: ${levels.map(act).join('; ')}.`,
     '',
-    `Switches per second of simulated time (Up→Down): ${levels.map((l) => `${LABELS[l]} ${(segs[l].periods.flat().filter((p) => p.up && p.end < recs[l].bins).length / simulated(l)).toFixed(3)}`).join(', ')}.`,
+    `Switches per second of simulated time (Up→Down): ${levels.map((l) => `${V(l).label} ${(segs[l].periods.flat().filter((p) => p.up && p.end < recs[l].bins).length / simulated(l)).toFixed(3)}`).join(', ')}.`,
     '',
     `Dwell-time distributions against micro-gpu, two-sample Kolmogorov–Smirnov: ${ks.join('; ')}.`,
   ];
@@ -183,13 +179,13 @@ export async function runV3Set(set: V3Set, o: V3Options): Promise<SetResult> {
     const r = recs[level];
     const n = Math.min(r.bins, Math.round(40 / r.binSize));
     const sm = boxcarSmooth(Array.from({ length: n }, (_, k) => r.activity.E[k]), V3_SEGMENTATION.smoothBins);
-    return { label: `${LABELS[level]} (+${60 * (2 - i)} Hz)`, x: Float64Array.from({ length: n }, (_, k) => (k + 0.5) * r.binSize), y: Array.from(sm, (v) => v + 60 * (2 - i)), color: COLORS[level] };
+    return { label: `${V(level).label} (+${60 * (2 - i)} Hz)`, x: Float64Array.from({ length: n }, (_, k) => (k + 0.5) * r.binSize), y: Array.from(sm, (v) => v + 60 * (2 - i)), color: V(level).color };
   });
   figures[`v3-${tag}-activity.svg`] = linePlotSvg(shown, { title: `V3, N = ${set.N}: smoothed A_N(t), trial 0 (levels offset by 60 Hz)`, xLabel: 'time (s)', yLabel: 'A_N (Hz)' });
   const survival = (up: boolean) =>
     (['micro-gpu', 'micro-cpu', 'mf2', 'age'] as V3Level[]).map((level) => {
       const d = (up ? segs[level].upDwell : segs[level].downDwell).slice().sort((a, b) => a - b);
-      return { label: `${LABELS[level]} (${d.length})`, x: d, y: d.map((_, i) => 1 - i / d.length), color: COLORS[level], dashed: level === 'micro-cpu' };
+      return { label: `${V(level).label} (${d.length})`, x: d, y: d.map((_, i) => 1 - i / d.length), color: V(level).color, dashed: V(level).dashed };
     });
   figures[`v3-${tag}-dwell-up.svg`] = linePlotSvg(survival(true), { title: `V3, N = ${set.N}: Up dwell times, fraction of periods longer than t`, xLabel: 't (s)', yLabel: 'P(dwell > t)', logY: true });
   figures[`v3-${tag}-dwell-down.svg`] = linePlotSvg(survival(false), { title: `V3, N = ${set.N}: Down dwell times, fraction of periods longer than t`, xLabel: 't (s)', yLabel: 'P(dwell > t)', logY: true });
@@ -203,10 +199,10 @@ export function v3ScalingFigures(results: SetResult[]): Record<string, string> {
   if (points.length < 2) return {};
   const lines = (['micro-gpu', 'mf2', 'age', 'mf1'] as V3Level[]).flatMap((level) =>
     (['up', 'down'] as const).map((state) => ({
-      label: `${LABELS[level]} ${state === 'up' ? 'Up' : 'Down'}`,
+      label: `${V(level).label} ${state === 'up' ? 'Up' : 'Down'}`,
       x: points.map((p) => p.N),
       y: points.map((p) => p.dwell[level]?.[state] ?? NaN),
-      color: COLORS[level],
+      color: V(level).color,
       dashed: state === 'down',
     })),
   );

@@ -1,5 +1,5 @@
 /**
- * Validation V4 (../shared/VALIDATION.md): population spikes in an E–I network with depressing
+ * Validation V4 (docs/validation/plan.md): population spikes in an E–I network with depressing
  * excitatory synapses (`scenarios/v4-population-spikes.json`). Compared with micro-gpu: the rate
  * of population spikes of E, their mean amplitude (targets 20 % and 15 %), and the
  * inter-event-interval distribution (two-sample Kolmogorov–Smirnov test, reported). Levels: the
@@ -7,22 +7,26 @@
  * micro-cpu as a second witness.
  */
 import type { GpuContext } from '../gpu/device';
-import { simulateMesoAsync } from '../meso';
-import { simulateMicroCpuAsync } from '../micro/cpu';
-import { simulateMicroGpu } from '../micro/gpu';
+import type { VariantId } from '../engines';
 import type { Progress, Recording } from '../model/recording';
-import type { Scenario, ScenarioInput } from '../model/scenario';
+import type { Scenario } from '../model/scenario';
 import { parseScenario } from '../model/validate';
 import { detectPopulationSpikes, POPULATION_SPIKE_DEFAULTS } from '../analysis/populationSpikes';
 import { ksTwoSample } from '../analysis/kolmogorovSmirnov';
 import { linePlotSvg } from '../analysis/svgPlot';
-import { runLevels, type RunSizes } from './runLevels';
+import { levelColumns, levelVariants, runLevels, type RunSizes } from './runLevels';
 import { relativeSampleDifference, sampleMean } from './compare';
 import { metric, type Metric, type ReportSpec, type SetResult } from './report';
 import preset from '../../scenarios/v4-population-spikes.json';
 
-export type V4Level = 'micro-gpu' | 'micro-cpu' | 'age' | 'mf2' | 'mf1';
+/** The report's levels (metric.level) and the registry variant each runs, the reference first. */
+const VARIANT_OF = { 'micro-gpu': 'micro-gpu', 'micro-cpu': 'micro-cpu', age: 'meso-age', mf2: 'meso-mf2', mf1: 'meso-mf1' } as const satisfies Record<string, VariantId>;
+export type V4Level = keyof typeof VARIANT_OF;
 const COMPARED: readonly V4Level[] = ['micro-cpu', 'age', 'mf2', 'mf1'];
+const LEVELS: readonly V4Level[] = ['micro-gpu', ...COMPARED];
+/** The variants V4 runs. */
+export const V4_VARIANTS: readonly VariantId[] = LEVELS.map((l) => VARIANT_OF[l]);
+const V = levelVariants<V4Level>(VARIANT_OF);
 
 export type V4Sizes = RunSizes;
 
@@ -40,12 +44,7 @@ const { smoothBins, high, low } = POPULATION_SPIKE_DEFAULTS;
 export const V4_REPORT: ReportSpec = {
   experiment: 'v4',
   title: 'V4: population spikes, micro against meso',
-  columns: [
-    { level: 'micro-cpu', label: 'micro-cpu' },
-    { level: 'age', label: 'meso (age)' },
-    { level: 'mf2', label: 'MF2' },
-    { level: 'mf1', label: 'MF1' },
-  ],
+  columns: levelColumns(COMPARED, VARIANT_OF),
   judged: 'age',
   intro: [
     'An E–I network of escape-noise LIF neurons (400 E, 100 I) whose excitatory synapses depress',
@@ -54,7 +53,7 @@ export const V4_REPORT: ReportSpec = {
     `its amplitude is the smoothed peak. The first ${V4_TRANSIENT} s are discarded.`,
     '',
     '**Metrics.** Relative difference from micro-gpu of the population-spike rate (events per second,',
-    'trial to trial standard error) and of the mean amplitude (over trials), with VALIDATION.md\'s',
+    'trial to trial standard error) and of the mean amplitude (over trials), with docs/validation/plan.md\'s',
     'targets 20 % and 15 %; the inter-event intervals are compared by a two-sample KS test below.',
     '',
     '**Levels.** The targets are judged for the mesoscopic engine with its age-resolved STP',
@@ -73,27 +72,25 @@ export interface V4Options {
   signal?: AbortSignal;
 }
 
-const COLORS: Record<V4Level, string> = { 'micro-gpu': '#222222', 'micro-cpu': '#7a7a7a', age: '#1e8449', mf2: '#c0392b', mf1: '#2e6fba' };
-const LABELS: Record<V4Level, string> = { 'micro-gpu': 'micro (GPU)', 'micro-cpu': 'micro (CPU)', age: 'meso (age)', mf2: 'meso MF2', mf1: 'meso MF1' };
 
 function sized(trials: number, duration: number, seedOffset: number): Scenario {
+  // biome-ignore lint/suspicious/noExplicitAny: the preset's raw JSON, edited before it is validated
   const raw = structuredClone(preset) as Record<string, any>;
   raw.run = { ...raw.run, trials, duration, seed: raw.run.seed + seedOffset };
   raw.record = { activity: true, binSize: 0.001 };
   return parseScenario(raw);
 }
 
-async function runLevel(level: V4Level, o: V4Options): Promise<Recording> {
-  const progress = (p: Progress) => o.onProgress?.(`population spikes: ${LABELS[level]}`, p);
-  const { duration } = o.sizes;
-  progress({ fraction: 0, completedSteps: 0, steps: Math.round(duration / preset.run.dt) });
+/** Trials of each level, and its own seed. */
+function levelScenario(level: V4Level, sizes: V4Sizes): Scenario {
+  const { duration } = sizes;
   switch (level) {
     case 'micro-gpu':
-      return simulateMicroGpu(sized(o.sizes.gpuTrials, duration, 0), { gpu: o.gpu, onProgress: progress, signal: o.signal });
+      return sized(sizes.gpuTrials, duration, 0);
     case 'micro-cpu':
-      return simulateMicroCpuAsync(sized(o.sizes.cpuTrials, duration, 1), { onProgress: progress, signal: o.signal });
+      return sized(sizes.cpuTrials, duration, 1);
     default:
-      return simulateMesoAsync(sized(o.sizes.mesoTrials, duration, level === 'age' ? 2 : level === 'mf2' ? 3 : 4), { level: 'meso', stp: level, onProgress: progress, signal: o.signal });
+      return sized(sizes.mesoTrials, duration, level === 'age' ? 2 : level === 'mf2' ? 3 : 4);
   }
 }
 
@@ -121,7 +118,7 @@ function events(r: Recording): Events {
 
 
 export async function runV4Set(o: V4Options): Promise<SetResult> {
-  const { recordings: recs, wallSeconds } = await runLevels('V4', 'population spikes', ['micro-gpu', ...COMPARED] as V4Level[], (level) => runLevel(level, o), (level) => LABELS[level]);
+  const { recordings: recs, wallSeconds } = await runLevels('V4', 'population spikes', LEVELS, VARIANT_OF, (level) => levelScenario(level, o.sizes), o);
   const ref = events(recs['micro-gpu']);
   const metrics: Metric[] = [];
   const ks: Record<string, { D: number; p: number; n: number }> = {};
@@ -141,20 +138,20 @@ export async function runV4Set(o: V4Options): Promise<SetResult> {
   const show = (['micro-gpu', 'age', 'mf2'] as V4Level[]).map((level) => {
     const r = recs[level];
     const n = Math.min(r.bins, Math.round(3 / r.binSize));
-    return { label: LABELS[level], x: Float64Array.from({ length: n }, (_, k) => (k + 0.5) * r.binSize), y: Array.from({ length: n }, (_, k) => r.activity.E[k]), color: COLORS[level] };
+    return { label: V(level).label, x: Float64Array.from({ length: n }, (_, k) => (k + 0.5) * r.binSize), y: Array.from({ length: n }, (_, k) => r.activity.E[k]), color: V(level).color };
   });
   figures['v4-activity.svg'] = linePlotSvg(show, { title: 'V4: A_N(t) of E, the first 3 s of trial 0', xLabel: 'time (s)', yLabel: 'A_N (Hz)' });
   const hist = (['micro-gpu', 'micro-cpu', 'age', 'mf2'] as V4Level[]).map((level) => {
     const iv = events(recs[level]).intervals;
     const edges = Array.from({ length: 31 }, (_, i) => i * 0.025);
     const density = edges.slice(0, -1).map((lo, i) => iv.filter((v) => v >= lo && v < edges[i + 1]).length / Math.max(1, iv.length) / 0.025);
-    return { label: `${LABELS[level]} (${iv.length})`, x: edges.slice(0, -1).map((lo) => lo + 0.0125), y: density, color: COLORS[level], dashed: level === 'mf2' };
+    return { label: `${V(level).label} (${iv.length})`, x: edges.slice(0, -1).map((lo) => lo + 0.0125), y: density, color: V(level).color, dashed: V(level).dashed };
   });
   figures['v4-intervals.svg'] = linePlotSvg(hist, { title: 'V4: distribution of the intervals between population spikes', xLabel: 'interval (s)', yLabel: 'density (1/s)' });
   const n0 = ref.intervals.length;
   const notes = [
     `Inter-event intervals against micro-gpu's ${n0} (mean ${sampleMean(ref.intervals).toFixed(3)} s), two-sample Kolmogorov–Smirnov: ` +
-      Object.entries(ks).map(([level, k]) => `${LABELS[level as V4Level]} D = ${k.D.toFixed(3)}, p = ${k.p.toPrecision(2)} (${k.n} intervals)`).join('; ') + '.',
+      Object.entries(ks).map(([level, k]) => `${V(level as V4Level).label} D = ${k.D.toFixed(3)}, p = ${k.p.toPrecision(2)} (${k.n} intervals)`).join('; ') + '.',
   ];
   return { set, metrics, figures, wallSeconds, notes };
 }

@@ -1,5 +1,5 @@
 /**
- * Validation V5 (../shared/VALIDATION.md): static synapses, the theory this project extends
+ * Validation V5 (docs/validation/plan.md): static synapses, the theory this project extends
  * (Schwalger, Deger & Gerstner 2017). A population of escape-noise LIF neurons driven by Poisson
  * input with recurrent excitation, and an E–I pair, without STP. Compared: the stationary rate of
  * each population (micro-gpu the reference; micro-cpu, meso and macro against it) and the PSD of
@@ -7,22 +7,26 @@
  * fluctuations that the mesoscopic equations are built to reproduce; macro has none).
  */
 import type { GpuContext } from '../gpu/device';
-import { simulateMesoAsync } from '../meso';
-import { simulateMicroCpuAsync } from '../micro/cpu';
-import { simulateMicroGpu } from '../micro/gpu';
+import type { VariantId } from '../engines';
 import type { Progress, Recording } from '../model/recording';
 import type { Scenario, ScenarioInput } from '../model/scenario';
 import { parseScenario } from '../model/validate';
 import { welchPsd } from '../analysis/psd';
 import { linePlotSvg } from '../analysis/svgPlot';
-import { runLevels, type RunSizes } from './runLevels';
+import { levelColumns, levelVariants, runLevels, type RunSizes } from './runLevels';
 import { bandDifference, relativeDifference, relativeSampleDifference, sampleMean, standardError, trialRates } from './compare';
 import { metric, type Metric, type ReportSpec, type SetResult } from './report';
 import populationPreset from '../../scenarios/v5-static-population.json';
 import eiPreset from '../../scenarios/v5-static-ei.json';
 
-export type V5Level = 'micro-gpu' | 'micro-cpu' | 'meso' | 'macro';
+/** The report's levels (metric.level) and the registry variant each runs, the reference first. */
+const VARIANT_OF = { 'micro-gpu': 'micro-gpu', 'micro-cpu': 'micro-cpu', meso: 'meso-mf2', macro: 'macro' } as const satisfies Record<string, VariantId>;
+export type V5Level = keyof typeof VARIANT_OF;
 const COMPARED: readonly V5Level[] = ['micro-cpu', 'meso', 'macro'];
+const LEVELS: readonly V5Level[] = ['micro-gpu', ...COMPARED];
+/** The variants V5 runs (static synapses: the STP mean-field does not enter, meso runs its default). */
+export const V5_VARIANTS: readonly VariantId[] = LEVELS.map((l) => VARIANT_OF[l]);
+const V = levelVariants<V5Level>(VARIANT_OF);
 
 export interface V5Set {
   name: 'population' | 'E–I';
@@ -55,11 +59,7 @@ export const V5_BANDS: readonly [number, number][] = [
 export const V5_REPORT: ReportSpec = {
   experiment: 'v5',
   title: 'V5: static synapses, micro against meso and macro',
-  columns: [
-    { level: 'micro-cpu', label: 'micro-cpu' },
-    { level: 'meso', label: 'meso' },
-    { level: 'macro', label: 'macro' },
-  ],
+  columns: levelColumns(COMPARED, VARIANT_OF),
   judged: 'meso',
   intro: [
     'Escape-noise LIF populations without STP (`scenarios/v5-static-*.json`): one population with',
@@ -69,7 +69,7 @@ export const V5_REPORT: ReportSpec = {
     `**Metrics.** The stationary rate (after ${V5_TRANSIENT} s): relative difference of the trial means ± its standard`,
     'error (trial to trial). The PSD of the population activity A_N(t) (1 ms bins, Welch, Hann, 512 ms',
     'segments, the across-trial mean removed): relative difference of its mean over each band ± its',
-    'standard error. Targets (VALIDATION.md: rate 5 %, PSD 15 % per band) apply to meso. The macro',
+    'standard error. Targets (docs/validation/plan.md: rate 5 %, PSD 15 % per band) apply to meso. The macro',
     'limit has no finite-size fluctuations, so only its rate is compared.',
   ],
 };
@@ -81,34 +81,32 @@ export interface V5Options {
   signal?: AbortSignal;
 }
 
-const COLORS: Record<V5Level, string> = { 'micro-gpu': '#222222', 'micro-cpu': '#7a7a7a', meso: '#c0392b', macro: '#2e6fba' };
-const LABELS: Record<V5Level, string> = { 'micro-gpu': 'micro (GPU)', 'micro-cpu': 'micro (CPU)', meso: 'meso', macro: 'macro' };
 
 function sized(preset: ScenarioInput, trials: number, duration: number, seedOffset: number): Scenario {
+  // biome-ignore lint/suspicious/noExplicitAny: the preset's raw JSON, edited before it is validated
   const raw = structuredClone(preset) as Record<string, any>;
   raw.run = { ...raw.run, trials, duration, seed: raw.run.seed + seedOffset };
   raw.record = { activity: true, binSize: 0.001 };
   return parseScenario(raw);
 }
 
-async function runLevel(level: V5Level, set: V5Set, o: V5Options): Promise<Recording> {
-  const progress = (p: Progress) => o.onProgress?.(`${set.name}: ${LABELS[level]}`, p);
-  const { duration } = o.sizes;
-  progress({ fraction: 0, completedSteps: 0, steps: Math.round(duration / (set.preset.run as { dt: number }).dt) });
+/** Trials of each level (macro: one, it is deterministic), and its own seed. */
+function levelScenario(level: V5Level, set: V5Set, sizes: V5Sizes): Scenario {
+  const { duration } = sizes;
   switch (level) {
     case 'micro-gpu':
-      return simulateMicroGpu(sized(set.preset, o.sizes.gpuTrials, duration, 0), { gpu: o.gpu, onProgress: progress, signal: o.signal });
+      return sized(set.preset, sizes.gpuTrials, duration, 0);
     case 'micro-cpu':
-      return simulateMicroCpuAsync(sized(set.preset, o.sizes.cpuTrials, duration, 1), { onProgress: progress, signal: o.signal });
+      return sized(set.preset, sizes.cpuTrials, duration, 1);
     case 'meso':
-      return simulateMesoAsync(sized(set.preset, o.sizes.mesoTrials, duration, 2), { level: 'meso', onProgress: progress, signal: o.signal });
+      return sized(set.preset, sizes.mesoTrials, duration, 2);
     case 'macro':
-      return simulateMesoAsync(sized(set.preset, 1, duration, 3), { level: 'macro', onProgress: progress, signal: o.signal });
+      return sized(set.preset, 1, duration, 3);
   }
 }
 
 export async function runV5Set(set: V5Set, o: V5Options): Promise<SetResult> {
-  const { recordings: recs, wallSeconds } = await runLevels('V5', set.name, ['micro-gpu', ...COMPARED] as V5Level[], (level) => runLevel(level, set, o), (level) => LABELS[level]);
+  const { recordings: recs, wallSeconds } = await runLevels('V5', set.name, LEVELS, VARIANT_OF, (level) => levelScenario(level, set, o.sizes), o);
   const ref = recs['micro-gpu'];
   const from = Math.round(V5_TRANSIENT / ref.binSize);
   const pops = Object.keys(ref.activity).filter((p) => (set.preset.populations as Record<string, { model: string }>)[p].model !== 'poisson');
@@ -133,14 +131,14 @@ export async function runV5Set(set: V5Set, o: V5Options): Promise<SetResult> {
     const lines = (['micro-gpu', 'micro-cpu', 'meso'] as V5Level[]).map((level) => {
       const p = psdOf(recs[level], pop);
       const keep = Array.from(p.f.keys()).filter((k) => p.f[k] >= 1 && p.f[k] <= 250);
-      return { label: `${LABELS[level]} (${recs[level].trials})`, x: keep.map((k) => p.f[k]), y: keep.map((k) => p.power[k]), color: COLORS[level], dashed: false };
+      return { label: `${V(level).label} (${recs[level].trials})`, x: keep.map((k) => p.f[k]), y: keep.map((k) => p.power[k]), color: V(level).color, dashed: V(level).dashed };
     });
     const tag = set.name === 'population' ? 'population' : 'ei';
     figures[`v5-${tag}-${pop}-psd.svg`] = linePlotSvg(lines, { title: `V5 ${set.name}: PSD of the population activity A_N of ${pop}`, xLabel: 'frequency (Hz)', yLabel: 'PSD (Hz²/Hz)', logY: true });
     const snippet = (['micro-gpu', 'meso', 'macro'] as V5Level[]).map((level) => {
       const r = recs[level];
       const n = Math.min(r.bins, Math.round(1 / r.binSize));
-      return { label: LABELS[level], x: Float64Array.from({ length: n }, (_, k) => (k + 0.5) * r.binSize), y: Array.from({ length: n }, (_, k) => r.activity[pop][k]), color: COLORS[level], dashed: level === 'macro' };
+      return { label: V(level).label, x: Float64Array.from({ length: n }, (_, k) => (k + 0.5) * r.binSize), y: Array.from({ length: n }, (_, k) => r.activity[pop][k]), color: V(level).color, dashed: V(level).dashed };
     });
     figures[`v5-${tag}-${pop}-activity.svg`] = linePlotSvg(snippet, { title: `V5 ${set.name}: A_N(t) of ${pop}, first second of trial 0`, xLabel: 'time (s)', yLabel: 'A_N (Hz)' });
   }

@@ -1,28 +1,31 @@
 /**
- * Validation V6 (../shared/VALIDATION.md): scale and cost. The same scenario
+ * Validation V6 (docs/validation/plan.md): scale and cost. The same scenario
  * (`scenarios/v6-scale.json`: depressing recurrent excitation with fixed in-degrees, so the mean
  * field is the same at every N) at growing N. Per N: the wall time per simulated trial-second of
  * micro-gpu, micro-cpu (one thread), meso and macro, and the accuracy of meso (stationary rate and
  * PSD of A_N per band, against micro-gpu, with V5's targets) and of macro (rate).
  */
 import type { GpuContext } from '../gpu/device';
-import { simulateMesoAsync } from '../meso';
-import { simulateMicroCpuAsync } from '../micro/cpu';
-import { simulateMicroGpu } from '../micro/gpu';
+import type { VariantId } from '../engines';
 import type { Progress, Recording } from '../model/recording';
 import type { Scenario } from '../model/scenario';
 import { parseScenario } from '../model/validate';
 import { welchPsd } from '../analysis/psd';
 import { linePlotSvg } from '../analysis/svgPlot';
 import { formatSeconds } from '../io/formatSeconds';
-import { runLevels, type RunSizes } from './runLevels';
+import { levelColumns, levelVariants, runLevels, type RunSizes } from './runLevels';
 import { bandDifference, relativeDifference, relativeSampleDifference, sampleMean, standardError, trialRates } from './compare';
 import { metric, type Metric, type ReportSpec, type SetResult } from './report';
 import { V5_BANDS, V5_PSD_SEGMENT, V5_TARGETS } from './v5';
 import preset from '../../scenarios/v6-scale.json';
 
-export type V6Level = 'micro-gpu' | 'micro-cpu' | 'meso' | 'age' | 'macro';
+/** The report's levels (metric.level, the cost table) and the registry variant each runs, the reference first. */
+const VARIANT_OF = { 'micro-gpu': 'micro-gpu', 'micro-cpu': 'micro-cpu', meso: 'meso-mf2', age: 'meso-age', macro: 'macro' } as const satisfies Record<string, VariantId>;
+export type V6Level = keyof typeof VARIANT_OF;
 const LEVELS: readonly V6Level[] = ['micro-gpu', 'micro-cpu', 'meso', 'age', 'macro'];
+/** The variants V6 runs. */
+export const V6_VARIANTS: readonly VariantId[] = LEVELS.map((l) => VARIANT_OF[l]);
+const V = levelVariants<V6Level>(VARIANT_OF);
 
 export interface V6Set {
   name: string;
@@ -64,11 +67,7 @@ export function v6Trials(level: V6Level, N: number, s: V6Sizes): { trials: numbe
 export const V6_REPORT: ReportSpec = {
   experiment: 'v6',
   title: 'V6: scale and cost, micro against meso at growing N',
-  columns: [
-    { level: 'meso', label: 'meso (MF2)' },
-    { level: 'age', label: 'meso (age)' },
-    { level: 'macro', label: 'macro' },
-  ],
+  columns: levelColumns<V6Level>(['meso', 'age', 'macro'], VARIANT_OF),
   judged: 'meso',
   summaryFigures: (results) => v6ScalingFigures(results),
   intro: [
@@ -93,11 +92,10 @@ export interface V6Options {
   signal?: AbortSignal;
 }
 
-const COLORS: Record<V6Level, string> = { 'micro-gpu': '#222222', 'micro-cpu': '#7a7a7a', meso: '#c0392b', age: '#1e8449', macro: '#2e6fba' };
-const LABELS: Record<V6Level, string> = { 'micro-gpu': 'micro (GPU)', 'micro-cpu': 'micro (CPU, 1 thread)', meso: 'meso (MF2)', age: 'meso (age)', macro: 'macro' };
 
 /** The preset at N neurons, the Poisson pool at 0.4·N. */
 export function v6Scenario(N: number, trials: number, duration: number, seedOffset: number): Scenario {
+  // biome-ignore lint/suspicious/noExplicitAny: the preset's raw JSON, edited before it is validated
   const raw = structuredClone(preset) as Record<string, any>;
   raw.populations.E.N = N;
   raw.populations.ext.N = Math.max(preset.projections[0].connectivity.C!, Math.round(0.4 * N));
@@ -106,21 +104,10 @@ export function v6Scenario(N: number, trials: number, duration: number, seedOffs
   return parseScenario(raw);
 }
 
-async function runLevel(level: V6Level, s: V6Set, o: V6Options): Promise<Recording> {
-  const progress = (p: Progress) => o.onProgress?.(`${s.name}: ${LABELS[level]}`, p);
-  const { trials, duration } = v6Trials(level, s.N, o.sizes);
-  progress({ fraction: 0, completedSteps: 0, steps: Math.round(duration / preset.run.dt) });
-  const scenario = v6Scenario(s.N, trials, duration, 10 * s.N + LEVELS.indexOf(level));
-  switch (level) {
-    case 'micro-gpu':
-      return simulateMicroGpu(scenario, { gpu: o.gpu, onProgress: progress, signal: o.signal });
-    case 'micro-cpu':
-      return simulateMicroCpuAsync(scenario, { onProgress: progress, signal: o.signal });
-    case 'age':
-      return simulateMesoAsync(scenario, { level: 'meso', stp: 'age', onProgress: progress, signal: o.signal });
-    default:
-      return simulateMesoAsync(scenario, { level, onProgress: progress, signal: o.signal });
-  }
+/** The scale scenario at the set's N with the level's trials, seconds and own seed. */
+function levelScenario(level: V6Level, s: V6Set, sizes: V6Sizes): Scenario {
+  const { trials, duration } = v6Trials(level, s.N, sizes);
+  return v6Scenario(s.N, trials, duration, 10 * s.N + LEVELS.indexOf(level));
 }
 
 interface V6Data {
@@ -134,7 +121,7 @@ interface V6Data {
 }
 
 export async function runV6Set(s: V6Set, o: V6Options): Promise<SetResult> {
-  const { recordings: recs, wallSeconds } = await runLevels('V6', s.name, LEVELS, (level) => runLevel(level, s, o), (level) => LABELS[level]);
+  const { recordings: recs, wallSeconds } = await runLevels('V6', s.name, LEVELS, VARIANT_OF, (level) => levelScenario(level, s, o.sizes), o);
   const ref = recs['micro-gpu'];
   const from = Math.round(V6_TRANSIENT / ref.binSize);
   const metrics: Metric[] = [];
@@ -165,15 +152,15 @@ export async function runV6Set(s: V6Set, o: V6Options): Promise<SetResult> {
     }
   }
   const notes = [
-    `Wall time per simulated trial-second: ${LEVELS.map((l) => `${LABELS[l]} ${formatSeconds(cost[l])} (${recs[l].trials} × ${(recs[l].bins * recs[l].binSize).toFixed(1)} s)`).join('; ')}.`,
+    `Wall time per simulated trial-second: ${LEVELS.map((l) => `${V(l).label} ${formatSeconds(cost[l])} (${recs[l].trials} × ${(recs[l].bins * recs[l].binSize).toFixed(1)} s)`).join('; ')}.`,
     '',
-    `Rate of E (trial mean ± s.e.): ${LEVELS.map((l) => `${LABELS[l]} ${rates[l].mean.toFixed(3)}${Number.isFinite(rates[l].se) ? ` ± ${rates[l].se.toFixed(3)}` : ''} Hz`).join('; ')}` +
+    `Rate of E (trial mean ± s.e.): ${LEVELS.map((l) => `${V(l).label} ${rates[l].mean.toFixed(3)}${Number.isFinite(rates[l].se) ? ` ± ${rates[l].se.toFixed(3)}` : ''} Hz`).join('; ')}` +
       ` (micro-cpu: ${recs['micro-cpu'].trials} trial(s), a cost witness).`,
   ];
   const lines = (['micro-gpu', 'meso', 'age'] as V6Level[]).map((level) => {
     const p = level === 'micro-gpu' ? refPsd : mesoPsd[level as 'meso' | 'age'];
     const keep = Array.from(p.f.keys()).filter((k) => p.f[k] >= 1 && p.f[k] <= 250);
-    return { label: `${LABELS[level]} (${recs[level].trials})`, x: keep.map((k) => p.f[k]), y: keep.map((k) => p.power[k]), color: COLORS[level] };
+    return { label: `${V(level).label} (${recs[level].trials})`, x: keep.map((k) => p.f[k]), y: keep.map((k) => p.power[k]), color: V(level).color };
   });
   const figures = { [`v6-n${s.N}-psd.svg`]: linePlotSvg(lines, { title: `V6, N = ${s.N}: PSD of A_N`, xLabel: 'frequency (Hz)', yLabel: 'PSD (Hz²/Hz)', logY: true }) };
   const diff = (l: V6Level) => Math.abs(rates[l].mean / rates['micro-gpu'].mean - 1);
@@ -196,16 +183,16 @@ export function v6ScalingFigures(results: SetResult[]): Record<string, string> {
   if (d.length < 2) return {};
   const N = d.map((x) => x.N);
   const cost = linePlotSvg(
-    LEVELS.map((l) => ({ label: LABELS[l], x: N, y: d.map((x) => x.cost[l]), color: COLORS[l], dashed: l === 'micro-cpu' })),
+    LEVELS.map((l) => ({ label: V(l).label, x: N, y: d.map((x) => x.cost[l]), color: V(l).color, dashed: V(l).dashed })),
     { title: 'V6: wall time per simulated trial-second against N', xLabel: 'N', yLabel: 'wall s per trial-s', logX: true, logY: true },
   );
   const accuracy = linePlotSvg(
     [
-      { label: 'MF2 rate', x: N, y: d.map((x) => x.rateDiff.meso), color: COLORS.meso },
-      { label: 'MF2 PSD (worst band)', x: N, y: d.map((x) => x.psd.meso), color: COLORS.meso, dashed: true },
-      { label: 'age rate', x: N, y: d.map((x) => x.rateDiff.age), color: COLORS.age },
-      { label: 'age PSD (worst band)', x: N, y: d.map((x) => x.psd.age), color: COLORS.age, dashed: true },
-      { label: 'macro rate', x: N, y: d.map((x) => x.rateDiff.macro), color: COLORS.macro },
+      { label: `${V('meso').short} rate`, x: N, y: d.map((x) => x.rateDiff.meso), color: V('meso').color },
+      { label: `${V('meso').short} PSD (worst band)`, x: N, y: d.map((x) => x.psd.meso), color: V('meso').color, dashed: true },
+      { label: `${V('age').short} rate`, x: N, y: d.map((x) => x.rateDiff.age), color: V('age').color },
+      { label: `${V('age').short} PSD (worst band)`, x: N, y: d.map((x) => x.psd.age), color: V('age').color, dashed: true },
+      { label: `${V('macro').short} rate`, x: N, y: d.map((x) => x.rateDiff.macro), color: V('macro').color },
     ],
     { title: 'V6: relative difference from micro-gpu against N', xLabel: 'N', yLabel: 'relative difference', logX: true, logY: true },
   );

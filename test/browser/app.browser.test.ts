@@ -23,7 +23,7 @@ import { parseScenario } from '../../src/model';
 import { summarize, type RunSummary } from '../../src/analysis/summary';
 import { decodeNpy } from '../../src/io/npy';
 import { encodeShared } from '../../src/app/state/shareUrl';
-import { SELF_TEST_CASES } from '../../src/app/selfTest';
+import { SELF_TEST_CASES } from '../../src/rng/philoxSelfTest';
 import type { AppState } from '../../src/app/main';
 import type { Recording } from '../../src/model/recording';
 
@@ -71,7 +71,7 @@ const field = (page: Page, id: string) => page.locator(`[id="field-${id}"]`);
 const fieldError = (page: Page, id: string) => page.locator(`[id="error-${id}"]`);
 
 async function download(page: Page, click: () => Promise<void>): Promise<{ name: string; bytes: Buffer }> {
-  const [d] = (await Promise.all([page.waitForEvent('download'), click()])) as [Download, void];
+  const [d] = (await Promise.all([page.waitForEvent('download'), click()])) as [Download, undefined];
   const file = await d.path();
   return { name: d.suggestedFilename(), bytes: await readFile(file) };
 }

@@ -6,8 +6,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { testGpu } from '../support/gpu';
-import { fixedPointFor, FIXED_POINT_RANGE, MicroGpuUnsupportedError, simulateMicroGpu } from '../../src/micro/gpu';
-import { mergeRecordings, simulateMicroCpu } from '../../src/micro/cpu';
+import { EngineUnsupportedError } from '../../src/compile';
+import { fixedPointFor, FIXED_POINT_RANGE, simulateMicroGpu } from '../../src/micro/gpu';
+import { simulateMicroCpu } from '../../src/micro/cpu';
+import { mergeRecordings } from '../../src/model/mergeRecordings';
 import type { Recording } from '../../src/model/recording';
 import { depressionStationaryMoments } from '../../src/synapse/stpMoments';
 import { probe, scenario, singleSpikeSource } from '../unit/microCpu/support';
@@ -56,7 +58,7 @@ describe('fixed-point accumulation', () => {
 });
 
 describe('micro-gpu: exact oracle', () => {
-  it('stationary E[x], E[x²] of a depressing synapse under Poisson input (THEORY.md §4) within 4 standard errors, 4096 samples', async () => {
+  it('stationary E[x], E[x²] of a depressing synapse under Poisson input (docs/equations.md §4) within 4 standard errors, 4096 samples', async () => {
     const gpu = await testGpu();
     const U = 0.5;
     const tauD = 0.2;
@@ -176,7 +178,7 @@ describe('micro-gpu: sizes and control', () => {
       run: { dt: 1e-4, duration: 0.01, trials: 1, seed: 1 },
       record: { activity: true },
     });
-    await expect(simulateMicroGpu(kineticProcedural, { gpu })).rejects.toThrow(MicroGpuUnsupportedError);
-    await expect(simulateMicroGpu(kineticProcedural, { gpu })).rejects.toThrow(/projection "src->post": a kinetic receptor .*"storage": "explicit"/);
+    await expect(simulateMicroGpu(kineticProcedural, { gpu })).rejects.toThrow(EngineUnsupportedError);
+    await expect(simulateMicroGpu(kineticProcedural, { gpu })).rejects.toThrow(/projections\[\d+\] \("src->post"\): a kinetic receptor .*"storage": "explicit"/);
   });
 });

@@ -7,7 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { testGpu } from '../support/gpu';
-import { MicroGpuUnsupportedError, simulateMicroGpu } from '../../src/micro/gpu';
+import { EngineUnsupportedError } from '../../src/compile';
+import { simulateMicroGpu } from '../../src/micro/gpu';
 import { proceduralRow, proceduralRows } from '../../src/micro/gpu/procedural';
 import { simulateMicroCpu } from '../../src/micro/cpu';
 import { parseScenario } from '../../src/model/validate';
@@ -184,7 +185,7 @@ describe('procedural connectivity on the GPU', () => {
       run: { dt, duration: 10 * dt, trials: 1, seed: 1 },
       record: { activity: true },
     });
-    await expect(simulateMicroGpu(s, { gpu })).rejects.toThrow(MicroGpuUnsupportedError);
+    await expect(simulateMicroGpu(s, { gpu })).rejects.toThrow(EngineUnsupportedError);
     await expect(simulateMicroGpu(s, { gpu })).rejects.toThrow(/fixed in-degree has no such form.*fixed-probability/);
   });
 });

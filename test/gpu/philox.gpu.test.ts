@@ -1,19 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { testGpu } from '../support/gpu';
 import { philoxBlocksCpu, philoxBlocksGpu, normalsFromBits, uniformsFromBits } from '../../src/rng/philoxBlocks';
-import type { Counter4, Key2 } from '../../src/rng/philox';
+import { SELF_TEST_BLOCKS, SELF_TEST_CASES } from '../../src/rng/philoxSelfTest';
 import { ksOneSample } from '../../src/analysis/kolmogorovSmirnov';
 import { normalCdf, uniformCdf } from '../../src/analysis/distributions';
 
-// Four key/counter sets × 2^16 blocks × 4 words = 2^20 (> 10^6) draws, including a
-// counter that wraps past 2^32 and all-ones keys.
-const CASES: { key: Key2; counter: Counter4 }[] = [
-  { key: [0, 0], counter: [0, 0, 0, 0] },
-  { key: [20261122, 7], counter: [0, 1000, 3, (1 << 24) | 5] },
-  { key: [0xffffffff, 0xffffffff], counter: [0xffffffff - 30000, 0xffffffff, 0xffffffff, 0xffffffff] },
-  { key: [0x9e3779b9, 42], counter: [123456, 0xdeadbeef, 1023, 0xff000000] },
-];
-const BLOCKS = 1 << 16;
+// The self-test's four key/counter sets × 2^16 blocks × 4 words = 2^20 (> 10^6) draws, including
+// a counter that wraps past 2^32 and all-ones keys.
+const CASES = SELF_TEST_CASES;
+const BLOCKS = SELF_TEST_BLOCKS;
 
 describe('Philox on the GPU (WGSL twin of src/rng/philox.ts)', () => {
   it('raw words equal the TypeScript generator bit for bit (2^20 draws)', async () => {

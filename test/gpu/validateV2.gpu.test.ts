@@ -1,5 +1,5 @@
 /**
- * The quick V2 validation (VALIDATION.md V2) at test size: MF2 meets its targets within the
+ * The quick V2 validation (docs/validation/plan.md V2) at test size: MF2 meets its targets within the
  * uncertainty of the smaller samples, the CPU witness agrees with the GPU reference, and MF1's
  * known failure (the s.d. and PSD of a depressing synapse's input, Schmutz et al. 2020) is
  * detected beyond 2 standard errors, so the comparison has the power to fail.

@@ -1,9 +1,10 @@
 /**
- * Runs the population equations (meso, macro) off the page's thread: a meso run of a thousand
- * trials takes tens of seconds, and the page must keep drawing and answering Cancel meanwhile.
+ * Runs the population equations (meso, macro: the registry's variants whose engine runs in a
+ * browser worker) off the page's thread: a meso run of a thousand trials takes tens of
+ * seconds, and the page must keep drawing and answering Cancel meanwhile.
  * Cancel aborts at the engine's next chunk, which returns the completed steps.
  */
-import { simulateMesoAsync } from '../../meso';
+import { engine, isVariantId, runVariant, variant } from '../../engines';
 import type { FromWorker, ToWorker } from './workerProtocol';
 import { recordingBuffers } from './workerProtocol';
 
@@ -22,10 +23,8 @@ scope.onmessage = async (event) => {
   controller = new AbortController();
   let last = 0;
   try {
-    if (msg.options.level !== 'meso' && msg.options.level !== 'macro') throw new Error(`the worker runs meso and macro, not ${msg.options.level}`);
-    const recording = await simulateMesoAsync(msg.scenario, {
-      level: msg.options.level,
-      stp: msg.options.stp,
+    if (!isVariantId(msg.variant) || !engine(variant(msg.variant).engine).capabilities.browserWorker) throw new Error(`the worker runs the engines that run in a browser worker (meso, macro), not ${msg.variant}`);
+    const recording = await runVariant(msg.variant, msg.scenario, {
       signal: controller.signal,
       // Smaller chunks than the CLI's so that Cancel answers within a fraction of a second.
       chunkSteps: 200,

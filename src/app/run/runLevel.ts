@@ -8,9 +8,9 @@ import type { Progress, Recording } from '../../model/recording';
 import type { Scenario } from '../../model/scenario';
 import type { GpuContext } from '../../gpu/device';
 import { GpuDeviceError } from '../../gpu/device';
-import { simulateMicroGpu } from '../../micro/gpu';
-import { mergeRecordings } from '../../micro/cpu/merge';
-import { LEVELS, type LevelChoice } from '../state/levels';
+import { engine, runVariant, variant } from '../../engines';
+import { mergeRecordings } from '../../model/mergeRecordings';
+import type { LevelChoice } from '../state/levels';
 import type { FromWorker, ToWorker } from './workerProtocol';
 
 export interface LevelCallbacks {
@@ -39,23 +39,24 @@ export function trialsPerUpdate(trials: number): number {
 }
 
 /**
- * Micro on the page's device. When a run stops inside a batch (cancel, device lost), the engine
- * would cut every trial to that batch's last step; the app keeps the full-duration trials of the
- * completed batches instead, when there are any: a Monte Carlo estimate over fewer whole trials
- * is what a user stopping early wants, and what the figures showed a moment before.
+ * Micro on the page's device: the registry's run of the variant, in batches reported through
+ * onBatch. When a run stops inside a batch (cancel, device lost), the engine would cut every
+ * trial to that batch's last step; the app keeps the full-duration trials of the completed
+ * batches instead, when there are any: a Monte Carlo estimate over fewer whole trials is what a
+ * user stopping early wants, and what the figures showed a moment before.
  */
-async function runMicro(scenario: Scenario, gpu: GpuContext, cb: LevelCallbacks): Promise<LevelOutcome> {
+async function runBatches(choice: LevelChoice, scenario: Scenario, gpu: GpuContext, cb: LevelCallbacks): Promise<LevelOutcome> {
   // The full-duration trials so far: each completed batch is appended once, as it arrives.
   let complete: Recording | null = null;
   try {
-    const recording = await simulateMicroGpu(scenario, {
+    const recording = await runVariant(choice, scenario, {
       gpu,
       signal: cb.signal,
       onProgress: cb.onProgress,
       maxTrialsPerBatch: trialsPerUpdate(scenario.run.trials),
       onBatch: (part) => {
         if (part.completedSteps !== part.steps) return;
-        complete = complete ? { ...mergeRecordings([complete, part]), level: 'micro-gpu' } : part;
+        complete = complete ? { ...mergeRecordings([complete, part]), level: part.level } : part;
         cb.onPartial?.(complete);
       },
     });
@@ -91,16 +92,20 @@ function runInWorker(choice: LevelChoice, scenario: Scenario, cb: LevelCallbacks
       else if (msg.type === 'done') finish({ recording: msg.recording });
       else finish({ recording: null, error: msg.message });
     };
-    worker.onerror = (event) => finish({ recording: null, error: `the ${LEVELS[choice].label} worker failed: ${event.message || 'it could not be started'}` });
-    worker.postMessage({ type: 'run', scenario, options: LEVELS[choice].run } satisfies ToWorker);
+    worker.onerror = (event) => finish({ recording: null, error: `the ${variant(choice).label} worker failed: ${event.message || 'it could not be started'}` });
+    worker.postMessage({ type: 'run', scenario, variant: choice } satisfies ToWorker);
     if (cb.signal.aborted) onAbort();
   });
 }
 
+/** Engines on the GPU run on the page's device in batches; the others in a worker. */
 export function runLevel(choice: LevelChoice, scenario: Scenario, gpu: GpuContext | null, cb: LevelCallbacks): Promise<LevelOutcome> {
-  if (choice === 'micro-gpu') {
-    if (!gpu) return Promise.resolve({ recording: null, error: 'micro (WebGPU) needs a WebGPU adapter, and this browser has none (see the message at the top)' });
-    return runMicro(scenario, gpu, cb);
+  const v = variant(choice);
+  const caps = engine(v.engine).capabilities;
+  if (caps.gpu) {
+    if (!gpu) return Promise.resolve({ recording: null, error: `${v.label} needs a WebGPU adapter, and this browser has none (see the message at the top)` });
+    return runBatches(choice, scenario, gpu, cb);
   }
-  return runInWorker(choice, scenario, cb);
+  if (caps.browserWorker) return runInWorker(choice, scenario, cb);
+  return Promise.resolve({ recording: null, error: `${v.label} does not run in a browser` });
 }

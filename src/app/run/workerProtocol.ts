@@ -1,8 +1,10 @@
-/** Messages between the page and the meso/macro worker (./mesoWorker.ts). */
-import type { Progress, Recording, RunOptions } from '../../model/recording';
+/** Messages between the page and the worker that runs the population equations (./mesoWorker.ts). */
+import type { VariantId } from '../../engines';
+import type { Progress, Recording } from '../../model/recording';
 import type { Scenario } from '../../model/scenario';
 
-export type ToWorker = { type: 'run'; scenario: Scenario; options: Pick<RunOptions, 'level' | 'stp'> } | { type: 'cancel' };
+/** run: the registry variant to run (one whose engine runs in a browser worker). */
+export type ToWorker = { type: 'run'; scenario: Scenario; variant: VariantId } | { type: 'cancel' };
 
 export type FromWorker =
   | { type: 'progress'; progress: Progress }

@@ -4,8 +4,8 @@
  * seed), each addressed by its JSON path so that the validator's messages land next to it.
  * Everything else in the scenario is kept as loaded and stays editable through a file.
  */
-import { pathString } from '../../model/validate';
-import { getAt, setAt, type Draft, type JsonPath } from './scenarioJson';
+import { getAt, pathString, setAt, type Draft, type JsonPath } from '../../model/jsonPath';
+import { STP_MODEL_INFO, STP_MODEL_NAMES, type StpModelInfo, type StpModelName } from '../../model/stpModels';
 
 export type FieldKind = 'number' | 'integer' | 'numberList' | 'select';
 
@@ -37,7 +37,6 @@ export const NO_RASTER = 'none';
 /** Neurons a newly chosen raster population records (all of them, up to this many). */
 export const RASTER_DEFAULT_NEURONS = 1000;
 
-export const STP_MODELS = ['none', 'tsodyks-markram', 'depression', 'three-state'] as const;
 
 /** The fields of a time function (a rate or a drive) at `path`. */
 function timeFunctionFields(json: unknown, path: JsonPath, label: string, unit: string): FieldSpec[] {
@@ -63,19 +62,10 @@ function timeFunctionFields(json: unknown, path: JsonPath, label: string, unit: 
 
 function stpFields(json: unknown, base: JsonPath): FieldSpec[] {
   const stp = getAt(json, [...base, 'stp']) as { model?: string } | undefined;
-  const out = [field([...base, 'stp', 'model'], 'STP model', 'select', { options: STP_MODELS })];
+  const out = [field([...base, 'stp', 'model'], 'STP model', 'select', { options: STP_MODEL_NAMES })];
   const p = (name: string, label: string, unit?: string) => field([...base, 'stp', name], label, 'number', unit ? { unit } : {});
-  switch (stp?.model) {
-    case 'tsodyks-markram':
-      out.push(p('U', 'U'), p('U0', 'U0 (resting u)'), p('tauD', 'τD', 's'), p('tauF', 'τF', 's'));
-      break;
-    case 'depression':
-      out.push(p('U', 'U'), p('tauD', 'τD', 's'));
-      break;
-    case 'three-state':
-      out.push(p('U', 'U'), p('tauIn', 'τin', 's'), p('tauRec', 'τrec', 's'));
-      break;
-  }
+  const info = STP_MODEL_INFO[stp?.model as StpModelName] as StpModelInfo | undefined;
+  for (const q of info?.params ?? []) out.push(p(q.key, q.hint ? `${q.label} (${q.hint})` : q.label, q.unit));
   return out;
 }
 
@@ -180,16 +170,8 @@ function connectivityDefaults(type: string, json: Draft, path: JsonPath): Record
   return { type };
 }
 
-/** Parameters a newly chosen STP model starts from (Markram et al. 1998 depressing synapses: τD ≈ 0.8 s). */
+/** Parameters a newly chosen STP model starts from (src/model/stpModels.ts). */
 function stpDefaults(model: string, U: number): Record<string, unknown> {
-  switch (model) {
-    case 'tsodyks-markram':
-      return { model, U, U0: U, tauD: 0.8, tauF: 0 };
-    case 'depression':
-      return { model, U, tauD: 0.8 };
-    case 'three-state':
-      return { model, U, tauIn: 0.003, tauRec: 0.8 };
-    default:
-      return { model };
-  }
+  const info = STP_MODEL_INFO[model as StpModelName] as StpModelInfo | undefined;
+  return { model, ...Object.fromEntries((info?.params ?? []).map((p) => [p.key, p.initial(U)])) };
 }

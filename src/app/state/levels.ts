@@ -1,24 +1,12 @@
 /**
- * What the app can run: the micro engine on WebGPU, and the population equations with the
- * first- or second-order STP mean-field (meso, finite N) or their N → ∞ limit (macro).
+ * What the app can run: the registry's variants marked for the app (src/engines): the micro
+ * engine on WebGPU, and the population equations with the first- or second-order STP
+ * mean-field (meso, finite N) or their N → ∞ limit (macro). Labels and colours are the registry's.
  */
-import type { RunOptions } from '../../model/recording';
+import { APP_VARIANTS, variant, type AppVariantId, type Variant } from '../../engines';
 
-export const LEVEL_CHOICES = ['micro-gpu', 'meso-mf1', 'meso-mf2', 'macro'] as const;
-export type LevelChoice = (typeof LEVEL_CHOICES)[number];
+export type LevelChoice = AppVariantId;
+export const LEVEL_CHOICES: readonly LevelChoice[] = APP_VARIANTS;
 
-export interface LevelInfo {
-  label: string;
-  /** For legends, where space is short. */
-  short: string;
-  /** The options of run() that give the same recording. */
-  run: Pick<RunOptions, 'level' | 'stp'>;
-  color: string;
-}
-
-export const LEVELS: Record<LevelChoice, LevelInfo> = {
-  'micro-gpu': { label: 'micro (WebGPU)', short: 'micro', run: { level: 'micro-gpu' }, color: '#1f6feb' },
-  'meso-mf1': { label: 'meso, MF1', short: 'MF1', run: { level: 'meso', stp: 'mf1' }, color: '#bf8700' },
-  'meso-mf2': { label: 'meso, MF2', short: 'MF2', run: { level: 'meso', stp: 'mf2' }, color: '#cf222e' },
-  macro: { label: 'macro (N → ∞)', short: 'macro', run: { level: 'macro', stp: 'mf2' }, color: '#2da44e' },
-};
+/** Each choice's variant (label, short label for legends, colour, engine and options), looked up once: ./plotData.ts draws with it. */
+export const LEVELS = Object.fromEntries(LEVEL_CHOICES.map((c) => [c, variant(c)])) as Record<LevelChoice, Variant>;

@@ -70,7 +70,7 @@ export function activityFigure(recs: Recordings): Figure {
 
 /**
  * Trial mean ± s.d. of the total synaptic input into one neuron of `population` (the first
- * sampled one), every level on one axis: the quantity VALIDATION V2 compares.
+ * sampled one), every level on one axis: the quantity validation V2 compares (docs/validation/plan.md).
  */
 export function inputBandFigure(recs: Recordings, population: string): Figure {
   const lines: PlotLine[] = [];
@@ -175,7 +175,7 @@ export function histogramSteps(values: readonly number[], max: number, bins: num
   return { x, y };
 }
 
-/** Up and Down dwell-time histograms of `population` for every level (VALIDATION V3's segmentation). */
+/** Up and Down dwell-time histograms of `population` for every level (the segmentation of validation V3, docs/validation/plan.md). */
 export function dwellFigure(recs: Recordings, population: string, o: Omit<UpDownOptions, 'binSeconds'>): Figure {
   const lines: PlotLine[] = [];
   const counts: string[] = [];

@@ -7,7 +7,8 @@ import type { Recording } from '../../model/recording';
 import { summarize, type RunSummary } from '../../analysis/summary';
 import { fileStem, recordingArrays } from '../../io/recordingArrays';
 import { encodeNpy } from '../../io/npy';
-import { LEVELS, type LevelChoice } from '../state/levels';
+import type { LevelChoice } from '../state/levels';
+import { variant } from '../../engines';
 import { downloadBlob } from './download';
 import { el } from './dom';
 
@@ -33,7 +34,7 @@ export function renderExports(host: HTMLElement, levels: { choice: LevelChoice; 
       b.addEventListener('click', () => downloadBlob(new Blob([encodeNpy(a.data, a.shape) as BlobPart], { type: 'application/octet-stream' }), name));
       return b;
     });
-    return el('div', { class: 'export-level', 'data-level': choice }, el('h3', { text: `${LEVELS[choice].label}${r.cancelled ? ' (partial)' : ''}` }), el('div', { class: 'buttons' }, summaryButton, ...npyButtons));
+    return el('div', { class: 'export-level', 'data-level': choice }, el('h3', { text: `${variant(choice).label}${r.cancelled ? ' (partial)' : ''}` }), el('div', { class: 'buttons' }, summaryButton, ...npyButtons));
   });
   host.replaceChildren(...blocks);
 }

@@ -8,7 +8,7 @@ import { validateScenario, formatIssue, type Scenario, type ScenarioIssue } from
 import { describeScenario } from '../../model/describe';
 import { applyField, fieldText, formFields, type FieldGroup, type FieldSpec } from '../state/formFields';
 import { placeIssues } from '../state/fieldErrors';
-import type { Draft } from '../state/scenarioJson';
+import type { Draft } from '../../model/jsonPath';
 import { PRESETS } from '../presets';
 import { el, errorMessage } from './dom';
 

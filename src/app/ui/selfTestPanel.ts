@@ -1,10 +1,10 @@
 /**
  * The "WebGPU adapter" panel: the adapter's name and the limits mesostp sizes its work by, and
- * the Philox self-test (../selfTest.ts) on demand. Results are published for end-to-end tests as
+ * the Philox self-test (src/rng/philoxSelfTest.ts) on demand. Results are published for end-to-end tests as
  * `window.__mesostpSelfTest` and as `data-status` on #self-test-result.
  */
 import { describeAdapter, KEY_LIMITS, type AdapterSummary, type GpuContext } from '../../gpu/device';
-import { hex32, runPhiloxSelfTest, SELF_TEST_BLOCKS, SELF_TEST_CASES, type SelfTestCheck, type SelfTestReport, type SelfTestState } from '../selfTest';
+import { hex32, runPhiloxSelfTest, SELF_TEST_BLOCKS, SELF_TEST_CASES, type SelfTestCheck, type SelfTestReport, type SelfTestState } from '../../rng/philoxSelfTest';
 import { byId, errorMessage } from './dom';
 
 declare global {

@@ -1,6 +1,7 @@
 /** The results table: one row per level with its rates and input statistics (summary.json's numbers). */
 import type { RunSummary } from '../../analysis/summary';
-import { LEVELS, type LevelChoice } from '../state/levels';
+import type { LevelChoice } from '../state/levels';
+import { variant } from '../../engines';
 import { el } from './dom';
 
 const fmt = (x: number | null | undefined, digits = 3) => (x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits));
@@ -18,7 +19,7 @@ export function renderSummaryTable(table: HTMLTableElement, summaries: [LevelCho
   for (const i of inputs) head.append(el('th', { scope: 'col', class: 'num', text: `input ${i}: mean (mV)` }), el('th', { scope: 'col', class: 'num', text: `s.d. across trials (mV)` }));
   table.tHead!.replaceChildren(head);
   const rows = summaries.map(([choice, s]) => {
-    const row = el('tr', { 'data-level': choice }, el('th', { scope: 'row', text: `${LEVELS[choice].label}${s.cancelled ? ' (partial)' : ''}` }), el('td', { class: 'num', text: String(s.trials) }), el('td', { class: 'num', text: fmt(s.completedDuration, 3) }), el('td', { class: 'num', text: fmt(s.wallSeconds, 2) }));
+    const row = el('tr', { 'data-level': choice }, el('th', { scope: 'row', text: `${variant(choice).label}${s.cancelled ? ' (partial)' : ''}` }), el('td', { class: 'num', text: String(s.trials) }), el('td', { class: 'num', text: fmt(s.completedDuration, 3) }), el('td', { class: 'num', text: fmt(s.wallSeconds, 2) }));
     for (const p of pops) {
       const r = s.populations[p];
       row.append(el('td', { class: 'num', 'data-key': `rate.${p}`, text: r ? pm(r.rateHz, r.rateHzSem) : '–' }));

@@ -5,7 +5,8 @@ import type { Command } from '../command';
 import { readScenarioFile } from '../readScenarioFile';
 import { formatIssue, validateScenario } from '../../model';
 import type { FixedPoint } from '../../meso/fixedPoints';
-import { analyzeFixedPoints, synapseAnalysis, sweepFixedPoints, sweepSvg, type AnalyzedFixedPoint } from '../../meso/analyze';
+import { analyzeFixedPoints, synapseAnalysis, sweepFixedPoints, type AnalyzedFixedPoint } from '../../meso/analyze';
+import { bifurcationSvg } from '../../analysis/bifurcationPlot';
 
 const help = `mesostp analyze <scenario.json> [options]
 
@@ -115,7 +116,7 @@ export const analyzeCommand: Command = {
       }
       if (values.out) {
         await mkdir(values.out, { recursive: true });
-        await writeFile(join(values.out, 'sweep.svg'), sweepSvg(sweep, first, sweepPath));
+        await writeFile(join(values.out, 'sweep.svg'), bifurcationSvg(sweep, first, sweepPath));
       }
     }
     if (values.out) {

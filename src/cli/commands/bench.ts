@@ -4,7 +4,8 @@ import { parseArgs } from 'node:util';
 import type { Command } from '../command';
 import { SIZES, type BenchSize } from '../../../bench/cases';
 import { runBenchmarks, type BenchResults } from '../../../bench/harness';
-import { terminalReport, writeBenchReport } from '../../../bench/report';
+import { terminalReport, withCurrentIds, writeBenchReport } from '../../../bench/report';
+import { BENCH_VARIANTS, variant } from '../../engines';
 
 const help = `mesostp bench [--quick | --full] [--repeat R] [--only WORKLOAD,...] [--out DIR]
 mesostp bench --report RESULTS.json [--out DIR]
@@ -19,6 +20,8 @@ with depressing synapses, fixed in-degree 100, N = 10³ … 10⁵; STP per presy
 synapse, and procedural connectivity; meso and macro on the same scenario), set-up (a network
 of N neurons with 10³ synapses each).
 
+Engine variants (\`mesostp run --help\` gives their options): ${BENCH_VARIANTS.join(', ')}.
+
 Options:
   --quick     shortened runs, one repeat: under 5 minutes on a 2-core machine (default)
   --full      the sizes of docs/benchmarks.md (tens of minutes)
@@ -31,7 +34,7 @@ Options:
 export function benchCommandFactory(workerScript?: URL): Command {
   return {
     name: 'bench',
-    summary: 'benchmark micro-gpu, micro-cpu, meso and macro on the same workloads',
+    summary: `benchmark ${[...new Set(BENCH_VARIANTS.map((v) => variant(v).engine))].join(', ')} on the same workloads`,
     help,
     async run(args) {
       const { values } = parseArgs({
@@ -41,7 +44,7 @@ export function benchCommandFactory(workerScript?: URL): Command {
       });
       const out = values.out ?? 'out/bench';
       if (values.report !== undefined) {
-        const results = JSON.parse(readFileSync(values.report, 'utf8')) as BenchResults;
+        const results = withCurrentIds(JSON.parse(readFileSync(values.report, 'utf8')) as BenchResults);
         const path = await writeBenchReport(out, results);
         console.log(terminalReport(results));
         console.log(`\nReport: ${path}`);

@@ -1,13 +1,25 @@
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { Command } from '../command';
-import { formatIssue, validateScenario, type Level } from '../../model';
-import { AVAILABLE_LEVELS, run } from '../../run';
+import { formatIssue, validateScenario } from '../../model';
+import { run, type FullRunOptions } from '../../run';
+import { allOptions, allowedText, engine, ENGINE_IDS, ENGINES, isAllowed, isEngineId, refusedValue, VARIANTS, variantCliArgs, type OptionValues } from '../../engines';
 import { writeRecording } from '../../io/recordingFiles';
 import { progressReporter } from '../progress';
 import { readScenarioFile } from '../readScenarioFile';
 import { requestNodeGpu } from '../../gpu/node';
 import type { GpuContext } from '../../gpu/device';
+
+/** The engine `mesostp run` uses without --level. */
+const DEFAULT_LEVEL = 'micro-cpu';
+
+/** Every engine option is a flag; the engines that take it are named in the help. */
+const OPTIONS = allOptions();
+
+const flag = (name: string, text: string) => `  ${name.padEnd(15)} ${text}`;
+const optionHelp = OPTIONS.map(({ spec, engines }) =>
+  flag(`--${spec.name} ${spec.metavar}`, `${engines.join(', ')}: ${spec.description}: ${allowedText(spec)} (default ${spec.default})`),
+);
 
 const help = `mesostp run <scenario.json> --out DIR [options]
 
@@ -16,14 +28,18 @@ Simulates a scenario and writes DIR/summary.json plus every recorded array as a 
 what was computed (summary.json says cancelled: true); a second Ctrl-C quits at once.
 
 Options:
-  --level L       engine: ${AVAILABLE_LEVELS.join(', ')} (default micro-cpu)
-  --trials B      override run.trials
-  --duration T    override run.duration (s)
-  --seed S        override run.seed
-  --stp MODE      meso, macro: STP mean-field mf1, mf2 (default) or age (age-resolved, docs/meso.md)
-  --moments M     meso: STP second moments driven by the expected (default) or realised activity
-  --threads K     micro-cpu: worker threads for the trials (default 1; "auto" = one per core)
-  --out DIR       output folder (required)`;
+${flag('--level L', `engine: ${ENGINE_IDS.join(', ')} (default ${DEFAULT_LEVEL})`)}
+${flag('--trials B', 'override run.trials')}
+${flag('--duration T', 'override run.duration (s)')}
+${flag('--seed S', 'override run.seed')}
+${optionHelp.join('\n')}
+${flag('--out DIR', 'output folder (required)')}
+
+Engines:
+${ENGINES.map((e) => `  ${e.id.padEnd(14)} ${e.description}`).join('\n')}
+
+The named variants of mesostp validate and mesostp bench, as options of this command:
+${VARIANTS.map((v) => `  ${v.id.padEnd(14)} ${variantCliArgs(v.id).join(' ')}`).join('\n')}`;
 
 function numberOption(name: string, value: string | undefined, integer: boolean): number | undefined {
   if (value === undefined) return undefined;
@@ -43,38 +59,37 @@ export function runCommandFactory(workerScript?: URL): Command {
         allowPositionals: true,
         strict: true,
         options: {
-          level: { type: 'string', default: 'micro-cpu' },
+          level: { type: 'string', default: DEFAULT_LEVEL },
           trials: { type: 'string' },
           duration: { type: 'string' },
           seed: { type: 'string' },
-          threads: { type: 'string', default: '1' },
-          stp: { type: 'string', default: 'mf2' },
-          moments: { type: 'string', default: 'expected' },
+          ...Object.fromEntries(OPTIONS.map(({ spec }) => [spec.name, { type: 'string', default: String(spec.default) } as const])),
           out: { type: 'string' },
         },
       });
+      const optionText = values as Record<string, string | undefined>;
       if (positionals.length !== 1 || !values.out) {
         console.error(`mesostp run: expected one scenario file and --out DIR.\n\n${help}`);
         return 2;
       }
-      const level = values.level as Level;
-      if (!(AVAILABLE_LEVELS as readonly string[]).includes(level)) {
-        console.error(`mesostp run: --level ${level} is not available; choose one of ${AVAILABLE_LEVELS.join(', ')}`);
+      const level = values.level!;
+      if (!isEngineId(level)) {
+        console.error(`mesostp run: --level ${level} is not available; choose one of ${ENGINE_IDS.join(', ')}`);
         return 2;
       }
-      if (values.stp !== 'mf1' && values.stp !== 'mf2' && values.stp !== 'age') {
-        console.error(`mesostp run: --stp ${values.stp} is not a mean-field order; choose mf1, mf2 or age`);
-        return 2;
-      }
-      if (values.moments !== 'expected' && values.moments !== 'realised') {
-        console.error(`mesostp run: --moments ${values.moments}: choose expected or realised`);
-        return 2;
+      for (const { spec } of OPTIONS) {
+        const value = optionText[spec.name]!;
+        if (spec.values && !isAllowed(spec, value)) {
+          console.error(`mesostp run: ${refusedValue(spec, value)}`);
+          return 2;
+        }
       }
       const parsed = await readScenarioFile(positionals[0]);
       if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
         console.error(`${positionals[0]}: a scenario is a JSON object with populations, projections, run and record`);
         return 1;
       }
+      // biome-ignore lint/suspicious/noExplicitAny: the scenario file's raw JSON, edited by the flags before it is validated
       const json = parsed as Record<string, any>;
       json.run = { ...json.run };
       const trials = numberOption('trials', values.trials, true);
@@ -90,8 +105,17 @@ export function runCommandFactory(workerScript?: URL): Command {
         for (const e of checked.errors) console.error(`  ${formatIssue(e)}`);
         return 1;
       }
-      const threads = values.threads === 'auto' ? cpus().length : numberOption('threads', values.threads, true)!;
-      if (threads < 1) throw new Error(`--threads must be ≥ 1, got ${threads}`);
+      // The engines' options as run() takes them: choices as given, integers parsed ("auto": one per core).
+      const options: OptionValues = {};
+      for (const { spec } of OPTIONS) {
+        const text = optionText[spec.name]!;
+        if (!spec.integer) options[spec.name] = text;
+        else {
+          const n = spec.integer.auto && text === 'auto' ? cpus().length : numberOption(spec.name, text, true)!;
+          if (n < spec.integer.min) throw new Error(`--${spec.name} must be ≥ ${spec.integer.min}, got ${n}`);
+          options[spec.name] = n;
+        }
+      }
 
       const controller = new AbortController();
       let interrupts = 0;
@@ -106,8 +130,8 @@ export function runCommandFactory(workerScript?: URL): Command {
       const progress = progressReporter(`${level}`);
       let gpu: GpuContext | undefined;
       try {
-        if (level === 'micro-gpu') gpu = await requestNodeGpu();
-        const recording = await run(checked.scenario, { level, threads, gpu, stp: values.stp, moments: values.moments, workerScript, signal: controller.signal, onProgress: (p) => progress.update(p) });
+        if (engine(level).capabilities.gpu) gpu = await requestNodeGpu();
+        const recording = await run(checked.scenario, { ...(options as Partial<FullRunOptions>), level, gpu, workerScript, signal: controller.signal, onProgress: (p) => progress.update(p) });
         progress.done();
         // Linux reports the peak resident set in KiB: the most host memory this run held at once.
         recording.engine.peakHostBytes = process.resourceUsage().maxRSS * 1024;

@@ -8,12 +8,15 @@ import { progressReporter } from '../progress';
 
 const help = `mesostp validate [EXPERIMENT ...] [--quick | --full] [--out DIR]
 
-Runs validation experiments of ../shared/VALIDATION.md and writes, per experiment, a report
+Runs validation experiments of docs/validation/plan.md and writes, per experiment, a report
 (markdown with SVG figures) and summary.json (every metric with its uncertainty, target and
 pass/fail) to DIR/<experiment>.
 
 Experiments (default: v2, the main job; "all" runs every one):
 ${EXPERIMENTS.map((e) => `  ${e.name}   ${e.summary}`).join('\n')}
+
+The engine variants each runs, the reference first (\`mesostp run --help\` gives their options):
+${EXPERIMENTS.map((e) => `  ${e.name}   ${e.variants.join(', ')}`).join('\n')}
 
 Options:
   --quick   a few minutes on a 2-core machine without a GPU (default)
@@ -74,7 +77,9 @@ export const validateCommand: Command = {
 
 async function runExperiment(e: Experiment, gpu: GpuContext, size: 'quick' | 'full', trials: number[] | undefined, outOption: string | undefined, out: string, signal: AbortSignal): Promise<void> {
   const sizes = { ...e.sizes[size] };
-  trials?.forEach((t, i) => (sizes[e.trialKeys[i]] = t));
+  trials?.forEach((t, i) => {
+    sizes[e.trialKeys[i]] = t;
+  });
   console.log(`${e.report.title}; ${Object.entries(sizes).map(([k, v]) => `${k} ${v}`).join(', ')}; micro-gpu on ${describeAdapter(gpu.summary)}`);
   const results: SetResult[] = [];
   for (const set of size === 'quick' && e.quickSets ? e.quickSets : e.sets) {

@@ -7,7 +7,7 @@
  * neurons, so the GPU engine can draw the identical numbers.
  */
 import { philox4x32Into, uniformFromBits } from '../../rng/philox';
-import { NEURON_GLIF, NEURON_LIF, NEURON_POISSON, type PopulationPlan } from './network';
+import { NEURON_GLIF, NEURON_LIF, NEURON_POISSON, type CompiledPopulation } from '../../compile';
 import type { PopulationState } from './state';
 
 export interface StepContext {
@@ -25,13 +25,13 @@ export interface StepContext {
 }
 
 /** drive: r(t_n) (Hz) for Poisson sources, μ(t_n) (mV) for LIF/GLIF. */
-export function stepPopulation(p: PopulationPlan, st: PopulationState, ctx: StepContext, drive: number): void {
+export function stepPopulation(p: CompiledPopulation, st: PopulationState, ctx: StepContext, drive: number): void {
   st.spikeCount = 0;
   if (p.model === NEURON_POISSON) poissonStep(p, st, ctx, drive);
   else membraneStep(p, st, ctx, drive);
 }
 
-function poissonStep(p: PopulationPlan, st: PopulationState, ctx: StepContext, rate: number): void {
+function poissonStep(p: CompiledPopulation, st: PopulationState, ctx: StepContext, rate: number): void {
   const prob = -Math.expm1(-rate * ctx.dt);
   if (!(prob > 0)) return; // u > 0 always, so no draw could spike
   const N = p.N;
@@ -57,7 +57,7 @@ function poissonStep(p: PopulationPlan, st: PopulationState, ctx: StepContext, r
  * threshold u_th + Σ a_k, P = 1 − exp(−dt(λ_start + λ_end)/2). LIF: spike when V_{n+1} ≥ u_th.
  * Refractory: V stays u_r and nothing else happens. Adaptation decays every step.
  */
-function membraneStep(p: PopulationPlan, st: PopulationState, ctx: StepContext, mu: number): void {
+function membraneStep(p: CompiledPopulation, st: PopulationState, ctx: StepContext, mu: number): void {
   const N = p.N;
   const T = ctx.T;
   const dt = ctx.dt;

@@ -9,7 +9,8 @@
 import { Worker, parentPort, workerData } from 'node:worker_threads';
 import type { Progress, Recording } from '../../model/recording';
 import type { Scenario } from '../../model/scenario';
-import { mergeRecordings, simulateMicroCpu } from './index';
+import { simulateMicroCpu } from './index';
+import { mergeRecordings } from '../../model/mergeRecordings';
 
 interface WorkerInput {
   mesostpWorker: true;

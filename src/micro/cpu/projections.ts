@@ -8,9 +8,6 @@ import { cascadeAdvance } from '../../synapse/cascade';
 import { blockedPulseJump, pulseJump } from '../../synapse/conductancePulse';
 import { dualExpAdvance, exponentialAdvance, nmdaBlock } from '../../synapse/filters';
 import { kineticAdvance, kineticDecayStep, kineticOnSpike, type KineticReceptorParams } from '../../synapse/kineticReceptor';
-import { depressionOnSpike, type DepressionParams } from '../../synapse/stpDepression';
-import { threeStateOnSpike, type ThreeStateParams } from '../../synapse/stpThreeState';
-import { tmOnSpike, type TmParams } from '../../synapse/stpTsodyksMarkram';
 import {
   FILTER_CASCADE,
   FILTER_DELTA,
@@ -19,28 +16,18 @@ import {
   FILTER_KINETIC,
   FILTER_SYN_KINETIC,
   FILTER_SYN_Y,
-  STP_DEPRESSION,
-  STP_NONE,
-  STP_THREE_STATE,
-  STP_TM,
-  type PopulationPlan,
-  type ProjectionPlan,
-} from './network';
+  type CompiledPopulation,
+  type CompiledProjection,
+} from '../../compile';
 import type { PopulationState, ProjectionState } from './state';
 
-/** Mutable parameter objects reused for per-synapse STP and per-pulse kinetic amplitudes (no allocation per event). */
+/** A mutable parameter object reused for per-pulse kinetic amplitudes (no allocation per event). */
 export interface Scratch {
-  readonly tm: { U: number; U0: number; tauD: number; tauF: number };
-  readonly dep: { U: number; tauD: number };
-  readonly three: { U: number; tauIn: number; tauRec: number };
   readonly kinetic: { alpha: number; beta: number; Tmax: number; pulseDuration: number; Erev: number; mgMillimolar?: number };
 }
 
 export function createScratch(): Scratch {
   return {
-    tm: { U: 0, U0: 0, tauD: 0, tauF: 0 },
-    dep: { U: 0, tauD: 0 },
-    three: { U: 0, tauIn: 0, tauRec: 0 },
     kinetic: { alpha: 0, beta: 0, Tmax: 0, pulseDuration: 0, Erev: 0 },
   };
 }
@@ -63,7 +50,7 @@ function setKinetic(sc: Scratch, p: KineticReceptorParams, amp: number): Kinetic
  * transmitter pulse of amplitude Tmax·w at t_n. Per-synapse filters have nothing to deliver:
  * their ring holds outputs, read by collectInput.
  */
-export function deliver(pr: ProjectionPlan, ps: ProjectionState, postPlan: PopulationPlan, post: PopulationState, T: number, n: number, t: number, sc: Scratch): void {
+export function deliver(pr: CompiledProjection, ps: ProjectionState, postPlan: CompiledPopulation, post: PopulationState, T: number, n: number, t: number, sc: Scratch): void {
   const slot = n % (pr.delaySteps + 1);
   const ring = ps.ring;
   const f = pr.filter;
@@ -131,7 +118,7 @@ export function deliver(pr: ProjectionPlan, ps: ProjectionState, postPlan: Popul
  * (src/synapse/conductancePulse.ts). The recorded delta input becomes the jump V⁺ − V⁻; a
  * refractory neuron records the jump it would have made from u_r but keeps V = u_r.
  */
-export function applyPulses(p: PopulationPlan, st: PopulationState, projections: ProjectionState[], T: number): void {
+export function applyPulses(p: CompiledPopulation, st: PopulationState, projections: ProjectionState[], T: number): void {
   const len = T * p.N;
   const { V, ref, deltaIn, pulseW, pulseWE, blockedW } = st;
   const blocked = p.blockedPulses;
@@ -169,7 +156,7 @@ export function applyPulses(p: PopulationPlan, st: PopulationState, projections:
  * are advanced first and contribute their exact step mean ∫s dt/dt. Per-synapse filters
  * contribute the output they stored delay steps ago.
  */
-export function collectInput(pr: ProjectionPlan, ps: ProjectionState, postPlan: PopulationPlan, post: PopulationState, T: number, n: number, t: number, dt: number, sc: Scratch): void {
+export function collectInput(pr: CompiledProjection, ps: ProjectionState, postPlan: CompiledPopulation, post: PopulationState, T: number, n: number, t: number, dt: number, sc: Scratch): void {
   const len = T * pr.nPost;
   const f = pr.filter;
   if (f === FILTER_DELTA) return;
@@ -215,7 +202,7 @@ export function collectInput(pr: ProjectionPlan, ps: ProjectionState, postPlan: 
  * state is driven by presynaptic spikes only, so running it d steps early and reading its output
  * d steps late is exactly the delayed filter.
  */
-export function advanceSynapseFilters(pr: ProjectionPlan, ps: ProjectionState, T: number, n: number, t: number, dt: number, sc: Scratch): void {
+export function advanceSynapseFilters(pr: CompiledProjection, ps: ProjectionState, T: number, n: number, t: number, dt: number, sc: Scratch): void {
   const out = ps.slots[(n + pr.delaySteps) % (pr.delaySteps + 1)];
   const nSyn = pr.nSyn;
   const nPost = pr.nPost;
@@ -277,7 +264,7 @@ export function advanceSynapseFilters(pr: ProjectionPlan, ps: ProjectionState, T
 }
 
 /** Advances every gate over [t_n, t_n + dt] and sums J·s̄_j over the synapses into g (recomputed each step). */
-function kineticStepMean(pr: ProjectionPlan, ps: ProjectionState, T: number, t: number, dt: number, sc: Scratch): void {
+function kineticStepMean(pr: CompiledProjection, ps: ProjectionState, T: number, t: number, dt: number, sc: Scratch): void {
   const gates = ps.gates!;
   const p = pr.kinetic!;
   const decay = pr.kineticDecay!;
@@ -319,7 +306,7 @@ function kineticStepMean(pr: ProjectionPlan, ps: ProjectionState, T: number, t: 
  * Step 4: this step's spikes of the presynaptic population (flat indices trial·nPre + j) go
  * through STP at t_n and into ring slot (n + d) mod (d + 1) of each target.
  */
-export function propagate(pr: ProjectionPlan, ps: ProjectionState, pre: PopulationState, T: number, n: number, t: number, sc: Scratch): void {
+export function propagate(pr: CompiledProjection, ps: ProjectionState, pre: PopulationState, T: number, n: number, t: number, sc: Scratch): void {
   const nPre = pr.nPre;
   const nPost = pr.nPost;
   const count = pre.spikeCount;
@@ -335,7 +322,7 @@ export function propagate(pr: ProjectionPlan, ps: ProjectionState, pre: Populati
     const base = slot * T * nPre;
     for (let q = 0; q < count; q++) {
       const k = spikes[q];
-      ring[base + k] = perPreEfficacy(pr, ps, k, t);
+      ring[base + k] = ps.stp === null ? 1 : ps.stp.onSpike(k, t);
     }
     return;
   }
@@ -355,11 +342,11 @@ export function propagate(pr: ProjectionPlan, ps: ProjectionState, pre: Populati
     if (perSynapse) {
       const sBase = b * pr.nSyn;
       for (let s = start; s < end; s++) {
-        const w = synapseEfficacy(pr, ps, s, sBase + s, t, sc);
+        const w = ps.stp === null ? 1 : ps.stp.onSynapseSpike(s, sBase + s, t);
         ring[base + targets[s]] += (Jsyn === null ? pr.weight : Jsyn[s]) * w * kick;
       }
     } else {
-      const w = perPreEfficacy(pr, ps, k, t);
+      const w = ps.stp === null ? 1 : ps.stp.onSpike(k, t);
       if (Jsyn === null) {
         const a = pr.weight * w * kick;
         for (let s = start; s < end; s++) ring[base + targets[s]] += a;
@@ -376,7 +363,7 @@ export function propagate(pr: ProjectionPlan, ps: ProjectionState, pre: Populati
  * each synapse's y is kicked by J·(released amount)·(its kick scale), or its gate starts a pulse
  * of amplitude Tmax·w at t_m.
  */
-function propagateToSynapses(pr: ProjectionPlan, ps: ProjectionState, pre: PopulationState, t: number, sc: Scratch): void {
+function propagateToSynapses(pr: CompiledProjection, ps: ProjectionState, pre: PopulationState, t: number, sc: Scratch): void {
   const nPre = pr.nPre;
   const nSyn = pr.nSyn;
   const { rowStart } = pr.csr;
@@ -391,7 +378,7 @@ function propagateToSynapses(pr: ProjectionPlan, ps: ProjectionState, pre: Popul
     const j = k - b * nPre;
     const sBase = b * nSyn;
     for (let s = rowStart[j]; s < rowStart[j + 1]; s++) {
-      const w = synapseEfficacy(pr, ps, s, sBase + s, t, sc);
+      const w = ps.stp === null ? 1 : ps.stp.onSynapseSpike(s, sBase + s, t);
       if (kinetic) {
         const gates = ps.gates!;
         kineticAdvance(setKinetic(sc, p!, ps.gateAmp[sBase + s]), gates, sBase + s, t);
@@ -403,47 +390,3 @@ function propagateToSynapses(pr: ProjectionPlan, ps: ProjectionState, pre: Popul
     }
   }
 }
-
-function perPreEfficacy(pr: ProjectionPlan, ps: ProjectionState, k: number, t: number): number {
-  switch (pr.stpModel) {
-    case STP_NONE:
-      return 1;
-    case STP_TM:
-      return tmOnSpike(pr.stpParams as TmParams, ps.tm!, k, t);
-    case STP_DEPRESSION:
-      return depressionOnSpike(pr.stpParams as DepressionParams, ps.dep!, k, t);
-    default:
-      return threeStateOnSpike(pr.stpParams as ThreeStateParams, ps.three!, k, t);
-  }
-}
-
-/** Efficacy of synapse s (state index k) with its own parameters. */
-function synapseEfficacy(pr: ProjectionPlan, ps: ProjectionState, s: number, k: number, t: number, sc: Scratch): number {
-  const h = pr.synStp;
-  switch (pr.stpModel) {
-    case STP_TM: {
-      const p = sc.tm;
-      p.U = h.U![s];
-      p.U0 = h.U0![s];
-      p.tauD = h.tauD![s];
-      p.tauF = h.tauF![s];
-      return tmOnSpike(p, ps.tm!, k, t);
-    }
-    case STP_DEPRESSION: {
-      const p = sc.dep;
-      p.U = h.U![s];
-      p.tauD = h.tauD![s];
-      return depressionOnSpike(p, ps.dep!, k, t);
-    }
-    case STP_THREE_STATE: {
-      const p = sc.three;
-      p.U = h.U![s];
-      p.tauIn = h.tauIn![s];
-      p.tauRec = h.tauRec![s];
-      return threeStateOnSpike(p, ps.three!, k, t);
-    }
-    default:
-      return 1;
-  }
-}
-

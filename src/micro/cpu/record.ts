@@ -3,13 +3,10 @@
  * STP means are read from copies relaxed to the end of the bin, so reading never disturbs the
  * lazy (spike-time only) update of the live state.
  */
-import type { InputRecording, SpikeRecording } from '../../model/recording';
+import { cutBins, type InputRecording, type SpikeRecording } from '../../model/recording';
 import type { Scenario } from '../../model/scenario';
-import { depressionRelax, createDepressionState, type DepressionParams } from '../../synapse/stpDepression';
-import { createThreeStateState, threeStateRelax, type ThreeStateParams } from '../../synapse/stpThreeState';
-import { createTmState, tmRelax, type TmParams } from '../../synapse/stpTsodyksMarkram';
-import { STP_DEPRESSION, STP_NONE, STP_THREE_STATE, STP_TM, type Network, type ProjectionPlan } from './network';
-import type { NetworkState, ProjectionState } from './state';
+import { STP_MODELS, STP_NONE, stpVariables, type Network } from '../../compile';
+import type { NetworkState } from './state';
 
 class Growable<A extends Int32Array | Float64Array> {
   length = 0;
@@ -52,11 +49,6 @@ interface StpRec {
   arrays: Float64Array[];
 }
 
-/** The STP variables recorded for each model. */
-export function stpVariables(model: number): string[] {
-  return model === STP_TM ? ['u', 'x'] : model === STP_DEPRESSION ? ['x'] : model === STP_THREE_STATE ? ['x', 'y', 'z'] : [];
-}
-
 export class Recorder {
   readonly activity: Float64Array[];
   private readonly inputs: InputRec[] = [];
@@ -64,14 +56,7 @@ export class Recorder {
   private readonly stpRecs: StpRec[] = [];
   private readonly inputByPop: (InputRec | undefined)[];
   private readonly spikeByPop: (SpikeRec | undefined)[];
-  private readonly sums = new Float64Array(3);
-  // Single-entry copies to relax; their parameters are irrelevant (passed at each relaxation).
-  private readonly oneTm = createTmState({ U: 1, U0: 0, tauD: 0, tauF: 0 }, 1);
-  private readonly oneDep = createDepressionState(1);
-  private readonly oneThree = createThreeStateState(1);
-  private readonly scratchTm = { U: 0, U0: 0, tauD: 0, tauF: 0 };
-  private readonly scratchDep = { U: 0, tauD: 0 };
-  private readonly scratchThree = { U: 0, tauIn: 0, tauRec: 0 };
+  private readonly sums = new Float64Array(Math.max(...Object.values(STP_MODELS).map((m) => m.variables.length)));
 
   constructor(
     private readonly net: Network,
@@ -96,7 +81,13 @@ export class Recorder {
     for (const r of scenario.record.spikes) {
       const pop = net.populationIndex.get(r.population)!;
       const m = Math.min(Math.max(r.neurons, this.spikeByPop[pop]?.m ?? 0), pops[pop].N);
-      const rec = this.spikeByPop[pop] ?? { pop, m, trial: new Growable(ints(256), ints), neuron: new Growable(ints(256), ints), time: new Growable(floats(256), floats) };
+      const rec = this.spikeByPop[pop] ?? {
+        pop,
+        m,
+        trial: new Growable(ints(256), ints),
+        neuron: new Growable(ints(256), ints),
+        time: new Growable(floats(256), floats),
+      };
       rec.m = m;
       if (!this.spikeByPop[pop]) this.spikeRecs.push(rec);
       this.spikeByPop[pop] = rec;
@@ -105,7 +96,7 @@ export class Recorder {
       for (const pr of net.projections) {
         if (pr.stpModel === STP_NONE) continue;
         const names = stpVariables(pr.stpModel);
-        this.stpRecs.push({ proj: pr.index, names, arrays: names.map(() => new Float64Array(T * totalBins)) });
+        this.stpRecs.push({ proj: pr.index, names: [...names], arrays: names.map(() => new Float64Array(T * totalBins)) });
       }
     }
   }
@@ -156,75 +147,21 @@ export class Recorder {
     for (const r of this.stpRecs) {
       const pr = this.net.projections[r.proj];
       const ps = state.projections[r.proj];
-      const per = pr.stpPlacement === 'per-synapse' ? pr.nSyn : pr.nPre;
+      const perSynapse = pr.stpPlacement === 'per-synapse';
+      const per = perSynapse ? pr.nSyn : pr.nPre;
       for (let b = 0; b < this.T; b++) {
         this.sums.fill(0);
-        for (let e = 0; e < per; e++) this.relaxedInto(pr, ps, e, b * per + e, t);
+        for (let e = 0; e < per; e++) ps.stp!.addRelaxed(perSynapse ? e : -1, b * per + e, t, this.sums);
         for (let v = 0; v < r.names.length; v++) r.arrays[v][b * this.totalBins + bin] = per > 0 ? this.sums[v] / per : NaN;
       }
     }
   }
 
-  /** Adds the relaxed variables of state entry k (synapse or presynaptic neuron e) to this.sums. */
-  private relaxedInto(pr: ProjectionPlan, ps: ProjectionState, e: number, k: number, t: number): void {
-    const per = pr.stpPlacement === 'per-synapse';
-    const h = pr.synStp;
-    if (pr.stpModel === STP_TM) {
-      const src = ps.tm!;
-      const one = this.oneTm;
-      let p = pr.stpParams as TmParams;
-      if (per) {
-        const q = this.scratchTm;
-        q.U = h.U![e];
-        q.U0 = h.U0![e];
-        q.tauD = h.tauD![e];
-        q.tauF = h.tauF![e];
-        p = q;
-      }
-      one.u[0] = src.u[k];
-      one.x[0] = src.x[k];
-      one.tLast[0] = src.tLast[k];
-      tmRelax(p, one, 0, t);
-      this.sums[0] += one.u[0];
-      this.sums[1] += one.x[0];
-    } else if (pr.stpModel === STP_DEPRESSION) {
-      const src = ps.dep!;
-      const one = this.oneDep;
-      let p = pr.stpParams as DepressionParams;
-      if (per) {
-        const q = this.scratchDep;
-        q.U = h.U![e];
-        q.tauD = h.tauD![e];
-        p = q;
-      }
-      one.x[0] = src.x[k];
-      one.tLast[0] = src.tLast[k];
-      depressionRelax(p, one, 0, t);
-      this.sums[0] += one.x[0];
-    } else {
-      const src = ps.three!;
-      const one = this.oneThree;
-      let p = pr.stpParams as ThreeStateParams;
-      if (per) {
-        const q = this.scratchThree;
-        q.U = h.U![e];
-        q.tauIn = h.tauIn![e];
-        q.tauRec = h.tauRec![e];
-        p = q;
-      }
-      one.x[0] = src.x[k];
-      one.y[0] = src.y[k];
-      one.z[0] = src.z[k];
-      one.tLast[0] = src.tLast[k];
-      threeStateRelax(p, one, 0, t);
-      this.sums[0] += one.x[0];
-      this.sums[1] += one.y[0];
-      this.sums[2] += one.z[0];
-    }
-  }
-
   /** The recorded arrays, cut to `bins` complete bins; activity in Hz. */
-  finish(bins: number, binSize: number): {
+  finish(
+    bins: number,
+    binSize: number,
+  ): {
     activity: Record<string, Float64Array>;
     inputs: Record<string, InputRecording>;
     stp: Record<string, Record<string, Float64Array>>;
@@ -241,12 +178,18 @@ export class Recorder {
     });
     const inputs: Record<string, InputRecording> = {};
     for (const r of this.inputs) {
-      inputs[pops[r.pop].name] = { neurons: Int32Array.from({ length: r.m }, (_, i) => i), sampled: cut(r.sampled, this.T * r.m), populationMean: cut(r.mean, this.T) };
+      inputs[pops[r.pop].name] = {
+        neurons: Int32Array.from({ length: r.m }, (_, i) => i),
+        sampled: cut(r.sampled, this.T * r.m),
+        populationMean: cut(r.mean, this.T),
+      };
     }
     const stp: Record<string, Record<string, Float64Array>> = {};
     for (const r of this.stpRecs) {
       const vars: Record<string, Float64Array> = {};
-      r.names.forEach((name, v) => (vars[name] = cut(r.arrays[v], this.T)));
+      r.names.forEach((name, v) => {
+        vars[name] = cut(r.arrays[v], this.T);
+      });
       stp[this.net.projections[r.proj].name] = vars;
     }
     const spikes: Record<string, SpikeRecording> = {};
@@ -256,13 +199,6 @@ export class Recorder {
 }
 
 /** [rows × from] → [rows × to] (to ≤ from), keeping the first `to` bins of each row. */
-export function cutBins(a: Float64Array, rows: number, from: number, to: number): Float64Array {
-  if (to === from) return a;
-  const out = new Float64Array(rows * to);
-  for (let r = 0; r < rows; r++) out.set(a.subarray(r * from, r * from + to), r * to);
-  return out;
-}
-
 /** Stable counting sort by trial: entries were appended step by step, so each trial stays in time order. */
 function sortByTrial(r: SpikeRec, T: number): SpikeRecording {
   const n = r.trial.length;

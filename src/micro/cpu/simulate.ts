@@ -6,7 +6,7 @@
 import { stepsPerBin, type Progress, type Recording } from '../../model/recording';
 import type { Scenario } from '../../model/scenario';
 import { Purpose, purposeWord, seedWord } from '../../rng/streams';
-import { compileNetwork, filterPlacement, FILTER_SYN_KINETIC, FILTER_SYN_Y, type Network } from './network';
+import { compileNetwork, filterPlacement, FILTER_SYN_KINETIC, FILTER_SYN_Y, type Network } from '../../compile';
 import { stepPopulation, type StepContext } from './neurons';
 import { advanceSynapseFilters, applyPulses, collectInput, createScratch, deliver, propagate, type Scratch } from './projections';
 import { Recorder } from './record';
@@ -77,7 +77,7 @@ class MicroCpuRun {
     this.from = from;
     this.to = to;
     this.T = to - from;
-    this.net = compileNetwork(scenario);
+    this.net = compileNetwork(scenario, { engine: 'micro-cpu' });
     this.binSteps = stepsPerBin(scenario);
     this.totalBins = Math.floor(this.net.steps / this.binSteps);
     this.recorder = new Recorder(this.net, scenario, this.T, this.totalBins, this.binSteps);

@@ -3,9 +3,6 @@
  * so that every per-step loop runs over one contiguous T·N range. Allocated once per run.
  */
 import { createKineticState, type KineticState } from '../../synapse/kineticReceptor';
-import { createDepressionState, type DepressionState } from '../../synapse/stpDepression';
-import { createThreeStateState, type ThreeStateState } from '../../synapse/stpThreeState';
-import { createTmState, type TmParams, type TmState } from '../../synapse/stpTsodyksMarkram';
 import {
   FILTER_CASCADE,
   FILTER_DELTA,
@@ -15,15 +12,13 @@ import {
   FILTER_SYN_KINETIC,
   FILTER_SYN_Y,
   NEURON_POISSON,
-  STP_DEPRESSION,
-  STP_THREE_STATE,
-  STP_TM,
   type Network,
-  type PopulationPlan,
+  type CompiledPopulation,
   trialConnectivity,
-  type ProjectionPlan,
-} from './network';
-import type { Csr } from './connectivity';
+  type CompiledProjection,
+} from '../../compile';
+import type { Csr } from '../../compile';
+import { StpStore } from './stpStore';
 
 export interface PopulationState {
   readonly V: Float64Array;
@@ -71,9 +66,8 @@ export interface ProjectionState {
   readonly stages: Float64Array[];
   /** FILTER_SYN_Y: each synapse's y in the postsynaptic scale (J·kick·Σ released, decaying with τin), [trial × synapse]. */
   readonly synY: Float64Array;
-  readonly tm: TmState | null;
-  readonly dep: DepressionState | null;
-  readonly three: ThreeStateState | null;
+  /** STP state (null without STP): per presynaptic neuron or per synapse, [trial × entry]. */
+  readonly stp: StpStore | null;
   readonly gates: KineticState | null;
   /** Transmitter amplitude of each gate's current pulse (Tmax·w); gates per presynaptic neuron, or per synapse (SYN_KINETIC). */
   readonly gateAmp: Float64Array;
@@ -85,7 +79,7 @@ export interface ProjectionState {
 
 const EMPTY = new Float64Array(0);
 
-function populationState(p: PopulationPlan, T: number, recordInput: boolean): PopulationState {
+function populationState(p: CompiledPopulation, T: number, recordInput: boolean): PopulationState {
   const n = T * p.N;
   const neuron = p.model !== NEURON_POISSON;
   const hasInput = p.incoming.length > 0;
@@ -106,7 +100,7 @@ function populationState(p: PopulationPlan, T: number, recordInput: boolean): Po
   };
 }
 
-function projectionState(pr: ProjectionPlan, T: number, trialFrom: number): ProjectionState {
+function projectionState(pr: CompiledProjection, T: number, trialFrom: number): ProjectionState {
   const f = pr.filter;
   const kinetic = f === FILTER_KINETIC;
   const synKinetic = f === FILTER_SYN_KINETIC;
@@ -132,22 +126,12 @@ function projectionState(pr: ProjectionPlan, T: number, trialFrom: number): Proj
     y,
     stages,
     synY: f === FILTER_SYN_Y ? new Float64Array(T * pr.nSyn) : EMPTY,
-    tm: hasStp && pr.stpModel === STP_TM ? createTmInitial(pr, nStp, perPre) : null,
-    dep: hasStp && pr.stpModel === STP_DEPRESSION ? createDepressionState(nStp, 0) : null,
-    three: hasStp && pr.stpModel === STP_THREE_STATE ? createThreeStateState(nStp, 0) : null,
+    stp: hasStp ? new StpStore(pr, nStp) : null,
     gates: nGates > 0 ? createKineticState(nGates, 0) : null,
     gateAmp: new Float64Array(nGates),
     gateMean: kinetic ? new Float64Array(nGates) : EMPTY,
     csrs: pr.perTrial ? Array.from({ length: T }, (_, b) => trialConnectivity(pr, trialFrom + b)) : [],
   };
-}
-
-/** u–x state at rest: u = U0 (per synapse when U0 is heterogeneous), x = 1. */
-function createTmInitial(pr: ProjectionPlan, n: number, perPre: boolean): TmState {
-  const st = createTmState(pr.stpParams as TmParams, n, 0);
-  const u0 = pr.synStp.U0;
-  if (!perPre && u0) for (let k = 0; k < n; k++) st.u[k] = u0[k % pr.nSyn];
-  return st;
 }
 
 export interface NetworkState {

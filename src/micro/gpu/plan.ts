@@ -1,12 +1,11 @@
 /**
- * From the compiled network of the CPU engine (src/micro/cpu/network.ts: connectivity,
- * heterogeneity, delays, filter propagators and kick scales, one source of truth for both
- * engines) to what the GPU engine uploads: per-population and per-projection kernel
+ * From the compiled network (src/compile: connectivity, heterogeneity, delays, filter
+ * propagators and kick scales, one source of truth for every engine) to what the GPU engine uploads: per-population and per-projection kernel
  * parameters, override constants, fixed-point scales, and the bytes each buffer needs per trial,
  * from which the number of trials per batch follows (trials are the GPU engine's tiling axis).
  */
 import type { AdapterSummary } from '../../gpu/device';
-import { projectionName } from '../../model/recording';
+import { EngineUnsupportedError } from '../../compile/errors';
 import type { Scenario } from '../../model/scenario';
 import {
   FILTER_CASCADE,
@@ -17,46 +16,47 @@ import {
   FILTER_SYN_KINETIC,
   FILTER_SYN_Y,
   NEURON_POISSON,
-  STP_DEPRESSION,
   STP_NONE,
-  STP_THREE_STATE,
-  STP_TM,
+  STP_MODELS,
+  STP_PARAM_KEYS,
+  stpModelName,
   type Network,
-  type PopulationPlan,
-  type ProjectionPlan,
-} from '../cpu/network';
-import type { DepressionParams } from '../../synapse/stpDepression';
-import type { ThreeStateParams } from '../../synapse/stpThreeState';
-import type { TmParams } from '../../synapse/stpTsodyksMarkram';
-import { fixedPointFor, maxInDegree, type FixedPoint } from './fixedPoint';
+  type StpParamKey,
+  type CompiledPopulation,
+  type CompiledProjection,
+} from '../../compile';
+import { ACC, PROJECTION_INPUT, type ProjectionInput } from './layout';
+import { fixedPointFor, maxInDegree, type FixedPoint } from './ringFixedPoint';
 import { proceduralRows, type ProceduralRows } from './procedural';
 
-/** Adaptation kernels a GPU neuron carries (a vec4 in the kernel's parameters). */
-export const MAX_ADAPTATION_KERNELS = 4;
-/** Delta conductance projections with an NMDA block into one population (a vec4 in apply_pulses.wgsl). */
-export const MAX_BLOCKED_PULSES = 4;
-/** Storage buffers the largest micro-gpu kernel binds (population_step.wgsl). */
+/** Storage buffers the largest micro-gpu kernel binds (kernels/populationStep.wgsl). */
 export const STORAGE_BUFFERS_NEEDED = 8;
 
-export class MicroGpuUnsupportedError extends Error {
+/** A scenario the GPU engine cannot run on this adapter (a buffer beyond its limits). */
+export class MicroGpuUnsupportedError extends EngineUnsupportedError {
   override name = 'MicroGpuUnsupportedError';
+  constructor(message: string) {
+    super('micro-gpu', message);
+  }
 }
 
 export interface GpuPopulation {
-  plan: PopulationPlan;
+  plan: CompiledPopulation;
   hasInput: boolean;
   /** Neurons whose input (first m) and spikes (first m) are recorded; whether the population mean is. */
   recordInputs: number;
   recordMean: boolean;
   recordSpikes: number;
   K: number;
-  /** Rows of T·N in the input sums: I_cur, G, GE, delta kicks, I_n, then W, WE and the blocked pulses. */
+  /** Rows of T·N in the input sums (ACC in layout.ts): I_cur, G, GE, delta kicks, I_n, then W, WE and the blocked pulses. */
   accRows: number;
 }
 
 export interface GpuProjection {
-  plan: ProjectionPlan;
-  /** Filter stages on the postsynaptic side: 0 delta, 1 exponential, 2 dual exponential/alpha, 3 cascade. */
+  plan: CompiledProjection;
+  /** What the delay ring holds, i.e. how projectionInput reads it (PROJECTION_INPUT). */
+  input: ProjectionInput;
+  /** INPUT_FILTER: the postsynaptic filter stages the events kick, 1 exponential, 2 dual exponential/alpha, 3 cascade; else 0. */
   stages: number;
   /** Rows of the lower-triangular step propagator, padded to 3 × 4. */
   propagator: Float32Array;
@@ -73,9 +73,9 @@ export interface GpuProjection {
   procedural: ProceduralRows | null;
   /** Kinetic receptor gates per trial: nPre (per presynaptic neuron), nSyn (per synapse) or 0. */
   gates: number;
-  /** Filter stages per postsynaptic neuron (the stage arrays of projection_input or syn_y). */
+  /** Filter stages per postsynaptic neuron (the stage arrays of projectionInput or synY). */
   filterRows: number;
-  /** J_s (heterogeneous weight), then per-synapse STP parameters in the order propagate.wgsl reads. */
+  /** J_s (heterogeneous weight), then per-synapse STP parameters in the order of STP_MODELS (stp_params_of reads them so). */
   syn: Float32Array;
   /** Initial STP state of one trial's entries: rows of stpEntries. */
   stpInitial: Float32Array;
@@ -99,126 +99,119 @@ export interface GpuPlan {
 }
 
 function refuse(what: string): never {
-  throw new MicroGpuUnsupportedError(`micro-gpu: ${what}`);
+  throw new MicroGpuUnsupportedError(what);
 }
 
-function stagesOf(pr: ProjectionPlan): { stages: number; propagator: Float32Array } {
+const { INPUT_DELTA, INPUT_FILTER, INPUT_KINETIC, INPUT_SYN_Y, INPUT_SYN_Y_STAGES } = PROJECTION_INPUT;
+
+/** How projectionInput reads the projection's ring, its filter stages, and their propagator rows (padded to 3 × 4). */
+function inputOf(pr: CompiledProjection): { input: ProjectionInput; stages: number; propagator: Float32Array } {
   const P = new Float32Array(12);
   switch (pr.filter) {
     case FILTER_DELTA:
-      return { stages: 0, propagator: P };
+      return { input: INPUT_DELTA, stages: 0, propagator: P };
     case FILTER_EXP:
       P[0] = pr.expProp!.decay;
-      return { stages: 1, propagator: P };
+      return { input: INPUT_FILTER, stages: 1, propagator: P };
     case FILTER_DUAL: {
       // Stages (h, g): h → h, then h → g and g → g.
       const d = pr.dualProp!;
       P[0] = d.hh;
       P[4] = d.hg;
       P[5] = d.gg;
-      return { stages: 2, propagator: P };
+      return { input: INPUT_FILTER, stages: 2, propagator: P };
     }
     case FILTER_CASCADE: {
       const c = pr.cascadeProp!;
       for (let k = 0; k < 3; k++) for (let j = 0; j <= k; j++) P[4 * k + j] = c.P[3 * k + j];
-      return { stages: 3, propagator: P };
+      return { input: INPUT_FILTER, stages: 3, propagator: P };
     }
     case FILTER_SYN_Y: {
-      // The ring holds the filter's value (syn_y.wgsl); with postsynaptic stages, their propagator.
+      // The ring holds the filter's value (synY.wgsl); with postsynaptic stages, their propagator.
       const c = pr.cascadeProp;
       const S = pr.postStages;
       for (let k = 0; k < S; k++) for (let j = 0; j <= k; j++) P[4 * k + j] = c!.P[S * k + j];
-      return { stages: S === 0 ? 5 : 6, propagator: P };
+      return { input: S === 0 ? INPUT_SYN_Y : INPUT_SYN_Y_STAGES, stages: 0, propagator: P };
     }
     case FILTER_KINETIC:
     case FILTER_SYN_KINETIC:
-      // The ring holds each step's conductance (shaders/micro/kinetic.wgsl): no filter state.
-      return { stages: 4, propagator: P };
+      // The ring holds each step's conductance (kernels/kinetic.wgsl): no filter state.
+      return { input: INPUT_KINETIC, stages: 0, propagator: P };
     default:
       return refuse(`projection "${pr.name}": unexpected filter ${pr.filter}`);
   }
 }
 
-function checkProjection(pr: ProjectionPlan, s: Scenario): void {
-  const where = `projection "${pr.name}"`;
-  const kinetic = pr.filter === FILTER_KINETIC || pr.filter === FILTER_SYN_KINETIC;
-  if (kinetic && pr.storage === 'procedural') {
-    refuse(`${where}: a kinetic receptor keeps a gate per presynaptic neuron or synapse and sends its conductance along stored rows; use "storage": "explicit"`);
-  }
-  const p = s.projections[pr.index];
-  if (pr.storage === 'procedural' && p.connectivity.type === 'fixed-indegree') {
-    refuse(`${where}: procedural storage regenerates the targets of each presynaptic neuron, and a fixed in-degree has no such form (each target draws its sources); use "fixed-probability" with p = C/N, or "storage": "explicit"`);
-  }
-  void s;
-}
-
-function synapseData(pr: ProjectionPlan): Float32Array {
+function synapseData(pr: CompiledProjection): Float32Array {
   const n = pr.nSyn;
   const rows: Float64Array[] = [];
   if (pr.synWeight) rows.push(pr.synWeight);
   if (pr.stpPlacement === 'per-synapse') {
     const h = pr.synStp;
-    const keys = pr.stpModel === STP_TM ? (['U', 'U0', 'tauD', 'tauF'] as const) : pr.stpModel === STP_DEPRESSION ? (['U', 'tauD'] as const) : (['U', 'tauIn', 'tauRec'] as const);
-    for (const k of keys) rows.push(h[k]!);
+    for (const k of STP_MODELS[stpModelName(pr.stpModel)].params) rows.push(h[k]!);
   }
   if (pr.filter === FILTER_SYN_Y) {
-    // kick_s, then the step couplings e^{−dt/τin_s}, P_10 … P_S0 as rows (syn_y.wgsl).
+    // kick_s, then the step couplings e^{−dt/τin_s}, P_10 … P_S0 as rows (synY.wgsl).
     rows.push(pr.synKick!);
     const stride = pr.postStages + 1;
     for (let q = 0; q < stride; q++) rows.push(Float64Array.from({ length: n }, (_, s) => pr.synCoupling![s * stride + q]));
   }
   const out = new Float32Array(Math.max(1, rows.length * n));
-  rows.forEach((r, i) => out.set(r, i * n));
+  for (let i = 0; i < rows.length; i++) out.set(rows[i], i * n);
   return out;
 }
 
-function stpInitial(pr: ProjectionPlan, entries: number, vars: number): Float32Array {
+/** Every entry at rest (the model table's resting state), for its own parameters where they are per synapse. */
+function stpInitial(pr: CompiledProjection, entries: number, vars: number): Float32Array {
   const out = new Float32Array(Math.max(1, entries * vars));
-  if (pr.stpModel === STP_TM) {
-    const p = pr.stpParams as TmParams;
-    const u0 = pr.stpPlacement === 'per-synapse' ? pr.synStp.U0 : undefined;
-    for (let e = 0; e < entries; e++) {
-      out[e] = u0 ? u0[e] : p.U0;
-      out[entries + e] = 1;
+  const model = STP_MODELS[stpModelName(pr.stpModel)];
+  const nominal = (pr.stpParams ?? {}) as Record<string, number>;
+  const perSynapse = pr.stpPlacement === 'per-synapse';
+  const own: Record<string, number> = { ...nominal };
+  const restNominal = model.rest(nominal);
+  for (let e = 0; e < entries; e++) {
+    let rest = restNominal;
+    if (perSynapse) {
+      for (const k of model.params) own[k] = pr.synStp[k]![e];
+      rest = model.rest(own);
     }
-  } else if (pr.stpModel === STP_DEPRESSION || pr.stpModel === STP_THREE_STATE) {
-    out.fill(1, 0, entries);
+    for (let v = 0; v < vars; v++) out[v * entries + e] = rest[v];
   }
   return out;
 }
 
-/** STP parameters in the order of the WGSL StpParams struct (U, U0, tauD, tauF, tauIn, tauRec). */
-export function stpParamFields(pr: ProjectionPlan): number[] {
-  if (pr.stpModel === STP_TM) {
-    const p = pr.stpParams as TmParams;
-    return [p.U, p.U0, p.tauD, p.tauF, 0, 0];
-  }
-  if (pr.stpModel === STP_DEPRESSION) {
-    const p = pr.stpParams as DepressionParams;
-    return [p.U, 0, p.tauD, 0, 0, 0];
-  }
-  if (pr.stpModel === STP_THREE_STATE) {
-    const p = pr.stpParams as ThreeStateParams;
-    return [p.U, 0, 0, 0, p.tauIn, p.tauRec];
-  }
-  return [0, 0, 0, 0, 0, 0];
+/** The resting state of the projection's nominal parameters, as a vec3 (variables the model lacks 0). */
+export function stpRest(pr: CompiledProjection): [number, number, number] {
+  const rest = STP_MODELS[stpModelName(pr.stpModel)].rest((pr.stpParams ?? {}) as Record<string, number>);
+  return [rest[0] ?? 0, rest[1] ?? 0, rest[2] ?? 0];
+}
+
+/** The projection's STP parameters by name, as the StpParams struct takes them (those its model lacks 0). */
+export function stpParamValues(pr: CompiledProjection): Record<StpParamKey, number> {
+  const values = Object.fromEntries(STP_PARAM_KEYS.map((k) => [k, 0])) as Record<StpParamKey, number>;
+  const params = (pr.stpParams ?? {}) as Partial<Record<StpParamKey, number>>;
+  for (const k of STP_MODELS[stpModelName(pr.stpModel)].params) values[k] = params[k]!;
+  return values;
+}
+
+/** Rows of T·nPost in the projection's ring: delay + 1 slots, then synY's accumulators for its postsynaptic stages. */
+export function ringRows(q: GpuProjection): number {
+  return q.plan.delaySteps + 1 + (q.input === INPUT_SYN_Y_STAGES ? q.plan.postStages : 0);
 }
 
 export function planGpu(net: Network, s: Scenario, binSteps: number): GpuPlan {
   const totalBins = Math.floor(net.steps / binSteps);
-  const names = net.populations.map((p) => p.name);
   const recordInputs = new Map<string, number>();
   for (const r of s.record.inputs) recordInputs.set(r.population, Math.max(recordInputs.get(r.population) ?? 0, r.neurons));
   const recordSpikes = new Map<string, number>();
   for (const r of s.record.spikes) recordSpikes.set(r.population, Math.max(recordSpikes.get(r.population) ?? 0, r.neurons));
 
   const populations = net.populations.map((plan): GpuPopulation => {
+    // support.ts has refused more kernels or blocked pulses than the GPU layout holds.
     const K = plan.adaptDecay.length;
-    if (K > MAX_ADAPTATION_KERNELS) refuse(`population "${plan.name}": ${K} adaptation kernels; the GPU engine carries at most ${MAX_ADAPTATION_KERNELS}`);
     const recorded = recordInputs.has(plan.name);
-    if (plan.blockedPulses.length > MAX_BLOCKED_PULSES) refuse(`population "${plan.name}": ${plan.blockedPulses.length} delta NMDA projections; the GPU engine combines at most ${MAX_BLOCKED_PULSES}`);
     return {
-      accRows: 5 + (plan.pulseInput ? 2 + plan.blockedPulses.length : 0),
+      accRows: plan.pulseInput ? ACC.ACC_BLOCKED + plan.blockedPulses.length : ACC.ACC_INPUT + 1,
       plan,
       hasInput: plan.incoming.length > 0,
       recordInputs: recorded ? Math.min(recordInputs.get(plan.name)!, plan.N) : 0,
@@ -227,11 +220,9 @@ export function planGpu(net: Network, s: Scenario, binSteps: number): GpuPlan {
       K,
     };
   });
-  void names;
 
   const projections = net.projections.map((pr): GpuProjection => {
-    checkProjection(pr, s);
-    const { stages, propagator } = stagesOf(pr);
+    const { input, stages, propagator } = inputOf(pr);
     let maxJ = Math.abs(pr.weight);
     if (pr.synWeight) for (const j of pr.synWeight) maxJ = Math.max(maxJ, Math.abs(j));
     let kickBound = Math.abs(pr.kickScale);
@@ -254,7 +245,7 @@ export function planGpu(net: Network, s: Scenario, binSteps: number): GpuPlan {
     const fixedPoint = fixedPointFor(inDegree, maxJ * kickBound);
     const perSynapse = pr.stpPlacement === 'per-synapse';
     const stpEntries = pr.stpModel === STP_NONE ? 0 : perSynapse ? pr.nSyn : pr.nPre;
-    const stpVars = pr.stpModel === STP_TM ? 2 : pr.stpModel === STP_DEPRESSION ? 1 : pr.stpModel === STP_THREE_STATE ? 3 : 0;
+    const stpVars = STP_MODELS[stpModelName(pr.stpModel)].variables.length;
     const csr = new Uint32Array(procedural || pr.perTrial ? 1 : pr.nPre + 1 + pr.nSyn);
     if (!procedural && !pr.perTrial) {
       csr.set(pr.csr.rowStart, 0);
@@ -262,6 +253,7 @@ export function planGpu(net: Network, s: Scenario, binSteps: number): GpuPlan {
     }
     return {
       plan: pr,
+      input,
       stages,
       propagator,
       fixedPoint,
@@ -273,12 +265,13 @@ export function planGpu(net: Network, s: Scenario, binSteps: number): GpuPlan {
       csr,
       procedural,
       gates: pr.filter === FILTER_KINETIC ? pr.nPre : pr.filter === FILTER_SYN_KINETIC ? pr.nSyn : 0,
-      filterRows: stages >= 1 && stages <= 3 ? stages : stages === 6 ? pr.postStages : 0,
+      filterRows: input === INPUT_SYN_Y_STAGES ? pr.postStages : stages,
       syn: synapseData(pr),
       stpInitial: stpInitial(pr, stpEntries, stpVars),
     };
   });
-  const inputOrder = [...projections.keys()].sort((a, b) => Number(projections[a].stages > 0) - Number(projections[b].stages > 0) || a - b);
+  const delta = (q: number) => projections[q].input === INPUT_DELTA;
+  const inputOrder = [...projections.keys()].sort((a, b) => Number(delta(b)) - Number(delta(a)) || a - b);
 
   // Bytes per trial of each per-trial buffer (the kernels index them as [trial × element]).
   let largest = { bytes: 0, what: '' };
@@ -302,7 +295,7 @@ export function planGpu(net: Network, s: Scenario, binSteps: number): GpuPlan {
   let shared = 0;
   for (const q of projections) {
     const pr = q.plan;
-    add(4 * (pr.delaySteps + 1 + (q.stages === 6 ? pr.postStages : 0)) * pr.nPost, `projection "${pr.name}" delay ring`);
+    add(4 * ringRows(q) * pr.nPost, `projection "${pr.name}" delay ring`);
     if (q.filterRows > 0) add(4 * q.filterRows * pr.nPost, `projection "${pr.name}" filter state`);
     if (pr.filter === FILTER_SYN_Y) add(4 * pr.nSyn, `projection "${pr.name}" per-synapse y`);
     if (q.gates > 0) add(12 * q.gates, `projection "${pr.name}" receptor gates`);
@@ -315,7 +308,7 @@ export function planGpu(net: Network, s: Scenario, binSteps: number): GpuPlan {
     }
     shared += q.csr.byteLength + q.syn.byteLength;
   }
-  const firstFilterInput = inputOrder.find((q) => projections[q].stages > 0) ?? -1;
+  const firstFilterInput = inputOrder.find((q) => !delta(q)) ?? -1;
   return { net, populations, projections, inputOrder, firstFilterInput, binSteps, totalBins, largestPerTrial: largest, bytesPerTrial: perTrial, sharedBytes: shared };
 }
 
@@ -329,7 +322,7 @@ export function trialsPerBatch(plan: GpuPlan, limits: Pick<AdapterSummary['limit
   const { bytes, what } = plan.largestPerTrial;
   for (const q of plan.projections) {
     if (q.csr.byteLength > maxBinding || q.syn.byteLength > maxBinding) {
-      refuse(`projection "${projectionName({ name: q.plan.name, from: '', to: '' })}" has ${q.plan.nSyn} synapses, ${Math.max(q.csr.byteLength, q.syn.byteLength)} bytes in one storage binding, above this adapter's maxStorageBufferBindingSize of ${maxBinding}; reduce N or the in-degree`);
+      refuse(`projection "${q.plan.name}" has ${q.plan.nSyn} synapses, ${Math.max(q.csr.byteLength, q.syn.byteLength)} bytes in one storage binding, above this adapter's maxStorageBufferBindingSize of ${maxBinding}; reduce N or the in-degree`);
     }
   }
   if (bytes > maxBinding) {

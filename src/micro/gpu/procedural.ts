@@ -1,11 +1,11 @@
 /**
  * Procedural connectivity: the GPU engine stores no synapses for a projection with
  * `"storage": "procedural"` and regenerates a spike's targets from Philox
- * (shaders/micro/propagate_procedural.wgsl). This module holds the host side: the layout of
+ * (kernels/propagateProcedural.wgsl). This module holds the host side: the layout of
  * the draws, a TypeScript twin of the row generator (tests compare the two), and the in-degree
  * bound the fixed-point scale needs.
  *
- * It describes the same random graph as the explicit CSR of src/micro/cpu/connectivity.ts (one
+ * It describes the same random graph as the explicit CSR of src/compile/connectivity.ts (one
  * Bernoulli(p) per pair, or every pair), drawn from other random numbers: equal in
  * distribution, not synapse for synapse. Fixed in-degree has no presynaptic-row form (a row
  * depends on every target's draw), so it needs explicit storage.

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { applyField, fieldText, formFields, NO_RASTER, type FieldSpec } from '../../../src/app/state/formFields';
 import { placeIssues } from '../../../src/app/state/fieldErrors';
-import { getAt, setAt, type Draft } from '../../../src/app/state/scenarioJson';
+import { getAt, setAt, type Draft } from '../../../src/model/jsonPath';
 import { validateScenario } from '../../../src/model';
 
 const v2 = (): Draft => JSON.parse(readFileSync(new URL('../../../scenarios/v2-feedforward-depression.json', import.meta.url), 'utf8'));

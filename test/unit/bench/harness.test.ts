@@ -28,7 +28,7 @@ describe('bench harness', () => {
       axis: 'N',
       value: N,
       setupOnly: false,
-      engines: [engine('micro-gpu', cpu, { 'E->E': bytes }), engine('micro-cpu', cpu), engine('meso', meso)],
+      engines: [engine('micro-gpu', cpu, { 'E->E': bytes }), engine('micro-cpu', cpu), engine('meso-mf2', meso)],
       ratios: [],
     });
     const t = targets(results([ff, rec(1000, 0.03, 0.3), rec(10000, 0.031, 31), rec(1000, 0, 0, 'per-synapse STP', 800 * 1000), rec(10000, 0, 0, 'per-synapse STP', 800 * 10000)]));

@@ -20,7 +20,7 @@ describe('meso against micro-cpu', () => {
     const a = meanSe(perTrial(micro));
     const b = meanSe(perTrial(meso));
     expect(a.mean).toBeGreaterThan(5);
-    // The target of VALIDATION V5, and the statistical precision to check it with.
+    // The target of docs/validation/plan.md V5, and the statistical precision to check it with.
     expect(Math.hypot(a.se, b.se)).toBeLessThan(0.015 * a.mean);
     expect(Math.abs(b.mean / a.mean - 1)).toBeLessThan(0.05);
   });

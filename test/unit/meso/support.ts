@@ -1,5 +1,5 @@
 /** Shared helpers of the meso tests (not a test file). */
-import { compilePopulation } from '../../../src/micro/cpu/network';
+import { compilePopulation } from '../../../src/compile';
 import type { Recording } from '../../../src/model/recording';
 import { scenario } from '../microCpu/support';
 

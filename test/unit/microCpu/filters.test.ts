@@ -15,7 +15,9 @@ function trace(projection: Record<string, unknown> | Record<string, unknown>[], 
   const list = Array.isArray(projection) ? projection : [projection];
   const s = scenario({
     populations: { src: singleSpikeSource(spikeStep, step), post },
-    projections: list.map((p, k) => ({ name: `src->post ${k}`, from: 'src', to: 'post', connectivity: { type: 'all-to-all' }, delay: 5 * step, ...p }) as never),
+    projections: list.map(
+      (p, k) => ({ name: `src->post ${k}`, from: 'src', to: 'post', connectivity: { type: 'all-to-all' }, delay: 5 * step, ...p }) as never,
+    ),
     run: { dt: step, duration: steps * step, seed: 1 },
     record: { inputs: [{ population: 'post', neurons: 1 }] },
   });
@@ -55,11 +57,17 @@ describe('linear filters: input after one spike equals the closed-form impulse r
     const out = norm === 'integral' ? tauM : 1; // 'integral': the input is τm·J·Σwκ
     it(`exponential (${norm})`, () => {
       const q = { tauS: 0.005 };
-      close(trace({ weight: J, filter: { type: 'exponential', tau: q.tauS }, normalize: norm }), (t) => out * J * exponentialKickScale(q, norm) * exponentialImpulse(q, t));
+      close(
+        trace({ weight: J, filter: { type: 'exponential', tau: q.tauS }, normalize: norm }),
+        (t) => out * J * exponentialKickScale(q, norm) * exponentialImpulse(q, t),
+      );
     });
     it(`dual exponential (${norm})`, () => {
       const q = { tauRise: 0.002, tauDecay: 0.008 };
-      close(trace({ weight: J, filter: { type: 'dual-exponential', ...q }, normalize: norm }), (t) => out * J * dualExpKickScale(q, norm) * dualExpImpulse(q, t));
+      close(
+        trace({ weight: J, filter: { type: 'dual-exponential', ...q }, normalize: norm }),
+        (t) => out * J * dualExpKickScale(q, norm) * dualExpImpulse(q, t),
+      );
     });
     it(`alpha (${norm})`, () => {
       const q = { tauRise: 0.004, tauDecay: 0.004 };
@@ -126,7 +134,9 @@ describe('delta filter with conductance output: an instantaneous pulse', () => {
     for (const normalize of [undefined, 'integral', 'peak']) {
       const I = trace({ weight: J, filter: { type: 'delta' }, output: { type: 'conductance', E }, ...(normalize ? { normalize } : {}) }, post);
       expect(Math.abs((I[a] * dt) / tauM - jump)).toBeLessThan(1e-12 * Math.abs(jump));
-      I.forEach((v, n) => n !== a && expect(v).toBe(0));
+      I.forEach((v, n) => {
+        if (n !== a) expect(v).toBe(0);
+      });
     }
   });
 
@@ -148,7 +158,10 @@ describe('delta filter with conductance output: an instantaneous pulse', () => {
   });
 
   it('with an NMDA block the jump is blockedPulseJump at V⁻ (rel 1e-12)', () => {
-    const I = trace({ weight: 1.5, filter: { type: 'delta' }, output: { type: 'conductance', E: 70, mgBlock: { Mg: 1 } } }, probe(1, { mu: { type: 'constant', value: 2 }, V0: 2, restPotential: -65 }));
+    const I = trace(
+      { weight: 1.5, filter: { type: 'delta' }, output: { type: 'conductance', E: 70, mgBlock: { Mg: 1 } } },
+      probe(1, { mu: { type: 'constant', value: 2 }, V0: 2, restPotential: -65 }),
+    );
     const want = blockedPulseJump(2, 0, 0, 0, Float64Array.of(1.5), Float64Array.of(70), Float64Array.of(1), 1, -65) - 2;
     expect(Math.abs((I[a] * dt) / tauM - want)).toBeLessThan(1e-12 * Math.abs(want));
     // The block matters here: the unblocked jump is far larger.
@@ -176,7 +189,17 @@ describe('delta conductance and refractoriness', () => {
     const lif = { model: 'lif' as const, N: 1, tauM, mu: { type: 'constant' as const, value: 20 }, uReset: 0, tRef: 40 * dt, uTh: 15, V0: 20 };
     const s = scenario({
       populations: { src: singleSpikeSource(arrival === null ? 10000 : arrival - 5, dt), post: lif },
-      projections: [{ from: 'src', to: 'post', connectivity: { type: 'all-to-all' }, weight: 2, delay: 5 * dt, filter: { type: 'delta' }, output: { type: 'conductance', E: 60 } }],
+      projections: [
+        {
+          from: 'src',
+          to: 'post',
+          connectivity: { type: 'all-to-all' },
+          weight: 2,
+          delay: 5 * dt,
+          filter: { type: 'delta' },
+          output: { type: 'conductance', E: 60 },
+        },
+      ],
       run: { dt, duration: 0.05, seed: 1 },
       record: { inputs: [{ population: 'post', neurons: 1 }], spikes: [{ population: 'post', neurons: 1 }] },
     });

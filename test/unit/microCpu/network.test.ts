@@ -1,7 +1,8 @@
 import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
-import { compileNetwork, simulateMicroCpu } from '../../../src/micro/cpu';
-import { buildConnectivity } from '../../../src/micro/cpu/connectivity';
+import { simulateMicroCpu } from '../../../src/micro/cpu';
+import { compileNetwork } from '../../../src/compile';
+import { buildConnectivity } from '../../../src/compile';
 import type { Distribution } from '../../../src/model/scenario';
 import { probe, scenario } from './support';
 
@@ -56,7 +57,18 @@ describe('heterogeneity', () => {
   const make = (heterogeneity?: Record<string, Distribution>) =>
     scenario({
       populations: { pre: { model: 'poisson', N: 40, rate: { type: 'constant', value: 30 } }, post: probe(20) },
-      projections: [{ from: 'pre', to: 'post', connectivity: { type: 'fixed-indegree', C: 15 }, weight: 0.5, delay: 0.001, filter: { type: 'exponential', tau: 0.005 }, stp, ...(heterogeneity ? { heterogeneity } : {}) }],
+      projections: [
+        {
+          from: 'pre',
+          to: 'post',
+          connectivity: { type: 'fixed-indegree', C: 15 },
+          weight: 0.5,
+          delay: 0.001,
+          filter: { type: 'exponential', tau: 0.005 },
+          stp,
+          ...(heterogeneity ? { heterogeneity } : {}),
+        },
+      ],
       run: { dt: 5e-4, duration: 0.4, trials: 2, seed: 5 },
       record: { binSize: 0.005, inputs: [{ population: 'post', neurons: 20 }], stp: true },
     });
@@ -89,7 +101,10 @@ describe('heterogeneity', () => {
     const hom = a2a(false).stp['pre->post'];
     const het = a2a(true).stp['pre->post'];
     // Same values, summed in a different order: equal to rounding.
-    for (const v of ['u', 'x']) het[v].forEach((val, k) => expect(Math.abs(val - hom[v][k])).toBeLessThan(1e-13));
+    for (const v of ['u', 'x'])
+      het[v].forEach((val, k) => {
+        expect(Math.abs(val - hom[v][k])).toBeLessThan(1e-13);
+      });
     expect(Math.min(...hom.x)).toBeLessThan(0.99);
   });
 
@@ -98,7 +113,14 @@ describe('heterogeneity', () => {
     const het = simulateMicroCpu(make({ U: { distribution: 'normal', sd: 0.01 } }));
     expect(Array.from(het.inputs.post.sampled)).not.toEqual(Array.from(hom.inputs.post.sampled));
     const wide = compileNetwork(
-      make({ weight: { distribution: 'normal', sd: 2 }, U: { distribution: 'normal', sd: 1 }, U0: { distribution: 'uniform', halfWidth: 1 }, tauD: { distribution: 'lognormal', cv: 3 }, tauF: { distribution: 'normal', sd: 1 } }),
+      make({
+        weight: { distribution: 'normal', sd: 2 },
+        U: { distribution: 'normal', sd: 1 },
+        U0: { distribution: 'uniform', halfWidth: 1 },
+        tauD: { distribution: 'lognormal', cv: 3 },
+        tauF: { distribution: 'normal', sd: 1 },
+      }),
+      { engine: 'micro-cpu' },
     ).projections[0];
     const w = wide.synWeight!;
     expect(Math.min(...w)).toBe(0); // weight keeps its sign (Dale's law)
@@ -115,10 +137,20 @@ describe('heterogeneity', () => {
   it('lognormal draws have the nominal mean and the given cv (2·10⁴ synapses, within 5 s.e.)', () => {
     const s = scenario({
       populations: { pre: { model: 'poisson', N: 200, rate: { type: 'constant', value: 1 } }, post: probe(100) },
-      projections: [{ from: 'pre', to: 'post', connectivity: { type: 'all-to-all' }, weight: 2, delay: 0.001, filter: { type: 'delta' }, heterogeneity: { weight: { distribution: 'lognormal', cv: 0.5 } } }],
+      projections: [
+        {
+          from: 'pre',
+          to: 'post',
+          connectivity: { type: 'all-to-all' },
+          weight: 2,
+          delay: 0.001,
+          filter: { type: 'delta' },
+          heterogeneity: { weight: { distribution: 'lognormal', cv: 0.5 } },
+        },
+      ],
       run: { dt: 0.001, duration: 0.001, seed: 2 },
     });
-    const w = compileNetwork(s).projections[0].synWeight!;
+    const w = compileNetwork(s, { engine: 'micro-cpu' }).projections[0].synWeight!;
     let m = 0;
     for (const v of w) m += v / w.length;
     let v2 = 0;
@@ -133,7 +165,18 @@ describe('procedural storage', () => {
   const make = (storage: 'explicit' | 'procedural') =>
     scenario({
       populations: { pre: { model: 'poisson', N: 40, rate: { type: 'constant', value: 30 } }, post: probe(20) },
-      projections: [{ from: 'pre', to: 'post', connectivity: { type: 'fixed-probability', p: 0.3 }, weight: 0.5, delay: 0.001, filter: { type: 'exponential', tau: 0.005 }, stp: { model: 'depression', U: 0.4, tauD: 0.3 }, storage }],
+      projections: [
+        {
+          from: 'pre',
+          to: 'post',
+          connectivity: { type: 'fixed-probability', p: 0.3 },
+          weight: 0.5,
+          delay: 0.001,
+          filter: { type: 'exponential', tau: 0.005 },
+          stp: { model: 'depression', U: 0.4, tauD: 0.3 },
+          storage,
+        },
+      ],
       run: { dt: 5e-4, duration: 0.2, trials: 2, seed: 5 },
       record: { binSize: 0.005, inputs: [{ population: 'post', neurons: 20 }] },
     });
@@ -158,8 +201,23 @@ describe('heterogeneous tauIn (three-state y per synapse)', () => {
   } as const;
   const make = (filter: Record<string, unknown>, heterogeneity?: Record<string, Distribution>, extra: Record<string, unknown> = {}) =>
     scenario({
-      populations: { pre: { model: 'poisson', N: 40, rate: { type: 'constant', value: 30 } }, post: probe(20, { mu: { type: 'constant', value: -5 }, V0: -5 }) },
-      projections: [{ from: 'pre', to: 'post', connectivity: { type: 'fixed-indegree', C: 15 }, weight: 0.5, delay: 0.001, filter, stp, ...extra, ...(heterogeneity ? { heterogeneity } : {}) } as never],
+      populations: {
+        pre: { model: 'poisson', N: 40, rate: { type: 'constant', value: 30 } },
+        post: probe(20, { mu: { type: 'constant', value: -5 }, V0: -5 }),
+      },
+      projections: [
+        {
+          from: 'pre',
+          to: 'post',
+          connectivity: { type: 'fixed-indegree', C: 15 },
+          weight: 0.5,
+          delay: 0.001,
+          filter,
+          stp,
+          ...extra,
+          ...(heterogeneity ? { heterogeneity } : {}),
+        } as never,
+      ],
       run: { dt: 5e-4, duration: 0.4, trials: 2, seed: 5 },
       record: { binSize: 0.005, inputs: [{ population: 'post', neurons: 20 }] },
     });
@@ -202,7 +260,7 @@ describe('heterogeneous tauIn (three-state y per synapse)', () => {
         run,
         record,
       });
-      const tauIn = compileNetwork(het).projections[0].synStp.tauIn!;
+      const tauIn = compileNetwork(het, { engine: 'micro-cpu' }).projections[0].synStp.tauIn!;
       expect(Math.abs(tauIn[0] - tauIn[1])).toBeGreaterThan(1e-4);
       const ref = scenario({
         populations: { pre1: { model: 'poisson', N: 1, rate }, pre2: { model: 'poisson', N: 1, rate }, post: probe(1) },
@@ -224,9 +282,22 @@ describe('kinetic receptors with heterogeneous STP (a gate per synapse)', () => 
   } as const;
   const make = (receptor: keyof typeof receptors, heterogeneity?: Record<string, Distribution>, pre = 40, post = 20, C = 15) =>
     scenario({
-      populations: { pre: { model: 'poisson', N: pre, rate: { type: 'constant', value: 30 } }, post: probe(post, { mu: { type: 'constant', value: -5 }, V0: -5 }) },
+      populations: {
+        pre: { model: 'poisson', N: pre, rate: { type: 'constant', value: 30 } },
+        post: probe(post, { mu: { type: 'constant', value: -5 }, V0: -5 }),
+      },
       projections: [
-        { from: 'pre', to: 'post', connectivity: { type: 'fixed-indegree', C }, weight: 0.02, delay: 0.001, filter: { type: 'kinetic', receptor }, stp, ...receptors[receptor], ...(heterogeneity ? { heterogeneity } : {}) } as never,
+        {
+          from: 'pre',
+          to: 'post',
+          connectivity: { type: 'fixed-indegree', C },
+          weight: 0.02,
+          delay: 0.001,
+          filter: { type: 'kinetic', receptor },
+          stp,
+          ...receptors[receptor],
+          ...(heterogeneity ? { heterogeneity } : {}),
+        } as never,
       ],
       run: { dt: 1e-4, duration: 0.2, trials: 2, seed: 8 },
       record: { binSize: 0.001, inputs: [{ population: 'post', neurons: post }] },
@@ -253,9 +324,9 @@ describe('kinetic receptors with heterogeneous STP (a gate per synapse)', () => 
     });
   }
 
-  it('each gate uses its synapse\'s own drawn U: one synapse equals the homogeneous model with that U (1e-12)', () => {
+  it("each gate uses its synapse's own drawn U: one synapse equals the homogeneous model with that U (1e-12)", () => {
     const het = make('AMPA', { U: { distribution: 'lognormal', cv: 0.5 } }, 1, 1, 1);
-    const U = compileNetwork(het).projections[0].synStp.U![0];
+    const U = compileNetwork(het, { engine: 'micro-cpu' }).projections[0].synStp.U![0];
     expect(Math.abs(U - stp.U)).toBeGreaterThan(0.01);
     const hom = make('AMPA', undefined, 1, 1, 1);
     (hom.projections[0].stp as { U: number }).U = U;
@@ -264,17 +335,43 @@ describe('kinetic receptors with heterogeneous STP (a gate per synapse)', () => 
 });
 
 describe('combinations the CPU engine refuses fail with a clear error', () => {
-  const base = { populations: { pre: { model: 'poisson', N: 2, rate: { type: 'constant', value: 1 } }, post: probe(2) }, run: { dt: 1e-4, duration: 0.01 } } as const;
-  const run = (proj: Record<string, unknown>, populations: Record<string, unknown> = base.populations) => () =>
-    simulateMicroCpu(scenario({ ...base, populations: populations as never, projections: [{ from: 'pre', to: 'post', connectivity: { type: 'all-to-all' }, weight: 1, delay: 1e-4, ...proj } as never] }));
+  const base = {
+    populations: { pre: { model: 'poisson', N: 2, rate: { type: 'constant', value: 1 } }, post: probe(2) },
+    run: { dt: 1e-4, duration: 0.01 },
+  } as const;
+  const run =
+    (proj: Record<string, unknown>, populations: Record<string, unknown> = base.populations) =>
+    () =>
+      simulateMicroCpu(
+        scenario({
+          ...base,
+          populations: populations as never,
+          projections: [{ from: 'pre', to: 'post', connectivity: { type: 'all-to-all' }, weight: 1, delay: 1e-4, ...proj } as never],
+        }),
+      );
 
   it('names the projection and the reason', () => {
     // The validator refuses this combination too; the engine guards scenarios that were not parsed.
-    const kinetic = scenario({ ...base, projections: [{ from: 'pre', to: 'post', connectivity: { type: 'all-to-all' }, weight: 1, delay: 1e-4, filter: { type: 'kinetic', receptor: 'AMPA' }, output: { type: 'conductance', E: 0 } }] });
+    const kinetic = scenario({
+      ...base,
+      projections: [
+        {
+          from: 'pre',
+          to: 'post',
+          connectivity: { type: 'all-to-all' },
+          weight: 1,
+          delay: 1e-4,
+          filter: { type: 'kinetic', receptor: 'AMPA' },
+          output: { type: 'conductance', E: 0 },
+        },
+      ],
+    });
     kinetic.projections[0].stp = { model: 'three-state', U: 0.5, tauIn: 0.003, tauRec: 0.5 };
     expect(() => simulateMicroCpu(kinetic)).toThrow(/pre->post.*three-state STP with a kinetic receptor/);
     const huge = { pre: { model: 'poisson', N: 100000, rate: { type: 'constant', value: 1 } }, post: probe(100000) };
-    expect(run({ filter: { type: 'delta' }, storage: 'procedural' }, huge)).toThrow(/pre->post.*1\.00e\+10 synapses exceed .* procedural storage .* GPU engine/);
+    expect(run({ filter: { type: 'delta' }, storage: 'procedural' }, huge)).toThrow(
+      /pre->post.*1\.00e\+10 synapses exceed .* procedural storage .* GPU engine/,
+    );
   });
 
   it('accepts what it used to refuse: delta conductance, three-state with alpha, procedural storage', () => {

@@ -13,7 +13,9 @@ describe('deterministic LIF: f–I curve', () => {
 
   it('fires periodically with R + k steps, k the first step end with V ≥ u_th, within one dt of tRef + τm ln((μ − u_r)/(μ − u_th))', () => {
     const pops: Record<string, unknown> = {};
-    mus.forEach((mu, i) => (pops[`p${i}`] = { model: 'lif', N: 1, tauM, mu: { type: 'constant', value: mu }, uReset: uR, tRef, uTh }));
+    mus.forEach((mu, i) => {
+      pops[`p${i}`] = { model: 'lif', N: 1, tauM, mu: { type: 'constant', value: mu }, uReset: uR, tRef, uTh };
+    });
     const s = scenario({
       populations: pops as never,
       run: { dt, duration: 0.5, seed: 1 },
@@ -52,7 +54,9 @@ describe('escape-noise LIF (GLIF) with constant drive', () => {
     const trials = 2;
     const duration = 3;
     const s = scenario({
-      populations: { g: { model: 'glif', N, tauM: p.tauM, mu: { type: 'constant', value: p.mu }, uReset: p.uReset, tRef: p.tRef, c: p.c, deltaU: p.deltaU, uTh: p.uTh } },
+      populations: {
+        g: { model: 'glif', N, tauM: p.tauM, mu: { type: 'constant', value: p.mu }, uReset: p.uReset, tRef: p.tRef, c: p.c, deltaU: p.deltaU, uTh: p.uTh },
+      },
       run: { dt, duration, trials, seed: 3 },
       record: { spikes: [{ population: 'g', neurons: N }] },
     });
@@ -73,7 +77,17 @@ describe('escape-noise LIF (GLIF) with constant drive', () => {
   });
 
   it('adaptation lowers the rate (threshold kicks J/τ per spike)', () => {
-    const base = { model: 'glif' as const, N: 200, tauM: 0.02, mu: { type: 'constant' as const, value: 14 }, uReset: 0, tRef: 0.002, c: 10, deltaU: 2, uTh: 15 };
+    const base = {
+      model: 'glif' as const,
+      N: 200,
+      tauM: 0.02,
+      mu: { type: 'constant' as const, value: 14 },
+      uReset: 0,
+      tRef: 0.002,
+      c: 10,
+      deltaU: 2,
+      uTh: 15,
+    };
     const s = scenario({
       populations: { a: base, b: { ...base, adaptation: [{ J: 0.5, tau: 0.1 }] } },
       run: { dt: 5e-4, duration: 1, seed: 4 },

@@ -1,7 +1,7 @@
 /** connectivity.perTrial in the CPU engine: a network per trial, fixed by the global trial index. */
 import { describe, expect, it } from 'vitest';
 import { simulateMicroCpu } from '../../../src/micro/cpu';
-import { mergeRecordings } from '../../../src/micro/cpu/merge';
+import { mergeRecordings } from '../../../src/model/mergeRecordings';
 import { validateScenario } from '../../../src/model/validate';
 import { probe, scenario, singleSpikeSource } from './support';
 

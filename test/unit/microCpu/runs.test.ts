@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mergeRecordings, simulateMicroCpu, simulateMicroCpuAsync } from '../../../src/micro/cpu';
+import { simulateMicroCpu, simulateMicroCpuAsync } from '../../../src/micro/cpu';
+import { mergeRecordings } from '../../../src/model/mergeRecordings';
 import type { Recording } from '../../../src/model/recording';
 import type { Scenario } from '../../../src/model/scenario';
 import { scenario } from './support';

@@ -4,7 +4,7 @@ import { depressionStationaryMoments } from '../../../src/synapse/stpMoments';
 import { depressionRegularEfficacy, threeStateRegularState, tmRegularEfficacies } from '../../../src/synapse/stpRegularTrain';
 import { meanSe, probe, scenario } from './support';
 
-describe('depression under Poisson input: stationary moments (THEORY §4)', () => {
+describe('depression under Poisson input: stationary moments (docs/equations.md §4)', () => {
   const dt = 1e-4;
   const rate = 10;
   const stp = { model: 'depression' as const, U: 0.5, tauD: 0.5 };
@@ -90,7 +90,9 @@ describe('STP efficacies under a regular presynaptic train (a deterministic LIF 
       const p = { U: 0.2, U0, tauD: 0.2, tauF: 0.5 };
       const { I, arrivals, period } = efficacies({ model: 'tsodyks-markram', ...p });
       const want = tmRegularEfficacies(p, period * dt, arrivals.length);
-      arrivals.forEach((a, k) => expect(rel((I[a] * dt) / (tauM * J), want[k])).toBeLessThan(1e-10));
+      arrivals.forEach((a, k) => {
+        expect(rel((I[a] * dt) / (tauM * J), want[k])).toBeLessThan(1e-10);
+      });
       expect(arrivals.length).toBeGreaterThan(15);
     }
   });
@@ -98,7 +100,9 @@ describe('STP efficacies under a regular presynaptic train (a deterministic LIF 
   it('depression matches depressionRegularEfficacy to 1e-10', () => {
     const p = { U: 0.4, tauD: 0.3 };
     const { I, arrivals, period } = efficacies({ model: 'depression', ...p });
-    arrivals.forEach((a, k) => expect(rel((I[a] * dt) / (tauM * J), depressionRegularEfficacy(p, period * dt, k))).toBeLessThan(1e-10));
+    arrivals.forEach((a, k) => {
+      expect(rel((I[a] * dt) / (tauM * J), depressionRegularEfficacy(p, period * dt, k))).toBeLessThan(1e-10);
+    });
   });
 
   it('three-state: the releases U·x⁻ (deconvolved from the τin stage on the postsynaptic side) match threeStateRegularState', () => {

@@ -4,11 +4,11 @@ import { uStationaryMoments } from '../../../src/synapse/stpMoments';
 import { meanSe, probe, scenario } from './support';
 
 /**
- * VALIDATION.md V1, facilitation: the stationary E[u] and E[u²] of a Tsodyks–Markram synapse
- * under Poisson input are exact (THEORY.md §4: u's jump is affine in u, so its moments close),
+ * docs/validation/plan.md V1, facilitation: the stationary E[u] and E[u²] of a Tsodyks–Markram synapse
+ * under Poisson input are exact (docs/equations.md §4: u's jump is affine in u, so its moments close),
  * and the micro engine must reproduce them within a few standard errors.
  */
-describe('facilitation under Poisson input: stationary moments of u (THEORY §4)', () => {
+describe('facilitation under Poisson input: stationary moments of u (docs/equations.md §4)', () => {
   const dt = 2e-4;
   const rate = 10;
   const stp = { model: 'tsodyks-markram' as const, U: 0.2, U0: 0.05, tauD: 0.1, tauF: 0.5 };

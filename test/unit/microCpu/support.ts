@@ -54,7 +54,7 @@ export function discreteRenewalRate(p: GlifConstant, dt: number): number {
   let v = p.uReset;
   let surv = 1;
   let eFree = 0;
-  for (let k = 1; surv > 1e-18; k++) {
+  for (let _k = 1; surv > 1e-18; _k++) {
     eFree += surv;
     const v1 = p.mu + (v - p.mu) * decay;
     surv *= Math.exp(-0.5 * dt * p.c * (Math.exp((v - p.uTh) / p.deltaU) + Math.exp((v1 - p.uTh) / p.deltaU)));

@@ -47,7 +47,7 @@ describe('exponential filter', () => {
     expect(rel(integral, p.tauS * (1 - Math.exp(-0.2 / p.tauS)))).toBeLessThan(1e-12);
   });
 
-  it("normalisation: 'peak' kick gives peak J, 'integral' kick gives integral J (THEORY's τs dg/dt = −g + ΣJwδ)", () => {
+  it("normalisation: 'peak' kick gives peak J, 'integral' kick gives integral J (docs/equations.md §2: τs dg/dt = −g + ΣJwδ)", () => {
     const p = { tauS: 0.005 };
     expect(exponentialKickScale(p, 'peak')).toBe(1);
     expect(exponentialKickScale(p, 'integral') * p.tauS).toBeCloseTo(1, 15);

@@ -15,7 +15,7 @@ import {
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-300);
 const regular = (T: number, n: number) => Float64Array.from({ length: n }, (_, k) => k * T);
 
-// Both U0 conventions, depressing and facilitating, and the presets of THEORY.md §3.
+// Both U0 conventions, depressing and facilitating, and the presets of docs/equations.md §3.
 const TM_CASES: [string, TmParams][] = [
   ['TPM facilitating (U0 = 0)', { U: 0.1, U0: 0, tauD: 0.1, tauF: 1 }],
   ['Mongillo (U0 = U)', TM_PRESETS.workingMemory],

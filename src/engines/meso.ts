@@ -1,0 +1,58 @@
+/**
+ * meso and macro: the population equations with the STP mean-field (src/meso, docs/meso.md), at
+ * finite N (meso: finite-size noise from binomial draws) and in the N → ∞ limit (macro,
+ * deterministic). One engine in the code, two levels here.
+ */
+import { unsupportedFeatures } from '../compile/support';
+import { simulateMesoAsync } from '../meso';
+import type { EngineDef, OptionSpec } from './types';
+
+const stp: OptionSpec = {
+  name: 'stp',
+  metavar: 'MODE',
+  description: 'STP mean-field, first or second order or age-resolved (docs/meso.md)',
+  values: ['mf1', 'mf2', 'age'],
+  default: 'mf2',
+  what: 'a mean-field order',
+};
+
+const moments: OptionSpec = {
+  name: 'moments',
+  metavar: 'M',
+  description: 'the activity that drives the STP second moments',
+  values: ['expected', 'realised'],
+  default: 'expected',
+};
+
+export const meso = {
+  id: 'meso',
+  label: 'meso',
+  description: 'mesoscopic population equations at finite N (finite-size noise), STP by mean-field',
+  color: '#D55E00',
+  capabilities: { gpu: false, stochastic: true, threads: false, batches: false, browserWorker: true },
+  options: [stp, moments],
+  unsupported: (scenario) => unsupportedFeatures('meso', scenario),
+  async run(scenario, options, ctx) {
+    return simulateMesoAsync(scenario, {
+      level: 'meso',
+      stp: options.stp,
+      moments: options.moments,
+      onProgress: ctx.onProgress,
+      signal: ctx.signal,
+      chunkSteps: ctx.chunkSteps,
+    });
+  },
+} as const satisfies EngineDef<'meso'>;
+
+export const macro = {
+  id: 'macro',
+  label: 'macro (N → ∞)',
+  description: 'the N → ∞ limit of the population equations: deterministic, no finite-size noise',
+  color: '#E69F00',
+  capabilities: { gpu: false, stochastic: false, threads: false, batches: false, browserWorker: true },
+  options: [stp],
+  unsupported: (scenario) => unsupportedFeatures('macro', scenario),
+  async run(scenario, options, ctx) {
+    return simulateMesoAsync(scenario, { level: 'macro', stp: options.stp, onProgress: ctx.onProgress, signal: ctx.signal, chunkSteps: ctx.chunkSteps });
+  },
+} as const satisfies EngineDef<'macro'>;

@@ -1,0 +1,38 @@
+/** micro-gpu: the WebGPU engine (src/micro/gpu), trials in parallel, in batches when they do not fit at once. */
+import { requestBrowserGpu } from '../gpu/browser';
+import { simulateMicroGpu } from '../micro/gpu';
+import { unsupportedFeatures } from '../compile/support';
+import type { EngineDef } from './types';
+
+export const microGpu = {
+  id: 'micro-gpu',
+  label: 'micro (WebGPU)',
+  description: 'every neuron and synapse on the GPU (WebGPU, float32), trials in parallel and in batches',
+  color: '#0072B2',
+  capabilities: { gpu: true, stochastic: true, threads: false, batches: true, browserWorker: false },
+  options: [],
+  unsupported: (scenario) => unsupportedFeatures('micro-gpu', scenario),
+  async run(scenario, _options, ctx) {
+    const run = (gpu: NonNullable<typeof ctx.gpu>) =>
+      simulateMicroGpu(scenario, {
+        gpu,
+        onProgress: ctx.onProgress,
+        signal: ctx.signal,
+        onBatch: ctx.onBatch,
+        maxTrialsPerBatch: ctx.maxTrialsPerBatch,
+        chunkSteps: ctx.chunkSteps,
+      });
+    if (ctx.gpu) return run(ctx.gpu);
+    if (!(globalThis.navigator as Navigator | undefined)?.gpu) {
+      throw new Error(
+        'micro-gpu needs a GPU: in Node pass run(scenario, { level: "micro-gpu", gpu: await requestNodeGpu() }) (the CLI does this); in a browser, one with WebGPU',
+      );
+    }
+    const gpu = await requestBrowserGpu();
+    try {
+      return await run(gpu);
+    } finally {
+      gpu.destroy();
+    }
+  },
+} as const satisfies EngineDef<'micro-gpu'>;

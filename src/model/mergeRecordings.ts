@@ -1,0 +1,105 @@
+/**
+ * Merges Recordings of consecutive trial ranges of one scenario (e.g. one per worker thread)
+ * into the Recording of the whole range, cut to the smallest completedSteps. Spike trial
+ * indices are shifted so that they count from the first trial of the merged range.
+ */
+import type { InputRecording, Recording, Samples, SpikeRecording } from './recording';
+
+function rangeOf(r: Recording): [number, number] | null {
+  const tr = r.engine.trialRange;
+  return Array.isArray(tr) && tr.length === 2 ? [Number(tr[0]), Number(tr[1])] : null;
+}
+
+/** Concatenates [trials_k × rowWidth × oldBins_k] blocks, keeping `bins` bins per row. */
+function concatRows(parts: { a: Samples; trials: number; bins: number }[], rowsPerTrial: number, bins: number): Float64Array {
+  const total = parts.reduce((s, p) => s + p.trials, 0);
+  const out = new Float64Array(total * rowsPerTrial * bins);
+  let o = 0;
+  for (const p of parts) {
+    for (let r = 0; r < p.trials * rowsPerTrial; r++) {
+      for (let k = 0; k < bins; k++) out[o++] = p.a[r * p.bins + k];
+    }
+  }
+  return out;
+}
+
+export function mergeRecordings(parts: Recording[]): Recording {
+  if (parts.length === 0) throw new Error('mergeRecordings: nothing to merge');
+  const sorted = [...parts];
+  const ranges = sorted.map(rangeOf);
+  if (ranges.every((r) => r !== null)) sorted.sort((a, b) => rangeOf(a)![0] - rangeOf(b)![0]);
+  const first = sorted[0];
+  for (let i = 0; i < sorted.length; i++) {
+    const r = sorted[i];
+    if (r.dt !== first.dt || r.steps !== first.steps || r.binSize !== first.binSize || r.level !== first.level) {
+      throw new Error('mergeRecordings: the parts come from different runs (dt, steps, bin size or level differ)');
+    }
+    const a = rangeOf(sorted[i - 1] ?? r);
+    const b = rangeOf(r);
+    if (i > 0 && a && b && a[1] !== b[0]) throw new Error(`mergeRecordings: trial ranges are not consecutive ([${a}] then [${b}])`);
+  }
+  const completedSteps = Math.min(...sorted.map((r) => r.completedSteps));
+  const bins = Math.min(...sorted.map((r) => r.bins));
+  const trials = sorted.reduce((s, r) => s + r.trials, 0);
+
+  const activity: Record<string, Float64Array> = {};
+  for (const name of Object.keys(first.activity)) activity[name] = concatRows(sorted.map((r) => ({ a: r.activity[name], trials: r.trials, bins: r.bins })), 1, bins);
+
+  const inputs: Record<string, InputRecording> = {};
+  for (const [name, rec] of Object.entries(first.inputs)) {
+    const m = rec.neurons.length;
+    inputs[name] = {
+      neurons: rec.neurons.slice(),
+      sampled: concatRows(sorted.map((r) => ({ a: r.inputs[name].sampled, trials: r.trials, bins: r.bins })), m, bins),
+      populationMean: concatRows(sorted.map((r) => ({ a: r.inputs[name].populationMean, trials: r.trials, bins: r.bins })), 1, bins),
+    };
+  }
+
+  const stp: Record<string, Record<string, Float64Array>> = {};
+  for (const [name, vars] of Object.entries(first.stp)) {
+    stp[name] = {};
+    for (const v of Object.keys(vars)) stp[name][v] = concatRows(sorted.map((r) => ({ a: r.stp[name][v], trials: r.trials, bins: r.bins })), 1, bins);
+  }
+
+  const spikes: Record<string, SpikeRecording> = {};
+  for (const [name, rec] of Object.entries(first.spikes)) {
+    const trial: number[] = [];
+    const neuron: number[] = [];
+    const time: number[] = [];
+    let offset = 0;
+    for (const r of sorted) {
+      const s = r.spikes[name];
+      for (let q = 0; q < s.trial.length; q++) {
+        // A spike at t_n belongs to step n; keep only the steps every part completed.
+        if (Math.round(s.time[q] / r.dt) >= completedSteps) continue;
+        trial.push(s.trial[q] + offset);
+        neuron.push(s.neuron[q]);
+        time.push(s.time[q]);
+      }
+      offset += r.trials;
+    }
+    spikes[name] = { neurons: rec.neurons.slice(), trial: Int32Array.from(trial), neuron: Int32Array.from(neuron), time: Float64Array.from(time) };
+  }
+
+  const firstRange = rangeOf(sorted[0]);
+  const lastRange = rangeOf(sorted[sorted.length - 1]);
+  return {
+    ...first,
+    trials,
+    completedSteps,
+    cancelled: sorted.some((r) => r.cancelled),
+    bins,
+    activity,
+    inputs,
+    stp,
+    spikes,
+    wallSeconds: Math.max(...sorted.map((r) => r.wallSeconds)),
+    engine: {
+      ...first.engine,
+      threads: sorted.reduce((s, r) => s + (typeof r.engine.threads === 'number' ? r.engine.threads : 1), 0),
+      // Parts run side by side (worker threads): the set-up of the slowest.
+      setupSeconds: Math.max(...sorted.map((r) => (typeof r.engine.setupSeconds === 'number' ? r.engine.setupSeconds : 0))),
+      ...(firstRange && lastRange ? { trialRange: [firstRange[0], lastRange[1]] } : {}),
+    },
+  };
+}
