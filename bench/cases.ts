@@ -44,9 +44,33 @@ interface Sizes {
 }
 
 export const SIZES: Record<BenchSize, Sizes> = {
-  smoke: { feedforwardTrials: [1, 4], feedforwardDuration: 0.05, recurrentN: [200], proceduralN: [], recurrentDuration: 0.05, setup: { N: 500, C: 50 }, repeats: 2 },
-  quick: { feedforwardTrials: [1, 64, 1024], feedforwardDuration: 0.3, recurrentN: [1000, 10000], proceduralN: [], recurrentDuration: 1, setup: { N: 10000, C: 1000 }, repeats: 1 },
-  full: { feedforwardTrials: [1, 64, 1024], feedforwardDuration: 1.5, recurrentN: [1000, 10000, 100000], proceduralN: [300000], recurrentDuration: 1, setup: { N: 100000, C: 1000 }, repeats: 3 },
+  smoke: {
+    feedforwardTrials: [1, 4],
+    feedforwardDuration: 0.05,
+    recurrentN: [200],
+    proceduralN: [],
+    recurrentDuration: 0.05,
+    setup: { N: 500, C: 50 },
+    repeats: 2,
+  },
+  quick: {
+    feedforwardTrials: [1, 64, 1024],
+    feedforwardDuration: 0.3,
+    recurrentN: [1000, 10000],
+    proceduralN: [],
+    recurrentDuration: 1,
+    setup: { N: 10000, C: 1000 },
+    repeats: 1,
+  },
+  full: {
+    feedforwardTrials: [1, 64, 1024],
+    feedforwardDuration: 1.5,
+    recurrentN: [1000, 10000, 100000],
+    proceduralN: [300000],
+    recurrentDuration: 1,
+    setup: { N: 100000, C: 1000 },
+    repeats: 3,
+  },
 };
 
 function feedforward(trials: number, duration: number): Record<string, any> {
@@ -81,22 +105,65 @@ export function benchCases(size: BenchSize): BenchCase[] {
   const z = SIZES[size];
   const cases: BenchCase[] = [];
   for (const B of z.feedforwardTrials) {
-    cases.push({ workload: 'feedforward', variant: 'V2 preset', axis: 'B', value: B, scenario: feedforward(B, z.feedforwardDuration), engines: B > 1 ? [...BENCH_VARIANTS] : ['micro-gpu', 'micro-cpu', 'meso-mf2', 'macro'] });
+    cases.push({
+      workload: 'feedforward',
+      variant: 'V2 preset',
+      axis: 'B',
+      value: B,
+      scenario: feedforward(B, z.feedforwardDuration),
+      engines: B > 1 ? [...BENCH_VARIANTS] : ['micro-gpu', 'micro-cpu', 'meso-mf2', 'macro'],
+    });
   }
   for (const N of z.recurrentN) {
     // One trial: micro-cpu on all cores would run it on one thread (trials are its parallel axis).
-    cases.push({ workload: 'recurrent', variant: 'per-presynaptic STP', axis: 'N', value: N, scenario: recurrent(N, z.recurrentDuration, 'per-presynaptic STP'), engines: ['micro-gpu', 'micro-cpu', 'meso-mf2', 'macro'] });
+    cases.push({
+      workload: 'recurrent',
+      variant: 'per-presynaptic STP',
+      axis: 'N',
+      value: N,
+      scenario: recurrent(N, z.recurrentDuration, 'per-presynaptic STP'),
+      engines: ['micro-gpu', 'micro-cpu', 'meso-mf2', 'macro'],
+    });
     // The meso level refuses per-synapse heterogeneity; micro-cpu stores every network explicitly.
-    cases.push({ workload: 'recurrent', variant: 'per-synapse STP', axis: 'N', value: N, scenario: recurrent(N, z.recurrentDuration, 'per-synapse STP'), engines: ['micro-gpu', 'micro-cpu'] });
-    cases.push({ workload: 'recurrent', variant: 'procedural', axis: 'N', value: N, scenario: recurrent(N, z.recurrentDuration, 'procedural'), engines: ['micro-gpu'] });
+    cases.push({
+      workload: 'recurrent',
+      variant: 'per-synapse STP',
+      axis: 'N',
+      value: N,
+      scenario: recurrent(N, z.recurrentDuration, 'per-synapse STP'),
+      engines: ['micro-gpu', 'micro-cpu'],
+    });
+    cases.push({
+      workload: 'recurrent',
+      variant: 'procedural',
+      axis: 'N',
+      value: N,
+      scenario: recurrent(N, z.recurrentDuration, 'procedural'),
+      engines: ['micro-gpu'],
+    });
   }
   for (const N of z.proceduralN) {
-    cases.push({ workload: 'recurrent', variant: 'procedural', axis: 'N', value: N, scenario: recurrent(N, z.recurrentDuration / 4, 'procedural'), engines: ['micro-gpu'] });
+    cases.push({
+      workload: 'recurrent',
+      variant: 'procedural',
+      axis: 'N',
+      value: N,
+      scenario: recurrent(N, z.recurrentDuration / 4, 'procedural'),
+      engines: ['micro-gpu'],
+    });
   }
   const { N, C } = z.setup;
   const setup = recurrent(N, 0.005, 'per-presynaptic STP', C);
   cases.push({ workload: 'set-up', variant: `C = ${C}, explicit`, axis: 'N', value: N, scenario: setup, engines: ['micro-gpu', 'micro-cpu'], setupOnly: true });
-  cases.push({ workload: 'set-up', variant: `C = ${C}, procedural`, axis: 'N', value: N, scenario: recurrent(N, 0.005, 'procedural', C), engines: ['micro-gpu'], setupOnly: true });
+  cases.push({
+    workload: 'set-up',
+    variant: `C = ${C}, procedural`,
+    axis: 'N',
+    value: N,
+    scenario: recurrent(N, 0.005, 'procedural', C),
+    engines: ['micro-gpu'],
+    setupOnly: true,
+  });
   return cases;
 }
 

@@ -71,7 +71,18 @@ export function refusalReason(stderr: string): string {
 }
 
 function empty(engine: BenchEngine): Measurement {
-  return { engine, wallSeconds: NaN, setupSeconds: NaN, trialSeconds: 0, neuronSteps: 0, synapticEvents: 0, trialSteps: 0, peakHostBytes: NaN, gpuBytes: null, stpStateBytes: {} };
+  return {
+    engine,
+    wallSeconds: NaN,
+    setupSeconds: NaN,
+    trialSeconds: 0,
+    neuronSteps: 0,
+    synapticEvents: 0,
+    trialSteps: 0,
+    peakHostBytes: NaN,
+    gpuBytes: null,
+    stpStateBytes: {},
+  };
 }
 
 /** The figures of one run from its summary.json. */

@@ -36,7 +36,8 @@ const si = (v: number) => (Number.isFinite(v) ? v.toExponential(2) : '—');
 const secs = formatSeconds;
 const mb = (v: number | null) => (v === null || !Number.isFinite(v) ? '—' : `${(v / 2 ** 20).toFixed(1)}`);
 // results.json stores a missing figure (NaN) as null.
-const range = (s: Spread, f: (v: number) => string) => (!Number.isFinite(s.median ?? NaN) ? '—' : s.min === s.max ? f(s.median) : `${f(s.median)} [${f(s.min)}–${f(s.max)}]`);
+const range = (s: Spread, f: (v: number) => string) =>
+  !Number.isFinite(s.median ?? NaN) ? '—' : s.min === s.max ? f(s.median) : `${f(s.median)} [${f(s.min)}–${f(s.max)}]`;
 const caseName = (c: CaseResult) => `${c.workload} (${c.variant}), ${c.axis} = ${c.value.toLocaleString('en-US')}`;
 
 function engineRow(c: CaseResult, e: EngineResult): string[] {
@@ -77,7 +78,8 @@ export interface TargetVerdict {
   evidence: string;
 }
 
-const find = (r: BenchResults, workload: string, variant: string | null, value: number) => r.cases.find((c) => c.workload === workload && (variant === null || c.variant === variant) && c.value === value);
+const find = (r: BenchResults, workload: string, variant: string | null, value: number) =>
+  r.cases.find((c) => c.workload === workload && (variant === null || c.variant === variant) && c.value === value);
 const engineOf = (c: CaseResult | undefined, e: BenchEngine) => c?.engines.find((x) => x.engine === e);
 
 /** The issue's targets, judged from this run's figures (null: the run did not include the case). */
@@ -88,10 +90,16 @@ export function targets(r: BenchResults): TargetVerdict[] {
   out.push({
     target: 'micro-gpu ≥ 20× micro-cpu (1 thread) on the V2 workload at 1024 trials',
     met: ratio ? ratio.ratio.median >= 20 : null,
-    evidence: ratio ? `${ratio.ratio.median.toFixed(2)}× (run time, median of ${r.repeats}) on ${r.machine.adapter ?? 'the adapter'}` : 'B = 1024 not in this run',
+    evidence: ratio
+      ? `${ratio.ratio.median.toFixed(2)}× (run time, median of ${r.repeats}) on ${r.machine.adapter ?? 'the adapter'}`
+      : 'B = 1024 not in this run',
   });
   const rec = r.cases.filter((c) => c.workload === 'recurrent' && c.variant === 'per-presynaptic STP');
-  const meso = rec.map((c) => ({ N: c.value, s: engineOf(c, 'meso-mf2')?.secondsPerTrialSecond.median ?? NaN, cpu: engineOf(c, 'micro-cpu')?.secondsPerTrialSecond.median ?? NaN }));
+  const meso = rec.map((c) => ({
+    N: c.value,
+    s: engineOf(c, 'meso-mf2')?.secondsPerTrialSecond.median ?? NaN,
+    cpu: engineOf(c, 'micro-cpu')?.secondsPerTrialSecond.median ?? NaN,
+  }));
   if (meso.length >= 2) {
     const lo = meso[0];
     const hi = meso[meso.length - 1];
@@ -128,10 +136,19 @@ export function targets(r: BenchResults): TargetVerdict[] {
   } else out.push({ target: 'STP state memory O(N) / O(N·C)', met: null, evidence: 'fewer than two N with both variants in this run' });
   const setup = r.cases.filter((c) => c.workload === 'set-up');
   if (setup.length > 0) {
-    const lines = setup.flatMap((c) => c.engines.map((e) => `${label(e.engine)} (${c.variant}, N = ${c.value.toLocaleString('en-US')}): ${e.refused ? `refused (${e.refused})` : secs(e.setupSeconds.median)}`));
+    const lines = setup.flatMap((c) =>
+      c.engines.map(
+        (e) =>
+          `${label(e.engine)} (${c.variant}, N = ${c.value.toLocaleString('en-US')}): ${e.refused ? `refused (${e.refused})` : secs(e.setupSeconds.median)}`,
+      ),
+    );
     const times = setup.flatMap((c) => c.engines.filter((e) => !e.refused).map((e) => e.setupSeconds.median));
     const full = setup.some((c) => c.value >= 100000);
-    out.push({ target: 'set-up of a 10⁵-neuron network with 10³ synapses per neuron in seconds, not minutes', met: full ? Math.max(...times) < 60 : null, evidence: lines.join('; ') });
+    out.push({
+      target: 'set-up of a 10⁵-neuron network with 10³ synapses per neuron in seconds, not minutes',
+      met: full ? Math.max(...times) < 60 : null,
+      evidence: lines.join('; '),
+    });
   }
   return out;
 }
@@ -144,7 +161,10 @@ function figure(r: BenchResults, workload: string, variant: string, axis: 'B' | 
     const pts = cs.map((c) => ({ x: c.value, y: engineOf(c, e)?.secondsPerTrialSecond.median ?? NaN })).filter((p) => Number.isFinite(p.y) && p.y > 0);
     return { label: label(e), x: pts.map((p) => p.x), y: pts.map((p) => p.y), color: registryVariant(e).color, dashed: registryVariant(e).dashed };
   });
-  return linePlotSvg(lines.filter((l) => l.x.length > 0), { title, xLabel: axis === 'B' ? 'trials B' : 'neurons N', yLabel: 'run s per simulated trial-s', logX: true, logY: true });
+  return linePlotSvg(
+    lines.filter((l) => l.x.length > 0),
+    { title, xLabel: axis === 'B' ? 'trials B' : 'neurons N', yLabel: 'run s per simulated trial-s', logX: true, logY: true },
+  );
 }
 
 export async function writeBenchReport(dir: string, r: BenchResults): Promise<string> {
@@ -154,7 +174,13 @@ export async function writeBenchReport(dir: string, r: BenchResults): Promise<st
   const figs: Record<string, string | null> = {
     'cost-vs-trials.svg': figure(r, 'feedforward', 'V2 preset', 'B', 'Feedforward V2: run time per simulated trial-second against trials B'),
     'cost-vs-n.svg': figure(r, 'recurrent', 'per-presynaptic STP', 'N', 'Recurrent (fixed in-degree 100): run time per simulated trial-second against N'),
-    'cost-vs-n-per-synapse.svg': figure(r, 'recurrent', 'per-synapse STP', 'N', 'Recurrent, STP state per synapse: run time per simulated trial-second against N'),
+    'cost-vs-n-per-synapse.svg': figure(
+      r,
+      'recurrent',
+      'per-synapse STP',
+      'N',
+      'Recurrent, STP state per synapse: run time per simulated trial-second against N',
+    ),
   };
   const md: string[] = [
     '# Benchmarks',
@@ -164,7 +190,7 @@ export async function writeBenchReport(dir: string, r: BenchResults): Promise<st
     `Each engine runs each case ${r.repeats} time(s) in a fresh \`mesostp run\` process, the engines interleaved; figures are medians [min–max].`,
     'Run time excludes set-up (network build, buffers, pipelines), which is listed apart. Ratios are taken run by run, then their median.',
     'For meso and macro, neuron-steps and synaptic events are those of the network the population equations stand for;',
-    'their runs here are one trial of 1 s, which includes the JavaScript engine\'s warm-up (64 trials × 4 s run at',
+    "their runs here are one trial of 1 s, which includes the JavaScript engine's warm-up (64 trials × 4 s run at",
     '20–36 ms per trial-second, docs/validation/v6).',
     '',
     '## Targets',
@@ -186,7 +212,11 @@ export async function writeBenchReport(dir: string, r: BenchResults): Promise<st
     md.push(`### ${caseName(c)}`, '', `| ${HEADER.join(' | ')} |`, `| ${HEADER.map(() => '---').join(' | ')} |`);
     for (const e of c.engines) md.push(`| ${engineRow(c, e).join(' | ')} |`);
     md.push('');
-    if (c.ratios.length > 0) md.push(`Speed ratios (run time of the slower over the faster, per repeat): ${c.ratios.map((q) => `${label(q.faster)} vs ${label(q.slower)} ${range(q.ratio, (v) => `${v.toFixed(2)}×`)}`).join('; ')}.`, '');
+    if (c.ratios.length > 0)
+      md.push(
+        `Speed ratios (run time of the slower over the faster, per repeat): ${c.ratios.map((q) => `${label(q.faster)} vs ${label(q.slower)} ${range(q.ratio, (v) => `${v.toFixed(2)}×`)}`).join('; ')}.`,
+        '',
+      );
   }
   md.push(
     '## Bytes model (roofline-style)',

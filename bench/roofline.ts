@@ -49,7 +49,9 @@ export interface BytesModel {
  * (16 B). micro-cpu (float64) moves twice the state bytes for the same work.
  */
 export function bytesModel(c: BenchCase, engine: BenchEngine, m: Measurement): BytesModel {
-  const s = parseScenario(c.scenario) as unknown as { projections: { storage: string; heterogeneity?: unknown; stp: { model: string }; connectivity: { type: string; C?: number; p?: number } }[] };
+  const s = parseScenario(c.scenario) as unknown as {
+    projections: { storage: string; heterogeneity?: unknown; stp: { model: string }; connectivity: { type: string; C?: number; p?: number } }[];
+  };
   const gpu = variant(engine).engine === 'micro-gpu';
   const word = gpu ? 4 : 8;
   const perNeuronStep = 7 * word;

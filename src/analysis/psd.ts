@@ -25,7 +25,16 @@ export interface Psd {
  * Welch PSD of rows `trials × bins` (row t at offset t·stride + offset) over bins [from, to),
  * segments of `segment` bins (a power of two), hop segment/2, after subtracting the trial mean.
  */
-export function welchPsd(a: ArrayLike<number>, trials: number, stride: number, offset: number, from: number, to: number, segment: number, binSeconds: number): Psd {
+export function welchPsd(
+  a: ArrayLike<number>,
+  trials: number,
+  stride: number,
+  offset: number,
+  from: number,
+  to: number,
+  segment: number,
+  binSeconds: number,
+): Psd {
   const hop = segment / 2;
   const starts: number[] = [];
   for (let s = from; s + segment <= to; s += hop) starts.push(s);

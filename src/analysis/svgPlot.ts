@@ -62,7 +62,8 @@ export function linePlotSvg(lines: PlotLine[], o: PlotOptions): string {
   if (o.logY) y0 -= pad;
   const px = (x: number) => m.l + ((tx(x) - x0) / (x1 - x0 || 1)) * (W - m.l - m.r);
   const py = (y: number) => H - m.b - ((tr(y) - y0) / (y1 - y0 || 1)) * (H - m.t - m.b);
-  const path = (xs: ArrayLike<number>, ys: ArrayLike<number>) => Array.from({ length: xs.length }, (_, i) => `${i === 0 ? 'M' : 'L'}${px(xs[i]).toFixed(1)},${py(ys[i]).toFixed(1)}`).join('');
+  const path = (xs: ArrayLike<number>, ys: ArrayLike<number>) =>
+    Array.from({ length: xs.length }, (_, i) => `${i === 0 ? 'M' : 'L'}${px(xs[i]).toFixed(1)},${py(ys[i]).toFixed(1)}`).join('');
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
     `<rect width="${W}" height="${H}" fill="white"/>`,
@@ -72,23 +73,32 @@ export function linePlotSvg(lines: PlotLine[], o: PlotOptions): string {
     if (!l.band) continue;
     const up = Array.from({ length: l.x.length }, (_, i) => l.y[i] + l.band![i]);
     const lo = Array.from({ length: l.x.length }, (_, i) => l.y[i] - l.band![i]);
-    const poly = [...Array.from({ length: l.x.length }, (_, i) => `${px(l.x[i]).toFixed(1)},${py(up[i]).toFixed(1)}`), ...Array.from({ length: l.x.length }, (_, i) => l.x.length - 1 - i).map((i) => `${px(l.x[i]).toFixed(1)},${py(lo[i]).toFixed(1)}`)].join(' ');
+    const poly = [
+      ...Array.from({ length: l.x.length }, (_, i) => `${px(l.x[i]).toFixed(1)},${py(up[i]).toFixed(1)}`),
+      ...Array.from({ length: l.x.length }, (_, i) => l.x.length - 1 - i).map((i) => `${px(l.x[i]).toFixed(1)},${py(lo[i]).toFixed(1)}`),
+    ].join(' ');
     parts.push(`<polygon points="${poly}" fill="${l.color}" fill-opacity="0.15" stroke="none"/>`);
   }
-  const dot = (l: PlotLine, x: number, y: number) => `<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="3" fill="${l.marker === 'filled' ? l.color : 'white'}" stroke="${l.color}"/>`;
+  const dot = (l: PlotLine, x: number, y: number) =>
+    `<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="3" fill="${l.marker === 'filled' ? l.color : 'white'}" stroke="${l.color}"/>`;
   for (const l of lines) {
     if (l.marker) for (let i = 0; i < l.x.length; i++) parts.push(dot(l, px(l.x[i]), py(l.y[i])));
     else parts.push(`<path d="${path(l.x, l.y)}" fill="none" stroke="${l.color}" stroke-width="1.4"${l.dashed ? ' stroke-dasharray="5,3"' : ''}/>`);
   }
-  parts.push(`<line x1="${m.l}" y1="${H - m.b}" x2="${W - m.r}" y2="${H - m.b}" stroke="black"/>`, `<line x1="${m.l}" y1="${m.t}" x2="${m.l}" y2="${H - m.b}" stroke="black"/>`);
+  parts.push(
+    `<line x1="${m.l}" y1="${H - m.b}" x2="${W - m.r}" y2="${H - m.b}" stroke="black"/>`,
+    `<line x1="${m.l}" y1="${m.t}" x2="${m.l}" y2="${H - m.b}" stroke="black"/>`,
+  );
   if (o.logX) {
-    for (let e = Math.ceil(x0 - 1e-9); e <= Math.floor(x1 + 1e-9); e++) parts.push(`<text x="${px(10 ** e).toFixed(1)}" y="${H - m.b + 16}" text-anchor="middle">1e${e}</text>`);
+    for (let e = Math.ceil(x0 - 1e-9); e <= Math.floor(x1 + 1e-9); e++)
+      parts.push(`<text x="${px(10 ** e).toFixed(1)}" y="${H - m.b + 16}" text-anchor="middle">1e${e}</text>`);
   } else {
     for (const v of niceTicks(x0, x1)) parts.push(`<text x="${px(v).toFixed(1)}" y="${H - m.b + 16}" text-anchor="middle">${v}</text>`);
   }
   if (o.logY) {
     // Whole decades only, labelled 1e−k.
-    for (let e = Math.ceil(y0); e <= Math.floor(y1); e++) parts.push(`<text x="${m.l - 6}" y="${(py(10 ** e) + 4).toFixed(1)}" text-anchor="end">1e${e}</text>`);
+    for (let e = Math.ceil(y0); e <= Math.floor(y1); e++)
+      parts.push(`<text x="${m.l - 6}" y="${(py(10 ** e) + 4).toFixed(1)}" text-anchor="end">1e${e}</text>`);
   } else {
     for (const v of niceTicks(y0, y1)) parts.push(`<text x="${m.l - 6}" y="${(py(v) + 4).toFixed(1)}" text-anchor="end">${+v.toPrecision(3)}</text>`);
   }
@@ -96,7 +106,9 @@ export function linePlotSvg(lines: PlotLine[], o: PlotOptions): string {
   parts.push(`<text x="16" y="${(m.t + H - m.b) / 2}" text-anchor="middle" transform="rotate(-90 16 ${(m.t + H - m.b) / 2})">${esc(o.yLabel)}</text>`);
   lines.forEach((l, i) => {
     const y = m.t + 14 + 18 * i;
-    const key = l.marker ? dot(l, W - m.r + 22, y - 4) : `<line x1="${W - m.r + 10}" y1="${y - 4}" x2="${W - m.r + 34}" y2="${y - 4}" stroke="${l.color}" stroke-width="2"${l.dashed ? ' stroke-dasharray="5,3"' : ''}/>`;
+    const key = l.marker
+      ? dot(l, W - m.r + 22, y - 4)
+      : `<line x1="${W - m.r + 10}" y1="${y - 4}" x2="${W - m.r + 34}" y2="${y - 4}" stroke="${l.color}" stroke-width="2"${l.dashed ? ' stroke-dasharray="5,3"' : ''}/>`;
     parts.push(key, `<text x="${W - m.r + 40}" y="${y}">${esc(l.label)}</text>`);
   });
   parts.push('</svg>');

@@ -80,7 +80,11 @@ export function compareCurves(ref: Series, other: Series, from: number, to: numb
   const rng = seedrandom(seed);
   const full = { r: trialCurves(ref), o: trialCurves(other) };
   const bins = ref.bins;
-  const acc = (s: Series) => ({ s, sum: { mean: new Float64Array(bins), sd: new Float64Array(bins) }, sq: { mean: new Float64Array(bins), sd: new Float64Array(bins) } });
+  const acc = (s: Series) => ({
+    s,
+    sum: { mean: new Float64Array(bins), sd: new Float64Array(bins) },
+    sq: { mean: new Float64Array(bins), sd: new Float64Array(bins) },
+  });
   const r = acc(ref);
   const o = acc(other);
   const rawSq = { mean: [] as number[], sd: [] as number[] };

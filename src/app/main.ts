@@ -158,7 +158,15 @@ for (const choice of LEVEL_CHOICES) {
   const box = el('input', { type: 'checkbox', id: `level-${choice}`, value: choice, checked: choice === 'micro-gpu' || choice === 'meso-mf2' });
   box.addEventListener('change', refreshControls);
   levelBoxes.set(choice, box);
-  ui.levels.append(el('label', { class: 'check', for: `level-${choice}` }, box, ` ${variant(choice).label}`, el('span', { class: 'swatch', style: `background:${variant(choice).color}` })));
+  ui.levels.append(
+    el(
+      'label',
+      { class: 'check', for: `level-${choice}` },
+      box,
+      ` ${variant(choice).label}`,
+      el('span', { class: 'swatch', style: `background:${variant(choice).color}` }),
+    ),
+  );
 }
 /** Levels whose engine runs on the page's WebGPU device. */
 function needsGpu(choice: LevelChoice): boolean {
@@ -183,7 +191,11 @@ const panel = new ScenarioPanel(
     form: byId('scenario-form'),
   },
   (check: ScenarioCheck) => {
-    state.scenario = { name: typeof check.draft.name === 'string' ? check.draft.name : null, valid: check.scenario !== null, errors: check.errors.map((e) => ({ ...e })) };
+    state.scenario = {
+      name: typeof check.draft.name === 'string' ? check.draft.name : null,
+      valid: check.scenario !== null,
+      errors: check.errors.map((e) => ({ ...e })),
+    };
     refreshControls();
     publish();
   },
@@ -197,7 +209,11 @@ function refreshControls(): void {
   ui.cancel.disabled = !running;
   selfTest.setBlocked(running);
   if (!running && state.run.status === 'idle') {
-    ui.runStatus.textContent = !valid ? 'The scenario has errors (shown next to the fields); fix them to run.' : chosenLevels().length === 0 ? 'Choose at least one level.' : 'Ready: press Run.';
+    ui.runStatus.textContent = !valid
+      ? 'The scenario has errors (shown next to the fields); fix them to run.'
+      : chosenLevels().length === 0
+        ? 'Choose at least one level.'
+        : 'Ready: press Run.';
   }
 }
 
@@ -354,7 +370,11 @@ async function runAll(): Promise<void> {
   controller = null;
   const done = LEVEL_CHOICES.filter((c) => state.run.levels[c]?.summary).map((c) => [c, state.run.levels[c]!.summary!] as [LevelChoice, RunSummary]);
   renderSummaryTable(ui.summary, done);
-  const exportable = LEVEL_CHOICES.filter((c) => recordings[c] && state.run.levels[c]?.summary).map((c) => ({ choice: c, recording: recordings[c]!, summary: state.run.levels[c]!.summary! }));
+  const exportable = LEVEL_CHOICES.filter((c) => recordings[c] && state.run.levels[c]?.summary).map((c) => ({
+    choice: c,
+    recording: recordings[c]!,
+    summary: state.run.levels[c]!.summary!,
+  }));
   renderExports(ui.exports, exportable);
   ui.exportPanel.hidden = exportable.length === 0;
   // The raster draws on the engine's device, so only once the engine is done with it: the two

@@ -103,7 +103,15 @@ export function compileFilter(p: Projection, tauMPost: number, dt: number, hetTa
     }
     const taus = filterTaus(f);
     if (hetTauIn) {
-      return { ...none, filter: FILTER_SYN_Y, kickScale: 1, outScale, postStages: taus.length, cascadeProp: taus.length > 0 ? cascadePropagator(taus, dt) : null, ...synapseYPlan(hetTauIn, taus, norm, dt) };
+      return {
+        ...none,
+        filter: FILTER_SYN_Y,
+        kickScale: 1,
+        outScale,
+        postStages: taus.length,
+        cascadeProp: taus.length > 0 ? cascadePropagator(taus, dt) : null,
+        ...synapseYPlan(hetTauIn, taus, norm, dt),
+      };
     }
     if (f.type === 'delta') f = { type: 'exponential', tau: tauIn };
     else if (f.type === 'exponential') f = { type: 'dual-exponential', tauRise: tauIn, tauDecay: f.tau };
@@ -125,7 +133,8 @@ export function compileFilter(p: Projection, tauMPost: number, dt: number, hetTa
       return { ...none, filter: FILTER_DUAL, kickScale: dualExpKickScale(q, norm), outScale, dualProp: dualExpPropagator(q, dt) };
     }
     case 'kinetic': {
-      if (p.output.type !== 'conductance') throw new Error(`projection "${projectionName(p)}": a kinetic receptor without conductance output reached the compiler (support.ts refuses it)`);
+      if (p.output.type !== 'conductance')
+        throw new Error(`projection "${projectionName(p)}": a kinetic receptor without conductance output reached the compiler (support.ts refuses it)`);
       const preset = f.receptor === 'AMPA' ? KINETIC_PRESETS.ampa : f.receptor === 'GABA_A' ? KINETIC_PRESETS.gabaA : KINETIC_PRESETS.nmda;
       const kinetic: KineticReceptorParams = {
         alpha: f.alpha ?? preset.alpha,
@@ -136,7 +145,14 @@ export function compileFilter(p: Projection, tauMPost: number, dt: number, hetTa
         mgMillimolar: p.output.mgBlock?.Mg,
       };
       // Saturating gates do not sum: with per-synapse efficacies each synapse needs its own gate.
-      return { ...none, filter: hetStp ? FILTER_SYN_KINETIC : FILTER_KINETIC, kickScale: 1, outScale: 1, kinetic, kineticDecay: kineticDecayPropagator(kinetic, dt) };
+      return {
+        ...none,
+        filter: hetStp ? FILTER_SYN_KINETIC : FILTER_KINETIC,
+        kickScale: 1,
+        outScale: 1,
+        kinetic,
+        kineticDecay: kineticDecayPropagator(kinetic, dt),
+      };
     }
   }
 }

@@ -5,6 +5,14 @@ export * from './errors';
 export * from './support';
 export { compilePopulation, type CompiledPopulation } from './population';
 export { compileFilter, filterPlacement, type CompiledFilter } from './filter';
-export { compileProjection, projectionBasics, trialConnectivity, type CompileOptions, type ProjectionBasics, type CompiledProjection, type StpPlacement } from './projection';
+export {
+  compileProjection,
+  projectionBasics,
+  trialConnectivity,
+  type CompileOptions,
+  type ProjectionBasics,
+  type CompiledProjection,
+  type StpPlacement,
+} from './projection';
 export { compileNetwork, type Network, type NetworkOptions } from './network';
 export { buildConnectivity, type Csr } from './connectivity';

@@ -42,13 +42,34 @@ export interface CompiledPopulation {
 
 export function compilePopulation(name: string, index: number, p: Population, dt: number): CompiledPopulation {
   const base = {
-    name, index, N: p.N, incoming: [] as number[], outgoing: [] as number[], conductanceInput: false, deltaInput: false, pulseInput: false,
-    blockedPulses: [] as number[], blockedPulseE: new Float64Array(0), blockedPulseMg: new Float64Array(0),
+    name,
+    index,
+    N: p.N,
+    incoming: [] as number[],
+    outgoing: [] as number[],
+    conductanceInput: false,
+    deltaInput: false,
+    pulseInput: false,
+    blockedPulses: [] as number[],
+    blockedPulseE: new Float64Array(0),
+    blockedPulseMg: new Float64Array(0),
   };
   if (p.model === 'poisson') {
     return {
-      ...base, model: NEURON_POISSON, drive: p.rate, tauM: 1, decayM: 0, uReset: 0, uTh: 0, c: 0, deltaU: 1, refSteps: 0,
-      restPotential: 0, V0: 0, adaptDecay: new Float64Array(0), adaptKick: new Float64Array(0),
+      ...base,
+      model: NEURON_POISSON,
+      drive: p.rate,
+      tauM: 1,
+      decayM: 0,
+      uReset: 0,
+      uTh: 0,
+      c: 0,
+      deltaU: 1,
+      refSteps: 0,
+      restPotential: 0,
+      V0: 0,
+      adaptDecay: new Float64Array(0),
+      adaptKick: new Float64Array(0),
     };
   }
   const adaptation = p.model === 'glif' ? p.adaptation : [];

@@ -71,7 +71,13 @@ export interface ProjectionBasics {
  * The synapse-free part of a projection. `support.ts` has refused what an engine does not model
  * before this runs; the checks here guard against calls that bypass it.
  */
-export function projectionBasics(p: Projection, index: number, s: Scenario, pops: readonly CompiledPopulation[], popIndex: ReadonlyMap<string, number>): ProjectionBasics {
+export function projectionBasics(
+  p: Projection,
+  index: number,
+  s: Scenario,
+  pops: readonly CompiledPopulation[],
+  popIndex: ReadonlyMap<string, number>,
+): ProjectionBasics {
   const name = projectionName(p);
   const pre = popIndex.get(p.from);
   const post = popIndex.get(p.to);
@@ -97,7 +103,14 @@ export function projectionBasics(p: Projection, index: number, s: Scenario, pops
   };
 }
 
-export function compileProjection(p: Projection, index: number, s: Scenario, pops: readonly CompiledPopulation[], popIndex: ReadonlyMap<string, number>, options: CompileOptions): CompiledProjection {
+export function compileProjection(
+  p: Projection,
+  index: number,
+  s: Scenario,
+  pops: readonly CompiledPopulation[],
+  popIndex: ReadonlyMap<string, number>,
+  options: CompileOptions,
+): CompiledProjection {
   const dt = s.run.dt;
   const basics = projectionBasics(p, index, s, pops, popIndex);
   const { nPre, nPost } = basics;

@@ -33,7 +33,10 @@ export interface CompiledStpModel {
 const CODES: Readonly<Record<StpModelName, number>> = { none: STP_NONE, 'tsodyks-markram': STP_TM, depression: STP_DEPRESSION, 'three-state': STP_THREE_STATE };
 
 export const STP_MODELS: Readonly<Record<StpModelName, CompiledStpModel>> = Object.fromEntries(
-  (Object.keys(STP_MODEL_INFO) as StpModelName[]).map((m) => [m, { code: CODES[m], params: STP_MODEL_INFO[m].params.map((p) => p.key), variables: STP_MODEL_INFO[m].variables, rest: STP_MODEL_INFO[m].rest }]),
+  (Object.keys(STP_MODEL_INFO) as StpModelName[]).map((m) => [
+    m,
+    { code: CODES[m], params: STP_MODEL_INFO[m].params.map((p) => p.key), variables: STP_MODEL_INFO[m].variables, rest: STP_MODEL_INFO[m].rest },
+  ]),
 ) as unknown as Record<StpModelName, CompiledStpModel>;
 
 const BY_CODE: readonly StpModelName[] = (Object.keys(STP_MODELS) as StpModelName[]).sort((a, b) => STP_MODELS[a].code - STP_MODELS[b].code);

@@ -45,8 +45,6 @@ const hasHeterogeneity = (p: Projection) => p.heterogeneity !== undefined && Obj
 const sizes = (p: Projection, s: Scenario) => [s.populations[p.from]?.N ?? 0, s.populations[p.to]?.N ?? 0] as const;
 
 const PROJECTION_RULES: readonly ProjectionRule[] = [
-
-
   {
     engines: ['micro-cpu'],
     field: 'storage',
@@ -62,7 +60,9 @@ const PROJECTION_RULES: readonly ProjectionRule[] = [
     engines: ['micro-gpu'],
     field: 'heterogeneity',
     check: (p) =>
-      p.storage === 'procedural' && hasHeterogeneity(p) ? 'procedural storage regenerates the targets but keeps no per-synapse parameters; heterogeneity needs "storage": "explicit"' : null,
+      p.storage === 'procedural' && hasHeterogeneity(p)
+        ? 'procedural storage regenerates the targets but keeps no per-synapse parameters; heterogeneity needs "storage": "explicit"'
+        : null,
   },
 
   {
@@ -81,7 +81,11 @@ const PROJECTION_RULES: readonly ProjectionRule[] = [
         ? 'procedural storage regenerates the targets of each presynaptic neuron, and a fixed in-degree has no such form (each target draws its sources); use "fixed-probability" with p = C/N, or "storage": "explicit"'
         : null,
   },
-  { engines: MESO, field: 'filter', check: (p) => (p.filter.type === 'kinetic' ? 'kinetic receptors (saturating gates have no population mean-field here)' : null) },
+  {
+    engines: MESO,
+    field: 'filter',
+    check: (p) => (p.filter.type === 'kinetic' ? 'kinetic receptors (saturating gates have no population mean-field here)' : null),
+  },
   {
     engines: MESO,
     field: 'heterogeneity',
@@ -92,7 +96,6 @@ const PROJECTION_RULES: readonly ProjectionRule[] = [
     field: 'output',
     check: (p) => (p.filter.type === 'delta' && p.output.type === 'conductance' ? "delta conductance pulses (a jump that depends on each neuron's V)" : null),
   },
-
 ];
 
 const POPULATION_RULES: readonly PopulationRule[] = [
@@ -108,7 +111,9 @@ const POPULATION_RULES: readonly PopulationRule[] = [
     engines: ['micro-gpu'],
     field: '',
     check: (name, _pop, s) => {
-      const blocked = s.projections.filter((p) => p.to === name && p.filter.type === 'delta' && p.output.type === 'conductance' && p.output.mgBlock !== undefined).length;
+      const blocked = s.projections.filter(
+        (p) => p.to === name && p.filter.type === 'delta' && p.output.type === 'conductance' && p.output.mgBlock !== undefined,
+      ).length;
       return blocked > MAX_GPU_BLOCKED_PULSES ? `${blocked} delta NMDA projections; the GPU engine combines at most ${MAX_GPU_BLOCKED_PULSES}` : null;
     },
   },
@@ -140,5 +145,9 @@ export function assertSupported(engine: CompileTarget, s: Scenario): void {
   if (issues.length === 0) return;
   const cpuRunsIt = engine !== 'micro-cpu' && unsupportedFeatures('micro-cpu', s).length === 0;
   const list = issues.map((q) => q.message).join('; ');
-  throw new EngineUnsupportedError(engine, `this scenario uses what the ${engine} engine does not model: ${list}.${cpuRunsIt ? ' Run it with --level micro-cpu.' : ''}`, issues[0].path);
+  throw new EngineUnsupportedError(
+    engine,
+    `this scenario uses what the ${engine} engine does not model: ${list}.${cpuRunsIt ? ' Run it with --level micro-cpu.' : ''}`,
+    issues[0].path,
+  );
 }

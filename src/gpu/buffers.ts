@@ -14,11 +14,7 @@ export function checkBindingSize(ctx: GpuContext, bytes: number, what: string): 
 }
 
 /** checkBindingSize for planning code that has limits but no device (and for tests with made-up limits). */
-export function checkBindingSizeWithin(
-  limits: Pick<AdapterSummary['limits'], 'maxStorageBufferBindingSize'>,
-  bytes: number,
-  what: string,
-): void {
+export function checkBindingSizeWithin(limits: Pick<AdapterSummary['limits'], 'maxStorageBufferBindingSize'>, bytes: number, what: string): void {
   const max = limits.maxStorageBufferBindingSize;
   if (bytes > max) {
     throw new GpuDeviceError(
@@ -28,12 +24,7 @@ export function checkBindingSizeWithin(
   }
 }
 
-export function createStorageBuffer(
-  ctx: GpuContext,
-  bytes: number,
-  label: string,
-  extraUsage: number = 0,
-): GPUBuffer {
+export function createStorageBuffer(ctx: GpuContext, bytes: number, label: string, extraUsage: number = 0): GPUBuffer {
   checkBindingSize(ctx, bytes, label);
   return ctx.device.createBuffer({
     label,
@@ -65,13 +56,7 @@ export function createUniformBuffer(ctx: GpuContext, data: ArrayBuffer | ArrayBu
  * share the submit of the work that produced the data. Call the returned function after
  * submitting the encoder; it waits for the GPU and frees the staging buffer.
  */
-export function encodeReadback(
-  ctx: GpuContext,
-  encoder: GPUCommandEncoder,
-  source: GPUBuffer,
-  bytes: number,
-  offset = 0,
-): () => Promise<ArrayBuffer> {
+export function encodeReadback(ctx: GpuContext, encoder: GPUCommandEncoder, source: GPUBuffer, bytes: number, offset = 0): () => Promise<ArrayBuffer> {
   const size = Math.ceil(bytes / 4) * 4;
   const staging = ctx.device.createBuffer({ label: 'readback', size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
   encoder.copyBufferToBuffer(source, offset, staging, 0, size);

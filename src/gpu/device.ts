@@ -104,9 +104,7 @@ export async function openDevice(adapter: GPUAdapter, backend: string): Promise<
     if (summary.limits[name] < need) short.push(`${name} = ${summary.limits[name]} (mesostp needs ≥ ${need})`);
   }
   if (short.length > 0) {
-    throw new GpuUnavailableError(
-      `The WebGPU adapter ${describeAdapter(summary)} is below mesostp's minimum limits: ${short.join('; ')}.`,
-    );
+    throw new GpuUnavailableError(`The WebGPU adapter ${describeAdapter(summary)} is below mesostp's minimum limits: ${short.join('; ')}.`);
   }
   const requiredLimits: Record<string, number> = {};
   for (const name of KEY_LIMITS) requiredLimits[name] = summary.limits[name];

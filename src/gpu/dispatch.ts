@@ -18,9 +18,7 @@ export function gridFor(workgroups: number, maxPerDimension: number): Grid {
   const x = Math.min(workgroups, maxPerDimension);
   const y = Math.ceil(workgroups / x);
   if (y > maxPerDimension) {
-    throw new RangeError(
-      `${workgroups} workgroups exceed this adapter's ${maxPerDimension}² two-dimensional dispatch; split the work into chunks`,
-    );
+    throw new RangeError(`${workgroups} workgroups exceed this adapter's ${maxPerDimension}² two-dimensional dispatch; split the work into chunks`);
   }
   return { x, y, workgroups };
 }

@@ -122,7 +122,7 @@ function binomialBtrs(n: number, p: number, rng: UniformSource): number {
     const u = rng.next() - 0.5;
     let v = rng.next();
     const us = 0.5 - Math.abs(u);
-    const k = Math.floor((2 * a / us + b) * u + c);
+    const k = Math.floor(((2 * a) / us + b) * u + c);
     if (k < 0 || k > n) continue;
     if (us >= 0.07 && v <= vR) return k;
     // v·alpha/(a/us² + b) is V scaled by the hat density at U, so the comparison is with

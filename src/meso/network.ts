@@ -4,7 +4,15 @@
  * the STP table), plus what the mean-field needs per projection. No synapses are built: the meso
  * level needs only the mean in-degree.
  */
-import { assertSupported, compileFilter, compilePopulation, projectionBasics, type CompiledFilter, type CompiledPopulation, type ProjectionBasics, } from '../compile';
+import {
+  assertSupported,
+  compileFilter,
+  compilePopulation,
+  projectionBasics,
+  type CompiledFilter,
+  type CompiledPopulation,
+  type ProjectionBasics,
+} from '../compile';
 import type { Scenario } from '../model/scenario';
 import { synapseCount } from '../model/validate';
 import type { ConductanceInput } from './population';

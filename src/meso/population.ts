@@ -342,7 +342,10 @@ export class MesoPopulation {
       this.freeTheta1 = p.uTh + older1;
     }
     sumMV += this.mFree * this.VFree;
-    const Pf = nA === 0 ? this.advanceBin(-1, true, p.uTh, p.uTh, drive, Icur, cond, deltaKick, dt) : this.advanceBin(-1, true, this.freeTheta0, this.freeTheta1, drive, Icur, cond, deltaKick, dt);
+    const Pf =
+      nA === 0
+        ? this.advanceBin(-1, true, p.uTh, p.uTh, drive, Icur, cond, deltaKick, dt)
+        : this.advanceBin(-1, true, this.freeTheta0, this.freeTheta1, drive, Icur, cond, deltaKick, dt);
     sumPm += Pf * this.mFree;
     sumPv += Pf * this.vFree;
     sumV += this.vFree;
@@ -373,7 +376,17 @@ export class MesoPopulation {
    * thresholds θ at the start and the end of the step: the exact membrane step and the probability
    * to fire in the step.
    */
-  private advanceBin(k: number, free: boolean, theta0: number, theta1: number, drive: number, Icur: number, cond: ConductanceInput | null, deltaKick: number, dt: number): number {
+  private advanceBin(
+    k: number,
+    free: boolean,
+    theta0: number,
+    theta1: number,
+    drive: number,
+    Icur: number,
+    cond: ConductanceInput | null,
+    deltaKick: number,
+    dt: number,
+  ): number {
     const p = this.plan;
     if (!free) return 0;
     const v0 = (k >= 0 ? this.V[k] : this.VFree) + deltaKick;

@@ -40,10 +40,18 @@ const CEILING = 1e-3;
 export function perturbationStability(scenario: Scenario, fp: FixedPoint, options: StabilityOptions = {}): Stability {
   const dt = scenario.run.dt;
   const duration = options.duration ?? 2;
-  const s: Scenario = { ...scenario, run: { ...scenario.run, duration: Math.round(duration / dt) * dt, trials: 1 }, record: { ...scenario.record, activity: true, binSize: dt, inputs: [], stp: false, spikes: [] } };
+  const s: Scenario = {
+    ...scenario,
+    run: { ...scenario.run, duration: Math.round(duration / dt) * dt, trials: 1 },
+    record: { ...scenario.record, activity: true, binSize: dt, inputs: [], stp: false, spikes: [] },
+  };
   const pops = Object.keys(s.populations).filter((p) => s.populations[p].model !== 'poisson');
   const base = simulateMeso(s, { level: 'macro', stp: options.stp, initial: { rates: fp.rates } });
-  const kicked = simulateMeso(s, { level: 'macro', stp: options.stp, initial: { rates: fp.rates, kick: { population: pops[0], fraction: options.fraction ?? 1e-6 } } });
+  const kicked = simulateMeso(s, {
+    level: 'macro',
+    stp: options.stp,
+    initial: { rates: fp.rates, kick: { population: pops[0], fraction: options.fraction ?? 1e-6 } },
+  });
   const n = base.bins;
   // δ(t): the relative activity differences of all neuron populations; its size and the sign of the first population's.
   const size = new Float64Array(n);
@@ -116,4 +124,3 @@ function slope(x: number[], y: number[]): number {
   }
   return sxy / sxx;
 }
-

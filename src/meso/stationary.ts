@@ -84,8 +84,7 @@ export function renewalStationary(p: CompiledPopulation, drive: number, input: S
   let tailF = 0;
   let tailQ = 0;
   let tailStart = -1;
-  const prof: AgeProfile | undefined =
-    bins > 0 ? { S: new Float64Array(bins), V: new Float64Array(bins), freeS: 0, freeV: 0, freeDecay: () => 0 } : undefined;
+  const prof: AgeProfile | undefined = bins > 0 ? { S: new Float64Array(bins), V: new Float64Array(bins), freeS: 0, freeV: 0, freeDecay: () => 0 } : undefined;
   const survAll: number[] = [];
   for (let j = 0; ; j++) {
     if (prof) {
@@ -155,7 +154,15 @@ export function renewalStationary(p: CompiledPopulation, drive: number, input: S
  * One step of a neuron out of refractoriness: the exact membrane update with the input held and
  * the probability to fire (docs/step-semantics.md step 3; the meso engine's advanceBin).
  */
-export function neuronStep(p: CompiledPopulation, v0: number, theta0: number, theta1: number, drive: number, input: StationaryInput, dt: number): { vNext: number; P: number } {
+export function neuronStep(
+  p: CompiledPopulation,
+  v0: number,
+  theta0: number,
+  theta1: number,
+  drive: number,
+  input: StationaryInput,
+  dt: number,
+): { vNext: number; P: number } {
   const vNext = membraneNext(p, v0, drive, input.Icur, input.cond, dt);
   if (p.model === NEURON_LIF) return { vNext, P: vNext >= p.uTh ? 1 : 0 };
   const inv = 1 / p.deltaU;
@@ -177,7 +184,13 @@ export function stationaryEfficacy(kind: StpKind, order: StpMeanFieldOrder, r: n
 }
 
 /** The stationary means behind stationaryEfficacy: ū, x̄ (population means; for `age`, the resources at spikes x_spk, and x2 = E[x_spk²] for depression) and W̄. */
-export function stationaryMeans(kind: StpKind, order: StpMeanFieldOrder, r: number, dt: number, isiGenerating?: (D: number) => number): { u: number; x: number; W: number; y?: number; z?: number; x2?: number } {
+export function stationaryMeans(
+  kind: StpKind,
+  order: StpMeanFieldOrder,
+  r: number,
+  dt: number,
+  isiGenerating?: (D: number) => number,
+): { u: number; x: number; W: number; y?: number; z?: number; x2?: number } {
   const k = effectiveStp(kind);
   if (k.model === 'none') return { u: 1, x: 1, W: 1 };
   if (k.model === 'three-state') {
@@ -247,4 +260,3 @@ export function cascadeStationary(prop: CascadePropagator, kick: number): Float6
   }
   return s;
 }
-

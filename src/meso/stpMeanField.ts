@@ -36,7 +36,6 @@ import { createThreeStateState, threeStateRelax, type ThreeStateState } from '..
  */
 export type StpMeanFieldOrder = 'mf1' | 'mf2' | 'age';
 
-
 /**
  * Tsodyks–Markram with τF = 0 has u⁻ ≡ U0, so every spike releases (U0 + U(1 − U0))·x: exactly the
  * depression model with that U, whose moment equations are exact.
@@ -227,7 +226,10 @@ export class StpMeanField {
     // RK4: one step of dt is accurate to O((dt/τ)⁴, (r·dt)⁴) (the TM closure is nonlinear; three-state is linear).
     const m = this.moments;
     const t = this.tmp;
-    const rhs = k.model === 'three-state' ? (q: ArrayLike<number>, out: Float64Array) => threeStateMomentsRhs(k.params, r, q, out) : (q: ArrayLike<number>, out: Float64Array) => tmMf2Rhs(k.params, r, q, out);
+    const rhs =
+      k.model === 'three-state'
+        ? (q: ArrayLike<number>, out: Float64Array) => threeStateMomentsRhs(k.params, r, q, out)
+        : (q: ArrayLike<number>, out: Float64Array) => tmMf2Rhs(k.params, r, q, out);
     rhs(m, this.k1);
     for (let i = 0; i < MF2.SIZE; i++) t[i] = m[i] + 0.5 * dt * this.k1[i];
     rhs(t, this.k2);

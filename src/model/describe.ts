@@ -56,7 +56,10 @@ function projection(p: Projection, s: Scenario): string {
   const pre = s.populations[p.from];
   const post = s.populations[p.to];
   const n = pre && post ? Math.round(synapseCount(p, pre.N, post.N)) : 0;
-  const out = p.output.type === 'current' ? `current-based, J = ${num(p.weight)} mV` : `conductance-based, g = ${num(p.weight)}, E = ${num(p.output.E)} mV${p.output.mgBlock ? `, Mg²⁺ block ([Mg] = ${num(p.output.mgBlock.Mg)} mM)` : ''}`;
+  const out =
+    p.output.type === 'current'
+      ? `current-based, J = ${num(p.weight)} mV`
+      : `conductance-based, g = ${num(p.weight)}, E = ${num(p.output.E)} mV${p.output.mgBlock ? `, Mg²⁺ block ([Mg] = ${num(p.output.mgBlock.Mg)} mM)` : ''}`;
   const het = p.heterogeneity && Object.keys(p.heterogeneity).length ? `, heterogeneous ${Object.keys(p.heterogeneity).join(', ')}` : '';
   return `${projectionName(p)} (${conn}, ${n.toLocaleString('en-US')} synapses, ${stp(p.stp)}, ${filter(p.filter)} filter, ${out}, delay ${ms(p.delay)}${het})`;
 }

@@ -43,22 +43,40 @@ export function mergeRecordings(parts: Recording[]): Recording {
   const trials = sorted.reduce((s, r) => s + r.trials, 0);
 
   const activity: Record<string, Float64Array> = {};
-  for (const name of Object.keys(first.activity)) activity[name] = concatRows(sorted.map((r) => ({ a: r.activity[name], trials: r.trials, bins: r.bins })), 1, bins);
+  for (const name of Object.keys(first.activity))
+    activity[name] = concatRows(
+      sorted.map((r) => ({ a: r.activity[name], trials: r.trials, bins: r.bins })),
+      1,
+      bins,
+    );
 
   const inputs: Record<string, InputRecording> = {};
   for (const [name, rec] of Object.entries(first.inputs)) {
     const m = rec.neurons.length;
     inputs[name] = {
       neurons: rec.neurons.slice(),
-      sampled: concatRows(sorted.map((r) => ({ a: r.inputs[name].sampled, trials: r.trials, bins: r.bins })), m, bins),
-      populationMean: concatRows(sorted.map((r) => ({ a: r.inputs[name].populationMean, trials: r.trials, bins: r.bins })), 1, bins),
+      sampled: concatRows(
+        sorted.map((r) => ({ a: r.inputs[name].sampled, trials: r.trials, bins: r.bins })),
+        m,
+        bins,
+      ),
+      populationMean: concatRows(
+        sorted.map((r) => ({ a: r.inputs[name].populationMean, trials: r.trials, bins: r.bins })),
+        1,
+        bins,
+      ),
     };
   }
 
   const stp: Record<string, Record<string, Float64Array>> = {};
   for (const [name, vars] of Object.entries(first.stp)) {
     stp[name] = {};
-    for (const v of Object.keys(vars)) stp[name][v] = concatRows(sorted.map((r) => ({ a: r.stp[name][v], trials: r.trials, bins: r.bins })), 1, bins);
+    for (const v of Object.keys(vars))
+      stp[name][v] = concatRows(
+        sorted.map((r) => ({ a: r.stp[name][v], trials: r.trials, bins: r.bins })),
+        1,
+        bins,
+      );
   }
 
   const spikes: Record<string, SpikeRecording> = {};

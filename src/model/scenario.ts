@@ -16,7 +16,12 @@ const positive = () => finite().positive();
 const nonNegative = () => finite().nonnegative();
 /** A time constant or duration in seconds. */
 const seconds = () => positive();
-const count = () => z.number().int().positive().max(2 ** 31 - 1);
+const count = () =>
+  z
+    .number()
+    .int()
+    .positive()
+    .max(2 ** 31 - 1);
 const probability = () => finite().gt(0).lte(1);
 
 // ---- functions of time: rates (Hz) of Poisson sources and drives μ(t) (mV) of neurons ----

@@ -31,16 +31,7 @@ export function mulhi32(a: number, b: number): number {
  * Philox4x32-10 of counter (c0..c3) under key (k0, k1), written into `out[offset..offset+3]`.
  * Allocation-free: engines call it in their inner loops.
  */
-export function philox4x32Into(
-  c0: number,
-  c1: number,
-  c2: number,
-  c3: number,
-  k0: number,
-  k1: number,
-  out: Uint32Array,
-  offset = 0,
-): void {
+export function philox4x32Into(c0: number, c1: number, c2: number, c3: number, k0: number, k1: number, out: Uint32Array, offset = 0): void {
   c0 >>>= 0;
   c1 >>>= 0;
   c2 >>>= 0;

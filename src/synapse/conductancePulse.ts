@@ -66,7 +66,17 @@ function rk4(v0: number, steps: number, a: number, W: number, w: Float64Array, E
  * B(V + rest) with [Mg²⁺] = mg[k] mM (w[k] = J·w of the pulse, E[k] its reversal potential in mV
  * relative to rest); c, W, WE as in pulseJump for the unblocked rest. Allocates nothing.
  */
-export function blockedPulseJump(V: number, c: number, W: number, WE: number, w: Float64Array, E: Float64Array, mg: Float64Array, m: number, rest: number): number {
+export function blockedPulseJump(
+  V: number,
+  c: number,
+  W: number,
+  WE: number,
+  w: Float64Array,
+  E: Float64Array,
+  mg: Float64Array,
+  m: number,
+  rest: number,
+): number {
   let blocked = 0;
   let stiff = W;
   for (let k = 0; k < m; k++) {

@@ -205,10 +205,7 @@ export function tmMf2Rhs(p: TmParams, r: number, m: ArrayLike<number>, out: Floa
   out[MF2.UU] = (2 * (U0 * Eu - Euu)) / tauF + r * (U * U + 2 * U * a * Eu - U * (2 - U) * Euu);
   out[MF2.X] = (1 - Ex) / tauD - r * (U * Ex + a * Eux);
   out[MF2.XX] = (2 * (Ex - Exx)) / tauD - r * (U * (2 - U) * Exx + 2 * a * a * closureEux2(m) - a * a * closureEu2x2(m));
-  out[MF2.UX] =
-    (U0 * Ex - Eux) / tauF +
-    (Eu - Eux) / tauD +
-    r * (U * a * Ex + a * (1 - 2 * U) * Eux - a * a * closureEu2x(m) - Eux);
+  out[MF2.UX] = (U0 * Ex - Eux) / tauF + (Eu - Eux) / tauD + r * (U * a * Ex + a * (1 - 2 * U) * Eux - a * a * closureEu2x(m) - Eux);
 }
 
 /** Mean efficacy per spike E[w] = E[u⁺x⁻] = U E[x] + (1 − U)E[ux] (exact given the moments). */

@@ -172,7 +172,10 @@ function stateOf(p: ThreeStateParams, y: number, z: number): ThreeStateRegularSt
 }
 
 /** Steady state of the three-state model just before a spike, period T (s). Closed form. */
-export function threeStateRegularSteadyState(p: ThreeStateParams, T: number): ThreeStateRegularState & {
+export function threeStateRegularSteadyState(
+  p: ThreeStateParams,
+  T: number,
+): ThreeStateRegularState & {
   /** Time average of the drive y over one period, (1/T)∫y = (y* + U x*) τin (1 − e^{−T/τin}) / T. */
   readonly meanY: number;
 } {
@@ -193,21 +196,33 @@ export function threeStateRegularState(p: ThreeStateParams, T: number, k: number
   const m = threeStateMap(p, T);
   const [ys, zs] = threeStateFixedPoint(m);
   // P = M^k by binary powering.
-  let p11 = 1, p12 = 0, p21 = 0, p22 = 1;
-  let b11 = m.m11, b12 = m.m12, b21 = m.m21, b22 = m.m22;
+  let p11 = 1,
+    p12 = 0,
+    p21 = 0,
+    p22 = 1;
+  let b11 = m.m11,
+    b12 = m.m12,
+    b21 = m.m21,
+    b22 = m.m22;
   for (let e = k; e > 0; e = Math.floor(e / 2)) {
     if (e % 2 === 1) {
       const q11 = p11 * b11 + p12 * b21;
       const q12 = p11 * b12 + p12 * b22;
       const q21 = p21 * b11 + p22 * b21;
       const q22 = p21 * b12 + p22 * b22;
-      p11 = q11; p12 = q12; p21 = q21; p22 = q22;
+      p11 = q11;
+      p12 = q12;
+      p21 = q21;
+      p22 = q22;
     }
     const s11 = b11 * b11 + b12 * b21;
     const s12 = b11 * b12 + b12 * b22;
     const s21 = b21 * b11 + b22 * b21;
     const s22 = b21 * b12 + b22 * b22;
-    b11 = s11; b12 = s12; b21 = s21; b22 = s22;
+    b11 = s11;
+    b12 = s12;
+    b21 = s21;
+    b22 = s22;
   }
   const y = ys - (p11 * ys + p12 * zs);
   const z = zs - (p21 * ys + p22 * zs);

@@ -46,7 +46,8 @@ export const EXPERIMENTS: readonly Experiment[] = [
   },
   {
     name: 'v3',
-    summary: 'Up and Down states of a bistable network with depressing synapses at several N: dwell times and state activities, micro against meso (MF2, age-resolved, MF1)',
+    summary:
+      'Up and Down states of a bistable network with depressing synapses at several N: dwell times and state activities, micro against meso (MF2, age-resolved, MF1)',
     report: V3_REPORT,
     variants: V3_VARIANTS,
     sizes: V3_SIZES,
@@ -77,7 +78,8 @@ export const EXPERIMENTS: readonly Experiment[] = [
   },
   {
     name: 'v6',
-    summary: 'scale and cost: one scenario at N = 200 … 30 000, wall time per simulated second of every engine and the accuracy of meso and macro against micro',
+    summary:
+      'scale and cost: one scenario at N = 200 … 30 000, wall time per simulated second of every engine and the accuracy of meso and macro against micro',
     report: V6_REPORT,
     variants: V6_VARIANTS,
     sizes: V6_SIZES,

@@ -101,7 +101,14 @@ export function terminalTable(spec: ReportSpec, results: SetResult[]): string {
   const label = spec.populationLabel ?? ((p: string) => p);
   const judged = spec.columns.find((c) => c.level === spec.judged)!.label;
   const header = ['set', 'population', 'metric', ...spec.columns.map((c) => c.label), 'target', judged];
-  const body = rows(results.flatMap((r) => r.metrics)).map((r) => [r.set, label(r.population), r.quantity, ...spec.columns.map((c) => cell(r.by[c.level])), `≤ ${pct(r.target)}`, verdict(r.by[spec.judged])]);
+  const body = rows(results.flatMap((r) => r.metrics)).map((r) => [
+    r.set,
+    label(r.population),
+    r.quantity,
+    ...spec.columns.map((c) => cell(r.by[c.level])),
+    `≤ ${pct(r.target)}`,
+    verdict(r.by[spec.judged]),
+  ]);
   const all = [header, ...body];
   const widths = header.map((_, c) => Math.max(...all.map((row) => row[c].length)));
   return all.map((row) => row.map((v, c) => v.padEnd(widths[c])).join('  ')).join('\n');
@@ -139,7 +146,9 @@ export async function writeReport(dir: string, spec: ReportSpec, ctx: ReportCont
     `# ${spec.title}`,
     '',
     `\`${ctx.command}\` on ${ctx.date}; micro-gpu on ${ctx.adapter}.`,
-    `Sizes: ${Object.entries(ctx.sizes).map(([k, v]) => `${k} ${v}`).join(', ')}; every level has its own seed.`,
+    `Sizes: ${Object.entries(ctx.sizes)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}; every level has its own seed.`,
     '',
     ...spec.intro,
     '',
@@ -148,13 +157,29 @@ export async function writeReport(dir: string, spec: ReportSpec, ctx: ReportCont
     '',
     `**Verdict.** ${verdictLine(spec, results)}.`,
     '',
-    `The other levels against the same targets: ${spec.columns.filter((c) => c.level !== spec.judged).map((c) => verdictLine(spec, results, c.level)).join('; ')}.`,
+    `The other levels against the same targets: ${spec.columns
+      .filter((c) => c.level !== spec.judged)
+      .map((c) => verdictLine(spec, results, c.level))
+      .join('; ')}.`,
     '',
   ];
   for (const r of results) {
-    md.push(`## ${r.set}`, '', `Wall time: ${Object.entries(r.wallSeconds).map(([l, s]) => `${l} ${s.toFixed(1)} s`).join(', ')}.`, '');
-    md.push(`| population | metric | ${spec.columns.map((c) => c.label).join(' | ')} | target | ${judgedLabel} |`, `| --- | --- | ${spec.columns.map(() => '---').join(' | ')} | --- | --- |`);
-    for (const row of rows(r.metrics)) md.push(`| ${label(row.population)} | ${row.quantity} | ${spec.columns.map((c) => cell(row.by[c.level])).join(' | ')} | ≤ ${pct(row.target)} | ${verdict(row.by[spec.judged])} |`);
+    md.push(
+      `## ${r.set}`,
+      '',
+      `Wall time: ${Object.entries(r.wallSeconds)
+        .map(([l, s]) => `${l} ${s.toFixed(1)} s`)
+        .join(', ')}.`,
+      '',
+    );
+    md.push(
+      `| population | metric | ${spec.columns.map((c) => c.label).join(' | ')} | target | ${judgedLabel} |`,
+      `| --- | --- | ${spec.columns.map(() => '---').join(' | ')} | --- | --- |`,
+    );
+    for (const row of rows(r.metrics))
+      md.push(
+        `| ${label(row.population)} | ${row.quantity} | ${spec.columns.map((c) => cell(row.by[c.level])).join(' | ')} | ≤ ${pct(row.target)} | ${verdict(row.by[spec.judged])} |`,
+      );
     md.push('');
     if (r.notes) md.push(...r.notes, '');
     for (const name of Object.keys(r.figures)) md.push(`![${name}](figures/${name})`);

@@ -176,10 +176,20 @@ function curvesFigure(set: V2Set, pop: string, recs: Record<V2Level, Recording>,
   const lines = LEVELS.map((level) => {
     const r = recs[level];
     const c = trialCurves(inputSeries(r, pop));
-    return { label: `${V(level).label} (${r.trials})`, x: Float64Array.from({ length: r.bins }, (_, k) => (k + 0.5) * r.binSize), y: c[q], color: V(level).color, dashed: V(level).dashed };
+    return {
+      label: `${V(level).label} (${r.trials})`,
+      x: Float64Array.from({ length: r.bins }, (_, k) => (k + 0.5) * r.binSize),
+      y: c[q],
+      color: V(level).color,
+      dashed: V(level).dashed,
+    };
   });
   const what = q === 'mean' ? 'trial mean μ(t)' : 'trial s.d. σ(t)';
-  return linePlotSvg(lines, { title: `V2 ${set.name}, ${pop === 'post_all' ? 'C = N' : 'C = 40'}: ${what} of the input into one neuron`, xLabel: 'time (s)', yLabel: `${q === 'mean' ? 'μ' : 'σ'} (mV)` });
+  return linePlotSvg(lines, {
+    title: `V2 ${set.name}, ${pop === 'post_all' ? 'C = N' : 'C = 40'}: ${what} of the input into one neuron`,
+    xLabel: 'time (s)',
+    yLabel: `${q === 'mean' ? 'μ' : 'σ'} (mV)`,
+  });
 }
 
 function psdFigure(set: V2Set, pop: string, recs: Record<V2Level, Recording>, w0: number, w1: number): string {
@@ -190,5 +200,10 @@ function psdFigure(set: V2Set, pop: string, recs: Record<V2Level, Recording>, w0
     const keep = Array.from(p.f.keys()).filter((k) => k > 0);
     return { label: V(level).label, x: keep.map((k) => p.f[k]), y: keep.map((k) => p.power[k]), color: V(level).color, dashed: V(level).dashed };
   });
-  return linePlotSvg(lines, { title: `V2 ${set.name}, ${pop === 'post_all' ? 'C = N' : 'C = 40'}: PSD of the input fluctuations, ${V2_PSD_WINDOW[0]}–${V2_PSD_WINDOW[1]} s (40 Hz)`, xLabel: 'frequency (Hz)', yLabel: 'PSD (mV²/Hz)', logY: true });
+  return linePlotSvg(lines, {
+    title: `V2 ${set.name}, ${pop === 'post_all' ? 'C = N' : 'C = 40'}: PSD of the input fluctuations, ${V2_PSD_WINDOW[0]}–${V2_PSD_WINDOW[1]} s (40 Hz)`,
+    xLabel: 'frequency (Hz)',
+    yLabel: 'PSD (mV²/Hz)',
+    logY: true,
+  });
 }

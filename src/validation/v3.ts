@@ -21,7 +21,10 @@ import { metric, type Metric, type ReportSpec, type SetResult } from './report';
 import preset from '../../scenarios/v3-up-down.json';
 
 /** The report's levels (metric.level) and the registry variant each runs, the reference first. */
-const VARIANT_OF = { 'micro-gpu': 'micro-gpu', 'micro-cpu': 'micro-cpu', mf2: 'meso-mf2', age: 'meso-age', mf1: 'meso-mf1' } as const satisfies Record<string, VariantId>;
+const VARIANT_OF = { 'micro-gpu': 'micro-gpu', 'micro-cpu': 'micro-cpu', mf2: 'meso-mf2', age: 'meso-age', mf1: 'meso-mf1' } as const satisfies Record<
+  string,
+  VariantId
+>;
 export type V3Level = keyof typeof VARIANT_OF;
 const COMPARED: readonly V3Level[] = ['micro-cpu', 'mf2', 'age', 'mf1'];
 const LEVELS: readonly V3Level[] = ['micro-gpu', ...COMPARED];
@@ -96,7 +99,6 @@ export interface V3Options {
   signal?: AbortSignal;
 }
 
-
 /** The preset at N neurons with J·N fixed. */
 export function v3Scenario(N: number, trials: number, duration: number, seedOffset: number): Scenario {
   // biome-ignore lint/suspicious/noExplicitAny: the preset's raw JSON, edited before it is validated
@@ -146,7 +148,18 @@ export async function runV3Set(set: V3Set, o: V3Options): Promise<SetResult> {
       const a = stateActivity(ref, up);
       const b = stateActivity(s, up);
       const r = relativeDifference(a.mean, a.se, b.mean, b.se);
-      metrics.push(metric({ set: set.name, population, quantity: `${up ? 'Up' : 'Down'} activity`, level, value: r.value, se: r.se, floor: r.se, target: V3_TARGETS.activity }));
+      metrics.push(
+        metric({
+          set: set.name,
+          population,
+          quantity: `${up ? 'Up' : 'Down'} activity`,
+          level,
+          value: r.value,
+          se: r.se,
+          floor: r.se,
+          target: V3_TARGETS.activity,
+        }),
+      );
     }
     const test = (x: number[], y: number[]) => (x.length > 1 && y.length > 1 ? ksTwoSample(x, y) : null);
     const ku = test(ref.upDwell, s.upDwell);
@@ -156,7 +169,8 @@ export async function runV3Set(set: V3Set, o: V3Options): Promise<SetResult> {
   }
   const levels = LEVELS;
   const count = (l: V3Level) => `${V(l).label} ${segs[l].upDwell.length} / ${segs[l].downDwell.length}`;
-  const dwell = (l: V3Level) => `${V(l).label} ${sampleMean(segs[l].upDwell).toFixed(2)} ± ${standardError(segs[l].upDwell).toFixed(2)} s / ${sampleMean(segs[l].downDwell).toFixed(2)} ± ${standardError(segs[l].downDwell).toFixed(2)} s`;
+  const dwell = (l: V3Level) =>
+    `${V(l).label} ${sampleMean(segs[l].upDwell).toFixed(2)} ± ${standardError(segs[l].upDwell).toFixed(2)} s / ${sampleMean(segs[l].downDwell).toFixed(2)} ± ${standardError(segs[l].downDwell).toFixed(2)} s`;
   const act = (l: V3Level) => `${V(l).label} ${stateActivity(segs[l], true).mean.toFixed(2)} / ${stateActivity(segs[l], false).mean.toFixed(2)} Hz`;
   const simulated = (l: V3Level) => recs[l].trials * recs[l].bins * recs[l].binSize;
   const notes = [
@@ -178,18 +192,45 @@ export async function runV3Set(set: V3Set, o: V3Options): Promise<SetResult> {
   const shown = (['micro-gpu', 'mf2', 'age'] as V3Level[]).map((level, i) => {
     const r = recs[level];
     const n = Math.min(r.bins, Math.round(40 / r.binSize));
-    const sm = boxcarSmooth(Array.from({ length: n }, (_, k) => r.activity.E[k]), V3_SEGMENTATION.smoothBins);
-    return { label: `${V(level).label} (+${60 * (2 - i)} Hz)`, x: Float64Array.from({ length: n }, (_, k) => (k + 0.5) * r.binSize), y: Array.from(sm, (v) => v + 60 * (2 - i)), color: V(level).color };
+    const sm = boxcarSmooth(
+      Array.from({ length: n }, (_, k) => r.activity.E[k]),
+      V3_SEGMENTATION.smoothBins,
+    );
+    return {
+      label: `${V(level).label} (+${60 * (2 - i)} Hz)`,
+      x: Float64Array.from({ length: n }, (_, k) => (k + 0.5) * r.binSize),
+      y: Array.from(sm, (v) => v + 60 * (2 - i)),
+      color: V(level).color,
+    };
   });
-  figures[`v3-${tag}-activity.svg`] = linePlotSvg(shown, { title: `V3, N = ${set.N}: smoothed A_N(t), trial 0 (levels offset by 60 Hz)`, xLabel: 'time (s)', yLabel: 'A_N (Hz)' });
+  figures[`v3-${tag}-activity.svg`] = linePlotSvg(shown, {
+    title: `V3, N = ${set.N}: smoothed A_N(t), trial 0 (levels offset by 60 Hz)`,
+    xLabel: 'time (s)',
+    yLabel: 'A_N (Hz)',
+  });
   const survival = (up: boolean) =>
     (['micro-gpu', 'micro-cpu', 'mf2', 'age'] as V3Level[]).map((level) => {
       const d = (up ? segs[level].upDwell : segs[level].downDwell).slice().sort((a, b) => a - b);
       return { label: `${V(level).label} (${d.length})`, x: d, y: d.map((_, i) => 1 - i / d.length), color: V(level).color, dashed: V(level).dashed };
     });
-  figures[`v3-${tag}-dwell-up.svg`] = linePlotSvg(survival(true), { title: `V3, N = ${set.N}: Up dwell times, fraction of periods longer than t`, xLabel: 't (s)', yLabel: 'P(dwell > t)', logY: true });
-  figures[`v3-${tag}-dwell-down.svg`] = linePlotSvg(survival(false), { title: `V3, N = ${set.N}: Down dwell times, fraction of periods longer than t`, xLabel: 't (s)', yLabel: 'P(dwell > t)', logY: true });
-  const data = Object.fromEntries(levels.map((l) => [l, { up: sampleMean(segs[l].upDwell), upSe: standardError(segs[l].upDwell), down: sampleMean(segs[l].downDwell), downSe: standardError(segs[l].downDwell) }]));
+  figures[`v3-${tag}-dwell-up.svg`] = linePlotSvg(survival(true), {
+    title: `V3, N = ${set.N}: Up dwell times, fraction of periods longer than t`,
+    xLabel: 't (s)',
+    yLabel: 'P(dwell > t)',
+    logY: true,
+  });
+  figures[`v3-${tag}-dwell-down.svg`] = linePlotSvg(survival(false), {
+    title: `V3, N = ${set.N}: Down dwell times, fraction of periods longer than t`,
+    xLabel: 't (s)',
+    yLabel: 'P(dwell > t)',
+    logY: true,
+  });
+  const data = Object.fromEntries(
+    levels.map((l) => [
+      l,
+      { up: sampleMean(segs[l].upDwell), upSe: standardError(segs[l].upDwell), down: sampleMean(segs[l].downDwell), downSe: standardError(segs[l].downDwell) },
+    ]),
+  );
   return { set: set.name, metrics, figures, wallSeconds, notes, data: { N: set.N, dwell: data } };
 }
 
@@ -206,5 +247,7 @@ export function v3ScalingFigures(results: SetResult[]): Record<string, string> {
       dashed: state === 'down',
     })),
   );
-  return { 'v3-dwell-vs-n.svg': linePlotSvg(lines, { title: 'V3: mean dwell time against N (J·N fixed)', xLabel: 'N', yLabel: 'mean dwell time (s)', logY: true }) };
+  return {
+    'v3-dwell-vs-n.svg': linePlotSvg(lines, { title: 'V3: mean dwell time against N (J·N fixed)', xLabel: 'N', yLabel: 'mean dwell time (s)', logY: true }),
+  };
 }

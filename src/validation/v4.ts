@@ -20,7 +20,10 @@ import { metric, type Metric, type ReportSpec, type SetResult } from './report';
 import preset from '../../scenarios/v4-population-spikes.json';
 
 /** The report's levels (metric.level) and the registry variant each runs, the reference first. */
-const VARIANT_OF = { 'micro-gpu': 'micro-gpu', 'micro-cpu': 'micro-cpu', age: 'meso-age', mf2: 'meso-mf2', mf1: 'meso-mf1' } as const satisfies Record<string, VariantId>;
+const VARIANT_OF = { 'micro-gpu': 'micro-gpu', 'micro-cpu': 'micro-cpu', age: 'meso-age', mf2: 'meso-mf2', mf1: 'meso-mf1' } as const satisfies Record<
+  string,
+  VariantId
+>;
 export type V4Level = keyof typeof VARIANT_OF;
 const COMPARED: readonly V4Level[] = ['micro-cpu', 'age', 'mf2', 'mf1'];
 const LEVELS: readonly V4Level[] = ['micro-gpu', ...COMPARED];
@@ -53,7 +56,7 @@ export const V4_REPORT: ReportSpec = {
     `its amplitude is the smoothed peak. The first ${V4_TRANSIENT} s are discarded.`,
     '',
     '**Metrics.** Relative difference from micro-gpu of the population-spike rate (events per second,',
-    'trial to trial standard error) and of the mean amplitude (over trials), with docs/validation/plan.md\'s',
+    "trial to trial standard error) and of the mean amplitude (over trials), with docs/validation/plan.md's",
     'targets 20 % and 15 %; the inter-event intervals are compared by a two-sample KS test below.',
     '',
     '**Levels.** The targets are judged for the mesoscopic engine with its age-resolved STP',
@@ -71,7 +74,6 @@ export interface V4Options {
   onProgress?: (stage: string, p: Progress) => void;
   signal?: AbortSignal;
 }
-
 
 function sized(trials: number, duration: number, seedOffset: number): Scenario {
   // biome-ignore lint/suspicious/noExplicitAny: the preset's raw JSON, edited before it is validated
@@ -116,7 +118,6 @@ function events(r: Recording): Events {
   return { ratePerTrial, amplitudePerTrial, intervals };
 }
 
-
 export async function runV4Set(o: V4Options): Promise<SetResult> {
   const { recordings: recs, wallSeconds } = await runLevels('V4', 'population spikes', LEVELS, VARIANT_OF, (level) => levelScenario(level, o.sizes), o);
   const ref = events(recs['micro-gpu']);
@@ -138,20 +139,38 @@ export async function runV4Set(o: V4Options): Promise<SetResult> {
   const show = (['micro-gpu', 'age', 'mf2'] as V4Level[]).map((level) => {
     const r = recs[level];
     const n = Math.min(r.bins, Math.round(3 / r.binSize));
-    return { label: V(level).label, x: Float64Array.from({ length: n }, (_, k) => (k + 0.5) * r.binSize), y: Array.from({ length: n }, (_, k) => r.activity.E[k]), color: V(level).color };
+    return {
+      label: V(level).label,
+      x: Float64Array.from({ length: n }, (_, k) => (k + 0.5) * r.binSize),
+      y: Array.from({ length: n }, (_, k) => r.activity.E[k]),
+      color: V(level).color,
+    };
   });
   figures['v4-activity.svg'] = linePlotSvg(show, { title: 'V4: A_N(t) of E, the first 3 s of trial 0', xLabel: 'time (s)', yLabel: 'A_N (Hz)' });
   const hist = (['micro-gpu', 'micro-cpu', 'age', 'mf2'] as V4Level[]).map((level) => {
     const iv = events(recs[level]).intervals;
     const edges = Array.from({ length: 31 }, (_, i) => i * 0.025);
     const density = edges.slice(0, -1).map((lo, i) => iv.filter((v) => v >= lo && v < edges[i + 1]).length / Math.max(1, iv.length) / 0.025);
-    return { label: `${V(level).label} (${iv.length})`, x: edges.slice(0, -1).map((lo) => lo + 0.0125), y: density, color: V(level).color, dashed: V(level).dashed };
+    return {
+      label: `${V(level).label} (${iv.length})`,
+      x: edges.slice(0, -1).map((lo) => lo + 0.0125),
+      y: density,
+      color: V(level).color,
+      dashed: V(level).dashed,
+    };
   });
-  figures['v4-intervals.svg'] = linePlotSvg(hist, { title: 'V4: distribution of the intervals between population spikes', xLabel: 'interval (s)', yLabel: 'density (1/s)' });
+  figures['v4-intervals.svg'] = linePlotSvg(hist, {
+    title: 'V4: distribution of the intervals between population spikes',
+    xLabel: 'interval (s)',
+    yLabel: 'density (1/s)',
+  });
   const n0 = ref.intervals.length;
   const notes = [
     `Inter-event intervals against micro-gpu's ${n0} (mean ${sampleMean(ref.intervals).toFixed(3)} s), two-sample Kolmogorov–Smirnov: ` +
-      Object.entries(ks).map(([level, k]) => `${V(level as V4Level).label} D = ${k.D.toFixed(3)}, p = ${k.p.toPrecision(2)} (${k.n} intervals)`).join('; ') + '.',
+      Object.entries(ks)
+        .map(([level, k]) => `${V(level as V4Level).label} D = ${k.D.toFixed(3)}, p = ${k.p.toPrecision(2)} (${k.n} intervals)`)
+        .join('; ') +
+      '.',
   ];
   return { set, metrics, figures, wallSeconds, notes };
 }

@@ -81,7 +81,6 @@ export interface V5Options {
   signal?: AbortSignal;
 }
 
-
 function sized(preset: ScenarioInput, trials: number, duration: number, seedOffset: number): Scenario {
   // biome-ignore lint/suspicious/noExplicitAny: the preset's raw JSON, edited before it is validated
   const raw = structuredClone(preset) as Record<string, any>;
@@ -120,27 +119,52 @@ export async function runV5Set(set: V5Set, o: V5Options): Promise<SetResult> {
       const b = trialRates(recs[level], pop, from);
       // The macro limit is deterministic: its one run has no sampling error.
       const rate = level === 'macro' ? relativeDifference(sampleMean(a), standardError(a), b[0], 0) : relativeSampleDifference(a, b);
-      metrics.push(metric({ set: set.name, population: pop, quantity: 'rate', level, value: rate.value, se: rate.se, floor: rate.se, target: V5_TARGETS.rate }));
+      metrics.push(
+        metric({ set: set.name, population: pop, quantity: 'rate', level, value: rate.value, se: rate.se, floor: rate.se, target: V5_TARGETS.rate }),
+      );
       if (level === 'macro') continue;
       const p = psdOf(recs[level], pop);
       for (const [lo, hi] of V5_BANDS) {
         const d = bandDifference(refPsd, p, lo, hi);
-        metrics.push(metric({ set: set.name, population: pop, quantity: `psd ${lo}–${hi} Hz`, level, value: d.value, se: d.se, floor: d.se, target: V5_TARGETS.psd }));
+        metrics.push(
+          metric({ set: set.name, population: pop, quantity: `psd ${lo}–${hi} Hz`, level, value: d.value, se: d.se, floor: d.se, target: V5_TARGETS.psd }),
+        );
       }
     }
     const lines = (['micro-gpu', 'micro-cpu', 'meso'] as V5Level[]).map((level) => {
       const p = psdOf(recs[level], pop);
       const keep = Array.from(p.f.keys()).filter((k) => p.f[k] >= 1 && p.f[k] <= 250);
-      return { label: `${V(level).label} (${recs[level].trials})`, x: keep.map((k) => p.f[k]), y: keep.map((k) => p.power[k]), color: V(level).color, dashed: V(level).dashed };
+      return {
+        label: `${V(level).label} (${recs[level].trials})`,
+        x: keep.map((k) => p.f[k]),
+        y: keep.map((k) => p.power[k]),
+        color: V(level).color,
+        dashed: V(level).dashed,
+      };
     });
     const tag = set.name === 'population' ? 'population' : 'ei';
-    figures[`v5-${tag}-${pop}-psd.svg`] = linePlotSvg(lines, { title: `V5 ${set.name}: PSD of the population activity A_N of ${pop}`, xLabel: 'frequency (Hz)', yLabel: 'PSD (Hz²/Hz)', logY: true });
+    figures[`v5-${tag}-${pop}-psd.svg`] = linePlotSvg(lines, {
+      title: `V5 ${set.name}: PSD of the population activity A_N of ${pop}`,
+      xLabel: 'frequency (Hz)',
+      yLabel: 'PSD (Hz²/Hz)',
+      logY: true,
+    });
     const snippet = (['micro-gpu', 'meso', 'macro'] as V5Level[]).map((level) => {
       const r = recs[level];
       const n = Math.min(r.bins, Math.round(1 / r.binSize));
-      return { label: V(level).label, x: Float64Array.from({ length: n }, (_, k) => (k + 0.5) * r.binSize), y: Array.from({ length: n }, (_, k) => r.activity[pop][k]), color: V(level).color, dashed: V(level).dashed };
+      return {
+        label: V(level).label,
+        x: Float64Array.from({ length: n }, (_, k) => (k + 0.5) * r.binSize),
+        y: Array.from({ length: n }, (_, k) => r.activity[pop][k]),
+        color: V(level).color,
+        dashed: V(level).dashed,
+      };
     });
-    figures[`v5-${tag}-${pop}-activity.svg`] = linePlotSvg(snippet, { title: `V5 ${set.name}: A_N(t) of ${pop}, first second of trial 0`, xLabel: 'time (s)', yLabel: 'A_N (Hz)' });
+    figures[`v5-${tag}-${pop}-activity.svg`] = linePlotSvg(snippet, {
+      title: `V5 ${set.name}: A_N(t) of ${pop}, first second of trial 0`,
+      xLabel: 'time (s)',
+      yLabel: 'A_N (Hz)',
+    });
   }
   return { set: set.name, metrics, figures, wallSeconds };
 }

@@ -20,7 +20,10 @@ import { V5_BANDS, V5_PSD_SEGMENT, V5_TARGETS } from './v5';
 import preset from '../../scenarios/v6-scale.json';
 
 /** The report's levels (metric.level, the cost table) and the registry variant each runs, the reference first. */
-const VARIANT_OF = { 'micro-gpu': 'micro-gpu', 'micro-cpu': 'micro-cpu', meso: 'meso-mf2', age: 'meso-age', macro: 'macro' } as const satisfies Record<string, VariantId>;
+const VARIANT_OF = { 'micro-gpu': 'micro-gpu', 'micro-cpu': 'micro-cpu', meso: 'meso-mf2', age: 'meso-age', macro: 'macro' } as const satisfies Record<
+  string,
+  VariantId
+>;
 export type V6Level = keyof typeof VARIANT_OF;
 const LEVELS: readonly V6Level[] = ['micro-gpu', 'micro-cpu', 'meso', 'age', 'macro'];
 /** The variants V6 runs. */
@@ -79,7 +82,7 @@ export const V6_REPORT: ReportSpec = {
     'micro-cpu one trial on one thread, meso its trials one after the other, macro one deterministic run.',
     '',
     `**Accuracy.** Against micro-gpu, after ${V6_TRANSIENT} s: the stationary rate of E (relative difference ± s.e., target 5 %) and the PSD`,
-    'of A_N per band (Welch, 512-ms Hann segments, target 15 %), V5\'s targets, judged for the engine\'s default STP mean-field (MF2);',
+    "of A_N per band (Welch, 512-ms Hann segments, target 15 %), V5's targets, judged for the engine's default STP mean-field (MF2);",
     'the age-resolved mean-field (docs/meso.md) is shown beside it. The macro limit (MF2) has no finite-size fluctuations, so only its',
     'rate is compared. The finite-size fluctuations shrink as 1/N, so the PSD bands are compared in relative terms.',
   ],
@@ -91,7 +94,6 @@ export interface V6Options {
   onProgress?: (stage: string, p: Progress) => void;
   signal?: AbortSignal;
 }
-
 
 /** The preset at N neurons, the Poisson pool at 0.4·N. */
 export function v6Scenario(N: number, trials: number, duration: number, seedOffset: number): Scenario {
@@ -148,7 +150,9 @@ export async function runV6Set(s: V6Set, o: V6Options): Promise<SetResult> {
     for (const [lo, hi] of V5_BANDS) {
       const d = bandDifference(refPsd, mesoPsd[level], lo, hi);
       psd[level] = Math.max(psd[level], d.value);
-      metrics.push(metric({ set: s.name, population: 'E', quantity: `psd ${lo}–${hi} Hz`, level, value: d.value, se: d.se, floor: d.se, target: V5_TARGETS.psd }));
+      metrics.push(
+        metric({ set: s.name, population: 'E', quantity: `psd ${lo}–${hi} Hz`, level, value: d.value, se: d.se, floor: d.se, target: V5_TARGETS.psd }),
+      );
     }
   }
   const notes = [
@@ -162,7 +166,9 @@ export async function runV6Set(s: V6Set, o: V6Options): Promise<SetResult> {
     const keep = Array.from(p.f.keys()).filter((k) => p.f[k] >= 1 && p.f[k] <= 250);
     return { label: `${V(level).label} (${recs[level].trials})`, x: keep.map((k) => p.f[k]), y: keep.map((k) => p.power[k]), color: V(level).color };
   });
-  const figures = { [`v6-n${s.N}-psd.svg`]: linePlotSvg(lines, { title: `V6, N = ${s.N}: PSD of A_N`, xLabel: 'frequency (Hz)', yLabel: 'PSD (Hz²/Hz)', logY: true }) };
+  const figures = {
+    [`v6-n${s.N}-psd.svg`]: linePlotSvg(lines, { title: `V6, N = ${s.N}: PSD of A_N`, xLabel: 'frequency (Hz)', yLabel: 'PSD (Hz²/Hz)', logY: true }),
+  };
   const diff = (l: V6Level) => Math.abs(rates[l].mean / rates['micro-gpu'].mean - 1);
   const data: V6Data = { N: s.N, cost, rate: rates, psd, rateDiff: { meso: diff('meso'), age: diff('age'), macro: diff('macro') } };
   return { set: s.name, metrics, figures, wallSeconds, notes, data };
@@ -175,7 +181,6 @@ function psdSegment(r: Recording): number {
   while (seg > 64 && seg > usable) seg /= 2;
   return seg;
 }
-
 
 /** Cost and accuracy against N, from every set. */
 export function v6ScalingFigures(results: SetResult[]): Record<string, string> {

@@ -91,7 +91,8 @@ function compareSummaries(page: RunSummary, node: RunSummary, rates: number, inp
   expect(page.trials).toBe(node.trials);
   expect(page.completedDuration).toBe(node.completedDuration);
   expect(Object.keys(page.populations)).toEqual(Object.keys(node.populations));
-  for (const [pop, r] of Object.entries(node.populations)) worst.rates = Math.max(worst.rates, relClose(page.populations[pop].rateHz, r.rateHz, rates, `rate ${pop}`));
+  for (const [pop, r] of Object.entries(node.populations))
+    worst.rates = Math.max(worst.rates, relClose(page.populations[pop].rateHz, r.rateHz, rates, `rate ${pop}`));
   const input = (a: number, b: number, label: string) => (worst.inputs = Math.max(worst.inputs, relClose(a, b, inputs, label)));
   for (const [pop, r] of Object.entries(node.inputs)) {
     input(page.inputs[pop].mean, r.mean, `input mean ${pop}`);
@@ -158,7 +159,9 @@ describe('the browser app with WebGPU (Vite build, Chromium, SwiftShader)', () =
     const meso = s.run.levels['meso-mf2']!.summary!;
     compareSummaries(meso, summarize(mesoNode, {}), 1e-9, 1e-9);
     const diff = compareSummaries(micro, summarize(microNode, {}), 0.02, 0.005);
-    console.log(`[mesostp] micro-gpu, page (${micro.engine.adapter}) vs Node (${microNode.engine.adapter}): largest relative difference ${diff.rates.toExponential(1)} in rates, ${diff.inputs.toExponential(1)} in input and STP statistics`);
+    console.log(
+      `[mesostp] micro-gpu, page (${micro.engine.adapter}) vs Node (${microNode.engine.adapter}): largest relative difference ${diff.rates.toExponential(1)} in rates, ${diff.inputs.toExponential(1)} in input and STP statistics`,
+    );
     expect(micro.engine.adapter).toMatch(/swiftshader/i);
     // Micro ran in batches (the page redraws after each): 32 trials in two of 16.
     expect(micro.engine.batches).toBe(2);
@@ -166,7 +169,9 @@ describe('the browser app with WebGPU (Vite build, Chromium, SwiftShader)', () =
     // The table shows those numbers.
     const microRow = page.locator('#summary-table tr[data-level="micro-gpu"]');
     expect(await microRow.locator('[data-key="rate.pre"]').textContent()).toContain(micro.populations.pre.rateHz.toFixed(3));
-    expect(await page.locator('#summary-table tr[data-level="meso-mf2"] [data-key="input.post_all.mean"]').textContent()).toContain(meso.inputs.post_all.mean.toFixed(3));
+    expect(await page.locator('#summary-table tr[data-level="meso-mf2"] [data-key="input.post_all.mean"]').textContent()).toContain(
+      meso.inputs.post_all.mean.toFixed(3),
+    );
 
     // Figures: the input band of both levels, PSD, activity, STP.
     for (const id of ['input', 'psd', 'activity', 'stp']) expect(await page.locator(`#figure-${id} svg`).count(), id).toBe(1);
@@ -188,7 +193,10 @@ describe('the browser app with WebGPU (Vite build, Chromium, SwiftShader)', () =
     await page.mouse.wheel(0, -500);
     await expect.poll(() => axes.textContent()).not.toMatch(full);
     // e^0.75 ≈ 2.1× narrower, about the middle of the run.
-    const [t0, t1] = /^time ([\d.]+) – ([\d.]+) s/.exec((await axes.textContent())!)!.slice(1).map(Number);
+    const [t0, t1] = /^time ([\d.]+) – ([\d.]+) s/
+      .exec((await axes.textContent())!)!
+      .slice(1)
+      .map(Number);
     expect(t1 - t0).toBeCloseTo(1.5 / Math.exp(0.75), 2);
     expect((t0 + t1) / 2).toBeCloseTo(0.75, 1);
     await page.locator('#raster-canvas').dblclick();
@@ -213,7 +221,7 @@ describe('the browser app with WebGPU (Vite build, Chromium, SwiftShader)', () =
     });
     expect(pixels).not.toBeNull();
     expect(pixels!.marked).toBeGreaterThan(trial0); // every spike covers at least a pixel or two
-    expect(pixels!.marked).toBeLessThan(pixels!.width * pixels!.height / 2);
+    expect(pixels!.marked).toBeLessThan((pixels!.width * pixels!.height) / 2);
 
     // Exports: summary.json equals the published summary; a .npy equals Node's array.
     const summaryFile = await download(page, () => page.locator('.export-level[data-level="micro-gpu"] [data-file$="_summary.json"]').click());
@@ -221,7 +229,9 @@ describe('the browser app with WebGPU (Vite build, Chromium, SwiftShader)', () =
     const exported = JSON.parse(summaryFile.bytes.toString('utf8')) as RunSummary;
     expect(exported.populations).toEqual(micro.populations);
     expect(exported.files['activity.pre']).toBe('v2-feedforward-depression_micro-gpu_activity_pre.npy');
-    const npy = await download(page, () => page.locator(`.export-level[data-level="meso-mf2"] [data-file="v2-feedforward-depression_meso-mf2_input_post_all_sampled.npy"]`).click());
+    const npy = await download(page, () =>
+      page.locator(`.export-level[data-level="meso-mf2"] [data-file="v2-feedforward-depression_meso-mf2_input_post_all_sampled.npy"]`).click(),
+    );
     const arr = decodeNpy(new Uint8Array(npy.bytes));
     expect(arr.shape).toEqual([32, 2, 1500]);
     const ref = mesoNode.inputs.post_all.sampled;
@@ -381,7 +391,12 @@ describe('the browser app with WebGPU (Vite build, Chromium, SwiftShader)', () =
     expect(s.scenario.valid).toBe(true);
     expect(await field(page, 'projections[0].stp.U').inputValue()).toBe('0.25');
     expect(await page.locator('#scenario-source').textContent()).toBe('Shared link');
-    for (const [l, on] of [['micro-gpu', false], ['meso-mf2', false], ['macro', true]] as const) expect(await page.locator(`#level-${l}`).isChecked(), l).toBe(on);
+    for (const [l, on] of [
+      ['micro-gpu', false],
+      ['meso-mf2', false],
+      ['macro', true],
+    ] as const)
+      expect(await page.locator(`#level-${l}`).isChecked(), l).toBe(on);
     expect(uncaught).toEqual([]);
     await page.close();
   });

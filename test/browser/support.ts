@@ -131,7 +131,6 @@ export function watch(page: Page, label: string): string[] {
   return uncaught;
 }
 
-
 /** Builds the app with Vite (the WGSL comes through the same `?raw` imports as in Node) into dist/app. */
 export async function buildApp(): Promise<void> {
   await build({ configFile: path.join(ROOT, 'vite.config.ts'), mode: 'production', logLevel: 'warn' });

@@ -147,7 +147,10 @@ describe('mesostp run', () => {
       const { summary, arrays } = readOutputs(dir);
       expect(summary.completedDuration).toBeCloseTo(0.2, 12);
       for (const [key, a] of Object.entries(arrays)) {
-        expect(a.shape.reduce((p, n) => p * n, 1), `${file} ${key}`).toBe(a.data.length);
+        expect(
+          a.shape.reduce((p, n) => p * n, 1),
+          `${file} ${key}`,
+        ).toBe(a.data.length);
         for (let i = 0; i < a.data.length; i++) if (!Number.isFinite(a.data[i])) throw new Error(`${file} ${key}[${i}] = ${a.data[i]}`);
       }
     }
@@ -156,7 +159,10 @@ describe('mesostp run', () => {
   it('trials split over 2 worker threads give the same arrays as 1 thread, bit for bit', async () => {
     const one = join(outDir, 'threads-1');
     const two = join(outDir, 'threads-2');
-    for (const [dir, k] of [[one, '1'], [two, '2']]) {
+    for (const [dir, k] of [
+      [one, '1'],
+      [two, '2'],
+    ]) {
       const r = await mesostp(['run', 'scenarios/v2-feedforward-depression.json', '--trials', '5', '--duration', '0.3', '--threads', k, '--out', dir]);
       expect(r.code, r.stderr).toBe(0);
     }
@@ -164,14 +170,26 @@ describe('mesostp run', () => {
     const b = readOutputs(two);
     expect(b.summary.engine.threads).toBe(2);
     expect(Object.keys(b.arrays).sort()).toEqual(Object.keys(a.arrays).sort());
-    for (const key of Object.keys(a.arrays)) expect(Buffer.compare(readFileSync(join(one, a.summary.files[key])), readFileSync(join(two, b.summary.files[key]))), key).toBe(0);
+    for (const key of Object.keys(a.arrays))
+      expect(Buffer.compare(readFileSync(join(one, a.summary.files[key])), readFileSync(join(two, b.summary.files[key]))), key).toBe(0);
   });
 
   it('--level micro-gpu, meso and macro write the same files and summary keys as micro-cpu', async () => {
     const dirs: Record<string, string> = {};
     for (const level of ['micro-cpu', 'micro-gpu', 'meso', 'macro']) {
       dirs[level] = join(outDir, `levels-${level}`);
-      const r = await mesostp(['run', 'scenarios/v2-feedforward-depression.json', '--level', level, '--trials', '4', '--duration', '0.3', '--out', dirs[level]]);
+      const r = await mesostp([
+        'run',
+        'scenarios/v2-feedforward-depression.json',
+        '--level',
+        level,
+        '--trials',
+        '4',
+        '--duration',
+        '0.3',
+        '--out',
+        dirs[level],
+      ]);
       expect(r.code, `${level}: ${r.stderr}`).toBe(0);
     }
     const micro = readOutputs(dirs['micro-cpu']);
@@ -192,7 +210,20 @@ describe('mesostp run', () => {
     expect(gpu.summary.populations.pre.rateHz).toBe(micro.summary.populations.pre.rateHz);
     // The N → ∞ limit has no trial-to-trial variability.
     expect(readOutputs(dirs.macro).summary.inputs.post_all.sd).toBe(0);
-    const mf1 = await mesostp(['run', 'scenarios/demo.json', '--level', 'meso', '--stp', 'mf1', '--trials', '2', '--duration', '0.2', '--out', join(outDir, 'levels-mf1')]);
+    const mf1 = await mesostp([
+      'run',
+      'scenarios/demo.json',
+      '--level',
+      'meso',
+      '--stp',
+      'mf1',
+      '--trials',
+      '2',
+      '--duration',
+      '0.2',
+      '--out',
+      join(outDir, 'levels-mf1'),
+    ]);
     expect(mf1.code, mf1.stderr).toBe(0);
     expect(readOutputs(join(outDir, 'levels-mf1')).summary.engine.stpMeanField).toBe('mf1');
     const bad = await mesostp(['run', 'scenarios/demo.json', '--level', 'meso', '--stp', 'mf3', '--out', join(outDir, 'levels-bad')]);
@@ -268,12 +299,18 @@ describe('mesostp run', () => {
     }
     // The feedforward case at B = 4: 4 trials × 100 steps (0.05 s at 0.5 ms) × the preset's neurons.
     const ff = results.cases.find((c: { workload: string; value: number }) => c.workload === 'feedforward' && c.value === 4);
-    const neurons = Object.values(JSON.parse(readFileSync('scenarios/v2-feedforward-depression.json', 'utf8')).populations as Record<string, { N: number }>).reduce((n, p) => n + p.N, 0);
+    const neurons = Object.values(
+      JSON.parse(readFileSync('scenarios/v2-feedforward-depression.json', 'utf8')).populations as Record<string, { N: number }>,
+    ).reduce((n, p) => n + p.N, 0);
     expect(ff.engines[0].runs[0].trialSteps).toBe(4 * 100);
     expect(ff.engines[0].runs[0].neuronSteps).toBe(4 * 100 * neurons);
     expect(ff.ratios.map((q: { faster: string; slower: string }) => `${q.faster}/${q.slower}`)).toContain('micro-gpu/micro-cpu');
-    const perSyn = results.cases.find((c: { variant: string }) => c.variant === 'per-synapse STP').engines.find((e: { engine: string }) => e.engine === 'micro-gpu');
-    const perPre = results.cases.find((c: { variant: string }) => c.variant === 'per-presynaptic STP').engines.find((e: { engine: string }) => e.engine === 'micro-gpu');
+    const perSyn = results.cases
+      .find((c: { variant: string }) => c.variant === 'per-synapse STP')
+      .engines.find((e: { engine: string }) => e.engine === 'micro-gpu');
+    const perPre = results.cases
+      .find((c: { variant: string }) => c.variant === 'per-presynaptic STP')
+      .engines.find((e: { engine: string }) => e.engine === 'micro-gpu');
     // STP state per synapse holds C = 100 times the per-neuron state of per-presynaptic placement.
     expect(perSyn.stpStateBytes['E->E'] / perPre.stpStateBytes['E->E']).toBeCloseTo(100, 0);
     const md = readFileSync(join(root, 'benchmarks.md'), 'utf8');
@@ -315,7 +352,9 @@ describe('mesostp run', () => {
 
   it('Ctrl-C (SIGINT) stops a long run and still writes what was computed, with cancelled: true', async () => {
     const dir = join(outDir, 'interrupted');
-    const child = spawn(process.execPath, [join(outDir, 'mesostp.js'), 'run', 'scenarios/v3-up-down.json', '--duration', '600', '--out', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(outDir, 'mesostp.js'), 'run', 'scenarios/v3-up-down.json', '--duration', '600', '--out', dir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     let stdout = '';
     child.stdout.on('data', (d) => (stdout += d));

@@ -30,9 +30,7 @@ describe('GpuContext error plumbing', () => {
 
   it('ctx.checked turns a validation error inside its work into a GpuDeviceError naming the label', async () => {
     const ctx = await testGpu();
-    await expect(ctx.checked('bad buffer', () => ctx.device.createBuffer({ size: 16, usage: 0xffff_0000 }))).rejects.toThrow(
-      /bad buffer: .*usage/i,
-    );
+    await expect(ctx.checked('bad buffer', () => ctx.device.createBuffer({ size: 16, usage: 0xffff_0000 }))).rejects.toThrow(/bad buffer: .*usage/i);
     ctx.assertHealthy();
   });
 
@@ -50,8 +48,7 @@ describe('GpuContext error plumbing', () => {
     const real = ctx.adapter;
     // The real adapter with one limit reported below mesostp's minimum.
     const limits = new Proxy(real.limits, {
-      get: (target, key) =>
-        key === 'maxComputeInvocationsPerWorkgroup' ? REQUIRED_LIMITS.maxComputeInvocationsPerWorkgroup! - 1 : Reflect.get(target, key),
+      get: (target, key) => (key === 'maxComputeInvocationsPerWorkgroup' ? REQUIRED_LIMITS.maxComputeInvocationsPerWorkgroup! - 1 : Reflect.get(target, key)),
     });
     const weak = new Proxy(real, {
       get: (target, key) => (key === 'limits' ? limits : Reflect.get(target, key, target)),

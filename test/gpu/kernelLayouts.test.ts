@@ -35,7 +35,15 @@ function hostLayout(s: WgslStruct, base = 0, prefix = ''): string[] {
   });
 }
 
-const SPELLING: Record<string, string> = { vec2f: 'vec2<f32>', vec3f: 'vec3<f32>', vec4f: 'vec4<f32>', vec2u: 'vec2<u32>', vec4u: 'vec4<u32>', vec2i: 'vec2<i32>', vec4i: 'vec4<i32>' };
+const SPELLING: Record<string, string> = {
+  vec2f: 'vec2<f32>',
+  vec3f: 'vec3<f32>',
+  vec4f: 'vec4<f32>',
+  vec2u: 'vec2<u32>',
+  vec4u: 'vec4<u32>',
+  vec2i: 'vec2<i32>',
+  vec4i: 'vec4<i32>',
+};
 
 /**
  * The same from webgpu-utils' reflection. It does not name nested struct types: `host` (the host
@@ -88,7 +96,8 @@ describe('micro-gpu kernels: host and WGSL declare the same layouts', () => {
           expect(consts.has(m[1]), `${m[1]} declared twice`).toBe(false);
           consts.set(m[1], Number(m[2]));
         }
-        for (const [name, value] of Object.entries({ ...MODEL_CODES, ...CONTROL, ...ACC, ...PROJECTION_INPUT, WG })) expect([name, consts.get(name)]).toEqual([name, value]);
+        for (const [name, value] of Object.entries({ ...MODEL_CODES, ...CONTROL, ...ACC, ...PROJECTION_INPUT, WG }))
+          expect([name, consts.get(name)]).toEqual([name, value]);
       });
     });
   }
@@ -105,11 +114,26 @@ const BARE_CODE = [
 
 describe('kernel WGSL files spell no model code as a number', () => {
   it('the check catches what it is for', () => {
-    for (const bad of ['if (STP == 1u) {', 'if (3u == STP) {', 'override STP: u32 = 0u;', 'const STP_TM: u32 = 1u;', 'if (model != 2u) {', 'acc[3u * TN + k]', 'x = acc[4u]', 'ctl[2]']) {
-      expect(BARE_CODE.some((r) => r.test(bad)), bad).toBe(true);
+    for (const bad of [
+      'if (STP == 1u) {',
+      'if (3u == STP) {',
+      'override STP: u32 = 0u;',
+      'const STP_TM: u32 = 1u;',
+      'if (model != 2u) {',
+      'acc[3u * TN + k]',
+      'x = acc[4u]',
+      'ctl[2]',
+    ]) {
+      expect(
+        BARE_CODE.some((r) => r.test(bad)),
+        bad,
+      ).toBe(true);
     }
     for (const good of ['if (STP == STP_TM) {', 'override STAGES: u32 = 0u;', 'if (STAGES > 1u) {', 'acc[ACC_KICKS * TN + k]', 'stp[2u * m + e]']) {
-      expect(BARE_CODE.some((r) => r.test(good)), good).toBe(false);
+      expect(
+        BARE_CODE.some((r) => r.test(good)),
+        good,
+      ).toBe(false);
     }
   });
 
@@ -124,7 +148,10 @@ describe('kernel WGSL files spell no model code as a number', () => {
   it('the generated parts too', () => {
     for (const kernel of MICRO_KERNELS) {
       for (const part of kernel.parts.filter((p) => !p.name.startsWith('kernels/') && !p.name.includes('codes') && !p.name.includes('layouts'))) {
-        expect(part.code.split('\n').filter((l) => BARE_CODE.some((r) => r.test(l))), `${kernel.name}: ${part.name}`).toEqual([]);
+        expect(
+          part.code.split('\n').filter((l) => BARE_CODE.some((r) => r.test(l))),
+          `${kernel.name}: ${part.name}`,
+        ).toEqual([]);
       }
     }
   });
@@ -135,12 +162,22 @@ describe('wgslStruct: WGSL layout rules and a packer keyed by name', () => {
   const Outer = wgslStruct('Outer', { n: 'u32', v: 'vec2<f32>', w: 'vec3<i32>', x: 'f32', inner: Inner, y: 'i32', q: 'vec4<u32>' });
 
   it('every scalar, vector and nested struct where WGSL puts it', () => {
-    const defs = reflect(`${Inner.part.code}\n${Outer.part.code}\n@group(0) @binding(0) var<uniform> P: Outer;\n@compute @workgroup_size(1) fn main() { let x = P.n; }`);
+    const defs = reflect(
+      `${Inner.part.code}\n${Outer.part.code}\n@group(0) @binding(0) var<uniform> P: Outer;\n@compute @workgroup_size(1) fn main() { let x = P.n; }`,
+    );
     expect(wgslLayout(defs.uniforms.P.typeDefinition as ReflectedType, Outer)).toEqual(hostLayout(Outer));
     expect(defs.uniforms.P.typeDefinition.size).toBe(Outer.size);
     // By hand: n 0, v 8, w 16 (vec3 aligns to 16), x 28, inner 32 (@align(16), its size 32 rounded
     // to 32), y 64, q 80, struct 96.
-    expect(Outer.members.map((m) => [m.name, m.offset])).toEqual([['n', 0], ['v', 8], ['w', 16], ['x', 28], ['inner', 32], ['y', 64], ['q', 80]]);
+    expect(Outer.members.map((m) => [m.name, m.offset])).toEqual([
+      ['n', 0],
+      ['v', 8],
+      ['w', 16],
+      ['x', 28],
+      ['inner', 32],
+      ['y', 64],
+      ['q', 80],
+    ]);
     expect(Outer.size).toBe(96);
   });
 

@@ -18,7 +18,13 @@ const dt = 5e-4;
 
 describe('fixed-point accumulation', () => {
   it('picks a power-of-two scale that keeps the largest possible slot sum within 2^30', () => {
-    for (const [C, kick] of [[1, 1], [1000, 0.3], [100000, 2000], [1, 1e-9], [50, 1e12]] as const) {
+    for (const [C, kick] of [
+      [1, 1],
+      [1000, 0.3],
+      [100000, 2000],
+      [1, 1e-9],
+      [50, 1e12],
+    ] as const) {
       const { scale, eventError } = fixedPointFor(C, kick);
       expect(Number.isInteger(Math.log2(scale))).toBe(true);
       expect(C * kick * scale).toBeLessThanOrEqual(FIXED_POINT_RANGE);
@@ -65,7 +71,17 @@ describe('micro-gpu: exact oracle', () => {
     const r = 20;
     const s = scenario({
       populations: { src: { model: 'poisson', N: 1, rate: { type: 'constant', value: r } }, post: probe(1) },
-      projections: [{ from: 'src', to: 'post', connectivity: { type: 'all-to-all' }, weight: 1, delay: dt, filter: { type: 'exponential', tau: 0.005 }, stp: { model: 'depression', U, tauD } }],
+      projections: [
+        {
+          from: 'src',
+          to: 'post',
+          connectivity: { type: 'all-to-all' },
+          weight: 1,
+          delay: dt,
+          filter: { type: 'exponential', tau: 0.005 },
+          stp: { model: 'depression', U, tauD },
+        },
+      ],
       run: { dt, duration: 2, trials: 1024, seed: 5 },
       record: { activity: false, binSize: 0.4, stp: true },
     });
@@ -93,7 +109,17 @@ describe('micro-gpu: sizes and control', () => {
     const N = 65535 * 64 + 1000;
     const s = scenario({
       populations: { src: { model: 'poisson', N, rate: { type: 'constant', value: 100 } }, post: probe(600) },
-      projections: [{ from: 'src', to: 'post', connectivity: { type: 'fixed-indegree', C: 3000 }, weight: 0.01, delay: dt, filter: { type: 'exponential', tau: 0.005 }, stp: { model: 'depression', U: 0.5, tauD: 0.1 } }],
+      projections: [
+        {
+          from: 'src',
+          to: 'post',
+          connectivity: { type: 'fixed-indegree', C: 3000 },
+          weight: 0.01,
+          delay: dt,
+          filter: { type: 'exponential', tau: 0.005 },
+          stp: { model: 'depression', U: 0.5, tauD: 0.1 },
+        },
+      ],
       run: { dt, duration: 4 * dt, trials: 1, seed: 9 },
       record: { activity: true, inputs: [{ population: 'post', neurons: 2 }], stp: true },
     });
@@ -109,8 +135,21 @@ describe('micro-gpu: sizes and control', () => {
 
   const batchScenario = () =>
     scenario({
-      populations: { src: { model: 'poisson', N: 30, rate: { type: 'constant', value: 40 } }, post: { model: 'glif', N: 10, tauM: 0.02, mu: { type: 'constant', value: 12 }, uReset: 0, tRef: 0.002, c: 10, deltaU: 2, uTh: 15 } },
-      projections: [{ from: 'src', to: 'post', connectivity: { type: 'fixed-indegree', C: 10 }, weight: 1, delay: 0.001, filter: { type: 'exponential', tau: 0.005 }, stp: { model: 'tsodyks-markram', U: 0.2, U0: 0.2, tauD: 0.2, tauF: 0.4 } }],
+      populations: {
+        src: { model: 'poisson', N: 30, rate: { type: 'constant', value: 40 } },
+        post: { model: 'glif', N: 10, tauM: 0.02, mu: { type: 'constant', value: 12 }, uReset: 0, tRef: 0.002, c: 10, deltaU: 2, uTh: 15 },
+      },
+      projections: [
+        {
+          from: 'src',
+          to: 'post',
+          connectivity: { type: 'fixed-indegree', C: 10 },
+          weight: 1,
+          delay: 0.001,
+          filter: { type: 'exponential', tau: 0.005 },
+          stp: { model: 'tsodyks-markram', U: 0.2, U0: 0.2, tauD: 0.2, tauF: 0.4 },
+        },
+      ],
       run: { dt, duration: 0.1, trials: 7, seed: 4 },
       record: { activity: true, binSize: 0.005, inputs: [{ population: 'post', neurons: 3 }], stp: true, spikes: [{ population: 'post', neurons: 10 }] },
     });
@@ -138,7 +177,11 @@ describe('micro-gpu: sizes and control', () => {
     const s = batchScenario();
     const parts: Recording[] = [];
     const whole = await simulateMicroGpu(s, { gpu, maxTrialsPerBatch: 3, onBatch: (r) => parts.push(r) });
-    expect(parts.map((r) => r.engine.trialRange)).toEqual([[0, 3], [3, 6], [6, 7]]);
+    expect(parts.map((r) => r.engine.trialRange)).toEqual([
+      [0, 3],
+      [3, 6],
+      [6, 7],
+    ]);
     const merged = mergeRecordings(parts);
     expect(Array.from(merged.activity.post)).toEqual(Array.from(whole.activity.post));
     expect(Array.from(merged.inputs.post.sampled)).toEqual(Array.from(whole.inputs.post.sampled));
@@ -174,11 +217,24 @@ describe('micro-gpu: sizes and control', () => {
     const gpu = await testGpu();
     const kineticProcedural = scenario({
       populations: { src: { model: 'poisson', N: 5, rate: { type: 'constant', value: 10 } }, post: probe(2) },
-      projections: [{ from: 'src', to: 'post', connectivity: { type: 'all-to-all' }, weight: 0.1, delay: 1e-4, filter: { type: 'kinetic', receptor: 'AMPA' }, output: { type: 'conductance', E: 65 }, storage: 'procedural' }],
+      projections: [
+        {
+          from: 'src',
+          to: 'post',
+          connectivity: { type: 'all-to-all' },
+          weight: 0.1,
+          delay: 1e-4,
+          filter: { type: 'kinetic', receptor: 'AMPA' },
+          output: { type: 'conductance', E: 65 },
+          storage: 'procedural',
+        },
+      ],
       run: { dt: 1e-4, duration: 0.01, trials: 1, seed: 1 },
       record: { activity: true },
     });
     await expect(simulateMicroGpu(kineticProcedural, { gpu })).rejects.toThrow(EngineUnsupportedError);
-    await expect(simulateMicroGpu(kineticProcedural, { gpu })).rejects.toThrow(/projections\[\d+\] \("src->post"\): a kinetic receptor .*"storage": "explicit"/);
+    await expect(simulateMicroGpu(kineticProcedural, { gpu })).rejects.toThrow(
+      /projections\[\d+\] \("src->post"\): a kinetic receptor .*"storage": "explicit"/,
+    );
   });
 });

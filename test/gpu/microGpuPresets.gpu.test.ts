@@ -14,7 +14,9 @@ import { simulateMicroCpu } from '../../src/micro/cpu';
 import type { Recording, Samples } from '../../src/model/recording';
 import { parseScenario } from '../../src/model/validate';
 
-const presets = readdirSync('scenarios').filter((f) => f.endsWith('.json')).sort();
+const presets = readdirSync('scenarios')
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 const Z = 4.5;
 
 /** Per-trial time averages of a [trials × bins] array, then their mean and standard error. */

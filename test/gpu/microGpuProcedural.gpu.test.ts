@@ -25,7 +25,9 @@ describe('procedural connectivity on the GPU', () => {
     const p = 0.05;
     const s = scenario({
       populations: { src: singleSpikeSource(2, dt, nPre), post: probe(nPost) },
-      projections: [{ from: 'src', to: 'post', connectivity: { type: 'fixed-probability', p }, weight: 1, delay: dt, filter: { type: 'delta' }, storage: 'procedural' }],
+      projections: [
+        { from: 'src', to: 'post', connectivity: { type: 'fixed-probability', p }, weight: 1, delay: dt, filter: { type: 'delta' }, storage: 'procedural' },
+      ],
       run: { dt, duration: 6 * dt, trials: 2, seed: 21 },
       record: { activity: true, inputs: [{ population: 'post', neurons: nPost }] },
     });
@@ -63,7 +65,17 @@ describe('procedural connectivity on the GPU', () => {
     const nPost = 300;
     const s = scenario({
       populations: { src: singleSpikeSource(2, dt, nPre), post: probe(nPost) },
-      projections: [{ from: 'src', to: 'post', connectivity: { type: 'fixed-probability', p: 0.05, perTrial: true }, weight: 1, delay: dt, filter: { type: 'delta' }, storage: 'procedural' }],
+      projections: [
+        {
+          from: 'src',
+          to: 'post',
+          connectivity: { type: 'fixed-probability', p: 0.05, perTrial: true },
+          weight: 1,
+          delay: dt,
+          filter: { type: 'delta' },
+          storage: 'procedural',
+        },
+      ],
       run: { dt, duration: 6 * dt, trials: 3, seed: 5 },
       record: { activity: true, inputs: [{ population: 'post', neurons: nPost }] },
     });
@@ -104,7 +116,18 @@ describe('procedural connectivity on the GPU', () => {
     const build = (storage: 'explicit' | 'procedural') =>
       scenario({
         populations: { src: { model: 'poisson', N, rate: { type: 'constant', value: 5 } }, post: probe(N) },
-        projections: [{ from: 'src', to: 'post', connectivity: { type: 'all-to-all' }, weight: J, delay: 2 * dt, filter: { type: 'exponential', tau: tauS }, stp: { model: 'depression', U: 0.2, tauD: 0.1 }, storage }],
+        projections: [
+          {
+            from: 'src',
+            to: 'post',
+            connectivity: { type: 'all-to-all' },
+            weight: J,
+            delay: 2 * dt,
+            filter: { type: 'exponential', tau: tauS },
+            stp: { model: 'depression', U: 0.2, tauD: 0.1 },
+            storage,
+          },
+        ],
         run: { dt, duration: 80 * dt, trials: 2, seed: 8 },
         record: { activity: true, binSize: dt, inputs: [{ population: 'post', neurons: 3 }] },
       });
@@ -133,7 +156,17 @@ describe('procedural connectivity on the GPU', () => {
     const steps = 120;
     const s = scenario({
       populations: { src: { model: 'poisson', N, rate: { type: 'constant', value: 20 } }, post: probe(50) },
-      projections: [{ from: 'src', to: 'post', connectivity: { type: 'all-to-all' }, weight: J, delay: d * dt, filter: { type: 'exponential', tau: tauS }, storage: 'procedural' }],
+      projections: [
+        {
+          from: 'src',
+          to: 'post',
+          connectivity: { type: 'all-to-all' },
+          weight: J,
+          delay: d * dt,
+          filter: { type: 'exponential', tau: tauS },
+          storage: 'procedural',
+        },
+      ],
       run: { dt, duration: steps * dt, trials: 3, seed: 8 },
       record: { activity: true, binSize: dt, inputs: [{ population: 'post', neurons: 2 }] },
     });
@@ -144,7 +177,7 @@ describe('procedural connectivity on the GPU', () => {
       for (let n = 0; n < steps; n++) {
         if (n >= d) filt += (J / tauS) * Math.round(g.activity.src[b * steps + n - d] * N * dt);
         const expected = tauM * filt;
-        expect(Math.abs(g.inputs.post.sampled[(b * 2) * steps + n] - expected)).toBeLessThanOrEqual(2e-6 * Math.max(1, expected));
+        expect(Math.abs(g.inputs.post.sampled[b * 2 * steps + n] - expected)).toBeLessThanOrEqual(2e-6 * Math.max(1, expected));
         filt *= decay;
       }
     }
@@ -154,11 +187,17 @@ describe('procedural connectivity on the GPU', () => {
     const gpu = await testGpu();
     const raw = JSON.parse(readFileSync('scenarios/v5-static-ei.json', 'utf8'));
     const N: Record<string, number> = { E: raw.populations.E.N, I: raw.populations.I.N };
-    raw.projections = raw.projections.map((p: any) => ({ ...p, connectivity: { type: 'fixed-probability', p: p.connectivity.C / (N[p.from] - (p.from === p.to ? 1 : 0)) } }));
+    raw.projections = raw.projections.map((p: any) => ({
+      ...p,
+      connectivity: { type: 'fixed-probability', p: p.connectivity.C / (N[p.from] - (p.from === p.to ? 1 : 0)) },
+    }));
     raw.run = { ...raw.run, duration: 1, trials: 16 };
     raw.record = { activity: true, binSize: 0.01 };
     const cpu = simulateMicroCpu(parseScenario(raw));
-    const gpuRun = await simulateMicroGpu(parseScenario({ ...raw, run: { ...raw.run, seed: raw.run.seed + 7 }, projections: raw.projections.map((p: any) => ({ ...p, storage: 'procedural' })) }), { gpu });
+    const gpuRun = await simulateMicroGpu(
+      parseScenario({ ...raw, run: { ...raw.run, seed: raw.run.seed + 7 }, projections: raw.projections.map((p: any) => ({ ...p, storage: 'procedural' })) }),
+      { gpu },
+    );
     for (const pop of ['E', 'I']) {
       const stats = (a: ArrayLike<number>, T: number, bins: number) => {
         const v = Array.from({ length: T }, (_, t) => {
@@ -181,7 +220,9 @@ describe('procedural connectivity on the GPU', () => {
     const gpu = await testGpu();
     const s = scenario({
       populations: { src: { model: 'poisson', N: 50, rate: { type: 'constant', value: 5 } }, post: probe(5) },
-      projections: [{ from: 'src', to: 'post', connectivity: { type: 'fixed-indegree', C: 10 }, weight: 1, delay: dt, filter: { type: 'delta' }, storage: 'procedural' }],
+      projections: [
+        { from: 'src', to: 'post', connectivity: { type: 'fixed-indegree', C: 10 }, weight: 1, delay: dt, filter: { type: 'delta' }, storage: 'procedural' },
+      ],
       run: { dt, duration: 10 * dt, trials: 1, seed: 1 },
       record: { activity: true },
     });

@@ -15,7 +15,8 @@ describe('validation V5, quick', () => {
       const r = await runV5Set(set, { gpu, sizes });
       const judged = r.metrics.filter((m) => m.level === 'meso' || m.level === 'macro');
       expect(judged.length).toBe(set.name === 'population' ? 6 : 12);
-      for (const m of judged) expect(m.value - 3 * m.se, `${set.name} ${m.population} ${m.quantity} ${m.level}: ${m.value} ± ${m.se}`).toBeLessThanOrEqual(m.target);
+      for (const m of judged)
+        expect(m.value - 3 * m.se, `${set.name} ${m.population} ${m.quantity} ${m.level}: ${m.value} ± ${m.se}`).toBeLessThanOrEqual(m.target);
       expect(Object.keys(r.figures).length).toBe(set.name === 'population' ? 2 : 4);
     }
   });

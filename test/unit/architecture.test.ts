@@ -25,7 +25,11 @@ function imports(file: string): string[] {
 }
 
 function offenders(from: string, forbidden: readonly string[]): string[] {
-  return sources(from).flatMap((f) => imports(f).filter((i) => forbidden.some((p) => i === p || i.startsWith(`${p}/`))).map((i) => `${f} → ${i}`));
+  return sources(from).flatMap((f) =>
+    imports(f)
+      .filter((i) => forbidden.some((p) => i === p || i.startsWith(`${p}/`)))
+      .map((i) => `${f} → ${i}`),
+  );
 }
 
 describe('layers (docs/architecture.md)', () => {

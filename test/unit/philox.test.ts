@@ -48,7 +48,12 @@ describe('Philox 4x32-10', () => {
     const ks = ksOneSample(u, uniformCdf);
     expect(ks.pValue).toBeGreaterThan(1e-4);
     // A flawed transform (e.g. squaring) must fail the same test: the test has power.
-    expect(ksOneSample(u.map((x) => x * x), uniformCdf).pValue).toBeLessThan(1e-10);
+    expect(
+      ksOneSample(
+        u.map((x) => x * x),
+        uniformCdf,
+      ).pValue,
+    ).toBeLessThan(1e-10);
   });
 
   it('normal output passes a Kolmogorov–Smirnov test and has unit variance', () => {
@@ -61,7 +66,12 @@ describe('Philox 4x32-10', () => {
     // Standard errors: 1/√n for the mean, √(2/n) for the variance; 5 s.e. bounds.
     expect(Math.abs(mean)).toBeLessThan(5 / Math.sqrt(n));
     expect(Math.abs(variance - 1)).toBeLessThan(5 * Math.sqrt(2 / n));
-    expect(ksOneSample(z.map((x) => 1.05 * x), normalCdf).pValue).toBeLessThan(1e-6);
+    expect(
+      ksOneSample(
+        z.map((x) => 1.05 * x),
+        normalCdf,
+      ).pValue,
+    ).toBeLessThan(1e-6);
   });
 
   it('normalPairFromBits is Box–Muller on the uniforms', () => {

@@ -65,14 +65,16 @@ function createPipeline(device: GPUDevice, module: GPUShaderModule, layout: GPUP
     fragment: {
       module,
       entryPoint: 'fs',
-      targets: [{
-        format,
-        // Translucent marks let dense bursts read darker than isolated spikes.
-        blend: {
-          color: { srcFactor: 'src-alpha', dstFactor: 'one-minus-src-alpha', operation: 'add' },
-          alpha: { srcFactor: 'one', dstFactor: 'one-minus-src-alpha', operation: 'add' },
+      targets: [
+        {
+          format,
+          // Translucent marks let dense bursts read darker than isolated spikes.
+          blend: {
+            color: { srcFactor: 'src-alpha', dstFactor: 'one-minus-src-alpha', operation: 'add' },
+            alpha: { srcFactor: 'one', dstFactor: 'one-minus-src-alpha', operation: 'add' },
+          },
         },
-      }],
+      ],
     },
     primitive: { topology: 'triangle-strip' },
   });
@@ -355,21 +357,29 @@ export class SpikeRaster {
     );
 
     let drag: { id: number; x: number; y: number } | null = null;
-    canvas.addEventListener('pointerdown', (e) => {
-      if (e.button !== 0) return;
-      canvas.setPointerCapture(e.pointerId);
-      drag = { id: e.pointerId, x: e.clientX, y: e.clientY };
-    }, opts);
-    canvas.addEventListener('pointermove', (e) => {
-      if (!drag || e.pointerId !== drag.id) return;
-      const rect = canvas.getBoundingClientRect();
-      // The data follow the pointer, so the view moves the other way.
-      const dx = -(e.clientX - drag.x) / Math.max(rect.width, 1);
-      const dy = -(e.clientY - drag.y) / Math.max(rect.height, 1);
-      drag.x = e.clientX;
-      drag.y = e.clientY;
-      this.update(panBy(this.current, dx, dy, this.limits));
-    }, opts);
+    canvas.addEventListener(
+      'pointerdown',
+      (e) => {
+        if (e.button !== 0) return;
+        canvas.setPointerCapture(e.pointerId);
+        drag = { id: e.pointerId, x: e.clientX, y: e.clientY };
+      },
+      opts,
+    );
+    canvas.addEventListener(
+      'pointermove',
+      (e) => {
+        if (!drag || e.pointerId !== drag.id) return;
+        const rect = canvas.getBoundingClientRect();
+        // The data follow the pointer, so the view moves the other way.
+        const dx = -(e.clientX - drag.x) / Math.max(rect.width, 1);
+        const dy = -(e.clientY - drag.y) / Math.max(rect.height, 1);
+        drag.x = e.clientX;
+        drag.y = e.clientY;
+        this.update(panBy(this.current, dx, dy, this.limits));
+      },
+      opts,
+    );
     const endDrag = (e: PointerEvent): void => {
       if (drag && e.pointerId === drag.id) drag = null;
     };
@@ -377,23 +387,44 @@ export class SpikeRaster {
     canvas.addEventListener('pointercancel', endDrag, opts);
     canvas.addEventListener('dblclick', () => this.resetView(), opts);
 
-    canvas.addEventListener('keydown', (e) => {
-      if (e.ctrlKey || e.metaKey || e.altKey) return; // leave browser shortcuts (ctrl + / ctrl 0) alone
-      const v = this.current;
-      const l = this.limits;
-      let next: View | null = null;
-      switch (e.key) {
-        case '+': case '=': next = zoomAt(v, 0.5, 0.5, KEY_ZOOM, 1, l); break;
-        case '-': case '_': next = zoomAt(v, 0.5, 0.5, 1 / KEY_ZOOM, 1, l); break;
-        case 'ArrowLeft': next = panBy(v, -KEY_PAN, 0, l); break;
-        case 'ArrowRight': next = panBy(v, KEY_PAN, 0, l); break;
-        case 'ArrowUp': next = panBy(v, 0, -KEY_PAN, l); break;
-        case 'ArrowDown': next = panBy(v, 0, KEY_PAN, l); break;
-        case '0': next = fullView(l.duration, l.rows); break;
-        default: return;
-      }
-      e.preventDefault();
-      this.update(next);
-    }, opts);
+    canvas.addEventListener(
+      'keydown',
+      (e) => {
+        if (e.ctrlKey || e.metaKey || e.altKey) return; // leave browser shortcuts (ctrl + / ctrl 0) alone
+        const v = this.current;
+        const l = this.limits;
+        let next: View | null = null;
+        switch (e.key) {
+          case '+':
+          case '=':
+            next = zoomAt(v, 0.5, 0.5, KEY_ZOOM, 1, l);
+            break;
+          case '-':
+          case '_':
+            next = zoomAt(v, 0.5, 0.5, 1 / KEY_ZOOM, 1, l);
+            break;
+          case 'ArrowLeft':
+            next = panBy(v, -KEY_PAN, 0, l);
+            break;
+          case 'ArrowRight':
+            next = panBy(v, KEY_PAN, 0, l);
+            break;
+          case 'ArrowUp':
+            next = panBy(v, 0, -KEY_PAN, l);
+            break;
+          case 'ArrowDown':
+            next = panBy(v, 0, KEY_PAN, l);
+            break;
+          case '0':
+            next = fullView(l.duration, l.rows);
+            break;
+          default:
+            return;
+        }
+        e.preventDefault();
+        this.update(next);
+      },
+      opts,
+    );
   }
 }

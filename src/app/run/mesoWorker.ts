@@ -23,7 +23,8 @@ scope.onmessage = async (event) => {
   controller = new AbortController();
   let last = 0;
   try {
-    if (!isVariantId(msg.variant) || !engine(variant(msg.variant).engine).capabilities.browserWorker) throw new Error(`the worker runs the engines that run in a browser worker (meso, macro), not ${msg.variant}`);
+    if (!isVariantId(msg.variant) || !engine(variant(msg.variant).engine).capabilities.browserWorker)
+      throw new Error(`the worker runs the engines that run in a browser worker (meso, macro), not ${msg.variant}`);
     const recording = await runVariant(msg.variant, msg.scenario, {
       signal: controller.signal,
       // Smaller chunks than the CLI's so that Cancel answers within a fraction of a second.

@@ -62,7 +62,18 @@ async function runBatches(choice: LevelChoice, scenario: Scenario, gpu: GpuConte
     });
     const kept = complete as Recording | null;
     if (recording.cancelled && kept && kept.trials < recording.trials) {
-      return { recording: { ...kept, cancelled: true, wallSeconds: recording.wallSeconds, engine: { ...recording.engine, trialRange: kept.engine.trialRange, keptTrials: 'the completed batches (full duration); the batch cut by cancel is dropped' } } };
+      return {
+        recording: {
+          ...kept,
+          cancelled: true,
+          wallSeconds: recording.wallSeconds,
+          engine: {
+            ...recording.engine,
+            trialRange: kept.engine.trialRange,
+            keptTrials: 'the completed batches (full duration); the batch cut by cancel is dropped',
+          },
+        },
+      };
     }
     return { recording };
   } catch (error) {

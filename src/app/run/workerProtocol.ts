@@ -6,10 +6,7 @@ import type { Scenario } from '../../model/scenario';
 /** run: the registry variant to run (one whose engine runs in a browser worker). */
 export type ToWorker = { type: 'run'; scenario: Scenario; variant: VariantId } | { type: 'cancel' };
 
-export type FromWorker =
-  | { type: 'progress'; progress: Progress }
-  | { type: 'done'; recording: Recording }
-  | { type: 'error'; message: string };
+export type FromWorker = { type: 'progress'; progress: Progress } | { type: 'done'; recording: Recording } | { type: 'error'; message: string };
 
 /** The typed arrays of a recording, to transfer instead of copy. */
 export function recordingBuffers(r: Recording): ArrayBuffer[] {

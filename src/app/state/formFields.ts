@@ -37,7 +37,6 @@ export const NO_RASTER = 'none';
 /** Neurons a newly chosen raster population records (all of them, up to this many). */
 export const RASTER_DEFAULT_NEURONS = 1000;
 
-
 /** The fields of a time function (a rate or a drive) at `path`. */
 function timeFunctionFields(json: unknown, path: JsonPath, label: string, unit: string): FieldSpec[] {
   const f = getAt(json, path) as { type?: string } | undefined;
@@ -101,7 +100,9 @@ export function formFields(json: Draft): FieldGroup[] {
     groups.push({ title: `Projection ${q?.name ?? `${q?.from}→${q?.to}`}`, fields });
   });
   const raster = getAt(json, RASTER_PATH) as { population?: string } | undefined;
-  const rasterFields = [field([...RASTER_PATH, 'population'], 'spike raster of', 'select', { options: [NO_RASTER, ...Object.keys(pops)], hint: 'micro records these spikes' })];
+  const rasterFields = [
+    field([...RASTER_PATH, 'population'], 'spike raster of', 'select', { options: [NO_RASTER, ...Object.keys(pops)], hint: 'micro records these spikes' }),
+  ];
   if (raster?.population) rasterFields.push(field([...RASTER_PATH, 'neurons'], 'neurons recorded', 'integer', { hint: 'up to 10⁵ are drawn' }));
   groups.push({ title: 'Recording', fields: rasterFields });
   return groups;
@@ -124,7 +125,13 @@ export function fieldText(spec: FieldSpec, json: Draft): string {
 export function parseFieldText(spec: FieldSpec, text: string): unknown {
   const t = text.trim();
   if (spec.kind === 'select') return t;
-  if (spec.kind === 'numberList') return t === '' ? [] : t.split(/[,;\s]+/).filter(Boolean).map(parseNumber);
+  if (spec.kind === 'numberList')
+    return t === ''
+      ? []
+      : t
+          .split(/[,;\s]+/)
+          .filter(Boolean)
+          .map(parseNumber);
   return t === '' ? undefined : parseNumber(t);
 }
 

@@ -127,7 +127,13 @@ export function inputPsdFigure(recs: Recordings, population: string): Figure {
   return {
     id: `psd-${population}`,
     lines,
-    options: { title: `PSD of the input fluctuations into a ${population} neuron (second half of the run)`, xLabel: 'frequency (Hz)', yLabel: 'PSD (mV²/Hz)', logX: true, logY: true },
+    options: {
+      title: `PSD of the input fluctuations into a ${population} neuron (second half of the run)`,
+      xLabel: 'frequency (Hz)',
+      yLabel: 'PSD (mV²/Hz)',
+      logX: true,
+      logY: true,
+    },
     note: left.length ? `not shown: ${left.join('; ')}` : undefined,
   };
 }
@@ -199,7 +205,11 @@ export function dwellFigure(recs: Recordings, population: string, o: Omit<UpDown
   return {
     id: `dwell-${population}`,
     lines,
-    options: { title: `Up/Down dwell times of ${population} (Up above ${o.high} Hz, Down below ${o.low} Hz)`, xLabel: 'dwell time (s)', yLabel: 'density (1/s)' },
+    options: {
+      title: `Up/Down dwell times of ${population} (Up above ${o.high} Hz, Down below ${o.low} Hz)`,
+      xLabel: 'dwell time (s)',
+      yLabel: 'density (1/s)',
+    },
     note: counts.length ? `complete periods: ${counts.join('; ')}` : undefined,
   };
 }

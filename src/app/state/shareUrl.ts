@@ -42,7 +42,9 @@ export async function decodeShared(hash: string): Promise<SharedState | null> {
     const bytes = await pipe(fromBase64Url(packed), new DecompressionStream('deflate-raw'));
     scenario = JSON.parse(new TextDecoder().decode(bytes));
   } catch (error) {
-    throw new Error(`the link's scenario (#s=…) could not be read: ${error instanceof Error ? error.message : String(error)}; it may have been cut off when copied`);
+    throw new Error(
+      `the link's scenario (#s=…) could not be read: ${error instanceof Error ? error.message : String(error)}; it may have been cut off when copied`,
+    );
   }
   const names = (params.get('levels') ?? '').split(',').filter(Boolean);
   const unknown = names.filter((n) => !(LEVEL_CHOICES as readonly string[]).includes(n));

@@ -34,7 +34,12 @@ export function renderExports(host: HTMLElement, levels: { choice: LevelChoice; 
       b.addEventListener('click', () => downloadBlob(new Blob([encodeNpy(a.data, a.shape) as BlobPart], { type: 'application/octet-stream' }), name));
       return b;
     });
-    return el('div', { class: 'export-level', 'data-level': choice }, el('h3', { text: `${variant(choice).label}${r.cancelled ? ' (partial)' : ''}` }), el('div', { class: 'buttons' }, summaryButton, ...npyButtons));
+    return el(
+      'div',
+      { class: 'export-level', 'data-level': choice },
+      el('h3', { text: `${variant(choice).label}${r.cancelled ? ' (partial)' : ''}` }),
+      el('div', { class: 'buttons' }, summaryButton, ...npyButtons),
+    );
   });
   host.replaceChildren(...blocks);
 }

@@ -28,7 +28,13 @@ export class FigurePanel {
     const pngButton = el('button', { type: 'button', class: 'small', 'data-export': 'png', text: 'PNG' });
     svgButton.addEventListener('click', () => this.save('svg'));
     pngButton.addEventListener('click', () => void this.save('png'));
-    this.root = el('figure', { class: 'figure', id: `figure-${id}`, hidden: true }, el('div', { class: 'figure-head' }, this.title, ...controls, el('span', { class: 'figure-export' }, svgButton, pngButton)), this.svgHost, this.note);
+    this.root = el(
+      'figure',
+      { class: 'figure', id: `figure-${id}`, hidden: true },
+      el('div', { class: 'figure-head' }, this.title, ...controls, el('span', { class: 'figure-export' }, svgButton, pngButton)),
+      this.svgHost,
+      this.note,
+    );
   }
 
   show(figure: Figure | null): void {

@@ -79,9 +79,11 @@ export class RasterPanel {
   }
 
   private redraw(): void {
-    this.pending = this.pending.then(() => this.draw()).catch((error) => {
-      this.ui.note.textContent = `The raster could not be drawn: ${errorMessage(error)}`;
-    });
+    this.pending = this.pending
+      .then(() => this.draw())
+      .catch((error) => {
+        this.ui.note.textContent = `The raster could not be drawn: ${errorMessage(error)}`;
+      });
   }
 
   private async draw(): Promise<void> {

@@ -116,7 +116,15 @@ export class ScenarioPanel {
       control.addEventListener('change', () => this.edit(f, control.value));
     } else {
       // Text, not type=number: what the user typed ("NaN", "1e-3", "abc") must reach the validator unchanged.
-      control = el('input', { id: inputId, name: f.id, type: 'text', inputmode: f.kind === 'integer' ? 'numeric' : 'decimal', spellcheck: 'false', autocomplete: 'off', 'aria-describedby': errorId });
+      control = el('input', {
+        id: inputId,
+        name: f.id,
+        type: 'text',
+        inputmode: f.kind === 'integer' ? 'numeric' : 'decimal',
+        spellcheck: 'false',
+        autocomplete: 'off',
+        'aria-describedby': errorId,
+      });
       control.value = value;
       control.addEventListener('input', () => this.edit(f, control.value));
     }

@@ -4,7 +4,15 @@
  * `window.__mesostpSelfTest` and as `data-status` on #self-test-result.
  */
 import { describeAdapter, KEY_LIMITS, type AdapterSummary, type GpuContext } from '../../gpu/device';
-import { hex32, runPhiloxSelfTest, SELF_TEST_BLOCKS, SELF_TEST_CASES, type SelfTestCheck, type SelfTestReport, type SelfTestState } from '../../rng/philoxSelfTest';
+import {
+  hex32,
+  runPhiloxSelfTest,
+  SELF_TEST_BLOCKS,
+  SELF_TEST_CASES,
+  type SelfTestCheck,
+  type SelfTestReport,
+  type SelfTestState,
+} from '../../rng/philoxSelfTest';
 import { byId, errorMessage } from './dom';
 
 declare global {

@@ -34,7 +34,9 @@ function fmt(x: number): string {
 }
 
 function fixedPointLine(fp: FixedPoint | AnalyzedFixedPoint): string {
-  const rates = Object.entries(fp.rates).map(([k, v]) => `${k} ${fmt(v)} Hz`).join(', ');
+  const rates = Object.entries(fp.rates)
+    .map(([k, v]) => `${k} ${fmt(v)} Hz`)
+    .join(', ');
   const slope = fp.slope === null ? '' : `, slope dF/dr ${fp.slope.toFixed(3)}`;
   if (!('stability' in fp)) return `  ${rates}${slope}${fp.slope === null ? '' : fp.slope < 1 ? ' (stable to slow perturbations)' : ' (unstable)'}`;
   const s = fp.stability;
@@ -51,7 +53,13 @@ export const analyzeCommand: Command = {
       args,
       allowPositionals: true,
       strict: true,
-      options: { stp: { type: 'string', default: 'mf2' }, sweep: { type: 'string' }, at: { type: 'string', default: '0' }, out: { type: 'string' }, stability: { type: 'boolean', default: false } },
+      options: {
+        stp: { type: 'string', default: 'mf2' },
+        sweep: { type: 'string' },
+        at: { type: 'string', default: '0' },
+        out: { type: 'string' },
+        stability: { type: 'boolean', default: false },
+      },
     });
     if (positionals.length !== 1) {
       console.error(`mesostp analyze: expected one scenario file.\n\n${help}`);
@@ -82,9 +90,13 @@ export const analyzeCommand: Command = {
     for (const s of synapses) {
       console.log(`${s.projection} (${s.model}): stationary state against the presynaptic rate`);
       for (const [closure, curve] of Object.entries(s.curves)) {
-        console.log(`  ${closure.padEnd(5)} ${'rate (Hz)'.padStart(10)} ${'E[u+]'.padStart(9)} ${'E[x]'.padStart(9)} ${'E[w]'.padStart(9)} ${'r·E[w] (Hz)'.padStart(12)}`);
+        console.log(
+          `  ${closure.padEnd(5)} ${'rate (Hz)'.padStart(10)} ${'E[u+]'.padStart(9)} ${'E[x]'.padStart(9)} ${'E[w]'.padStart(9)} ${'r·E[w] (Hz)'.padStart(12)}`,
+        );
         for (const row of curve.filter((_, k) => k % 4 === 0)) {
-          console.log(`        ${fmt(row.rate).padStart(10)} ${fmt(row.uPlus).padStart(9)} ${fmt(row.x).padStart(9)} ${fmt(row.efficacy).padStart(9)} ${fmt(row.transmittedRate).padStart(12)}`);
+          console.log(
+            `        ${fmt(row.rate).padStart(10)} ${fmt(row.uPlus).padStart(9)} ${fmt(row.x).padStart(9)} ${fmt(row.efficacy).padStart(9)} ${fmt(row.transmittedRate).padStart(12)}`,
+          );
         }
       }
     }
@@ -121,7 +133,10 @@ export const analyzeCommand: Command = {
     }
     if (values.out) {
       await mkdir(values.out, { recursive: true });
-      await writeFile(join(values.out, 'analysis.json'), `${JSON.stringify({ scenario: scenario.name, stp, t, synapses, fixedPoints, sweep: sweep ? { path: sweepPath, points: sweep } : null }, null, 2)}\n`);
+      await writeFile(
+        join(values.out, 'analysis.json'),
+        `${JSON.stringify({ scenario: scenario.name, stp, t, synapses, fixedPoints, sweep: sweep ? { path: sweepPath, points: sweep } : null }, null, 2)}\n`,
+      );
       console.log(`wrote ${values.out}/analysis.json${sweep ? ' and sweep.svg' : ''}`);
     }
     return 0;

@@ -40,7 +40,15 @@ export function benchCommandFactory(workerScript?: URL): Command {
       const { values } = parseArgs({
         args,
         strict: true,
-        options: { quick: { type: 'boolean' }, full: { type: 'boolean' }, smoke: { type: 'boolean' }, repeat: { type: 'string' }, only: { type: 'string' }, out: { type: 'string' }, report: { type: 'string' } },
+        options: {
+          quick: { type: 'boolean' },
+          full: { type: 'boolean' },
+          smoke: { type: 'boolean' },
+          repeat: { type: 'string' },
+          only: { type: 'string' },
+          out: { type: 'string' },
+          report: { type: 'string' },
+        },
       });
       const out = values.out ?? 'out/bench';
       if (values.report !== undefined) {

@@ -3,7 +3,19 @@ import { parseArgs } from 'node:util';
 import type { Command } from '../command';
 import { formatIssue, validateScenario } from '../../model';
 import { run, type FullRunOptions } from '../../run';
-import { allOptions, allowedText, engine, ENGINE_IDS, ENGINES, isAllowed, isEngineId, refusedValue, VARIANTS, variantCliArgs, type OptionValues } from '../../engines';
+import {
+  allOptions,
+  allowedText,
+  engine,
+  ENGINE_IDS,
+  ENGINES,
+  isAllowed,
+  isEngineId,
+  refusedValue,
+  VARIANTS,
+  variantCliArgs,
+  type OptionValues,
+} from '../../engines';
 import { writeRecording } from '../../io/recordingFiles';
 import { progressReporter } from '../progress';
 import { readScenarioFile } from '../readScenarioFile';
@@ -131,7 +143,14 @@ export function runCommandFactory(workerScript?: URL): Command {
       let gpu: GpuContext | undefined;
       try {
         if (engine(level).capabilities.gpu) gpu = await requestNodeGpu();
-        const recording = await run(checked.scenario, { ...(options as Partial<FullRunOptions>), level, gpu, workerScript, signal: controller.signal, onProgress: (p) => progress.update(p) });
+        const recording = await run(checked.scenario, {
+          ...(options as Partial<FullRunOptions>),
+          level,
+          gpu,
+          workerScript,
+          signal: controller.signal,
+          onProgress: (p) => progress.update(p),
+        });
         progress.done();
         // Linux reports the peak resident set in KiB: the most host memory this run held at once.
         recording.engine.peakHostBytes = process.resourceUsage().maxRSS * 1024;
@@ -139,7 +158,10 @@ export function runCommandFactory(workerScript?: URL): Command {
         const rows = Object.entries(summary.populations).map(
           ([name, p]) => `  ${name.padEnd(12)} rate ${p.rateHz.toFixed(3)} Hz ± ${p.rateHzSem === null ? 'n/a' : p.rateHzSem.toFixed(3)} (s.e.)`,
         );
-        for (const [name, i] of Object.entries(summary.inputs)) rows.push(`  ${name.padEnd(12)} input mean ${i.mean.toFixed(4)} mV, ${Number.isFinite(i.sd) ? `s.d. across trials ${i.sd.toFixed(4)} mV` : 'no s.d. across trials (one trial)'}`);
+        for (const [name, i] of Object.entries(summary.inputs))
+          rows.push(
+            `  ${name.padEnd(12)} input mean ${i.mean.toFixed(4)} mV, ${Number.isFinite(i.sd) ? `s.d. across trials ${i.sd.toFixed(4)} mV` : 'no s.d. across trials (one trial)'}`,
+          );
         console.log(
           `${summary.scenario}: ${summary.trials} trial(s) × ${summary.completedDuration} s at ${level} in ${summary.wallSeconds.toFixed(2)} s${summary.cancelled ? ' (cancelled: partial results)' : ''}`,
         );

@@ -38,7 +38,9 @@ export const validateCommand: Command = {
     const names = positionals.length === 0 ? ['v2'] : positionals.includes('all') ? EXPERIMENTS.map((e) => e.name) : positionals;
     const unknown = names.filter((n) => !EXPERIMENTS.some((e) => e.name === n));
     if (unknown.length > 0) {
-      console.error(`mesostp validate: "${unknown.join(' ')}" is not an experiment of this version; available: ${EXPERIMENTS.map((e) => e.name).join(', ')}, all\n\n${help}`);
+      console.error(
+        `mesostp validate: "${unknown.join(' ')}" is not an experiment of this version; available: ${EXPERIMENTS.map((e) => e.name).join(', ')}, all\n\n${help}`,
+      );
       return 2;
     }
     if (values.quick && values.full) {
@@ -75,12 +77,24 @@ export const validateCommand: Command = {
   },
 };
 
-async function runExperiment(e: Experiment, gpu: GpuContext, size: 'quick' | 'full', trials: number[] | undefined, outOption: string | undefined, out: string, signal: AbortSignal): Promise<void> {
+async function runExperiment(
+  e: Experiment,
+  gpu: GpuContext,
+  size: 'quick' | 'full',
+  trials: number[] | undefined,
+  outOption: string | undefined,
+  out: string,
+  signal: AbortSignal,
+): Promise<void> {
   const sizes = { ...e.sizes[size] };
   trials?.forEach((t, i) => {
     sizes[e.trialKeys[i]] = t;
   });
-  console.log(`${e.report.title}; ${Object.entries(sizes).map(([k, v]) => `${k} ${v}`).join(', ')}; micro-gpu on ${describeAdapter(gpu.summary)}`);
+  console.log(
+    `${e.report.title}; ${Object.entries(sizes)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}; micro-gpu on ${describeAdapter(gpu.summary)}`,
+  );
   const results: SetResult[] = [];
   for (const set of size === 'quick' && e.quickSets ? e.quickSets : e.sets) {
     let stage = '';
@@ -102,7 +116,12 @@ async function runExperiment(e: Experiment, gpu: GpuContext, size: 'quick' | 'fu
     reporter.done();
   }
   const command = `mesostp validate ${e.name} --${size}${trials ? ` --trials ${trials.join(',')}` : ''}${outOption ? ` --out ${outOption}` : ''}`;
-  const files = await writeReport(out, e.report, { command, adapter: describeAdapter(gpu.summary), date: new Date().toISOString().slice(0, 10), sizes }, results);
+  const files = await writeReport(
+    out,
+    e.report,
+    { command, adapter: describeAdapter(gpu.summary), date: new Date().toISOString().slice(0, 10), sizes },
+    results,
+  );
   console.log('');
   console.log(terminalTable(e.report, results));
   console.log('');

@@ -50,7 +50,16 @@ function setKinetic(sc: Scratch, p: KineticReceptorParams, amp: number): Kinetic
  * transmitter pulse of amplitude Tmax·w at t_n. Per-synapse filters have nothing to deliver:
  * their ring holds outputs, read by collectInput.
  */
-export function deliver(pr: CompiledProjection, ps: ProjectionState, postPlan: CompiledPopulation, post: PopulationState, T: number, n: number, t: number, sc: Scratch): void {
+export function deliver(
+  pr: CompiledProjection,
+  ps: ProjectionState,
+  postPlan: CompiledPopulation,
+  post: PopulationState,
+  T: number,
+  n: number,
+  t: number,
+  sc: Scratch,
+): void {
   const slot = n % (pr.delaySteps + 1);
   const ring = ps.ring;
   const f = pr.filter;
@@ -156,7 +165,17 @@ export function applyPulses(p: CompiledPopulation, st: PopulationState, projecti
  * are advanced first and contribute their exact step mean ∫s dt/dt. Per-synapse filters
  * contribute the output they stored delay steps ago.
  */
-export function collectInput(pr: CompiledProjection, ps: ProjectionState, postPlan: CompiledPopulation, post: PopulationState, T: number, n: number, t: number, dt: number, sc: Scratch): void {
+export function collectInput(
+  pr: CompiledProjection,
+  ps: ProjectionState,
+  postPlan: CompiledPopulation,
+  post: PopulationState,
+  T: number,
+  n: number,
+  t: number,
+  dt: number,
+  sc: Scratch,
+): void {
   const len = T * pr.nPost;
   const f = pr.filter;
   if (f === FILTER_DELTA) return;

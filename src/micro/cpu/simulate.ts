@@ -45,7 +45,6 @@ function step(net: Network, state: NetworkState, ctx: StepContext, sc: Scratch):
   }
 }
 
-
 /**
  * One run of the engine, advanced chunk by chunk: the synchronous and the asynchronous entry
  * points below share it, and differ only in whether they yield to the event loop between chunks.
@@ -83,7 +82,16 @@ class MicroCpuRun {
     this.recorder = new Recorder(this.net, scenario, this.T, this.totalBins, this.binSteps);
     this.state = createNetworkState(this.net, this.T, (p) => this.recorder.recordsInput(p), from);
     this.sc = createScratch();
-    this.ctx = { n: 0, t: 0, dt: this.net.dt, seed: seedWord(scenario.run.seed), spikeWord: purposeWord(Purpose.spike), trialFrom: from, T: this.T, words: new Uint32Array(4) };
+    this.ctx = {
+      n: 0,
+      t: 0,
+      dt: this.net.dt,
+      seed: seedWord(scenario.run.seed),
+      spikeWord: purposeWord(Purpose.spike),
+      trialFrom: from,
+      T: this.T,
+      words: new Uint32Array(4),
+    };
     this.chunk = Math.max(1, Math.floor(options.chunkSteps ?? 1000));
     this.setupSeconds = (performance.now() - this.start) / 1000;
   }
@@ -140,7 +148,16 @@ class MicroCpuRun {
       bins,
       ...recorded,
       wallSeconds: (performance.now() - this.start) / 1000,
-      engine: { name: 'micro-cpu (float64, event-driven)', stpState, filterState, storage, synapses, threads: 1, trialRange: [this.from, this.to], setupSeconds: this.setupSeconds },
+      engine: {
+        name: 'micro-cpu (float64, event-driven)',
+        stpState,
+        filterState,
+        storage,
+        synapses,
+        threads: 1,
+        trialRange: [this.from, this.to],
+        setupSeconds: this.setupSeconds,
+      },
     };
   }
 }

@@ -112,7 +112,8 @@ function projectionState(pr: CompiledProjection, T: number, trialFrom: number): 
   const slotLen = T * (kinetic ? pr.nPre : pr.nPost);
   const ring = kinetic ? new Float64Array(slots * slotLen).fill(NaN) : new Float64Array(slots * slotLen);
   const S = pr.postStages;
-  const needsG = f === FILTER_EXP || f === FILTER_DUAL || f === FILTER_CASCADE || kinetic || (f === FILTER_SYN_Y && S >= 1) || (f === FILTER_DELTA && pr.mg > 0);
+  const needsG =
+    f === FILTER_EXP || f === FILTER_DUAL || f === FILTER_CASCADE || kinetic || (f === FILTER_SYN_Y && S >= 1) || (f === FILTER_DELTA && pr.mg > 0);
   const g = needsG ? new Float64Array(nPost) : EMPTY;
   const h = f === FILTER_DUAL || f === FILTER_CASCADE || (f === FILTER_SYN_Y && S === 2) ? new Float64Array(nPost) : EMPTY;
   const y = f === FILTER_CASCADE ? new Float64Array(nPost) : EMPTY;

@@ -77,7 +77,10 @@ export async function allocateBatch(
   try {
     const ctl = memory.storage(4 * (driveOffset + chunkCapacity * P), 'micro-gpu control');
     const args = memory.storage(spikeArgsBytes(P), 'micro-gpu dispatch arguments', GPUBufferUsage.INDIRECT);
-    const spikeRecords = memory.storage(plan.populations.some((p) => p.recordSpikes > 0) ? 4 * SPIKE_RECORD_WORDS * SPIKE_RECORD_CAPACITY : 16, 'micro-gpu spike records');
+    const spikeRecords = memory.storage(
+      plan.populations.some((p) => p.recordSpikes > 0) ? 4 * SPIKE_RECORD_WORDS * SPIKE_RECORD_CAPACITY : 16,
+      'micro-gpu spike records',
+    );
     const maxPerDimension = ctx.summary.limits.maxComputeWorkgroupsPerDimension;
     const setup: KernelSetup = {
       ctx,
@@ -97,7 +100,9 @@ export async function allocateBatch(
     for (const gq of plan.projections) {
       const pre = populations[gq.plan.pre];
       const post = populations[gq.plan.post];
-      projections.push(await allocateProjection(setup, memory, gq, scenario.record.stp, { ctl, spikes: pre.spikes, state: post.state, refr: post.refr, acc: post.acc }));
+      projections.push(
+        await allocateProjection(setup, memory, gq, scenario.record.stp, { ctl, spikes: pre.spikes, state: post.state, refr: post.refr, acc: post.acc }),
+      );
     }
     return {
       from,
@@ -168,7 +173,8 @@ async function allocateProjection(
   if (gq.stpVars > 0) {
     stp = memory.storage(4 * gq.stpVars * entries, `${pr.name} STP state`);
     const init = new Float32Array(gq.stpVars * entries);
-    for (let v = 0; v < gq.stpVars; v++) for (let t = 0; t < T; t++) init.set(gq.stpInitial.subarray(v * gq.stpEntries, (v + 1) * gq.stpEntries), v * entries + t * gq.stpEntries);
+    for (let v = 0; v < gq.stpVars; v++)
+      for (let t = 0; t < T; t++) init.set(gq.stpInitial.subarray(v * gq.stpEntries, (v + 1) * gq.stpEntries), v * entries + t * gq.stpEntries);
     setup.ctx.device.queue.writeBuffer(stp, 0, init);
     last = memory.storage(4 * entries, `${pr.name} STP update steps`);
   }

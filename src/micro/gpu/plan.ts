@@ -309,7 +309,18 @@ export function planGpu(net: Network, s: Scenario, binSteps: number): GpuPlan {
     shared += q.csr.byteLength + q.syn.byteLength;
   }
   const firstFilterInput = inputOrder.find((q) => !delta(q)) ?? -1;
-  return { net, populations, projections, inputOrder, firstFilterInput, binSteps, totalBins, largestPerTrial: largest, bytesPerTrial: perTrial, sharedBytes: shared };
+  return {
+    net,
+    populations,
+    projections,
+    inputOrder,
+    firstFilterInput,
+    binSteps,
+    totalBins,
+    largestPerTrial: largest,
+    bytesPerTrial: perTrial,
+    sharedBytes: shared,
+  };
 }
 
 /**
@@ -317,21 +328,32 @@ export function planGpu(net: Network, s: Scenario, binSteps: number): GpuPlan {
  * buffers together, in `memoryBudget` bytes. A single trial that does not fit is refused with
  * the buffer named.
  */
-export function trialsPerBatch(plan: GpuPlan, limits: Pick<AdapterSummary['limits'], 'maxStorageBufferBindingSize' | 'maxBufferSize'>, trials: number, memoryBudget: number): number {
+export function trialsPerBatch(
+  plan: GpuPlan,
+  limits: Pick<AdapterSummary['limits'], 'maxStorageBufferBindingSize' | 'maxBufferSize'>,
+  trials: number,
+  memoryBudget: number,
+): number {
   const maxBinding = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
   const { bytes, what } = plan.largestPerTrial;
   for (const q of plan.projections) {
     if (q.csr.byteLength > maxBinding || q.syn.byteLength > maxBinding) {
-      refuse(`projection "${q.plan.name}" has ${q.plan.nSyn} synapses, ${Math.max(q.csr.byteLength, q.syn.byteLength)} bytes in one storage binding, above this adapter's maxStorageBufferBindingSize of ${maxBinding}; reduce N or the in-degree`);
+      refuse(
+        `projection "${q.plan.name}" has ${q.plan.nSyn} synapses, ${Math.max(q.csr.byteLength, q.syn.byteLength)} bytes in one storage binding, above this adapter's maxStorageBufferBindingSize of ${maxBinding}; reduce N or the in-degree`,
+      );
     }
   }
   if (bytes > maxBinding) {
-    refuse(`${what} needs ${bytes} bytes for a single trial, above this adapter's maxStorageBufferBindingSize of ${maxBinding}; reduce N (or the delay, bins or recorded neurons)`);
+    refuse(
+      `${what} needs ${bytes} bytes for a single trial, above this adapter's maxStorageBufferBindingSize of ${maxBinding}; reduce N (or the delay, bins or recorded neurons)`,
+    );
   }
   const byBinding = bytes > 0 ? Math.floor(maxBinding / bytes) : trials;
   const room = memoryBudget - plan.sharedBytes;
   if (room < plan.bytesPerTrial) {
-    refuse(`one trial needs ${plan.bytesPerTrial + plan.sharedBytes} bytes of GPU memory, above the budget of ${memoryBudget}; reduce the network or raise memoryBudget`);
+    refuse(
+      `one trial needs ${plan.bytesPerTrial + plan.sharedBytes} bytes of GPU memory, above the budget of ${memoryBudget}; reduce the network or raise memoryBudget`,
+    );
   }
   const byMemory = Math.floor(room / Math.max(1, plan.bytesPerTrial));
   return Math.max(1, Math.min(trials, byBinding, byMemory));

@@ -21,7 +21,8 @@ export function newSpikeLog(plan: GpuPlan): SpikeLog {
 /** Moves the chunk's spike records into `log` (the next chunk overwrites them). */
 export async function drainSpikes(ctx: GpuContext, b: BatchResources, log: SpikeLog): Promise<void> {
   const count = new Uint32Array(await readBuffer(ctx, b.ctl, 16))[CONTROL.CTL_RECORDED];
-  if (count > SPIKE_RECORD_CAPACITY) throw new GpuDeviceError(`micro-gpu: ${count} spike records in one chunk exceed the buffer of ${SPIKE_RECORD_CAPACITY} (a bug in the chunk sizing)`);
+  if (count > SPIKE_RECORD_CAPACITY)
+    throw new GpuDeviceError(`micro-gpu: ${count} spike records in one chunk exceed the buffer of ${SPIKE_RECORD_CAPACITY} (a bug in the chunk sizing)`);
   if (count === 0) return;
   const W = SPIKE_RECORD_WORDS;
   const rec = new Uint32Array(await readBuffer(ctx, b.spikeRecords, 4 * W * count));

@@ -92,7 +92,8 @@ export async function simulateMicroGpu(scenario: Scenario, options: MicroGpuOpti
         options.onProgress?.({ fraction: done / (trials * steps), completedSteps: Math.floor(done / trials), steps });
       }
       // A batch cancelled before its first chunk has nothing to add (unless it is the only one).
-      if (n > 0 || parts.length === 0) part = await readRecording(ctx, plan, scenario, batch, spikes, { bins: Math.floor(n / binSteps), completedSteps: n, cancelled, wallStart: start });
+      if (n > 0 || parts.length === 0)
+        part = await readRecording(ctx, plan, scenario, batch, spikes, { bins: Math.floor(n / binSteps), completedSteps: n, cancelled, wallStart: start });
     } finally {
       batch.memory.destroy();
     }
@@ -112,7 +113,9 @@ export async function simulateMicroGpu(scenario: Scenario, options: MicroGpuOpti
     synapses[pr.name] = pr.nSyn;
     if (pr.stpPlacement !== 'none') stpState[pr.name] = pr.stpPlacement;
     filterState[pr.name] = filterPlacement(pr);
-    storage[pr.name] = (q.procedural ? `procedural (targets regenerated from Philox at each spike, segments of ${PROCEDURAL_SEGMENT})` : 'explicit') + (pr.perTrial ? ', a network per trial' : '');
+    storage[pr.name] =
+      (q.procedural ? `procedural (targets regenerated from Philox at each spike, segments of ${PROCEDURAL_SEGMENT})` : 'explicit') +
+      (pr.perTrial ? ', a network per trial' : '');
     fixedPoint[pr.name] = { scale: q.fixedPoint.scale, maxInDegree: q.maxInDegree, eventError: q.fixedPoint.eventError };
   }
   return {

@@ -3,7 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { IDLE, overallFraction, overallStatus, startRun, updateLevel } from '../../../src/app/state/runState';
 import { decodeShared, encodeShared } from '../../../src/app/state/shareUrl';
-import { activityFigure, decimate, dwellFigure, histogramSteps, inputBandFigure, inputPsdFigure, recurrentPopulations, stpFigure } from '../../../src/app/state/plotData';
+import {
+  activityFigure,
+  decimate,
+  dwellFigure,
+  histogramSteps,
+  inputBandFigure,
+  inputPsdFigure,
+  recurrentPopulations,
+  stpFigure,
+} from '../../../src/app/state/plotData';
 import { trialsPerUpdate, MIN_TRIALS_PER_BATCH } from '../../../src/app/run/runLevel';
 import { parseScenario } from '../../../src/model';
 import { simulateMicroCpu } from '../../../src/micro/cpu';
@@ -96,7 +105,12 @@ describe('figure data', () => {
     expect(psd.lines[0].x[0]).toBeGreaterThan(0);
     expect(Array.from(psd.lines[0].y).every((v) => v >= 0 && Number.isFinite(v))).toBe(true);
     expect(activityFigure({ 'micro-gpu': micro, macro }).lines).toHaveLength(6);
-    expect(stpFigure({ 'micro-gpu': micro }).lines.map((l) => l.label)).toEqual(['u pre->post_all (micro)', 'x pre->post_all (micro)', 'u pre->post_c40 (micro)', 'x pre->post_c40 (micro)']);
+    expect(stpFigure({ 'micro-gpu': micro }).lines.map((l) => l.label)).toEqual([
+      'u pre->post_all (micro)',
+      'x pre->post_all (micro)',
+      'u pre->post_c40 (micro)',
+      'x pre->post_c40 (micro)',
+    ]);
   });
 
   it('histograms are densities over their bins; dwell times come from the Up/Down segmentation', () => {

@@ -12,7 +12,9 @@ import { validateScenario } from '../../../src/model';
 const v2 = (): Draft => JSON.parse(readFileSync(new URL('../../../scenarios/v2-feedforward-depression.json', import.meta.url), 'utf8'));
 
 function spec(draft: Draft, id: string): FieldSpec {
-  const f = formFields(draft).flatMap((g) => g.fields).find((x) => x.id === id);
+  const f = formFields(draft)
+    .flatMap((g) => g.fields)
+    .find((x) => x.id === id);
   if (!f) throw new Error(`no field ${id}`);
   return f;
 }
@@ -41,7 +43,11 @@ describe('scenario JSON edits', () => {
 describe('the scenario form', () => {
   it('offers the run settings, every population and projection, and the raster', () => {
     const groups = formFields(v2());
-    expect(groups.map((g) => g.title)).toEqual(['Run', 'Population pre', 'Population post_all', 'Population post_c40', 'Projection pre->post_all', 'Projection pre->post_c40', 'Recording'].map((t) => t.replace('->', '→')));
+    expect(groups.map((g) => g.title)).toEqual(
+      ['Run', 'Population pre', 'Population post_all', 'Population post_c40', 'Projection pre->post_all', 'Projection pre->post_c40', 'Recording'].map((t) =>
+        t.replace('->', '→'),
+      ),
+    );
     const ids = groups.flatMap((g) => g.fields.map((f) => f.id));
     expect(ids).toContain('run.trials');
     expect(ids).toContain('populations.pre.rate.values');
@@ -75,7 +81,12 @@ describe('the scenario form', () => {
     expect(s.byField.get('projections[1].stp.tauD')?.join()).toMatch(/NaN/);
     expect(s.general).toEqual([]);
     // Fixing them makes the scenario valid again.
-    for (const [id, text] of [['projections[0].stp.U', '0.5'], ['run.trials', '4'], ['projections[1].stp.tauD', '0.8']]) d = applyField(d, spec(d, id), text);
+    for (const [id, text] of [
+      ['projections[0].stp.U', '0.5'],
+      ['run.trials', '4'],
+      ['projections[1].stp.tauD', '0.8'],
+    ])
+      d = applyField(d, spec(d, id), text);
     expect(validateScenario(d).ok).toBe(true);
   });
 

@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { vec4 } from 'wgpu-matrix';
-import {
-  clampView,
-  fullView,
-  markHalfSize,
-  panBy,
-  ROW_FILL,
-  viewMatrix,
-  zoomAt,
-  type View,
-  type ViewLimits,
-} from '../../../src/app/raster/viewTransform';
+import { clampView, fullView, markHalfSize, panBy, ROW_FILL, viewMatrix, zoomAt, type View, type ViewLimits } from '../../../src/app/raster/viewTransform';
 
 const limits: ViewLimits = { duration: 10, rows: 1000, minSpanT: 0.001, minSpanR: 10 };
 
@@ -64,7 +54,13 @@ describe('viewMatrix', () => {
     const m = viewMatrix(v);
     const [x0, y0] = clip(m, v.t0, v.r0);
     const [x1, y1] = clip(m, v.t1, v.r1);
-    for (const [a, e] of [[x0, -1], [y0, 1], [x1, 1], [y1, -1]]) expect(Math.abs(a - e)).toBeLessThan(1e-6);
+    for (const [a, e] of [
+      [x0, -1],
+      [y0, 1],
+      [x1, 1],
+      [y1, -1],
+    ])
+      expect(Math.abs(a - e)).toBeLessThan(1e-6);
   });
 
   it('with an origin, maps data relative to it to the same clip points', () => {

@@ -6,10 +6,31 @@ import { benchCases } from '../../../bench/cases';
 
 const s = (v: number) => ({ median: v, min: v, max: v });
 function engine(name: EngineResult['engine'], perSecond: number, stp: Record<string, number> = {}): EngineResult {
-  return { engine: name, runs: [], wallSeconds: s(1), setupSeconds: s(0.1), secondsPerTrialSecond: s(perSecond), neuronStepsPerSecond: s(1), synapticEventsPerSecond: s(1), trialStepsPerSecond: s(1), peakHostBytes: 1, gpuBytes: 1, stpStateBytes: stp, trafficBytesPerSecond: null, bandwidthFraction: null };
+  return {
+    engine: name,
+    runs: [],
+    wallSeconds: s(1),
+    setupSeconds: s(0.1),
+    secondsPerTrialSecond: s(perSecond),
+    neuronStepsPerSecond: s(1),
+    synapticEventsPerSecond: s(1),
+    trialStepsPerSecond: s(1),
+    peakHostBytes: 1,
+    gpuBytes: 1,
+    stpStateBytes: stp,
+    trafficBytesPerSecond: null,
+    bandwidthFraction: null,
+  };
 }
 function results(cases: CaseResult[]): BenchResults {
-  return { command: 'mesostp bench --full', size: 'full', repeats: 3, date: '2026-11-23', machine: { cpu: 'x', cores: 2, memoryBytes: 1, node: 'v20', adapter: 'test adapter', hostBandwidth: { bytesPerSecond: 1, bytes: 1 } }, cases };
+  return {
+    command: 'mesostp bench --full',
+    size: 'full',
+    repeats: 3,
+    date: '2026-11-23',
+    machine: { cpu: 'x', cores: 2, memoryBytes: 1, node: 'v20', adapter: 'test adapter', hostBandwidth: { bytesPerSecond: 1, bytes: 1 } },
+    cases,
+  };
 }
 
 describe('bench harness', () => {
@@ -21,7 +42,15 @@ describe('bench harness', () => {
   });
 
   it('targets: each judged from the figures, or "not measured" when the run lacks the case', () => {
-    const ff: CaseResult = { workload: 'feedforward', variant: 'V2 preset', axis: 'B', value: 1024, setupOnly: false, engines: [], ratios: [{ faster: 'micro-gpu', slower: 'micro-cpu', ratio: s(21) }] };
+    const ff: CaseResult = {
+      workload: 'feedforward',
+      variant: 'V2 preset',
+      axis: 'B',
+      value: 1024,
+      setupOnly: false,
+      engines: [],
+      ratios: [{ faster: 'micro-gpu', slower: 'micro-cpu', ratio: s(21) }],
+    };
     const rec = (N: number, meso: number, cpu: number, variant = 'per-presynaptic STP', bytes = 8 * N): CaseResult => ({
       workload: 'recurrent',
       variant,
@@ -31,12 +60,22 @@ describe('bench harness', () => {
       engines: [engine('micro-gpu', cpu, { 'E->E': bytes }), engine('micro-cpu', cpu), engine('meso-mf2', meso)],
       ratios: [],
     });
-    const t = targets(results([ff, rec(1000, 0.03, 0.3), rec(10000, 0.031, 31), rec(1000, 0, 0, 'per-synapse STP', 800 * 1000), rec(10000, 0, 0, 'per-synapse STP', 800 * 10000)]));
+    const t = targets(
+      results([
+        ff,
+        rec(1000, 0.03, 0.3),
+        rec(10000, 0.031, 31),
+        rec(1000, 0, 0, 'per-synapse STP', 800 * 1000),
+        rec(10000, 0, 0, 'per-synapse STP', 800 * 10000),
+      ]),
+    );
     expect(t.map((x) => x.met)).toEqual([true, true, true, true]);
     expect(t[2].evidence).toMatch(/^1000×/);
     const none = targets(results([]));
     expect(none.every((x) => x.met === null)).toBe(true);
-    const slow = targets(results([{ ...ff, ratios: [{ faster: 'micro-gpu', slower: 'micro-cpu', ratio: s(2.4) }] }, rec(1000, 0.03, 0.3), rec(10000, 0.09, 3)]));
+    const slow = targets(
+      results([{ ...ff, ratios: [{ faster: 'micro-gpu', slower: 'micro-cpu', ratio: s(2.4) }] }, rec(1000, 0.03, 0.3), rec(10000, 0.09, 3)]),
+    );
     expect(slow[0].met).toBe(false);
     expect(slow[1].met).toBe(false); // meso cost tripled with N
     expect(slow[2].met).toBe(false);

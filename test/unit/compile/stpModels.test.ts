@@ -58,7 +58,10 @@ describe('the STP model table', () => {
 
   it('compiles a scenario entry to exactly its model’s parameters', () => {
     expect(compileStp({ model: 'depression', U: 0.3, tauD: 0.5 })).toEqual({ model: 'depression', params: { U: 0.3, tauD: 0.5 } });
-    expect(compileStp({ model: 'tsodyks-markram', U: 0.2, U0: 0, tauD: 0.1, tauF: 0.5 })).toEqual({ model: 'tsodyks-markram', params: { U: 0.2, U0: 0, tauD: 0.1, tauF: 0.5 } });
+    expect(compileStp({ model: 'tsodyks-markram', U: 0.2, U0: 0, tauD: 0.1, tauF: 0.5 })).toEqual({
+      model: 'tsodyks-markram',
+      params: { U: 0.2, U0: 0, tauD: 0.1, tauF: 0.5 },
+    });
     expect(compileStp({ model: 'none' })).toEqual({ model: 'none' });
   });
 });

@@ -16,7 +16,17 @@ const glif = { model: 'glif', N: 20, tauM: 0.02, mu: { type: 'constant', value: 
 function withProjection(extra: Record<string, unknown>, populations: Record<string, unknown> = {}) {
   return scenario({
     populations: { src: { model: 'poisson', N: 20, rate: { type: 'constant', value: 5 } }, post: glif, ...populations },
-    projections: [{ from: 'src', to: 'post', connectivity: { type: 'fixed-probability', p: 0.5 }, weight: 0.1, delay: 2 * dt, filter: { type: 'exponential', tau: 0.005 }, ...extra }],
+    projections: [
+      {
+        from: 'src',
+        to: 'post',
+        connectivity: { type: 'fixed-probability', p: 0.5 },
+        weight: 0.1,
+        delay: 2 * dt,
+        filter: { type: 'exponential', tau: 0.005 },
+        ...extra,
+      },
+    ],
     run: { dt, duration: 20 * dt, trials: 2, seed: 3 },
   });
 }
@@ -32,18 +42,46 @@ describe('what each engine supports', () => {
 
   it('each rule refuses for its engines only, at the field it names', () => {
     const cases: { extra: Record<string, unknown>; engines: CompileTarget[]; path: string; words: RegExp }[] = [
-      { extra: { filter: { type: 'kinetic', receptor: 'AMPA' }, output: { type: 'conductance', E: 60 } }, engines: ['meso', 'macro'], path: 'projections[0].filter', words: /kinetic receptors/ },
-      { extra: { heterogeneity: { weight: { distribution: 'normal', sd: 0.01 } } }, engines: ['meso', 'macro'], path: 'projections[0].heterogeneity', words: /per-synapse heterogeneity/ },
-      { extra: { filter: { type: 'delta' }, output: { type: 'conductance', E: 60 } }, engines: ['meso', 'macro'], path: 'projections[0].output', words: /delta conductance pulses/ },
-      { extra: { storage: 'procedural', connectivity: { type: 'fixed-indegree', C: 5 } }, engines: ['micro-gpu'], path: 'projections[0].connectivity', words: /fixed in-degree has no such form/ },
-      { extra: { storage: 'procedural', heterogeneity: { weight: { distribution: 'normal', sd: 0.01 } } }, engines: ['micro-gpu', 'meso', 'macro'], path: 'projections[0].heterogeneity', words: /keeps no per-synapse parameters|per-synapse heterogeneity/ },
+      {
+        extra: { filter: { type: 'kinetic', receptor: 'AMPA' }, output: { type: 'conductance', E: 60 } },
+        engines: ['meso', 'macro'],
+        path: 'projections[0].filter',
+        words: /kinetic receptors/,
+      },
+      {
+        extra: { heterogeneity: { weight: { distribution: 'normal', sd: 0.01 } } },
+        engines: ['meso', 'macro'],
+        path: 'projections[0].heterogeneity',
+        words: /per-synapse heterogeneity/,
+      },
+      {
+        extra: { filter: { type: 'delta' }, output: { type: 'conductance', E: 60 } },
+        engines: ['meso', 'macro'],
+        path: 'projections[0].output',
+        words: /delta conductance pulses/,
+      },
+      {
+        extra: { storage: 'procedural', connectivity: { type: 'fixed-indegree', C: 5 } },
+        engines: ['micro-gpu'],
+        path: 'projections[0].connectivity',
+        words: /fixed in-degree has no such form/,
+      },
+      {
+        extra: { storage: 'procedural', heterogeneity: { weight: { distribution: 'normal', sd: 0.01 } } },
+        engines: ['micro-gpu', 'meso', 'macro'],
+        path: 'projections[0].heterogeneity',
+        words: /keeps no per-synapse parameters|per-synapse heterogeneity/,
+      },
     ];
     for (const c of cases) {
       const s = withProjection(c.extra);
       expect(refusing(s), JSON.stringify(c.extra)).toEqual(c.engines);
       for (const e of c.engines) {
         const issues = unsupportedFeatures(e, s);
-        expect(issues.map((q) => q.path), `${e} ${JSON.stringify(c.extra)}`).toContain(c.path);
+        expect(
+          issues.map((q) => q.path),
+          `${e} ${JSON.stringify(c.extra)}`,
+        ).toContain(c.path);
         expect(issues.map((q) => q.message).join('; ')).toMatch(c.words);
         expect(issues[0].message).toMatch(/^projections\[0\] \("src->post"\): /);
       }
@@ -54,7 +92,10 @@ describe('what each engine supports', () => {
     const kernels = Array.from({ length: 5 }, (_, k) => ({ tau: 0.1 * (k + 1), J: 1 }));
     const s = withProjection({}, { post: { ...glif, adaptation: kernels } });
     expect(refusing(s)).toEqual(['micro-gpu']);
-    expect(unsupportedFeatures('micro-gpu', s)[0]).toEqual({ path: 'populations.post.adaptation', message: 'population "post": 5 adaptation kernels; the GPU engine carries at most 4' });
+    expect(unsupportedFeatures('micro-gpu', s)[0]).toEqual({
+      path: 'populations.post.adaptation',
+      message: 'population "post": 5 adaptation kernels; the GPU engine carries at most 4',
+    });
   });
 
   it('is what the engines throw, as EngineUnsupportedError naming the engine, the field and the way out', () => {
@@ -69,7 +110,9 @@ describe('what each engine supports', () => {
     const e = thrown as EngineUnsupportedError;
     expect(e.engine).toBe('meso');
     expect(e.path).toBe('projections[0].heterogeneity');
-    expect(e.message).toMatch(/^meso: this scenario uses what the meso engine does not model: projections\[0\] \("src->post"\): per-synapse heterogeneity.*Run it with --level micro-cpu\.$/);
+    expect(e.message).toMatch(
+      /^meso: this scenario uses what the meso engine does not model: projections\[0\] \("src->post"\): per-synapse heterogeneity.*Run it with --level micro-cpu\.$/,
+    );
     expect(() => compileNetwork(s, { engine: 'micro-cpu' })).not.toThrow();
     expect(simulateMicroCpu(s).trials).toBe(2);
   });

@@ -185,7 +185,13 @@ describe('engine registry', () => {
       expect(Array.isArray(e.unsupported(perSynapse)), e.id).toBe(true);
     }
     expect(engine('meso').unsupported(plain)).toEqual([]);
-    for (const id of ['meso', 'macro'] as const) expect(engine(id).unsupported(perSynapse).map((q) => q.message).join('; ')).toMatch(/heterogeneity/);
+    for (const id of ['meso', 'macro'] as const)
+      expect(
+        engine(id)
+          .unsupported(perSynapse)
+          .map((q) => q.message)
+          .join('; '),
+      ).toMatch(/heterogeneity/);
   });
 
   it('runVariant and runEngine run through the registry; option values are checked', async () => {

@@ -42,7 +42,10 @@ describe('.npy files', () => {
       const file = join(dir, 'a.npy');
       writeFileSync(file, encodeNpy(new Float32Array([0.5, 1.5, 2.5, 3.5, 4.5, 5.5]), [3, 2]));
       if (hasNumpy) {
-        const out = execFileSync('python3', ['-c', `import numpy as np; a = np.load(${JSON.stringify(file)}); print(a.dtype, a.shape, float(a[2, 1]))`]).toString();
+        const out = execFileSync('python3', [
+          '-c',
+          `import numpy as np; a = np.load(${JSON.stringify(file)}); print(a.dtype, a.shape, float(a[2, 1]))`,
+        ]).toString();
         expect(out.trim()).toBe('float32 (3, 2) 5.5');
       } else {
         expect(decodeNpy(new Uint8Array(readFileSync(file))).shape).toEqual([3, 2]);

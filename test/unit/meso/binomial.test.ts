@@ -170,7 +170,13 @@ describe('sampleBinomial: edge cases and arguments', () => {
   });
 
   it('stays within [0, n] near the switch between the methods and for huge n', () => {
-    for (const [n, p] of [[20, 0.5], [21, 0.49], [2 ** 53, 1e-15], [2 ** 53, 0.25], [1e9, 1 - 1e-8]]) {
+    for (const [n, p] of [
+      [20, 0.5],
+      [21, 0.49],
+      [2 ** 53, 1e-15],
+      [2 ** 53, 0.25],
+      [1e9, 1 - 1e-8],
+    ]) {
       for (let step = 0; step < 200; step++) {
         rng.reset(step, 2);
         const k = sampleBinomial(n, p, rng);

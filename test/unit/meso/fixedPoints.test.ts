@@ -28,7 +28,11 @@ describe('macro fixed points (mesostp analyze)', () => {
     const up = v3();
     up.populations.E.mu.value = 11.5;
     const ei = JSON.parse(readFileSync('scenarios/v5-static-ei.json', 'utf8'));
-    for (const [input, stp] of [[up, 'mf2'], [up, 'age'], [ei, 'mf2']] as const) {
+    for (const [input, stp] of [
+      [up, 'mf2'],
+      [up, 'age'],
+      [ei, 'mf2'],
+    ] as const) {
       const fps = macroFixedPoints(parseScenario(input), { stp });
       expect(fps.length).toBe(1);
       const run = structuredClone(input);
@@ -72,7 +76,10 @@ describe('stability of macro fixed points (perturbation runs)', () => {
     const s = preset('v3-up-down');
     const short = { ...s, run: { ...s.run, duration: 1 }, record: { ...s.record, binSize: 0.1, inputs: [], stp: false } };
     const [down, , up] = macroFixedPoints(s, { stp: 'mf2' });
-    for (const [fp, tol] of [[up, 1e-10], [down, 1e-5]] as const) {
+    for (const [fp, tol] of [
+      [up, 1e-10],
+      [down, 1e-5],
+    ] as const) {
       const r = simulateMeso(short, { level: 'macro', stp: 'mf2', initial: { rates: fp.rates } });
       // The Down state's neurons mostly sit in the lumped class, whose shared potential is the approximation (1e-5, as above).
       for (let b = 0; b < r.bins; b++) expect(Math.abs(r.activity.E[b] / fp.rates.E - 1)).toBeLessThan(tol);

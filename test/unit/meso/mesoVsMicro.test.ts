@@ -35,7 +35,12 @@ describe('meso against micro-cpu', () => {
     const mf1 = simulateMeso(s, { level: 'meso', stp: 'mf1' });
     const bins = micro.bins;
     // Windows: 5 Hz stationary, the onset of 40 Hz, 40 Hz depressed, back at 5 Hz (bins of 2 ms).
-    const windows: [number, number][] = [[150, 250], [250, 300], [400, 500], [650, 750]];
+    const windows: [number, number][] = [
+      [150, 250],
+      [250, 300],
+      [400, 500],
+      [650, 750],
+    ];
     for (const pop of ['post_all', 'post_c40']) {
       const a = neuron0(micro, pop);
       const b = neuron0(mf2, pop);

@@ -10,7 +10,19 @@ describe('macro limit (N → ∞)', () => {
   it('an uncoupled escape-noise LIF population settles at the renewal rate of its hazard discretisation (rel. 1e-5: neurons older than 6τm share one potential)', () => {
     const p = { tauM: 0.02, mu: 15.5, uReset: 0, tRef: 0.004, c: 10, deltaU: 2, uTh: 15 };
     const s = scenario({
-      populations: { g: { model: 'glif', N: 1000, tauM: p.tauM, mu: { type: 'constant', value: p.mu }, uReset: p.uReset, tRef: p.tRef, c: p.c, deltaU: p.deltaU, uTh: p.uTh } },
+      populations: {
+        g: {
+          model: 'glif',
+          N: 1000,
+          tauM: p.tauM,
+          mu: { type: 'constant', value: p.mu },
+          uReset: p.uReset,
+          tRef: p.tRef,
+          c: p.c,
+          deltaU: p.deltaU,
+          uTh: p.uTh,
+        },
+      },
       run: { dt, duration: 3, seed: 1 },
       record: { binSize: 0.5 },
     });
@@ -35,7 +47,17 @@ describe('macro limit (N → ∞)', () => {
       populations: {
         L: { model: 'lif', N: 40, tauM: 0.02, mu: { type: 'sinusoid', offset: 17, amplitude: 6, frequency: 3 }, uReset: 0, tRef: 0.003, uTh: 15 },
       },
-      projections: [{ from: 'L', to: 'L', connectivity: { type: 'all-to-all' }, weight: 0.02, delay: 0.002, filter: { type: 'exponential', tau: 0.005 }, stp: { model: 'depression', U: 0.5, tauD: 0.2 } }],
+      projections: [
+        {
+          from: 'L',
+          to: 'L',
+          connectivity: { type: 'all-to-all' },
+          weight: 0.02,
+          delay: 0.002,
+          filter: { type: 'exponential', tau: 0.005 },
+          stp: { model: 'depression', U: 0.5, tauD: 0.2 },
+        },
+      ],
       run: { dt, duration: 1, seed: 2 },
       record: { inputs: [{ population: 'L', neurons: 1 }] },
     });
@@ -51,7 +73,20 @@ describe('macro limit (N → ∞)', () => {
 describe('threshold adaptation (quasi-renewal)', () => {
   const adapting = (J: number, tau: number, mu: number, duration: number) =>
     scenario({
-      populations: { g: { model: 'glif', N: 1000, tauM: 0.02, mu: { type: 'constant', value: mu }, uReset: 0, tRef: 0.004, c: 10, deltaU: 2, uTh: 15, adaptation: [{ J, tau }] } },
+      populations: {
+        g: {
+          model: 'glif',
+          N: 1000,
+          tauM: 0.02,
+          mu: { type: 'constant', value: mu },
+          uReset: 0,
+          tRef: 0.004,
+          c: 10,
+          deltaU: 2,
+          uTh: 15,
+          adaptation: [{ J, tau }],
+        },
+      },
       run: { dt, duration, seed: 3 },
       record: { binSize: 0.5 },
     });
@@ -92,11 +127,30 @@ describe('what the meso engine refuses', () => {
     const s = scenario({
       populations: { P: { model: 'poisson', N: 10, rate: { type: 'constant', value: 5 } }, G: glif(10, 10) },
       projections: [
-        { from: 'P', to: 'G', connectivity: { type: 'all-to-all' }, weight: 0.1, delay: 0.001, filter: { type: 'kinetic', receptor: 'AMPA' }, output: { type: 'conductance', E: 60 } },
-        { from: 'P', to: 'G', name: 'het', connectivity: { type: 'all-to-all' }, weight: 0.1, delay: 0.001, filter: { type: 'exponential', tau: 0.005 }, heterogeneity: { weight: { distribution: 'normal', sd: 0.01 } } },
+        {
+          from: 'P',
+          to: 'G',
+          connectivity: { type: 'all-to-all' },
+          weight: 0.1,
+          delay: 0.001,
+          filter: { type: 'kinetic', receptor: 'AMPA' },
+          output: { type: 'conductance', E: 60 },
+        },
+        {
+          from: 'P',
+          to: 'G',
+          name: 'het',
+          connectivity: { type: 'all-to-all' },
+          weight: 0.1,
+          delay: 0.001,
+          filter: { type: 'exponential', tau: 0.005 },
+          heterogeneity: { weight: { distribution: 'normal', sd: 0.01 } },
+        },
       ],
       run: { dt, duration: 0.1, seed: 1 },
     });
-    expect(() => simulateMeso(s, { level: 'meso' })).toThrow(/projections\[0\] \("P->G"\): kinetic receptors.*projections\[1\] \("het"\): per-synapse heterogeneity.*--level micro-cpu/);
+    expect(() => simulateMeso(s, { level: 'meso' })).toThrow(
+      /projections\[0\] \("P->G"\): kinetic receptors.*projections\[1\] \("het"\): per-synapse heterogeneity.*--level micro-cpu/,
+    );
   });
 });

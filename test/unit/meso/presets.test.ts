@@ -10,7 +10,9 @@ import { simulateMicroCpu } from '../../../src/micro/cpu';
 import type { Recording, Samples } from '../../../src/model/recording';
 import { parseScenario } from '../../../src/model/validate';
 
-const presets = readdirSync('scenarios').filter((f) => f.endsWith('.json')).sort();
+const presets = readdirSync('scenarios')
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 
 /** Name and shape of every array in a recording (activity, inputs, STP means). */
 function shapes(r: Recording): Record<string, number> {
@@ -25,7 +27,11 @@ function shapes(r: Recording): Record<string, number> {
 }
 
 function allFinite(r: Recording): boolean {
-  const arrays: Samples[] = [...Object.values(r.activity), ...Object.values(r.inputs).flatMap((i) => [i.sampled, i.populationMean]), ...Object.values(r.stp).flatMap((v) => Object.values(v))];
+  const arrays: Samples[] = [
+    ...Object.values(r.activity),
+    ...Object.values(r.inputs).flatMap((i) => [i.sampled, i.populationMean]),
+    ...Object.values(r.stp).flatMap((v) => Object.values(v)),
+  ];
   return arrays.every((a) => a.every((x) => Number.isFinite(x)));
 }
 

@@ -159,12 +159,25 @@ describe('three-state STP at the meso level', () => {
         pre: { model: 'poisson', N: 100, rate: { type: 'steps', times: [0.3, 0.6], values: [5, 30, 5] } },
         post: { model: 'glif', N: 10, tauM: 0.02, mu: { type: 'constant', value: 0 }, uReset: 0, tRef: 0.004, c: 10, deltaU: 5, uTh: 20 },
       },
-      projections: [{ from: 'pre', to: 'post', connectivity: { type: 'all-to-all' }, weight: 0.5, delay: 0.001, filter, stp: { model: 'three-state', U: 0.5, tauIn: 0.003, tauRec: 0.5 } }],
+      projections: [
+        {
+          from: 'pre',
+          to: 'post',
+          connectivity: { type: 'all-to-all' },
+          weight: 0.5,
+          delay: 0.001,
+          filter,
+          stp: { model: 'three-state', U: 0.5, tauIn: 0.003, tauRec: 0.5 },
+        },
+      ],
       run: { dt, duration: 0.9, trials, seed: 11 },
       record: { binSize: 0.002, inputs: [{ population: 'post', neurons: 1 }], stp: true },
     });
 
-  for (const filter of [{ type: 'exponential', tau: 0.01 }, { type: 'alpha', tau: 0.005 }]) {
+  for (const filter of [
+    { type: 'exponential', tau: 0.01 },
+    { type: 'alpha', tau: 0.005 },
+  ]) {
     it(`${filter.type} filter (${filter.type === 'alpha' ? 'a three-stage cascade' : 'a dual exponential'} with the y stage): MF2 trial mean and s.d. of the input match micro-cpu; MF1 misses the s.d.`, () => {
       const s = feedforward(filter, 300);
       const micro = simulateMicroCpu(s);
@@ -172,7 +185,12 @@ describe('three-state STP at the meso level', () => {
       const mf1 = simulateMeso(s, { level: 'meso', stp: 'mf1' });
       expect(Object.keys(mf2.stp['pre->post'])).toEqual(['x', 'y', 'z']);
       // 5 Hz, onset of 30 Hz, 30 Hz depressed, back at 5 Hz (bins of 2 ms). 300 trials per engine.
-      for (const [from, to] of [[100, 150], [150, 175], [250, 300], [400, 450]] as [number, number][]) {
+      for (const [from, to] of [
+        [100, 150],
+        [150, 175],
+        [250, 300],
+        [400, 450],
+      ] as [number, number][]) {
         const a = trialStats(neuron0(micro, 'post'), 300, micro.bins, from, to);
         const b = trialStats(neuron0(mf2, 'post'), 300, mf2.bins, from, to);
         expect(Math.abs(b.mean / a.mean - 1), `mean [${from}, ${to})`).toBeLessThan(0.04);
@@ -186,7 +204,17 @@ describe('three-state STP at the meso level', () => {
     const s = parseScenario({
       name: 'three-state recurrent',
       populations: { E: { model: 'glif', N: 500, tauM: 0.02, mu: { type: 'constant', value: 11 }, uReset: 0, tRef: 0.004, c: 10, deltaU: 2, uTh: 15 } },
-      projections: [{ from: 'E', to: 'E', connectivity: { type: 'fixed-indegree', C: 100 }, weight: 0.5, delay: 0.001, filter: { type: 'alpha', tau: 0.005 }, stp: { model: 'three-state', U: 0.3, tauIn: 0.003, tauRec: 0.3 } }],
+      projections: [
+        {
+          from: 'E',
+          to: 'E',
+          connectivity: { type: 'fixed-indegree', C: 100 },
+          weight: 0.5,
+          delay: 0.001,
+          filter: { type: 'alpha', tau: 0.005 },
+          stp: { model: 'three-state', U: 0.3, tauIn: 0.003, tauRec: 0.3 },
+        },
+      ],
       run: { dt, duration: 4, seed: 1 },
       record: { binSize: 0.5 },
     });

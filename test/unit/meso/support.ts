@@ -5,7 +5,16 @@ import { scenario } from '../microCpu/support';
 
 export const dt = 5e-4;
 export const glif = (N: number, mu: number, extra: Record<string, unknown> = {}) => ({
-  model: 'glif' as const, N, tauM: 0.02, mu: { type: 'constant' as const, value: mu }, uReset: 0, tRef: 0.004, c: 10, deltaU: 2, uTh: 15, ...extra,
+  model: 'glif' as const,
+  N,
+  tauM: 0.02,
+  mu: { type: 'constant' as const, value: mu },
+  uReset: 0,
+  tRef: 0.004,
+  c: 10,
+  deltaU: 2,
+  uTh: 15,
+  ...extra,
 });
 
 /** The compiled plan of one population (defaults filled in by the scenario parser). */
@@ -37,7 +46,6 @@ export function neuron0(r: Recording, pop: string): Float64Array {
   const rec = r.inputs[pop];
   const m = rec.neurons.length;
   const out = new Float64Array(r.trials * r.bins);
-  for (let t = 0; t < r.trials; t++) out.set(rec.sampled.subarray((t * m) * r.bins, (t * m + 1) * r.bins), t * r.bins);
+  for (let t = 0; t < r.trials; t++) out.set(rec.sampled.subarray(t * m * r.bins, (t * m + 1) * r.bins), t * r.bins);
   return out;
 }
-

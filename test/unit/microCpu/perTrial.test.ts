@@ -18,7 +18,9 @@ const volley = (perTrial: boolean, trials = 4) =>
 
 /** In-degree of each post neuron in each trial, read from the volley's recorded input. */
 function inDegrees(r: ReturnType<typeof simulateMicroCpu>): number[][] {
-  return Array.from({ length: r.trials }, (_, b) => Array.from({ length: 50 }, (_, i) => Math.round((r.inputs.post.sampled[(b * 50 + i) * 6 + 3] * dt) / tauM)));
+  return Array.from({ length: r.trials }, (_, b) =>
+    Array.from({ length: 50 }, (_, i) => Math.round((r.inputs.post.sampled[(b * 50 + i) * 6 + 3] * dt) / tauM)),
+  );
 }
 
 describe('connectivity drawn per trial (micro-cpu)', () => {
@@ -44,7 +46,17 @@ describe('connectivity drawn per trial (micro-cpu)', () => {
     const r = validateScenario({
       name: 't',
       populations: { src: { model: 'poisson', N: 10, rate: { type: 'constant', value: 5 } }, post: probe(5) },
-      projections: [{ from: 'src', to: 'post', connectivity: { type: 'fixed-indegree', C: 3, perTrial: true }, weight: 1, delay: dt, filter: { type: 'delta' }, heterogeneity: { weight: { distribution: 'lognormal', cv: 0.5 } } }],
+      projections: [
+        {
+          from: 'src',
+          to: 'post',
+          connectivity: { type: 'fixed-indegree', C: 3, perTrial: true },
+          weight: 1,
+          delay: dt,
+          filter: { type: 'delta' },
+          heterogeneity: { weight: { distribution: 'lognormal', cv: 0.5 } },
+        },
+      ],
       run: { dt, duration: 0.01, trials: 2, seed: 1 },
       record: { activity: true },
     });

@@ -24,7 +24,7 @@ describe('Poisson population', () => {
     expect(act.length).toBe(trials * (steps / bin));
     const total = N * steps * trials;
     let count = 0;
-    for (let k = 0; k < act.length; k++) count += (act[k] * N * bin * dt);
+    for (let k = 0; k < act.length; k++) count += act[k] * N * bin * dt;
     // Count ~ Binomial(total, p): s.e. of the estimated probability sqrt(p(1 − p)/total).
     const se = Math.sqrt((p * (1 - p)) / total);
     expect(Math.abs(count / total - p)).toBeLessThan(4 * se);

@@ -7,15 +7,52 @@ import { scenario } from './support';
 
 /** A small recurrent network with every recorded quantity: Poisson → GLIF (STP, exponential), GLIF → GLIF (three-state, conductance). */
 function network(trials: number, extra: Partial<Scenario['record']> = {}): Scenario {
-  const glif = { model: 'glif' as const, N: 30, tauM: 0.02, mu: { type: 'constant' as const, value: 12 }, uReset: 0, tRef: 0.002, c: 10, deltaU: 2, uTh: 15, adaptation: [{ J: 0.1, tau: 0.2 }] };
+  const glif = {
+    model: 'glif' as const,
+    N: 30,
+    tauM: 0.02,
+    mu: { type: 'constant' as const, value: 12 },
+    uReset: 0,
+    tRef: 0.002,
+    c: 10,
+    deltaU: 2,
+    uTh: 15,
+    adaptation: [{ J: 0.1, tau: 0.2 }],
+  };
   return scenario({
     populations: { ext: { model: 'poisson', N: 40, rate: { type: 'sinusoid', offset: 20, amplitude: 10, frequency: 3 } }, E: glif },
     projections: [
-      { from: 'ext', to: 'E', connectivity: { type: 'fixed-indegree', C: 10 }, weight: 0.4, delay: 0.001, filter: { type: 'exponential', tau: 0.005 }, stp: { model: 'tsodyks-markram', U: 0.2, U0: 0.2, tauD: 0.2, tauF: 0.5 } },
-      { from: 'E', to: 'E', connectivity: { type: 'fixed-probability', p: 0.3 }, weight: 0.05, delay: 0.002, filter: { type: 'delta' }, output: { type: 'conductance', E: 60 }, stp: { model: 'three-state', U: 0.5, tauIn: 0.003, tauRec: 0.3 } },
+      {
+        from: 'ext',
+        to: 'E',
+        connectivity: { type: 'fixed-indegree', C: 10 },
+        weight: 0.4,
+        delay: 0.001,
+        filter: { type: 'exponential', tau: 0.005 },
+        stp: { model: 'tsodyks-markram', U: 0.2, U0: 0.2, tauD: 0.2, tauF: 0.5 },
+      },
+      {
+        from: 'E',
+        to: 'E',
+        connectivity: { type: 'fixed-probability', p: 0.3 },
+        weight: 0.05,
+        delay: 0.002,
+        filter: { type: 'delta' },
+        output: { type: 'conductance', E: 60 },
+        stp: { model: 'three-state', U: 0.5, tauIn: 0.003, tauRec: 0.3 },
+      },
     ],
     run: { dt: 5e-4, duration: 0.5, trials, seed: 99 },
-    record: { binSize: 0.005, inputs: [{ population: 'E', neurons: 3 }], stp: true, spikes: [{ population: 'E', neurons: 10 }, { population: 'ext', neurons: 5 }], ...extra },
+    record: {
+      binSize: 0.005,
+      inputs: [{ population: 'E', neurons: 3 }],
+      stp: true,
+      spikes: [
+        { population: 'E', neurons: 10 },
+        { population: 'ext', neurons: 5 },
+      ],
+      ...extra,
+    },
   });
 }
 
@@ -52,7 +89,7 @@ describe('trial ranges', () => {
     expect(Array.from(act.subarray(0, whole.bins))).not.toEqual(Array.from(act.subarray(whole.bins, 2 * whole.bins)));
   });
 
-  it('rejects a range outside the scenario\'s trials', () => {
+  it("rejects a range outside the scenario's trials", () => {
     expect(() => simulateMicroCpu(network(2), { trialRange: [1, 3] })).toThrow(/trialRange/);
   });
 });

@@ -28,7 +28,8 @@ describe('facilitation under Poisson input: stationary moments of u (docs/equati
   const a = 1 - U;
   const discreteEu = (U0 * (1 - e) + e * p * U) / (1 - e + e * p * U);
   const discreteEu2 =
-    (U0 * U0 * (1 - e) ** 2 + 2 * U0 * (1 - e) * e * (discreteEu + p * U * (1 - discreteEu)) + e * e * p * (U * U + 2 * U * a * discreteEu)) / (1 - e * e * (1 - p + p * a * a));
+    (U0 * U0 * (1 - e) ** 2 + 2 * U0 * (1 - e) * e * (discreteEu + p * U * (1 - discreteEu)) + e * e * p * (U * U + 2 * U * a * discreteEu)) /
+    (1 - e * e * (1 - p + p * a * a));
   const run = (N: number, trials: number, duration: number, seed: number) =>
     simulateMicroCpu(
       scenario({

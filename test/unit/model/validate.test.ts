@@ -11,8 +11,13 @@ function base(): ScenarioInput {
     },
     projections: [
       {
-        from: 'P', to: 'E', connectivity: { type: 'fixed-indegree', C: 10 }, weight: 0.5, delay: 0.001,
-        filter: { type: 'exponential', tau: 0.005 }, stp: { model: 'tsodyks-markram', U: 0.5, U0: 0.5, tauD: 0.5, tauF: 0 },
+        from: 'P',
+        to: 'E',
+        connectivity: { type: 'fixed-indegree', C: 10 },
+        weight: 0.5,
+        delay: 0.001,
+        filter: { type: 'exponential', tau: 0.005 },
+        stp: { model: 'tsodyks-markram', U: 0.5, U0: 0.5, tauD: 0.5, tauF: 0 },
       },
     ],
     run: { dt: 0.0005, duration: 1, trials: 2, seed: 3 },
@@ -120,7 +125,9 @@ describe('scenario validation', () => {
   it('refuses negative rates, unordered steps and mismatched step values', () => {
     expect(errorsOf((s) => (s.populations.P.rate.value = -1))[0]).toMatch(/^populations\.P\.rate\.value: a rate must be ≥ 0 Hz/);
     expect(errorsOf((s) => (s.populations.P.rate = { type: 'steps', times: [0.5, 0.2], values: [1, 2, 3] }))[0]).toMatch(/times must increase strictly/);
-    expect(errorsOf((s) => (s.populations.P.rate = { type: 'steps', times: [0.5], values: [1, 2, 3] }))[0]).toMatch(/needs one more entry than times \(2\), got 3/);
+    expect(errorsOf((s) => (s.populations.P.rate = { type: 'steps', times: [0.5], values: [1, 2, 3] }))[0]).toMatch(
+      /needs one more entry than times \(2\), got 3/,
+    );
     expect(errorsOf((s) => (s.populations.P.rate = { type: 'sinusoid', offset: 5, amplitude: 10, frequency: 2 }))[0]).toMatch(/never goes negative/);
   });
 
@@ -143,7 +150,9 @@ describe('scenario validation', () => {
       s.projections[0].output = { type: 'conductance', E: 0 };
       s.projections[0].stp = { model: 'three-state', U: 0.5, tauIn: 0.003, tauRec: 0.5 };
     });
-    expect(e).toEqual([expect.stringMatching(/^projections\[0\]\.filter: three-state STP drives a linear filter .*Use a delta, exponential, dual-exponential or alpha filter/)]);
+    expect(e).toEqual([
+      expect.stringMatching(/^projections\[0\]\.filter: three-state STP drives a linear filter .*Use a delta, exponential, dual-exponential or alpha filter/),
+    ]);
   });
 
   it('warns that a delta filter ignores normalize: "peak" (a pulse is its integral), and accepts delta conductances', () => {

@@ -78,7 +78,12 @@ describe('expConvolutionN: convolutions of exponentials (divided differences of 
       const value = expConvolutionN(t, [tau, tau, tau2], 0, 2);
       expect(rel(expConvolutionN(t, [tau2, tau, tau], 0, 2), value)).toBeLessThan(1e-15);
       expect(rel(expConvolutionN(t, [tau, tau2, tau], 0, 2), value)).toBeLessThan(1e-15);
-      expect(rel(value, simpson((s) => s * Math.exp(-s / tau) * Math.exp(-(t - s) / tau2), t))).toBeLessThan(1e-10);
+      expect(
+        rel(
+          value,
+          simpson((s) => s * Math.exp(-s / tau) * Math.exp(-(t - s) / tau2), t),
+        ),
+      ).toBeLessThan(1e-10);
       // The closed form cancels catastrophically for (b − a)t ≪ 1; it is a fair reference from (b − a)t ≈ 1 on.
       if ((a - b) * t >= 1) {
         const confluent = ((Math.exp(b * t) - Math.exp(a * t)) / (b - a) - t * Math.exp(a * t)) / (b - a);
@@ -102,7 +107,12 @@ describe('expConvolutionN: convolutions of exponentials (divided differences of 
     const taus = [0.003, 0.004, 0.004];
     for (const T of [0.001, 0.01, 0.05]) {
       const integral = expConvolutionN(T, [...taus, Infinity], 0, 3);
-      expect(rel(integral, simpson((s) => expConvolutionN(s, taus, 0, 2), T))).toBeLessThan(1e-10);
+      expect(
+        rel(
+          integral,
+          simpson((s) => expConvolutionN(s, taus, 0, 2), T),
+        ),
+      ).toBeLessThan(1e-10);
     }
   });
 });

@@ -27,7 +27,11 @@ const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
 /** Classical RK4 of y' = f(t, y) from t0 over n steps of h, in place. */
 function rk4(f: (t: number, y: Float64Array, out: Float64Array) => void, y: Float64Array, t0: number, h: number, n: number): void {
   const d = y.length;
-  const k1 = new Float64Array(d), k2 = new Float64Array(d), k3 = new Float64Array(d), k4 = new Float64Array(d), tmp = new Float64Array(d);
+  const k1 = new Float64Array(d),
+    k2 = new Float64Array(d),
+    k3 = new Float64Array(d),
+    k4 = new Float64Array(d),
+    tmp = new Float64Array(d);
   for (let s = 0; s < n; s++) {
     const t = t0 + s * h;
     f(t, y, k1);
@@ -44,13 +48,20 @@ function rk4(f: (t: number, y: Float64Array, out: Float64Array) => void, y: Floa
 describe('moment equations: exact parts (depression only, u-moments)', () => {
   it('stationary values zero the right-hand sides (abs 1e-13)', () => {
     const out = new Float64Array(2);
-    for (const [U, tauD, r] of [[0.5, 0.8, 10], [0.2, 0.3, 40], [0.03, 0.13, 2]]) {
+    for (const [U, tauD, r] of [
+      [0.5, 0.8, 10],
+      [0.2, 0.3, 40],
+      [0.03, 0.13, 2],
+    ]) {
       const m = depressionStationaryMoments({ U, tauD }, r);
       depressionMomentsRhs({ U, tauD }, r, m.Ex, m.Ex2, out);
       expect(Math.abs(out[0])).toBeLessThan(1e-13);
       expect(Math.abs(out[1])).toBeLessThan(1e-13);
     }
-    for (const p of [{ U: 0.1, U0: 0, tauD: 0.1, tauF: 1 }, { U: 0.2, U0: 0.2, tauD: 0.2, tauF: 1.5 }]) {
+    for (const p of [
+      { U: 0.1, U0: 0, tauD: 0.1, tauF: 1 },
+      { U: 0.2, U0: 0.2, tauD: 0.2, tauF: 1.5 },
+    ]) {
       const m = uStationaryMoments(p, 15);
       uMomentsRhs(p, 15, m.Eu, m.Eu2, out);
       expect(Math.abs(out[0])).toBeLessThan(1e-13);
@@ -103,7 +114,10 @@ describe('moment equations vs Monte Carlo of the Poisson-driven synapse (fixed s
   const B = 150;
   const PER = 10_000;
 
-  for (const [U, tauD, r] of [[0.5, 0.8, 10], [0.2, 0.5, 30]] as const) {
+  for (const [U, tauD, r] of [
+    [0.5, 0.8, 10],
+    [0.2, 0.5, 30],
+  ] as const) {
     it(`depression U = ${U}, τD = ${tauD} s, ${r} Hz: exact E[x], E[x²] within abs 1e-3 (≥ 4 s.e.)`, () => {
       const mc = monteCarloDepression({ U, tauD }, r, 101, B, PER);
       const th = depressionStationaryMoments({ U, tauD }, r);
@@ -216,7 +230,10 @@ describe('stationary mean-field analysis', () => {
   });
 
   it('three-state second moments: the stationary solution zeroes threeStateMomentsRhs (abs 1e-12) and E[x⁻²], E[w²] match Monte Carlo (≥ 4 s.e.)', () => {
-    for (const [p, r] of [[{ U: 0.5, tauIn: 0.003, tauRec: 0.8 }, 10], [{ U: 0.2, tauIn: 0.02, tauRec: 0.3 }, 40]] as const) {
+    for (const [p, r] of [
+      [{ U: 0.5, tauIn: 0.003, tauRec: 0.8 }, 10],
+      [{ U: 0.2, tauIn: 0.02, tauRec: 0.3 }, 40],
+    ] as const) {
       const m = threeStateStationaryMoments(p, r);
       const out = new Float64Array(TS.SIZE);
       threeStateMomentsRhs(p, r, m, out);

@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  TM_PRESETS,
-  createTmState,
-  tmOnSpike,
-  tmRelax,
-  tmRestingUPlus,
-  tmTrainEfficacies,
-  type TmParams,
-} from '../../../src/synapse/stpTsodyksMarkram';
+import { TM_PRESETS, createTmState, tmOnSpike, tmRelax, tmRestingUPlus, tmTrainEfficacies, type TmParams } from '../../../src/synapse/stpTsodyksMarkram';
 import { createDepressionState, depressionOnSpike, depressionRelax, depressionTrainEfficacies } from '../../../src/synapse/stpDepression';
 import { createThreeStateState, threeStateOnSpike, threeStateRelax, threeStateTrainReleases } from '../../../src/synapse/stpThreeState';
 import { philoxBlocksCpu, uniformsFromBits } from '../../../src/rng/philoxBlocks';

@@ -43,7 +43,12 @@ export class MicroKernels {
     const key = `${kernel.name}:${entryPoint}:${JSON.stringify(numeric)}`;
     let k = this.cache.get(key);
     if (!k) {
-      k = createComputeKernel(this.ctx, { label: `micro-gpu ${kernel.name}.${entryPoint} ${JSON.stringify(numeric)}`, parts: kernel.parts, constants: numeric, entryPoint });
+      k = createComputeKernel(this.ctx, {
+        label: `micro-gpu ${kernel.name}.${entryPoint} ${JSON.stringify(numeric)}`,
+        parts: kernel.parts,
+        constants: numeric,
+        entryPoint,
+      });
       this.cache.set(key, k);
     }
     return k;

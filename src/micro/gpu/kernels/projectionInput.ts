@@ -34,7 +34,11 @@ export const projectionInput = defineKernel({
   parts: [GRID_WGSL, ...ENGINE_WGSL, InputParams.part, { name: 'kernels/projectionInput.wgsl', code }],
 });
 
-export function projectionInputDispatch(setup: KernelSetup, gq: GpuProjection, buffers: Record<(typeof projectionInput.bindings)[number], GPUBuffer>): Promise<Dispatch> {
+export function projectionInputDispatch(
+  setup: KernelSetup,
+  gq: GpuProjection,
+  buffers: Record<(typeof projectionInput.bindings)[number], GPUBuffer>,
+): Promise<Dispatch> {
   const pr = gq.plan;
   const post = setup.plan.populations[pr.post].plan;
   const delta = gq.input === PROJECTION_INPUT.INPUT_DELTA;

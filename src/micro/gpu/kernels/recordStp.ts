@@ -33,7 +33,16 @@ export function recordStpDispatch(setup: KernelSetup, gq: GpuProjection, buffers
   const thread = gq.stpEntries <= THREAD_SUM_MAX;
   const params = setup.uniform(
     RecStpParams,
-    { entries: gq.stpEntries, T, nSyn: pr.nSyn, totalBins: plan.totalBins, binSteps: plan.binSteps, dt: plan.net.dt, rest: stpRest(pr), stp: stpParamValues(pr) },
+    {
+      entries: gq.stpEntries,
+      T,
+      nSyn: pr.nSyn,
+      totalBins: plan.totalBins,
+      binSteps: plan.binSteps,
+      dt: plan.net.dt,
+      rest: stpRest(pr),
+      stp: stpParamValues(pr),
+    },
     `${pr.name} STP record parameters`,
   );
   return prepareDispatch(setup, recordStp, {
