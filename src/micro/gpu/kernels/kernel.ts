@@ -7,7 +7,7 @@
  */
 import type { GpuContext } from '../../../gpu/device';
 import { dispatchGrid, type Grid } from '../../../gpu/dispatch';
-import type { GpuPlan } from '../plan';
+import type { GpuPlan, GpuProjection } from '../plan';
 import { composeWgsl, createComputeKernel, type ComputeKernel, type WgslFields, type WgslPart, type WgslStruct, type WgslValues } from '../../../gpu/wgsl';
 
 export interface MicroKernel<F extends WgslFields = WgslFields, B extends string = string> {
@@ -118,4 +118,42 @@ export async function prepareDispatch<F extends WgslFields, B extends string>(
   });
   const bind = setup.ctx.device.createBindGroup({ label: o.label, layout: compiled.layout, entries });
   return { kernel: compiled, bind, grid: o.grid, indirect: o.indirect };
+}
+
+/**
+ * The parameters every kernel that handles a projection's spikes starts its struct with: the
+ * sizes of the projection, its ring and its STP state. Spread into the struct declaration, filled
+ * by `spikeSideValues`.
+ */
+export const SPIKE_SIDE_FIELDS = {
+  nPre: 'u32',
+  nPost: 'u32',
+  T: 'u32',
+  /** Ring slots: delay + 1. */
+  slots: 'u32',
+  delay: 'u32',
+  nSyn: 'u32',
+  /** The presynaptic population, whose spike list the kernel reads. */
+  spikePop: 'u32',
+  /** T·nPre (per presynaptic neuron) or T·nSyn (per synapse). */
+  nState: 'u32',
+} as const;
+
+export function spikeSideValues(setup: KernelSetup, gq: GpuProjection): WgslValues<typeof SPIKE_SIDE_FIELDS> {
+  const pr = gq.plan;
+  return {
+    nPre: pr.nPre,
+    nPost: pr.nPost,
+    T: setup.T,
+    slots: pr.delaySteps + 1,
+    delay: pr.delaySteps,
+    nSyn: pr.nSyn,
+    spikePop: pr.pre,
+    nState: Math.max(1, setup.T * gq.stpEntries),
+  };
+}
+
+/** The override constants of the STP code (stp.wgsl, stpState.wgsl, stp_params_of). */
+export function stpConstants(gq: GpuProjection): KernelConstants {
+  return { STP: gq.plan.stpModel, PER_SYNAPSE: gq.perSynapse, HET_WEIGHT: gq.hetWeight };
 }

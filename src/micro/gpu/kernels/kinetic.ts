@@ -1,20 +1,13 @@
 /** Kinetic receptor gates in presynaptic time: pulses started at spikes, step means into the ring (kinetic.wgsl). */
 import { GRID_WGSL, wgslStruct } from '../../../gpu/wgsl';
 import { stpParamValues, type GpuProjection } from '../plan';
-import { defineKernel, prepareDispatch, type Dispatch, type KernelSetup } from './kernel';
+import { defineKernel, prepareDispatch, type Dispatch, type KernelSetup, SPIKE_SIDE_FIELDS, spikeSideValues, stpConstants } from './kernel';
 import { ENGINE_WGSL, STP_PARAMS_WGSL, STP_STATE_WGSL, STP_WGSL, StpParams } from './library';
 import { spikeArgsOffset } from './spikeArgs';
 import code from './kinetic.wgsl?raw';
 
 export const KineticParams = wgslStruct('KineticParams', {
-  nPre: 'u32',
-  nPost: 'u32',
-  T: 'u32',
-  slots: 'u32',
-  delay: 'u32',
-  nSyn: 'u32',
-  spikePop: 'u32',
-  nState: 'u32',
+  ...SPIKE_SIDE_FIELDS,
   /** T·nPre or T·nSyn. */
   nGates: 'u32',
   /** connectivity.perTrial: each trial's CSR block; 0: shared. */
@@ -49,14 +42,7 @@ export async function kineticDispatches(setup: KernelSetup, gq: GpuProjection, c
   const params = setup.uniform(
     KineticParams,
     {
-      nPre: pr.nPre,
-      nPost: pr.nPost,
-      T: setup.T,
-      slots: pr.delaySteps + 1,
-      delay: pr.delaySteps,
-      nSyn: pr.nSyn,
-      spikePop: pr.pre,
-      nState: Math.max(1, setup.T * gq.stpEntries),
+      ...spikeSideValues(setup, gq),
       nGates,
       csrStride,
       scaledWeight: pr.weight * gq.fixedPoint.scale,
@@ -70,7 +56,7 @@ export async function kineticDispatches(setup: KernelSetup, gq: GpuProjection, c
     },
     `${pr.name} receptor parameters`,
   );
-  const constants = { STP: pr.stpModel, PER_SYNAPSE: gq.perSynapse, HET_WEIGHT: gq.hetWeight };
+  const constants = stpConstants(gq);
   // on_spike does not touch the ring, advance neither the spikes nor the STP state.
   return [
     await prepareDispatch(setup, kinetic, {

@@ -1,7 +1,7 @@
 /** Step 4 for a projection with explicit (CSR) connectivity: STP at each spike, events into the ring (propagate.wgsl). */
 import { GRID_WGSL, wgslStruct } from '../../../gpu/wgsl';
 import { stpParamValues, type GpuProjection } from '../plan';
-import { defineKernel, prepareDispatch, type Dispatch, type KernelSetup } from './kernel';
+import { defineKernel, prepareDispatch, type Dispatch, type KernelSetup, SPIKE_SIDE_FIELDS, spikeSideValues, stpConstants } from './kernel';
 import { ENGINE_WGSL, STP_PARAMS_WGSL, STP_STATE_WGSL, STP_WGSL, StpParams } from './library';
 import { spikeArgsOffset } from './spikeArgs';
 import code from './propagate.wgsl?raw';
@@ -14,15 +14,7 @@ import code from './propagate.wgsl?raw';
 export const THREAD_ROW_MAX = 16;
 
 export const PropParams = wgslStruct('PropParams', {
-  nPre: 'u32',
-  nPost: 'u32',
-  T: 'u32',
-  slots: 'u32',
-  delay: 'u32',
-  nSyn: 'u32',
-  spikePop: 'u32',
-  /** T·nPre (per presynaptic neuron) or T·nSyn (per synapse). */
-  nState: 'u32',
+  ...SPIKE_SIDE_FIELDS,
   /** J·kickScale·(fixed-point scale). */
   scaledWeight: 'f32',
   /** kickScale·(fixed-point scale), times J_s for heterogeneous weights. */
@@ -53,14 +45,7 @@ export function propagateDispatch(
   const params = setup.uniform(
     PropParams,
     {
-      nPre: pr.nPre,
-      nPost: pr.nPost,
-      T: setup.T,
-      slots: pr.delaySteps + 1,
-      delay: pr.delaySteps,
-      nSyn: pr.nSyn,
-      spikePop: pr.pre,
-      nState: Math.max(1, setup.T * gq.stpEntries),
+      ...spikeSideValues(setup, gq),
       scaledWeight: pr.weight * pr.kickScale * scale,
       scaledKick: pr.kickScale * scale,
       dt: setup.plan.net.dt,
@@ -73,7 +58,7 @@ export function propagateDispatch(
     params,
     buffers,
     label: `${pr.name} propagation`,
-    constants: { STP: pr.stpModel, PER_SYNAPSE: gq.perSynapse, HET_WEIGHT: gq.hetWeight },
+    constants: stpConstants(gq),
     entryPoint: rowThread ? 'main_thread' : 'main',
     indirect: { buffer: setup.args, offset: spikeArgsOffset(pr.pre, rowThread) },
   });

@@ -1,7 +1,7 @@
 /** Recording at a bin's end: the means of the STP variables, relaxed on a copy to t_{n+1} (recordStp.wgsl). */
 import { GRID_WGSL, wgslStruct } from '../../../gpu/wgsl';
 import { stpParamValues, stpRest, type GpuProjection } from '../plan';
-import { defineKernel, prepareDispatch, type Dispatch, type KernelSetup } from './kernel';
+import { defineKernel, prepareDispatch, type Dispatch, type KernelSetup, stpConstants } from './kernel';
 import { ENGINE_WGSL, STP_PARAMS_WGSL, STP_WGSL, StpParams } from './library';
 import { THREAD_SUM_MAX } from './recordInputMean';
 import code from './recordStp.wgsl?raw';
@@ -49,7 +49,7 @@ export function recordStpDispatch(setup: KernelSetup, gq: GpuProjection, buffers
     params,
     buffers,
     label: `${pr.name} STP record`,
-    constants: { STP: pr.stpModel, PER_SYNAPSE: gq.perSynapse, HET_WEIGHT: gq.hetWeight },
+    constants: stpConstants(gq),
     entryPoint: thread ? 'main_thread' : 'main',
     grid: thread ? setup.grid(T) : setup.grid(T, 1),
   });

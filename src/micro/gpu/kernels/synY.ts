@@ -2,20 +2,13 @@
 import { STP_MODELS } from '../../../compile';
 import { GRID_WGSL, wgslConstants, wgslStruct } from '../../../gpu/wgsl';
 import { stpParamValues, type GpuProjection } from '../plan';
-import { defineKernel, prepareDispatch, type Dispatch, type KernelSetup } from './kernel';
+import { defineKernel, prepareDispatch, type Dispatch, type KernelSetup, SPIKE_SIDE_FIELDS, spikeSideValues, stpConstants } from './kernel';
 import { ENGINE_WGSL, STP_PARAMS_WGSL, STP_STATE_WGSL, STP_WGSL, StpParams } from './library';
 import { spikeArgsOffset } from './spikeArgs';
 import code from './synY.wgsl?raw';
 
 export const SynYParams = wgslStruct('SynYParams', {
-  nPre: 'u32',
-  nPost: 'u32',
-  T: 'u32',
-  slots: 'u32',
-  delay: 'u32',
-  nSyn: 'u32',
-  spikePop: 'u32',
-  nState: 'u32',
+  ...SPIKE_SIDE_FIELDS,
   weight: 'f32',
   scale: 'f32',
   invScale: 'f32',
@@ -55,14 +48,7 @@ export async function synYDispatches(setup: KernelSetup, gq: GpuProjection, b: B
   const params = setup.uniform(
     SynYParams,
     {
-      nPre: pr.nPre,
-      nPost: pr.nPost,
-      T: setup.T,
-      slots: pr.delaySteps + 1,
-      delay: pr.delaySteps,
-      nSyn: pr.nSyn,
-      spikePop: pr.pre,
-      nState: Math.max(1, setup.T * gq.stpEntries),
+      ...spikeSideValues(setup, gq),
       weight: pr.weight,
       scale,
       invScale: 1 / scale,
@@ -73,7 +59,7 @@ export async function synYDispatches(setup: KernelSetup, gq: GpuProjection, b: B
     },
     `${pr.name} y parameters`,
   );
-  const constants = { STP: pr.stpModel, PER_SYNAPSE: gq.perSynapse, HET_WEIGHT: gq.hetWeight, POST_STAGES: S };
+  const constants = { ...stpConstants(gq), POST_STAGES: S };
   const dispatches = [
     await prepareDispatch(setup, synY, {
       params,
