@@ -13,7 +13,7 @@ import { ENGINE_IDS, engine, runEngine, type OptionValues } from './engines';
 export const AVAILABLE_LEVELS = ENGINE_IDS;
 
 export interface FullRunOptions extends RunOptions {
-  /** micro-cpu with threads > 1: the script a worker thread runs (the CLI passes its own bundle). */
+  /** micro-cpu with threads > 1: the script a worker thread runs (the CLI passes its own bundle; the library's Node entry, itself). */
   workerScript?: URL;
   /**
    * micro-gpu: the GPU to run on. In a browser it defaults to navigator.gpu's adapter; in Node
@@ -22,6 +22,11 @@ export interface FullRunOptions extends RunOptions {
   gpu?: GpuContext;
 }
 
+/**
+ * Runs a scenario (JSON as written, or parsed) at `options.level` and returns its Recording: the
+ * same typed arrays whatever the level. Validates the scenario first (a ScenarioError lists every
+ * problem) and refuses options the level does not take and features its engine does not model.
+ */
 export async function run(input: Scenario | ScenarioInput, options: FullRunOptions): Promise<Recording> {
   const scenario = parseScenario(input);
   const e = engine(options.level);

@@ -1,3 +1,5 @@
-import pkg from '../package.json';
+// A named import, so that bundles carry the version string and not the whole package.json.
+import { version as packageVersion } from '../package.json';
 
-export const version: string = pkg.version;
+/** mesostp's version (package.json). */
+export const version: string = packageVersion;

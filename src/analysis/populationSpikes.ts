@@ -18,8 +18,10 @@ export interface PopulationSpikes {
   amplitudes: number[][];
 }
 
+/** Defaults of PopulationSpikeOptions: a 5-bin boxcar, enter above 60 Hz, leave below 20 Hz. */
 export const POPULATION_SPIKE_DEFAULTS = { smoothBins: 5, high: 60, low: 20 };
 
+/** Population spikes of each trial of `a` ([trials × bins], Hz): their times and amplitudes. */
 export function detectPopulationSpikes(a: ArrayLike<number>, trials: number, bins: number, o: PopulationSpikeOptions): PopulationSpikes {
   const w = o.smoothBins ?? POPULATION_SPIKE_DEFAULTS.smoothBins;
   const high = o.high ?? POPULATION_SPIKE_DEFAULTS.high;

@@ -77,6 +77,7 @@ export function acrossTrialStats(values: Samples, trials: number, series: number
   return { mean: sumMean / (series * bins), sd: trials > 1 ? sumSd / (series * bins) : NaN };
 }
 
+/** The summary.json of a recording (`files`: the file of each array, keyed as recordingArrays names them). */
 export function summarize(rec: Recording, files: Record<string, string>): RunSummary {
   const populations: RunSummary['populations'] = {};
   for (const [name, a] of Object.entries(rec.activity)) {

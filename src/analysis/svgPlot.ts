@@ -37,6 +37,7 @@ function niceTicks(lo: number, hi: number, n = 5): number[] {
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
+/** A line plot as SVG text: one curve (with an optional band) per line, axes, ticks and a legend. */
 export function linePlotSvg(lines: PlotLine[], o: PlotOptions): string {
   const W = o.width ?? 780;
   const H = o.height ?? 360;

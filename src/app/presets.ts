@@ -1,5 +1,5 @@
-/** The scenarios of scenarios/ (the CLI's presets), bundled into the app by Vite at build time. */
-const files = import.meta.glob('../../scenarios/*.json', { eager: true, import: 'default' }) as Record<string, Record<string, unknown>>;
+/** The scenarios of scenarios/ (the CLI's presets), bundled into the app by Vite at build time; not the JSON Schema there. */
+const files = import.meta.glob<Record<string, unknown>>(['../../scenarios/*.json', '!../../scenarios/*.schema.json'], { eager: true, import: 'default' });
 
 export interface Preset {
   name: string;

@@ -7,6 +7,7 @@ import { benchCommandFactory } from './commands/bench';
 import { checkCommand } from './commands/check';
 import { infoCommand } from './commands/info';
 import { runCommandFactory } from './commands/run';
+import { schemaCommand } from './commands/schema';
 import { validateCommand } from './commands/validate';
 import type { Command } from './command';
 import { version } from '../version';
@@ -27,7 +28,15 @@ function usage(commands: readonly Command[]): string {
 
 /** `workerScript`: the file worker threads run (the CLI bundle itself). */
 export async function main(argv: string[], workerScript?: URL): Promise<number> {
-  const commands: Command[] = [infoCommand, checkCommand, runCommandFactory(workerScript), analyzeCommand, validateCommand, benchCommandFactory(workerScript)];
+  const commands: Command[] = [
+    infoCommand,
+    checkCommand,
+    schemaCommand,
+    runCommandFactory(workerScript),
+    analyzeCommand,
+    validateCommand,
+    benchCommandFactory(workerScript),
+  ];
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     const topic = name === 'help' ? commands.find((c) => c.name === rest[0]) : undefined;

@@ -17,7 +17,9 @@ export type EngineId = (typeof ENGINE_LIST)[number]['id'];
 /** The engine ids and Recording.level are the same set. */
 export type EngineIdIsLevel = Assert<Equal<EngineId, Level>>;
 export type Engine = EngineDef<EngineId>;
+/** Every engine, in the order the CLI's help and the reports list them. */
 export const ENGINES: readonly Engine[] = ENGINE_LIST;
+/** The engine ids: run()'s levels. */
 export const ENGINE_IDS: readonly EngineId[] = ENGINES.map((e) => e.id);
 
 /**
@@ -45,7 +47,9 @@ const VARIANT_LIST = [
 
 export type VariantId = (typeof VARIANT_LIST)[number]['id'];
 export type Variant = VariantDef<VariantId, EngineId>;
+/** Every named variant (engine + options) with its label and colour. */
 export const VARIANTS: readonly Variant[] = VARIANT_LIST;
+/** The variant ids. */
 export const VARIANT_IDS: readonly VariantId[] = VARIANTS.map((v) => v.id);
 
 /** The variants the app offers, and those `mesostp bench` runs, in registry order. */
@@ -54,20 +58,24 @@ export type BenchVariantId = Extract<(typeof VARIANT_LIST)[number], { bench: tru
 export const APP_VARIANTS = VARIANTS.filter((v) => v.app).map((v) => v.id) as readonly AppVariantId[];
 export const BENCH_VARIANTS = VARIANTS.filter((v) => v.bench).map((v) => v.id) as readonly BenchVariantId[];
 
+/** Whether `id` names an engine. */
 export function isEngineId(id: string): id is EngineId {
   return (ENGINE_IDS as readonly string[]).includes(id);
 }
 
+/** Whether `id` names a variant. */
 export function isVariantId(id: string): id is VariantId {
   return (VARIANT_IDS as readonly string[]).includes(id);
 }
 
+/** The engine with this id (undefined for an unknown id). */
 export function engine(id: EngineId): Engine;
 export function engine(id: string): Engine | undefined;
 export function engine(id: string): Engine | undefined {
   return ENGINES.find((e) => e.id === id);
 }
 
+/** The variant with this id (undefined for an unknown id). */
 export function variant(id: VariantId): Variant;
 export function variant(id: string): Variant | undefined;
 export function variant(id: string): Variant | undefined {

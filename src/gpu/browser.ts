@@ -6,6 +6,7 @@ export const BROWSER_GUIDANCE =
   '(on Linux start it with --enable-unsafe-webgpu, plus --enable-features=Vulkan where needed), ' +
   'Safari 26 or later, or Firefox 141 or later on Windows; WebGPU also needs a secure context (https or localhost).';
 
+/** A GpuContext on the browser's WebGPU adapter; throws GpuUnavailableError, saying what to do, when there is none. */
 export async function requestBrowserGpu(): Promise<GpuContext> {
   const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
   if (!gpu) throw new GpuUnavailableError(BROWSER_GUIDANCE);

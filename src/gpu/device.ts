@@ -49,10 +49,12 @@ export interface AdapterSummary {
   limits: Record<KeyLimit, number>;
 }
 
+/** No usable WebGPU adapter; the message says what to install or enable. */
 export class GpuUnavailableError extends Error {
   override name = 'GpuUnavailableError';
 }
 
+/** The device was lost or reported an error: the results are not valid. */
 export class GpuDeviceError extends Error {
   override name = 'GpuDeviceError';
 }

@@ -74,6 +74,10 @@ function quietMesa(): void {
   process.env.XDG_RUNTIME_DIR = dir;
 }
 
+/**
+ * A GpuContext in Node through Dawn, trying the backends in the order above; throws
+ * GpuUnavailableError with what to install when none gives an adapter. destroy() it when done.
+ */
 export async function requestNodeGpu(): Promise<GpuContext> {
   installWebGpuGlobals();
   quietMesa();

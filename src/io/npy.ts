@@ -17,6 +17,7 @@ const DESCR: Record<string, string> = {
 
 const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
+/** The bytes of a .npy file holding `data` with `shape` (C order; the product of shape must be data.length). */
 export function encodeNpy(data: NpyArray, shape: readonly number[]): Uint8Array {
   const size = shape.reduce((a, b) => a * b, 1);
   if (size !== data.length) throw new RangeError(`shape [${shape.join(', ')}] holds ${size} values, the array has ${data.length}`);

@@ -6,6 +6,7 @@ import { summarize, type RunSummary } from '../analysis/summary';
 import { encodeNpy } from './npy';
 import { recordingArrays } from './recordingArrays';
 
+/** Writes every array of `rec` as .npy and summary.json into `dir` (created if missing), as `mesostp run --out`; returns the summary. */
 export async function writeRecording(rec: Recording, dir: string): Promise<RunSummary> {
   await mkdir(dir, { recursive: true });
   const files: Record<string, string> = {};

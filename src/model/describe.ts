@@ -64,6 +64,7 @@ function projection(p: Projection, s: Scenario): string {
   return `${projectionName(p)} (${conn}, ${n.toLocaleString('en-US')} synapses, ${stp(p.stp)}, ${filter(p.filter)} filter, ${out}, delay ${ms(p.delay)}${het})`;
 }
 
+/** The network and the run in one paragraph of prose (`mesostp check` prints it). */
 export function describeScenario(s: Scenario): string {
   const pops = Object.entries(s.populations).map(([name, p]) => population(name, p));
   const projs = s.projections.map((p) => projection(p, s));

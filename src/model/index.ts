@@ -5,3 +5,4 @@ export * from './describe';
 export * from './mergeRecordings';
 export * from './jsonPath';
 export * from './stpModels';
+export * from './jsonSchema';

@@ -23,6 +23,7 @@ function concatRows(parts: { a: Samples; trials: number; bins: number }[], rowsP
   return out;
 }
 
+/** One Recording from recordings of consecutive trial ranges of one scenario (in any order when each names its trialRange). */
 export function mergeRecordings(parts: Recording[]): Recording {
   if (parts.length === 0) throw new Error('mergeRecordings: nothing to merge');
   const sorted = [...parts];

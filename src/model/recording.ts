@@ -70,6 +70,7 @@ export interface RunOptions {
   moments?: 'expected' | 'realised';
 }
 
+/** A projection's name in recordings and files: its `name`, or "from->to". */
 export function projectionName(p: { name?: string; from: string; to: string }): string {
   return p.name ?? `${p.from}->${p.to}`;
 }
@@ -79,6 +80,7 @@ export function stepsPerBin(scenario: Scenario): number {
   return Math.max(1, Math.round((scenario.record.binSize ?? scenario.run.dt) / scenario.run.dt));
 }
 
+/** Time steps of a run: duration / dt. */
 export function stepCount(scenario: Scenario): number {
   return Math.round(scenario.run.duration / scenario.run.dt);
 }

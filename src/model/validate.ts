@@ -16,6 +16,7 @@ export interface ScenarioIssue {
 
 export type ValidationResult = { ok: true; scenario: Scenario; warnings: ScenarioIssue[] } | { ok: false; errors: ScenarioIssue[]; warnings: ScenarioIssue[] };
 
+/** What parseScenario (and so run) throws for an invalid scenario: `issues` lists every problem. */
 export class ScenarioError extends Error {
   override name = 'ScenarioError';
   constructor(readonly issues: ScenarioIssue[]) {
@@ -23,6 +24,7 @@ export class ScenarioError extends Error {
   }
 }
 
+/** An issue as one line: "projections[0].stp.U: must be ...". */
 export function formatIssue(issue: ScenarioIssue): string {
   return issue.path ? `${issue.path}: ${issue.message}` : issue.message;
 }
@@ -447,6 +449,11 @@ export function maxOf(f: TimeFunction): number {
   }
 }
 
+/**
+ * Checks a scenario (parsed JSON) against the schema and the rules between fields. Never throws:
+ * returns the scenario with every default filled in, or every error, each with its field's JSON
+ * path and a message that says what is allowed; warnings in both cases.
+ */
 export function validateScenario(input: unknown): ValidationResult {
   const parsed = ScenarioSchema.safeParse(input);
   const warnings: ScenarioIssue[] = [];

@@ -88,6 +88,25 @@ describe('mesostp CLI', () => {
     expect(r.stderr).toMatch(/projections\[0\]\.stp\.U: must be ≤ 1/);
   });
 
+  it('schema prints the JSON Schema of scenario files, --out writes it, and a bad option exits 2', async () => {
+    const r = await mesostp(['schema']);
+    expect(r.code, r.stderr).toBe(0);
+    const schema = JSON.parse(r.stdout);
+    expect(schema.$id).toBe('urn:mesostp:scenario');
+    expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
+    expect(schema, 'the committed copy is current').toEqual(JSON.parse(readFileSync('scenarios/scenario.schema.json', 'utf8')));
+    const file = join(outDir, 'schema', 'scenario.schema.json');
+    const w = await mesostp(['schema', '--out', file]);
+    expect(w.code, w.stderr).toBe(0);
+    expect(w.stdout).toMatch(/^wrote .*scenario\.schema\.json$/m);
+    expect(readFileSync(file, 'utf8')).toBe(r.stdout);
+    const bad = await mesostp(['schema', '--bogus']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/mesostp schema: Unknown option '--bogus'/);
+    expect(bad.stderr).toMatch(/mesostp schema \[--out FILE\]/);
+    expect((await mesostp(['schema', 'extra'])).code).toBe(2);
+  });
+
   it('info without a usable adapter exits 2 and says what to install', async () => {
     // A backend that does not exist on this platform: Dawn finds no adapter.
     const r = await mesostp(['info'], { MESOSTP_GPU_BACKEND: process.platform === 'win32' ? 'metal' : 'd3d12' });
@@ -138,7 +157,7 @@ describe('mesostp run', () => {
   });
 
   it('runs every preset of scenarios/ (shortened) and writes its arrays', async () => {
-    const presets = readdirSync('scenarios').filter((f) => f.endsWith('.json'));
+    const presets = readdirSync('scenarios').filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json'));
     expect(presets.length).toBeGreaterThanOrEqual(7);
     for (const file of presets) {
       const dir = join(outDir, `preset-${file}`);

@@ -15,7 +15,7 @@ import type { Recording, Samples } from '../../src/model/recording';
 import { parseScenario } from '../../src/model/validate';
 
 const presets = readdirSync('scenarios')
-  .filter((f) => f.endsWith('.json'))
+  .filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json'))
   .sort();
 const Z = 4.5;
 

@@ -11,7 +11,7 @@ import type { Recording, Samples } from '../../../src/model/recording';
 import { parseScenario } from '../../../src/model/validate';
 
 const presets = readdirSync('scenarios')
-  .filter((f) => f.endsWith('.json'))
+  .filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json'))
   .sort();
 
 /** Name and shape of every array in a recording (activity, inputs, STP means). */
