@@ -85,10 +85,14 @@ export function stepCount(scenario: Scenario): number {
   return Math.round(scenario.run.duration / scenario.run.dt);
 }
 
-/** Keeps the first `to` of the `from` bins of each of `rows` rows (a run cut short by cancel). */
-export function cutBins(a: Float64Array, rows: number, from: number, to: number): Float64Array {
-  if (to === from) return a;
-  const out = new Float64Array(rows * to);
+/**
+ * Keeps the first `to` of the `from` bins of each of `rows` rows (a run cut short by cancel), in
+ * an array of the same type. An array that already holds exactly that is returned as it is; a
+ * view into a larger buffer is copied, so that a recording never pins a batch's whole readback.
+ */
+export function cutBins<A extends Float64Array | Float32Array>(a: A, rows: number, from: number, to: number): A {
+  if (to === from && a.byteLength === a.buffer.byteLength) return a;
+  const out = new (a.constructor as new (n: number) => A)(rows * to);
   for (let r = 0; r < rows; r++) out.set(a.subarray(r * from, r * from + to), r * to);
   return out;
 }

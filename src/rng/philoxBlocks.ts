@@ -6,10 +6,8 @@
 import type { GpuContext } from '../gpu/device';
 import { createStorageBuffer, createUniformBuffer, readBuffer } from '../gpu/buffers';
 import { dispatchGrid, gridFor } from '../gpu/dispatch';
-import { bindBuffers, createComputeKernel, type ComputeKernel } from '../gpu/wgsl';
+import { bindBuffers, createComputeKernel, type ComputeKernel, GRID_WGSL, PHILOX_WGSL } from '../gpu/wgsl';
 import { normalPairFromBits, philox4x32Into, uniformFromBits, type Counter4, type Key2 } from './philox';
-import philoxLib from '../../shaders/lib/philox.wgsl?raw';
-import gridLib from '../../shaders/lib/grid.wgsl?raw';
 import fillKernel from '../../shaders/philox_fill.wgsl?raw';
 
 export type BlockOutput = 'bits' | 'uniform' | 'normal';
@@ -43,11 +41,7 @@ function fillKernelFor(ctx: GpuContext): Promise<ComputeKernel> {
   if (!k) {
     k = createComputeKernel(ctx, {
       label: 'philox_fill',
-      parts: [
-        { name: 'lib/philox.wgsl', code: philoxLib },
-        { name: 'lib/grid.wgsl', code: gridLib },
-        { name: 'philox_fill.wgsl', code: fillKernel },
-      ],
+      parts: [PHILOX_WGSL, GRID_WGSL, { name: 'philox_fill.wgsl', code: fillKernel }],
     });
     kernels.set(ctx.device, k);
   }

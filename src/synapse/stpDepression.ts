@@ -1,5 +1,5 @@
 /**
- * Depression-only short-term plasticity (docs/equations.md §3, the simplified model of the course notes;
+ * Depression-only short-term plasticity (docs/equations.md §3;
  * Tsodyks & Markram 1997 PNAS 94:719 with instantaneous inactivation):
  *
  *   dx/dt = (1 − x)/τD − U x⁻ δ(t − t_sp),   efficacy w = U x⁻,   x⁺ = x⁻(1 − U).

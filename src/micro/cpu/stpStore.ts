@@ -20,28 +20,74 @@ interface Dynamics {
   /** Puts entry i at rest for its own parameters (only where the resting state depends on them). */
   rest?(p: Params, s: State, i: number): void;
   onSpike(p: Params, s: State, i: number, t: number): number;
-  relax(p: Params, s: State, i: number, t: number): void;
+  /**
+   * Sets q to synapse s's own parameters from the per-synapse rows a, in the order of the model
+   * table (STP_MODELS[model].params; test/unit/microCpu/stpStore.test.ts checks the order). Named
+   * assignments, not a loop over names: this runs at every spike of every synapse.
+   */
+  fill(q: Params, a: readonly Float64Array[], s: number): void;
+  /**
+   * Adds the variables of live entry k, relaxed to t on the one-entry copy `one`, to sums[0…]
+   * (in the table's variable order). Written out per model, with direct calls, because it runs
+   * for every entry at every bin's end of a recording.
+   */
+  addRelaxed(p: Params, live: State, one: State, k: number, t: number, sums: Float64Array): void;
 }
 
-// The src/synapse functions are typed with their model's parameter and state shapes; the table
-// is keyed by model, so each entry only ever sees its own model's objects.
-const DYNAMICS: Record<Exclude<StpModelName, 'none'>, Dynamics> = {
+// The src/synapse functions themselves, so a spike costs no extra call; they are typed with their
+// model's parameter and state shapes, and the table is keyed by model, so each entry only ever
+// sees its own model's objects.
+export const DYNAMICS: Record<Exclude<StpModelName, 'none'>, Dynamics> = {
   'tsodyks-markram': {
     create: (p, n) => createTmState(p as never, n, 0) as never,
     rest: (p, s, i) => tmReset(p as never, s as never, i, 0),
-    onSpike: (p, s, i, t) => tmOnSpike(p as never, s as never, i, t),
-    relax: (p, s, i, t) => tmRelax(p as never, s as never, i, t),
+    onSpike: tmOnSpike as never,
+    fill: (q, a, s) => {
+      q.U = a[0][s];
+      q.U0 = a[1][s];
+      q.tauD = a[2][s];
+      q.tauF = a[3][s];
+    },
+    addRelaxed: (p, live, one, k, t, sums) => {
+      one.u[0] = live.u[k];
+      one.x[0] = live.x[k];
+      one.tLast[0] = live.tLast[k];
+      tmRelax(p as never, one as never, 0, t);
+      sums[0] += one.u[0];
+      sums[1] += one.x[0];
+    },
   },
   depression: {
     create: (_p, n) => createDepressionState(n, 0) as never,
-    onSpike: (p, s, i, t) => depressionOnSpike(p as never, s as never, i, t),
-    relax: (p, s, i, t) => depressionRelax(p as never, s as never, i, t),
+    onSpike: depressionOnSpike as never,
+    fill: (q, a, s) => {
+      q.U = a[0][s];
+      q.tauD = a[1][s];
+    },
+    addRelaxed: (p, live, one, k, t, sums) => {
+      one.x[0] = live.x[k];
+      one.tLast[0] = live.tLast[k];
+      depressionRelax(p as never, one as never, 0, t);
+      sums[0] += one.x[0];
+    },
   },
   'three-state': {
     create: (_p, n) => createThreeStateState(n, 0) as never,
-    onSpike: (p, s, i, t) => threeStateOnSpike(p as never, s as never, i, t),
-    relax: (p, s, i, t) => {
-      threeStateRelax(p as never, s as never, i, t);
+    onSpike: threeStateOnSpike as never,
+    fill: (q, a, s) => {
+      q.U = a[0][s];
+      q.tauIn = a[1][s];
+      q.tauRec = a[2][s];
+    },
+    addRelaxed: (p, live, one, k, t, sums) => {
+      one.x[0] = live.x[k];
+      one.y[0] = live.y[k];
+      one.z[0] = live.z[k];
+      one.tLast[0] = live.tLast[k];
+      threeStateRelax(p as never, one as never, 0, t);
+      sums[0] += one.x[0];
+      sums[1] += one.y[0];
+      sums[2] += one.z[0];
     },
   },
 };
@@ -56,7 +102,6 @@ export class StpStore {
   private readonly scratch: Params;
   /** A one-entry copy relaxed for reading, so that reading never moves the live entry. */
   private readonly one: State;
-  private readonly arrays: readonly string[];
   /** The recorded variables, in STP_MODELS order. */
   readonly variables: readonly string[];
 
@@ -75,15 +120,13 @@ export class StpStore {
     this.state = this.dyn.create(this.nominal, n);
     if (perSynapse && this.dyn.rest) for (let k = 0; k < n; k++) this.dyn.rest(this.paramsOf(k % pr.nSyn), this.state, k);
     this.one = this.dyn.create(this.nominal, 1);
-    this.arrays = Object.keys(this.one);
   }
 
   /** The parameters of synapse s (per-synapse placement) or the projection's. */
   private paramsOf(s: number): Params {
     if (this.perSynapse.length === 0) return this.nominal;
-    const q = this.scratch;
-    for (let j = 0; j < this.keys.length; j++) q[this.keys[j]] = this.perSynapse[j][s];
-    return q;
+    this.dyn.fill(this.scratch, this.perSynapse, s);
+    return this.scratch;
   }
 
   /** The efficacy of a spike at t through entry k, with the projection's parameters. */
@@ -98,9 +141,6 @@ export class StpStore {
 
   /** Adds the variables of entry k (parameters of synapse s, or −1: the projection's), relaxed to t, to sums[0…]. */
   addRelaxed(s: number, k: number, t: number, sums: Float64Array): void {
-    const one = this.one;
-    for (const a of this.arrays) one[a][0] = this.state[a][k];
-    this.dyn.relax(s < 0 ? this.nominal : this.paramsOf(s), one, 0, t);
-    for (let v = 0; v < this.variables.length; v++) sums[v] += one[this.variables[v]][0];
+    this.dyn.addRelaxed(s < 0 ? this.nominal : this.paramsOf(s), this.state, this.one, k, t, sums);
   }
 }

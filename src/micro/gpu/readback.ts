@@ -4,7 +4,7 @@
  */
 import { GpuDeviceError, type GpuContext } from '../../gpu/device';
 import { readBuffer } from '../../gpu/buffers';
-import type { InputRecording, Recording, SpikeRecording } from '../../model/recording';
+import { cutBins, type InputRecording, type Recording, type SpikeRecording } from '../../model/recording';
 import type { Scenario } from '../../model/scenario';
 import { stpVariables } from '../../compile';
 import type { BatchResources } from './allocate';
@@ -49,11 +49,7 @@ export async function readRecording(
   const total = plan.totalBins;
   const binSize = plan.binSteps * net.dt;
   const read32 = async (buffer: GPUBuffer, n: number) => (n > 0 ? await readBuffer(ctx, buffer, 4 * n) : new ArrayBuffer(0));
-  const cut = (a: Float32Array, rows: number): Float32Array => {
-    const out = new Float32Array(rows * bins);
-    for (let r = 0; r < rows; r++) out.set(a.subarray(r * total, r * total + bins), r * bins);
-    return out;
-  };
+  const cut = (a: Float32Array, rows: number): Float32Array => cutBins(a, rows, total, bins);
   const activity: Record<string, Float64Array> = {};
   const inputs: Record<string, InputRecording> = {};
   const spikes: Record<string, SpikeRecording> = {};
