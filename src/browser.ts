@@ -8,9 +8,24 @@
 
 // Running a scenario at any level.
 export { run, AVAILABLE_LEVELS, type FullRunOptions } from './run';
-export type { Level, Progress, Recording, RunOptions, Samples, InputRecording, SpikeRecording } from './model/recording';
-export { projectionName, stepCount, stepsPerBin } from './model/recording';
+export type { Level, Progress, Recording, RecordingStats, RunOptions, Samples, InputRecording, SpikeRecording } from './model/recording';
+export { projectionName, requireEveryTrial, stepCount, stepsPerBin, TrialsNotKeptError } from './model/recording';
 export { mergeRecordings } from './model/mergeRecordings';
+
+// Statistics across trials (Recording.stats; record.trials 'stats') and the memory a recording needs.
+export {
+  cutTrialStats,
+  meanM2,
+  mergeMeanM2,
+  mergeTrialStats,
+  runAverage,
+  statsFromTrials,
+  trialVariance,
+  type MeanM2,
+  type TrialStats,
+} from './model/trialStats';
+export { keepLeadingTrials, statsFromArrays } from './model/recordingStats';
+export { checkRecordingMemory, recordingMemory, RecordingMemoryError, type HostLimit, type RecordingMemory } from './model/recordingMemory';
 
 // The engine registry: engines, variants (engine + options), their options and capabilities.
 export * from './engines';
@@ -28,7 +43,7 @@ export { welchPsd, bandPerTrial, type Psd } from './analysis/psd';
 export { segmentUpDown, stateActivity, boxcarSmooth, type UpDownOptions, type UpDownPeriod, type UpDownSegmentation } from './analysis/upDown';
 export { detectPopulationSpikes, POPULATION_SPIKE_DEFAULTS, type PopulationSpikeOptions, type PopulationSpikes } from './analysis/populationSpikes';
 export { ksOneSample, ksTwoSample, type KsResult } from './analysis/kolmogorovSmirnov';
-export { meanAndSem, acrossTrialStats, summarize, type MeanWithSem, type RunSummary } from './analysis/summary';
+export { meanAndSem, acrossTrialStats, statsMeanAndSd, statsMeanAndSem, summarize, type MeanWithSem, type RunSummary } from './analysis/summary';
 export { linePlotSvg, type PlotLine, type PlotOptions } from './analysis/svgPlot';
 
 // NumPy .npy arrays.

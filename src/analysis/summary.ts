@@ -2,10 +2,13 @@
  * The summary every `mesostp run` writes (summary.json), the same keys at every level so any
  * two levels compare directly. Uncertainties are standard errors across trials; with a
  * single trial, across 10 consecutive blocks of time (batch means), which assumes the
- * blocks are longer than the correlation time.
+ * blocks are longer than the correlation time. Everything is computed from the recording's
+ * statistics (Recording.stats), so it is the same whether the run kept every trial's arrays or
+ * only the statistics (record.trials 'stats').
  */
 import type { Recording, Samples } from '../model/recording';
 import { stepCount } from '../model/recording';
+import { runAverage, trialVariance, type TrialStats } from '../model/trialStats';
 
 export interface MeanWithSem {
   mean: number;
@@ -23,9 +26,13 @@ export interface RunSummary {
   cancelled: boolean;
   seed: number;
   wallSeconds: number;
+  /** record.trials, and the trials whose arrays (and spikes) the files hold: all of them unless 'stats'. */
+  record: { trials: 'all' | 'stats'; keptTrials: number };
   populations: Record<string, { rateHz: number; rateHzSem: number | null }>;
-  inputs: Record<string, { mean: number; sd: number; meanSem: number | null; populationMean: { mean: number; sd: number } }>;
+  inputs: Record<string, { mean: number; sd: number; meanSem: number | null; populationMean: { mean: number; sd: number; meanSem: number | null } }>;
+  /** Time-averaged trial mean of each STP variable, and its standard error. */
   stp: Record<string, Record<string, number>>;
+  stpSem: Record<string, Record<string, number | null>>;
   engine: Record<string, unknown>;
   files: Record<string, string>;
 }
@@ -77,24 +84,53 @@ export function acrossTrialStats(values: Samples, trials: number, series: number
   return { mean: sumMean / (series * bins), sd: trials > 1 ? sumSd / (series * bins) : NaN };
 }
 
+/**
+ * The time average of a quantity's trial mean and its standard error: across trials from the
+ * trials' own averages, or for a single trial from blocks of its series (which, over one trial,
+ * is the statistics' mean).
+ */
+export function statsMeanAndSem(s: TrialStats): MeanWithSem {
+  if (s.count === 1) return meanAndSem(s.mean, 1, s.rows * s.bins);
+  return runAverage(s);
+}
+
+/** The time averages of the per-bin trial mean and trial s.d. (NaN below two trials), over bins and rows. */
+export function statsMeanAndSd(s: TrialStats): { mean: number; sd: number } {
+  const n = s.mean.length;
+  if (n === 0 || s.count === 0) return { mean: NaN, sd: NaN };
+  let mean = 0;
+  let sd = 0;
+  for (let i = 0; i < n; i++) {
+    mean += s.mean[i];
+    if (s.count > 1) sd += Math.sqrt(trialVariance(s, i));
+  }
+  return { mean: mean / n, sd: s.count > 1 ? sd / n : NaN };
+}
+
 /** The summary.json of a recording (`files`: the file of each array, keyed as recordingArrays names them). */
 export function summarize(rec: Recording, files: Record<string, string>): RunSummary {
   const populations: RunSummary['populations'] = {};
-  for (const [name, a] of Object.entries(rec.activity)) {
-    const m = meanAndSem(a, rec.trials, rec.bins);
+  for (const [name, s] of Object.entries(rec.stats.activity)) {
+    const m = statsMeanAndSem(s);
     populations[name] = { rateHz: m.mean, rateHzSem: m.sem };
   }
   const inputs: RunSummary['inputs'] = {};
-  for (const [name, r] of Object.entries(rec.inputs)) {
-    const n = r.neurons.length;
-    const stats = acrossTrialStats(r.sampled, rec.trials, n, rec.bins);
-    const sem = meanAndSem(r.sampled, rec.trials, n * rec.bins).sem;
-    inputs[name] = { ...stats, meanSem: sem, populationMean: acrossTrialStats(r.populationMean, rec.trials, 1, rec.bins) };
+  for (const [name, r] of Object.entries(rec.stats.inputs)) {
+    inputs[name] = {
+      ...statsMeanAndSd(r.sampled),
+      meanSem: statsMeanAndSem(r.sampled).sem,
+      populationMean: { ...statsMeanAndSd(r.populationMean), meanSem: statsMeanAndSem(r.populationMean).sem },
+    };
   }
   const stp: RunSummary['stp'] = {};
-  for (const [proj, vars] of Object.entries(rec.stp)) {
+  const stpSem: RunSummary['stpSem'] = {};
+  for (const [proj, vars] of Object.entries(rec.stats.stp)) {
     stp[proj] = {};
-    for (const [v, a] of Object.entries(vars)) stp[proj][v] = acrossTrialStats(a, rec.trials, 1, rec.bins).mean;
+    stpSem[proj] = {};
+    for (const [v, s] of Object.entries(vars)) {
+      stp[proj][v] = statsMeanAndSd(s).mean;
+      stpSem[proj][v] = statsMeanAndSem(s).sem;
+    }
   }
   return {
     scenario: rec.scenario.name,
@@ -106,9 +142,11 @@ export function summarize(rec: Recording, files: Record<string, string>): RunSum
     cancelled: rec.cancelled,
     seed: rec.scenario.run.seed,
     wallSeconds: rec.wallSeconds,
+    record: { trials: rec.scenario.record.trials, keptTrials: rec.keptTrials },
     populations,
     inputs,
     stp,
+    stpSem,
     engine: rec.engine,
     files,
   };

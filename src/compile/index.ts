@@ -3,7 +3,7 @@ export * from './codes';
 export * from './stpModels';
 export * from './errors';
 export * from './support';
-export { compilePopulation, type CompiledPopulation } from './population';
+export { compilePopulation, poissonSchemes, type CompiledPopulation } from './population';
 export { compileFilter, filterPlacement, type CompiledFilter } from './filter';
 export {
   compileProjection,

@@ -3,6 +3,8 @@
  * threshold constants as step factors, adaptation kernels, and which kinds of input it receives.
  */
 import type { Population, TimeFunction } from '../model/scenario';
+import { timeFunctionMax } from '../model/timeFunction';
+import { poissonStepProbability, usesPoissonEvents } from '../rng/poissonEvents';
 import { NEURON_GLIF, NEURON_LIF, NEURON_POISSON } from './codes';
 
 export interface CompiledPopulation {
@@ -38,6 +40,11 @@ export interface CompiledPopulation {
   readonly blockedPulses: number[];
   readonly blockedPulseE: Float64Array;
   readonly blockedPulseMg: Float64Array;
+  /**
+   * Poisson: spikes drawn by the event scheme, O(1 + spikes) per step (src/rng/poissonEvents.ts),
+   * rather than one draw per neuron. Both micro engines follow this flag.
+   */
+  readonly poissonEvents: boolean;
 }
 
 export function compilePopulation(name: string, index: number, p: Population, dt: number): CompiledPopulation {
@@ -53,12 +60,14 @@ export function compilePopulation(name: string, index: number, p: Population, dt
     blockedPulses: [] as number[],
     blockedPulseE: new Float64Array(0),
     blockedPulseMg: new Float64Array(0),
+    poissonEvents: false,
   };
   if (p.model === 'poisson') {
     return {
       ...base,
       model: NEURON_POISSON,
       drive: p.rate,
+      poissonEvents: usesPoissonEvents(p.N, poissonStepProbability(timeFunctionMax(p.rate), dt)),
       tauM: 1,
       decayM: 0,
       uReset: 0,
@@ -89,4 +98,11 @@ export function compilePopulation(name: string, index: number, p: Population, dt
     adaptDecay: Float64Array.from(adaptation, (k) => Math.exp(-dt / k.tau)),
     adaptKick: Float64Array.from(adaptation, (k) => k.J / k.tau),
   };
+}
+
+/** How each Poisson population draws its spikes, as the engines report it: 'events' or 'per-neuron'. */
+export function poissonSchemes(populations: readonly CompiledPopulation[]): Record<string, 'events' | 'per-neuron'> {
+  const out: Record<string, 'events' | 'per-neuron'> = {};
+  for (const p of populations) if (p.model === NEURON_POISSON) out[p.name] = p.poissonEvents ? 'events' : 'per-neuron';
+  return out;
 }

@@ -40,6 +40,7 @@ export const meso = {
       onProgress: ctx.onProgress,
       signal: ctx.signal,
       chunkSteps: ctx.chunkSteps,
+      maxTrialsPerBatch: ctx.maxTrialsPerBatch,
     });
   },
 } as const satisfies EngineDef<'meso'>;
@@ -53,6 +54,13 @@ export const macro = {
   options: [stp],
   unsupported: (scenario) => unsupportedFeatures('macro', scenario),
   async run(scenario, options, ctx) {
-    return simulateMesoAsync(scenario, { level: 'macro', stp: options.stp, onProgress: ctx.onProgress, signal: ctx.signal, chunkSteps: ctx.chunkSteps });
+    return simulateMesoAsync(scenario, {
+      level: 'macro',
+      stp: options.stp,
+      onProgress: ctx.onProgress,
+      signal: ctx.signal,
+      chunkSteps: ctx.chunkSteps,
+      maxTrialsPerBatch: ctx.maxTrialsPerBatch,
+    });
   },
 } as const satisfies EngineDef<'macro'>;

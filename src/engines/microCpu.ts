@@ -28,8 +28,19 @@ export const microCpu = {
       if (!ctx.workerScript) throw new Error('micro-cpu with threads > 1 needs a workerScript (the CLI provides its own)');
       if (!import.meta.env.SSR) throw new Error('micro-cpu runs on worker threads in Node only');
       const { simulateMicroCpuParallel } = await import('../micro/cpu/parallel');
-      return simulateMicroCpuParallel(scenario, { threads, workerScript: ctx.workerScript, onProgress: ctx.onProgress, signal: ctx.signal });
+      return simulateMicroCpuParallel(scenario, {
+        threads,
+        workerScript: ctx.workerScript,
+        onProgress: ctx.onProgress,
+        signal: ctx.signal,
+        maxTrialsPerBatch: ctx.maxTrialsPerBatch,
+      });
     }
-    return simulateMicroCpuAsync(scenario, { onProgress: ctx.onProgress, signal: ctx.signal, chunkSteps: ctx.chunkSteps });
+    return simulateMicroCpuAsync(scenario, {
+      onProgress: ctx.onProgress,
+      signal: ctx.signal,
+      chunkSteps: ctx.chunkSteps,
+      maxTrialsPerBatch: ctx.maxTrialsPerBatch,
+    });
   },
 } as const satisfies EngineDef<'micro-cpu'>;

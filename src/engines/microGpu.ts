@@ -10,9 +10,18 @@ export const microGpu = {
   description: 'every neuron and synapse on the GPU (WebGPU, float32), trials in parallel and in batches',
   color: '#0072B2',
   capabilities: { gpu: true, stochastic: true, threads: false, batches: true, browserWorker: false },
-  options: [],
+  options: [
+    {
+      name: 'schedule',
+      metavar: 'S',
+      description: 'step schedule: one dispatch per chunk of steps for small networks, dispatches per step, or the first where it can',
+      values: ['auto', 'general', 'resident'],
+      default: 'auto',
+      what: 'a micro-gpu step schedule',
+    },
+  ],
   unsupported: (scenario) => unsupportedFeatures('micro-gpu', scenario),
-  async run(scenario, _options, ctx) {
+  async run(scenario, options, ctx) {
     const run = (gpu: NonNullable<typeof ctx.gpu>) =>
       simulateMicroGpu(scenario, {
         gpu,
@@ -21,6 +30,7 @@ export const microGpu = {
         onBatch: ctx.onBatch,
         maxTrialsPerBatch: ctx.maxTrialsPerBatch,
         chunkSteps: ctx.chunkSteps,
+        mode: (options.schedule ?? 'auto') as 'auto' | 'general' | 'resident',
       });
     if (ctx.gpu) return run(ctx.gpu);
     if (!(globalThis.navigator as Navigator | undefined)?.gpu) {

@@ -6,7 +6,9 @@
  * a variant is one entry in VARIANT_LIST.
  */
 import type { Recording } from '../model/recording';
+import { checkRecordingMemory, type RecordingMemory } from '../model/recordingMemory';
 import type { Scenario } from '../model/scenario';
+import { hostMemoryLimit } from './hostMemory';
 import { microCpu } from './microCpu';
 import { microGpu } from './microGpu';
 import { macro, meso } from './meso';
@@ -130,10 +132,23 @@ export function checkOptions(e: Engine, options: OptionValues): void {
   }
 }
 
+/**
+ * Refuses a run whose recording cannot fit in the host's memory (or a typed array), with the
+ * numbers and what would fit (src/model/recordingMemory.ts); returns the estimate otherwise.
+ * runEngine checks it; the CLI also does before it opens a GPU, so that the refusal comes at once.
+ */
+export async function checkRunMemory(id: EngineId, scenario: Scenario, options: OptionValues, ctx: EngineContext = {}): Promise<RecordingMemory> {
+  // Parts concatenated at the end hold their arrays and the merged ones at once.
+  const threads = options.threads === 'auto' ? 2 : Number(options.threads ?? 1);
+  const merges = id === 'micro-gpu' || (id === 'micro-cpu' && threads > 1 && scenario.run.trials > 1);
+  return checkRecordingMemory(scenario, { merges, limit: ctx.hostMemory ?? (await hostMemoryLimit()) });
+}
+
 /** Runs an engine on a parsed scenario. */
 export async function runEngine(id: EngineId, scenario: Scenario, options: OptionValues, ctx: EngineContext = {}): Promise<Recording> {
   const e = engine(id);
   checkOptions(e, options);
+  await checkRunMemory(id, scenario, options, ctx);
   return e.run(scenario, options, ctx);
 }
 

@@ -7,6 +7,7 @@
 import type { SupportIssue } from '../compile/support';
 import type { GpuContext } from '../gpu/device';
 import type { Level, Progress, Recording, RunOptions } from '../model/recording';
+import type { HostLimit } from '../model/recordingMemory';
 import type { Scenario } from '../model/scenario';
 
 /** An option an engine takes: a choice among `values`, or an integer ≥ `integer.min`. */
@@ -57,9 +58,12 @@ export interface EngineContext {
   signal?: AbortSignal;
   /** Engines with capabilities.batches: each batch's recording as soon as it is read back. */
   onBatch?: (part: Recording) => void;
+  /** An upper bound on the trials of a batch: micro-gpu's, and the CPU engines' under record.trials 'stats'. */
   maxTrialsPerBatch?: number;
   /** Steps between progress reports and abort checks (the engine's default when absent). */
   chunkSteps?: number;
+  /** Host memory the recording may take (default: hostMemoryLimit(), a share of the machine's); a run that needs more is refused before it starts. */
+  hostMemory?: HostLimit;
 }
 
 export interface EngineDef<Id extends string = string> {

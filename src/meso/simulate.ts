@@ -12,16 +12,19 @@
  */
 
 import { FILTER_CASCADE, FILTER_DELTA, FILTER_DUAL, FILTER_EXP, NEURON_POISSON, STP_MODELS, type CompiledPopulation } from '../compile';
-import { compileMesoNetwork, type MesoProjection } from './network';
+import { compileMesoNetwork, type MesoNetwork, type MesoProjection } from './network';
 import { cutBins, stepsPerBin, stepCount, type InputRecording, type Progress, type Recording, type SpikeRecording } from '../model/recording';
+import { recordingBytesPerTrial } from '../model/recordingMemory';
+import { statsFromArrays } from '../model/recordingStats';
 import type { Scenario } from '../model/scenario';
+import { statsBatchTrials, TrialBatches } from '../model/trialBatches';
 import { timeFunctionAt } from '../model/timeFunction';
 import { normalPairFromBits, philox4x32Into } from '../rng/philox';
 import { Purpose, purposeWord, seedWord } from '../rng/streams';
 import { cascadeAdvance } from '../synapse/cascade';
 import { dualExpAdvance, exponentialAdvance, nmdaBlock } from '../synapse/filters';
 import { PhiloxUniforms, sampleBinomial } from './binomial';
-import { MesoPopulation, type ConductanceInput, type StpTrack } from './population';
+import { historyLength, MesoPopulation, type ConductanceInput, type StpTrack } from './population';
 import { StationaryMap } from './fixedPoints';
 import { cascadeStationary, renewalStationary, stationaryMeans } from './stationary';
 import { StpMeanField, type StpMeanFieldOrder } from './stpMeanField';
@@ -41,6 +44,8 @@ export interface MesoOptions {
   signal?: AbortSignal;
   /** Steps between progress reports and abort checks (default 1000). */
   chunkSteps?: number;
+  /** record.trials 'stats': an upper bound on the trials of a batch (default: what fits in STATS_BATCH_BYTES); tests use it. */
+  maxTrialsPerBatch?: number;
   /**
    * Start every trial at the stationary state with these population rates (Hz; a fixed point of
    * `mesostp analyze`, drives taken at t = 0) instead of at rest; `kick` then moves a fraction of a
@@ -64,10 +69,11 @@ interface TrialState {
 }
 
 class MesoRun {
-  private readonly start = performance.now();
   private readonly dt: number;
   private readonly steps: number;
   private readonly T: number;
+  /** The global index of the first trial: the trials' Philox counters. */
+  private readonly from: number;
   private readonly pops: CompiledPopulation[];
   private readonly projs: MesoProjection[];
   private readonly order: StpMeanFieldOrder;
@@ -98,16 +104,20 @@ class MesoRun {
   constructor(
     private readonly scenario: Scenario,
     private readonly options: MesoOptions,
+    net: MesoNetwork,
+    [from, to]: [number, number],
+    /** When the run's set-up began (the first batch's includes compiling the network). */
+    private readonly start = performance.now(),
   ) {
     this.dt = scenario.run.dt;
     this.steps = stepCount(scenario);
-    this.T = scenario.run.trials;
+    this.from = from;
+    this.T = to - from;
     this.order = options.stp ?? 'mf2';
     this.macro = options.level === 'macro';
     this.realisedMoments = options.moments === 'realised';
     this.seed = seedWord(scenario.run.seed);
     this.chunk = Math.max(1, Math.floor(options.chunkSteps ?? 1000));
-    const net = compileMesoNetwork(scenario, options.level);
     this.pops = net.pops;
     this.sampled = net.sampled;
     this.projs = net.projs;
@@ -264,7 +274,7 @@ class MesoRun {
       if (this.macro) count = nBar;
       else {
         const rng = this.counts[p];
-        rng.reset(n, b);
+        rng.reset(n, this.from + b);
         count = sampleBinomial(plan.N, nBar / plan.N, rng);
         this.uniformsUsed += rng.used;
         this.draws++;
@@ -297,7 +307,7 @@ class MesoRun {
         if (c === 0 && track) W = track.spikeW;
         let y = W * A;
         if (!this.macro) {
-          if ((c & 3) === 0) this.noiseBlock(q, c >>> 2, n, b);
+          if ((c & 3) === 0) this.noiseBlock(q, c >>> 2, n, this.from + b);
           // All-to-all: every channel sees the population channel's noise.
           if (pr.shared && c === 0) xi0 = this.normals[0];
           const xi = pr.shared ? xi0 : this.normals[c & 3];
@@ -407,6 +417,7 @@ class MesoRun {
       level: this.options.level,
       scenario: this.scenario,
       trials: this.T,
+      keptTrials: this.T,
       dt: this.dt,
       steps: this.steps,
       completedSteps: this.n,
@@ -417,6 +428,7 @@ class MesoRun {
       inputs,
       stp,
       spikes,
+      stats: statsFromArrays({ trials: this.T, bins, activity, inputs, stp }),
       wallSeconds: (performance.now() - this.start) / 1000,
       engine: {
         name: this.macro
@@ -440,16 +452,40 @@ function filterValue(st: TrialState, q: number, c: number): number {
   return stages ? stages[stages.length - 1][c] : st.g[q][c];
 }
 
+/**
+ * Every trial, in batches under record.trials 'stats' (src/model/trialBatches.ts: neither the
+ * trials' state nor their arrays then grow with the number of trials), in one otherwise. A
+ * trial's random numbers come from counters of its global index, so batching changes none.
+ */
+function batchedRun(scenario: Scenario, options: MesoOptions): TrialBatches {
+  const started = performance.now();
+  const net = compileMesoNetwork(scenario, options.level);
+  const trials = scenario.run.trials;
+  // The age bins dominate a trial's state: about a dozen arrays of K per population.
+  const stateBytes = net.pops.reduce((b, p) => b + 8 * 16 * (historyLength(p, scenario.run.dt) + 2), 0);
+  const perBatch = scenario.record.trials === 'stats' ? statsBatchTrials(recordingBytesPerTrial(scenario) + stateBytes, options.maxTrialsPerBatch) : trials;
+  return new TrialBatches({
+    scenario,
+    range: [0, trials],
+    perBatch,
+    steps: stepCount(scenario),
+    onProgress: options.onProgress,
+    signal: options.signal,
+    started,
+    start: (range, onProgress) => new MesoRun(scenario, { ...options, onProgress }, net, range, range[0] === 0 ? started : performance.now()),
+  });
+}
+
 /** Runs to the end (or to an abort seen between chunks) without yielding. */
 export function simulateMeso(scenario: Scenario, options: MesoOptions): Recording {
-  const r = new MesoRun(scenario, options);
+  const r = batchedRun(scenario, options);
   while (r.advance());
   return r.finish();
 }
 
 /** The same run, yielding to the event loop between chunks (Ctrl-C, UI). */
 export async function simulateMesoAsync(scenario: Scenario, options: MesoOptions): Promise<Recording> {
-  const r = new MesoRun(scenario, options);
+  const r = batchedRun(scenario, options);
   while (r.advance()) await new Promise<void>((resolve) => setTimeout(resolve, 0));
   return r.finish();
 }

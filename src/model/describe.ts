@@ -68,7 +68,8 @@ function projection(p: Projection, s: Scenario): string {
 export function describeScenario(s: Scenario): string {
   const pops = Object.entries(s.populations).map(([name, p]) => population(name, p));
   const projs = s.projections.map((p) => projection(p, s));
-  const run = `${s.run.trials} trial(s) of ${num(s.run.duration)} s at dt = ${ms(s.run.dt)} (${stepCount(s).toLocaleString('en-US')} steps), seed ${s.run.seed}`;
+  const stats = s.record.trials === 'stats' ? `; recorded as per-bin statistics over the trials, with the arrays of the first ${s.record.keepTrials}` : '';
+  const run = `${s.run.trials} trial(s) of ${num(s.run.duration)} s at dt = ${ms(s.run.dt)} (${stepCount(s).toLocaleString('en-US')} steps), seed ${s.run.seed}${stats}`;
   return [
     `${s.name}${s.description ? `: ${s.description}` : ''}.`,
     `Populations: ${pops.join('; ')}.`,

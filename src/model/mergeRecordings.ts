@@ -2,8 +2,14 @@
  * Merges Recordings of consecutive trial ranges of one scenario (e.g. one per worker thread)
  * into the Recording of the whole range, cut to the smallest completedSteps. Spike trial
  * indices are shifted so that they count from the first trial of the merged range.
+ *
+ * The kept trials' arrays are concatenated. The statistics are computed again from the merged
+ * arrays when they hold every trial, so a split run gives the statistics of an unsplit one bit
+ * for bit; otherwise (record.trials 'stats') the parts' statistics merge by Chan et al.'s update.
  */
-import type { InputRecording, Recording, Samples, SpikeRecording } from './recording';
+import type { InputRecording, Recording, RecordingStats, Samples, SpikeRecording } from './recording';
+import { statsFromArrays } from './recordingStats';
+import { cutTrialStats, mergeTrialStats, type TrialStats } from './trialStats';
 
 function rangeOf(r: Recording): [number, number] | null {
   const tr = r.engine.trialRange;
@@ -42,11 +48,17 @@ export function mergeRecordings(parts: Recording[]): Recording {
   const completedSteps = Math.min(...sorted.map((r) => r.completedSteps));
   const bins = Math.min(...sorted.map((r) => r.bins));
   const trials = sorted.reduce((s, r) => s + r.trials, 0);
+  const keptTrials = sorted.reduce((s, r) => s + r.keptTrials, 0);
+  // Kept trials are the first of the run: only the last part holding some may hold fewer than all of its own.
+  for (let i = 0; i + 1 < sorted.length; i++) {
+    if (sorted[i].keptTrials < sorted[i].trials && sorted[i + 1].keptTrials > 0)
+      throw new Error('mergeRecordings: the kept trials are not the leading trials of the merged range');
+  }
 
   const activity: Record<string, Float64Array> = {};
   for (const name of Object.keys(first.activity))
     activity[name] = concatRows(
-      sorted.map((r) => ({ a: r.activity[name], trials: r.trials, bins: r.bins })),
+      sorted.map((r) => ({ a: r.activity[name], trials: r.keptTrials, bins: r.bins })),
       1,
       bins,
     );
@@ -57,12 +69,12 @@ export function mergeRecordings(parts: Recording[]): Recording {
     inputs[name] = {
       neurons: rec.neurons.slice(),
       sampled: concatRows(
-        sorted.map((r) => ({ a: r.inputs[name].sampled, trials: r.trials, bins: r.bins })),
+        sorted.map((r) => ({ a: r.inputs[name].sampled, trials: r.keptTrials, bins: r.bins })),
         m,
         bins,
       ),
       populationMean: concatRows(
-        sorted.map((r) => ({ a: r.inputs[name].populationMean, trials: r.trials, bins: r.bins })),
+        sorted.map((r) => ({ a: r.inputs[name].populationMean, trials: r.keptTrials, bins: r.bins })),
         1,
         bins,
       ),
@@ -74,7 +86,7 @@ export function mergeRecordings(parts: Recording[]): Recording {
     stp[name] = {};
     for (const v of Object.keys(vars))
       stp[name][v] = concatRows(
-        sorted.map((r) => ({ a: r.stp[name][v], trials: r.trials, bins: r.bins })),
+        sorted.map((r) => ({ a: r.stp[name][v], trials: r.keptTrials, bins: r.bins })),
         1,
         bins,
       );
@@ -100,11 +112,14 @@ export function mergeRecordings(parts: Recording[]): Recording {
     spikes[name] = { neurons: rec.neurons.slice(), trial: Int32Array.from(trial), neuron: Int32Array.from(neuron), time: Float64Array.from(time) };
   }
 
+  const stats = keptTrials === trials ? statsFromArrays({ trials, bins, activity, inputs, stp }) : mergeStats(sorted, bins);
+
   const firstRange = rangeOf(sorted[0]);
   const lastRange = rangeOf(sorted[sorted.length - 1]);
   return {
     ...first,
     trials,
+    keptTrials,
     completedSteps,
     cancelled: sorted.some((r) => r.cancelled),
     bins,
@@ -112,6 +127,7 @@ export function mergeRecordings(parts: Recording[]): Recording {
     inputs,
     stp,
     spikes,
+    stats,
     wallSeconds: Math.max(...sorted.map((r) => r.wallSeconds)),
     engine: {
       ...first.engine,
@@ -121,4 +137,20 @@ export function mergeRecordings(parts: Recording[]): Recording {
       ...(firstRange && lastRange ? { trialRange: [firstRange[0], lastRange[1]] } : {}),
     },
   };
+}
+
+/** The parts' statistics, cut to `bins` bins and merged pairwise. */
+function mergeStats(parts: Recording[], bins: number): RecordingStats {
+  const merge = (pick: (s: RecordingStats) => TrialStats): TrialStats =>
+    parts.map((r) => cutTrialStats(pick(r.stats), bins)).reduce((a, b) => mergeTrialStats(a, b));
+  const first = parts[0].stats;
+  const stats: RecordingStats = { activity: {}, inputs: {}, stp: {} };
+  for (const name of Object.keys(first.activity)) stats.activity[name] = merge((s) => s.activity[name]);
+  for (const name of Object.keys(first.inputs))
+    stats.inputs[name] = { sampled: merge((s) => s.inputs[name].sampled), populationMean: merge((s) => s.inputs[name].populationMean) };
+  for (const [proj, vars] of Object.entries(first.stp)) {
+    stats.stp[proj] = {};
+    for (const v of Object.keys(vars)) stats.stp[proj][v] = merge((s) => s.stp[proj][v]);
+  }
+  return stats;
 }

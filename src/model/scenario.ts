@@ -353,6 +353,25 @@ export const RecordSchema = z
       )
       .default([])
       .describe('Spike times of the first neurons of each named population.'),
+    /**
+     * 'all' keeps every trial's arrays (activity, inputs, STP means: [trials × … × bins]); 'stats'
+     * keeps, per bin, the trial mean and the sum of squared deviations of each of them, and the
+     * arrays (and spikes) of the first keepTrials trials only, so that the memory a run needs does not
+     * grow with the trials (docs/scenario.md, "Run and record").
+     */
+    trials: z
+      .enum(['all', 'stats'])
+      .default('all')
+      .describe(
+        "'all': keep every trial's arrays; 'stats': keep per bin the trial mean and sum of squared deviations of each recorded quantity, and the arrays and spikes of the first keepTrials trials only (memory independent of the number of trials).",
+      ),
+    /** With trials 'stats': how many leading trials still keep their arrays and spikes (for spectra, rasters, example traces). */
+    keepTrials: z
+      .number()
+      .int()
+      .min(0)
+      .default(0)
+      .describe("With trials 'stats': how many leading trials keep their arrays and spikes (for spectra, rasters, example traces)."),
   })
   .describe('What to record.');
 
@@ -368,7 +387,7 @@ export const ScenarioSchema = z.strictObject({
     .describe('The populations by name (a letter or _, then letters, digits or _).'),
   projections: z.array(ProjectionSchema).default([]).describe('Synaptic projections between populations.'),
   run: RunSchema,
-  record: RecordSchema.default({ activity: true, inputs: [], stp: false, spikes: [] }),
+  record: RecordSchema.default({ activity: true, inputs: [], stp: false, spikes: [], trials: 'all', keepTrials: 0 }),
 });
 
 /** A scenario as written in JSON (defaults may be missing). */

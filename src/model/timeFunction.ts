@@ -27,3 +27,16 @@ export function timeFunctionAt(f: TimeFunction, n: number, dt: number): number {
     }
   }
 }
+
+/** An upper bound of f over all time (the largest value it can take at a step start). */
+export function timeFunctionMax(f: TimeFunction): number {
+  switch (f.type) {
+    case 'constant':
+      return f.value;
+    case 'steps':
+    case 'table':
+      return Math.max(...f.values);
+    case 'sinusoid':
+      return f.offset + Math.abs(f.amplitude);
+  }
+}

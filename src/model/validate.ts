@@ -3,6 +3,7 @@
  * what is wrong, and what is allowed or how to fix it. Structural checks come from the zod
  * schemas of ./scenario.ts; the checks that relate fields to each other are below.
  */
+import { timeFunctionMax } from './timeFunction';
 import type { z } from 'zod';
 import { ScenarioSchema, type Filter, type Projection, type Scenario, type TimeFunction } from './scenario';
 import { getAt, pathString } from './jsonPath';
@@ -295,7 +296,7 @@ function relationIssues(s: Scenario, errors: ScenarioIssue[], warnings: Scenario
     const base = `populations.${name}`;
     if (pop.model === 'poisson') {
       timeFunctionIssues(pop.rate, `${base}.rate`, true, errors);
-      const rMax = maxOf(pop.rate);
+      const rMax = timeFunctionMax(pop.rate);
       if (rMax * dt > 0.1) {
         warnings.push({
           path: `${base}.rate`,
@@ -433,19 +434,6 @@ function heterogeneityIssues(p: Projection, base: string, errors: ScenarioIssue[
         message: `the STP model "${p.stp.model}" has no parameter ${key}; heterogeneity allowed here for: ${allowed.join(', ')}`,
       });
     }
-  }
-}
-
-/** Largest value a time function takes (for rate checks). */
-export function maxOf(f: TimeFunction): number {
-  switch (f.type) {
-    case 'constant':
-      return f.value;
-    case 'steps':
-    case 'table':
-      return Math.max(...f.values);
-    case 'sinusoid':
-      return f.offset + Math.abs(f.amplitude);
   }
 }
 

@@ -31,6 +31,8 @@ export const Purpose = {
   mesoCount: 6,
   /** Initial conditions. */
   initial: 7,
+  /** Which neurons of an event-scheme Poisson population spike in a step (src/rng/poissonEvents.ts). */
+  poissonEvents: 8,
   /** Self-tests and examples. */
   test: 255,
 } as const;

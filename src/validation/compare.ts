@@ -4,7 +4,7 @@
  * PSD bands compared trial by trial.
  */
 import { bandPerTrial, type Psd } from '../analysis/psd';
-import type { Recording } from '../model/recording';
+import { requireEveryTrial, type Recording } from '../model/recording';
 
 export const sampleMean = (a: readonly number[]): number => (a.length === 0 ? NaN : a.reduce((s, v) => s + v, 0) / a.length);
 
@@ -31,6 +31,7 @@ export function relativeSampleDifference(a: readonly number[], b: readonly numbe
 
 /** Per-trial mean of a population's A_N from bin `from` on. */
 export function trialRates(r: Recording, population: string, from: number): number[] {
+  requireEveryTrial(r, `the per-trial rates of ${population}`);
   const a = r.activity[population];
   return Array.from({ length: r.trials }, (_, t) => {
     let s = 0;

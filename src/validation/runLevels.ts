@@ -1,6 +1,7 @@
 import type { GpuContext } from '../gpu/device';
 import { runVariant, variant, type Variant, type VariantId } from '../engines';
-import { stepCount, type Progress, type Recording } from '../model/recording';
+import { requireEveryTrial, stepCount, type Progress, type Recording } from '../model/recording';
+import { keptInRange } from '../model/recordingStats';
 import type { Scenario } from '../model/scenario';
 
 /** Trials per level and seconds per trial of an experiment with a stationary regime (V4, V5). */
@@ -38,6 +39,8 @@ export async function runLevels<L extends string>(
   for (const level of levels) {
     const v = variant(variants[level]);
     const s = scenario(level);
+    // Bootstraps, spectra and segmentations take each trial: refused before the run, not after it.
+    requireEveryTrial({ trials: s.run.trials, keptTrials: keptInRange(s.record, 0, s.run.trials) }, `validation ${experiment} (${set}, ${v.label})`);
     const progress = (p: Progress) => ctx.onProgress?.(`${set}: ${v.label}`, p);
     // A zero report first, so that a reporter's clock starts with the run, not after its first chunk.
     progress({ fraction: 0, completedSteps: 0, steps: stepCount(s) });

@@ -193,6 +193,59 @@ describe('mesostp run', () => {
       expect(Buffer.compare(readFileSync(join(one, a.summary.files[key])), readFileSync(join(two, b.summary.files[key]))), key).toBe(0);
   });
 
+  it('--record stats over 2 worker threads: the statistics of --record trials, the arrays of the first --keep-trials trials', async () => {
+    const trials = join(outDir, 'record-trials');
+    const stats = join(outDir, 'record-stats');
+    const v2 = ['run', 'scenarios/v2-feedforward-depression.json', '--trials', '6', '--duration', '0.2'];
+    const a = await mesostp([...v2, '--record', 'trials', '--out', trials]);
+    expect(a.code, a.stderr).toBe(0);
+    const b = await mesostp([...v2, '--record', 'stats', '--keep-trials', '2', '--threads', '2', '--out', stats]);
+    expect(b.code, b.stderr).toBe(0);
+    expect(b.stdout).toMatch(/6 trial\(s\) × 0.2 s at micro-cpu, statistics over trials \(arrays of 2 kept\)/);
+    const all = readOutputs(trials);
+    const st = readOutputs(stats);
+    expect(all.summary.record).toEqual({ trials: 'all', keptTrials: 6 });
+    expect(st.summary.record).toEqual({ trials: 'stats', keptTrials: 2 });
+    expect(Object.keys(st.summary.files).sort()).toEqual(Object.keys(all.summary.files).sort());
+    const bins = 200;
+    expect(st.arrays['activity.pre'].shape).toEqual([2, bins]);
+    expect(st.arrays['inputs.post_all.sampled'].shape).toEqual([2, 2, bins]);
+    expect(st.arrays['stats.inputs.post_all.sampled.m2'].shape).toEqual([2, bins]);
+    expect(Array.from(st.arrays['stp.pre->post_all.x'].data)).toEqual(Array.from(all.arrays['stp.pre->post_all.x'].data).slice(0, 2 * bins));
+    // Two workers merged by Chan's update against one pass over the 6 trials' arrays: equal to rounding.
+    for (const key of Object.keys(all.arrays).filter((k) => k.startsWith('stats.'))) {
+      const x = all.arrays[key].data;
+      const y = st.arrays[key].data;
+      const scale = Math.max(1e-30, ...Array.from(x, Math.abs));
+      for (let i = 0; i < x.length; i++) expect(Math.abs(y[i] - x[i]), `${key}[${i}]`).toBeLessThanOrEqual(1e-12 * scale);
+    }
+    // The written statistics are the arrays' own: the trial mean of activity.pre, bin by bin.
+    const act = all.arrays['activity.pre'].data;
+    const mean = all.arrays['stats.activity.pre.mean'].data;
+    for (const k of [0, 57, 199]) expect(mean[k]).toBeCloseTo(Array.from({ length: 6 }, (_, t) => act[t * bins + k]).reduce((p, q) => p + q, 0) / 6, 9);
+    expect(st.summary.populations.pre.rateHz).toBeCloseTo(all.summary.populations.pre.rateHz, 9);
+    expect(st.summary.populations.pre.rateHzSem).toBeCloseTo(all.summary.populations.pre.rateHzSem, 9);
+    expect(st.summary.inputs.post_all.sd).toBeCloseTo(all.summary.inputs.post_all.sd, 9);
+  });
+
+  it('refuses at once a run whose recording cannot fit, with the numbers and --record stats', async () => {
+    const dir = join(outDir, 'too-big');
+    for (const args of [
+      ['--trials', '100000000'],
+      ['--trials', '2000000', '--level', 'micro-gpu'],
+    ]) {
+      const started = Date.now();
+      const r = await mesostp(['run', 'scenarios/v2-feedforward-depression.json', ...args, '--out', dir]);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(/mesostp run: the recording needs about [\d.]+ [kMGTP]?B of host memory \(\d+ trial\(s\) × 13 series × 1500 bins in float64/);
+      expect(r.stderr).toMatch(/Instead: run with --record stats \(record\.trials: "stats"\), which keeps per-bin trial means and variances in about 936 kB/);
+      expect(Date.now() - started).toBeLessThan(20_000);
+    }
+    const bad = await mesostp(['run', 'scenarios/demo.json', '--record', 'some', '--out', dir]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--record some is not a recording mode; choose trials .* or stats/);
+  });
+
   it('--level micro-gpu, meso and macro write the same files and summary keys as micro-cpu', async () => {
     const dirs: Record<string, string> = {};
     for (const level of ['micro-cpu', 'micro-gpu', 'meso', 'macro']) {
@@ -338,9 +391,37 @@ describe('mesostp run', () => {
     expect(r.stdout).toMatch(/feedforward \(V2 preset\), B = 4/);
     const bad = await mesostp(['bench', '--only', 'nonsense', '--out', root]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/unknown workload "nonsense"; choose from feedforward, recurrent, set-up/);
+    expect(bad.stderr).toMatch(/unknown workload "nonsense"; choose from feedforward, recurrent, set-up, peers/);
     expect((await mesostp(['bench', '--quick', '--full'])).code).toBe(2);
   }, 180_000);
+
+  it('bench --peers without Brian2 reports the peers as refused, with the install command, beside the engines that ran', async () => {
+    const root = join(outDir, 'bench-peers');
+    const r = await mesostp(
+      ['bench', '--smoke', '--peers', '--only', 'feedforward', '--repeat', '1', '--out', root],
+      { MESOSTP_PYTHON: join(outDir, 'no-python') },
+      120_000,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const results = JSON.parse(readFileSync(join(root, 'benchmarks', 'results.json'), 'utf8'));
+    expect(results.peers.refused).toMatch(/Brian2 is not installed .*no-python: not found.*scripts\/install-system-deps\.sh --brian/);
+    const mc = results.cases.find((c: { peer?: string }) => c.peer === 'feedforward_mc');
+    expect(mc.engines.map((e: { engine: string }) => e.engine)).toEqual(['micro-gpu', 'micro-cpu', 'micro-cpu-all', 'brian2-cython', 'brian2-cpp']);
+    for (const e of mc.engines.slice(-2)) expect(e.refused).toBe(results.peers.refused);
+    // The cases without a Brian2 script run without peers.
+    expect(
+      results.cases
+        .filter((c: { peer?: string }) => !c.peer)
+        .every((c: { engines: { engine: string }[] }) => c.engines.every((e) => !e.engine.startsWith('brian2'))),
+    ).toBe(true);
+    const md = readFileSync(join(root, 'benchmarks.md'), 'utf8');
+    expect(md).toMatch(/^Peers \(`--peers`\): none ran\. Brian2 is not installed/m);
+    expect(md).toMatch(/\| Brian2 \(cython, 1 thread\) \| refused: Brian2 is not installed/);
+    expect(md).toMatch(
+      /\| micro-gpu ≥ 5× faster than the faster Brian2 target on the V2-type Monte Carlo \(B = 1024, 1 s\) \| not measured \| Brian2 refused: Brian2 is not installed/,
+    );
+    expect(r.stdout).toMatch(/^Same network\? feedforward \(V2-type MC, 1000 Poisson, dt = 0\.1 ms\), B = 4/m);
+  }, 130_000);
 
   it('refuses bad options and bad scenarios, naming what to fix', async () => {
     const dir = join(outDir, 'bad-run');

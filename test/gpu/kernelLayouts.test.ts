@@ -7,8 +7,12 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { MODEL_CODES } from '../../src/compile';
-import { wgslStruct, type WgslStruct } from '../../src/gpu/wgsl';
+import { compileNetwork, MODEL_CODES } from '../../src/compile';
+import { composeWgsl, wgslStruct, type WgslStruct } from '../../src/gpu/wgsl';
+import { ScenarioSchema } from '../../src/model/scenario';
+import { planGpu } from '../../src/micro/gpu/plan';
+import { residentUnsupported } from '../../src/micro/gpu/resident';
+import { ResidentParams, residentWgsl } from '../../src/micro/gpu/kernels/resident';
 import { MICRO_KERNELS } from '../../src/micro/gpu/kernels';
 import { kernelSource } from '../../src/micro/gpu/kernels/kernel';
 import { ACC, CONTROL, PROJECTION_INPUT, WG } from '../../src/micro/gpu/layout';
@@ -66,8 +70,10 @@ function reflect(source: string) {
 describe('micro-gpu kernels: host and WGSL declare the same layouts', () => {
   it('lists every kernel file', () => {
     const files = readdirSync('src/micro/gpu/kernels').filter((f) => f.endsWith('.wgsl'));
-    const libraries = ['common.wgsl', 'stp.wgsl', 'stpState.wgsl'];
-    expect(MICRO_KERNELS.map((k) => `${k.name}.wgsl`).sort()).toEqual(files.filter((f) => !libraries.includes(f)).sort());
+    const libraries = ['common.wgsl', 'stp.wgsl', 'stpState.wgsl', 'spikeDraw.wgsl'];
+    // The resident kernel is generated per network (checked below).
+    const generated = ['resident.wgsl'];
+    expect(MICRO_KERNELS.map((k) => `${k.name}.wgsl`).sort()).toEqual(files.filter((f) => !libraries.includes(f) && !generated.includes(f)).sort());
   });
 
   for (const kernel of MICRO_KERNELS) {
@@ -101,6 +107,89 @@ describe('micro-gpu kernels: host and WGSL declare the same layouts', () => {
       });
     });
   }
+});
+
+describe('the resident kernel, generated for a network with every phase it has', () => {
+  // Poisson (event scheme) and GLIF populations, a delta and a filtered projection, STP recorded.
+  const s = ScenarioSchema.parse({
+    name: 'resident layout',
+    populations: {
+      ext: { model: 'poisson', N: 400, rate: { type: 'constant', value: 10 } },
+      E: {
+        model: 'glif',
+        N: 100,
+        tauM: 0.02,
+        mu: { type: 'constant', value: 10 },
+        uReset: 0,
+        tRef: 0.002,
+        c: 10,
+        deltaU: 2,
+        uTh: 15,
+        adaptation: [{ J: 1, tau: 0.1 }],
+      },
+    },
+    projections: [
+      { from: 'ext', to: 'E', connectivity: { type: 'fixed-indegree', C: 20 }, weight: 0.2, delay: 0.001, filter: { type: 'delta' } },
+      {
+        from: 'E',
+        to: 'E',
+        connectivity: { type: 'fixed-indegree', C: 10 },
+        weight: 0.5,
+        delay: 0.001,
+        filter: { type: 'exponential', tau: 0.005 },
+        stp: { model: 'tsodyks-markram', U: 0.2, U0: 0.2, tauD: 0.2, tauF: 0.1 },
+      },
+    ],
+    run: { dt: 0.0005, duration: 0.01 },
+    record: { inputs: [{ population: 'E', neurons: 3 }], stp: true },
+  });
+  const plan = planGpu(compileNetwork(s, { engine: 'micro-gpu' }), s, 1);
+  const offsets = {
+    populations: plan.populations.map(() => ({
+      state: { c: 0, t: 1 },
+      refr: { c: 0, t: 2 },
+      activity: { c: 0, t: 3 },
+      sampled: { c: 0, t: 4 },
+      mean: { c: 0, t: 5 },
+    })),
+    projections: plan.projections.map(() => ({
+      ring: { c: 0, t: 1 },
+      stages: { c: 0, t: 2 },
+      stp: { c: 0, t: 3 },
+      last: { c: 0, t: 4 },
+      csr: { c: 7, t: 0 },
+      syn: { c: 8, t: 0 },
+      recordedStp: { c: 0, t: 5 },
+    })),
+  };
+  const parts = residentWgsl({ plan, seed: 1, driveOffset: 8, recordStp: true, offsets });
+  const source = composeWgsl(parts);
+  const defs = reflect(source);
+
+  it('runs resident (what it is generated for)', () => {
+    expect(residentUnsupported(plan)).toBeNull();
+  });
+
+  it(`${ResidentParams.name} at binding 5, the arenas and the control buffer at 0–4, one entry point`, () => {
+    const R = defs.uniforms.R;
+    expect([R.group, R.binding]).toEqual([0, 5]);
+    expect(wgslLayout(R.typeDefinition as ReflectedType, ResidentParams)).toEqual(hostLayout(ResidentParams));
+    const reflected = Object.entries(defs.storages).map(([name, v]) => [name, v.group, v.binding]);
+    expect(reflected.sort((a, b) => (a[2] as number) - (b[2] as number))).toEqual(['ctl', 'F', 'U', 'A', 'spikeRec'].map((name, i) => [name, 0, i]));
+    expect(Object.keys(defs.entryPoints)).toEqual(['main']);
+  });
+
+  it('model codes and layout constants as in src/compile/codes.ts and src/micro/gpu/layout.ts, and no code spelled as a number', () => {
+    const consts = new Map<string, number>();
+    for (const m of source.matchAll(/const\s+(\w+)\s*:\s*u32\s*=\s*(\d+)u\s*;/g)) {
+      expect(consts.has(m[1]), `${m[1]} declared twice`).toBe(false);
+      consts.set(m[1], Number(m[2]));
+    }
+    for (const [name, value] of Object.entries({ ...MODEL_CODES, ...CONTROL })) expect([name, consts.get(name)]).toEqual([name, value]);
+    const generated = parts[parts.length - 1].code.split('\n');
+    expect(generated.filter((l) => BARE_CODE.some((r) => r.test(l)))).toEqual([]);
+    expect(source).toContain('stp_on_spike(STP_TM,');
+  });
 });
 
 /** A model code, a stage/input code or a layout word spelled as a bare number where a name exists. */

@@ -1,7 +1,8 @@
 /**
  * Same random numbers, same results: the GPU engine draws its spikes from the same Philox
  * streams as the CPU engine (key (seed, population), counter (⌊i/4⌋, n, trial, spike), word
- * i mod 4; Poisson probabilities computed in float64 on the host), so over the first steps of
+ * i mod 4; sparse Poisson populations by the event scheme of src/rng/poissonEvents.ts, with the
+ * CDF tables and probabilities computed in float64 on the host), so over the first steps of
  * each model family its spike trains equal the CPU engine's, and its recorded input and STP
  * means agree within float32 tolerance. What differs is float32 against float64 arithmetic and
  * the fixed-point ring (≤ in-degree·2^−31 of the largest kick).
@@ -10,6 +11,9 @@ import { describe, expect, it } from 'vitest';
 import { testGpu } from '../support/gpu';
 import { simulateMicroGpu } from '../../src/micro/gpu';
 import { simulateMicroCpu } from '../../src/micro/cpu';
+import { compileNetwork } from '../../src/compile';
+import { planGpu } from '../../src/micro/gpu/plan';
+import { residentUnsupported } from '../../src/micro/gpu/resident';
 import type { Recording } from '../../src/model/recording';
 import { scenario } from '../unit/microCpu/support';
 
@@ -42,6 +46,8 @@ function recordAll(pops: Record<string, { N: number; model: string }>, binSize: 
 
 interface Family {
   name: string;
+  /** The resident schedule runs it (current-based, explicit connectivity, STP per presynaptic neuron). */
+  resident?: boolean;
   dt?: number;
   populations: Record<string, any>;
   projections: any[];
@@ -51,6 +57,7 @@ interface Family {
 const FAMILIES: Family[] = [
   {
     name: 'Poisson → GLIF with two adaptation kernels, exponential current filter, Tsodyks–Markram (facilitating); recurrent dual-exponential inhibition',
+    resident: true,
     populations: {
       src: poisson(40, 30),
       exc: glif(30, 12, {
@@ -233,6 +240,7 @@ const FAMILIES: Family[] = [
   },
   {
     name: 'three-state STP behind delta, exponential and alpha filters (y as one more postsynaptic stage)',
+    resident: true,
     populations: { src: poisson(30, 25), post: glif(20, 11) },
     projections: [
       {
@@ -350,6 +358,34 @@ const FAMILIES: Family[] = [
       },
     ],
   },
+  {
+    name: 'Poisson sources under both schemes: a dense one (N·p too large for events) and a sinusoidally modulated event-scheme one, into GLIF through Tsodyks–Markram',
+    resident: true,
+    populations: {
+      dense: { model: 'poisson', N: 600, rate: { type: 'constant', value: 400 } },
+      sparse: { model: 'poisson', N: 300, rate: { type: 'sinusoid', offset: 20, amplitude: 15, frequency: 5 } },
+      exc: glif(20, 8),
+    },
+    projections: [
+      {
+        from: 'dense',
+        to: 'exc',
+        connectivity: { type: 'fixed-indegree', C: 10 },
+        weight: 0.05,
+        delay: 0.0005,
+        filter: { type: 'exponential', tau: 0.005 },
+      },
+      {
+        from: 'sparse',
+        to: 'exc',
+        connectivity: { type: 'all-to-all' },
+        weight: 0.3,
+        delay: 0.001,
+        filter: { type: 'exponential', tau: 0.005 },
+        stp: { model: 'tsodyks-markram', U: 0.3, U0: 0.3, tauD: 0.2, tauF: 0.05 },
+      },
+    ],
+  },
 ];
 
 function compare(g: Recording, c: Recording, steps: number) {
@@ -396,12 +432,49 @@ describe('micro-gpu against micro-cpu with the same random numbers', () => {
         run: { dt: step, duration: steps * step, trials: 3, seed: 11 },
         record: recordAll(f.populations, step),
       });
-      const g = await simulateMicroGpu(s, { gpu, chunkSteps: 150 });
       const c = simulateMicroCpu(s);
       const spikes = Object.values(c.spikes).reduce((n, r) => n + r.trial.length, 0);
       // A test that compares no spikes compares nothing: each family fires.
       expect(spikes).toBeGreaterThan(100);
-      compare(g, c, steps);
+      const general = await simulateMicroGpu(s, { gpu, chunkSteps: 150, mode: 'general' });
+      expect(general.engine.mode).toBe('general');
+      compare(general, c, steps);
+      // The resident schedule, where it runs the family, draws the same numbers too.
+      const why = residentUnsupported(planGpu(compileNetwork(s, { engine: 'micro-gpu', proceduralWithoutCsr: true }), s, 1));
+      expect(why === null, `resident support of "${f.name}": ${why}`).toBe(f.resident ?? false);
+      if (why === null) {
+        const resident = await simulateMicroGpu(s, { gpu, chunkSteps: 150, mode: 'resident' });
+        expect(resident.engine.mode).toBe('resident');
+        expect(resident.engine.dispatchesPerStep).toBeCloseTo(Math.ceil(steps / 150) / steps, 9);
+        compare(resident, c, steps);
+      }
     });
   }
+});
+
+describe('the event scheme on the GPU', () => {
+  it('draws the spike trains of the CPU engine whatever the batching and the schedule, and both engines report the scheme', async () => {
+    const gpu = await testGpu();
+    const s = scenario({
+      populations: { src: { model: 'poisson', N: 1000, rate: { type: 'steps', times: [0.02], values: [10, 80] } } },
+      run: { dt: 1e-4, duration: 0.05, trials: 7, seed: 5 },
+      record: { spikes: [{ population: 'src', neurons: 1000 }] },
+    });
+    const c = simulateMicroCpu(s);
+    expect(c.engine.poissonSources).toEqual({ src: 'events' });
+    const key = (r: Recording) => {
+      const sp = r.spikes.src;
+      return Array.from(sp.trial, (t, q) => `${t}:${Math.round(sp.time[q] / 1e-4)}:${sp.neuron[q]}`).sort();
+    };
+    const cs = key(c);
+    // 7 trials × 1000 neurons × (20 ms at 10 Hz + 30 ms at 80 Hz) ≈ 18200 spikes.
+    expect(cs.length).toBeGreaterThan(17000);
+    for (const mode of ['general', 'resident'] as const) {
+      const g = await simulateMicroGpu(s, { gpu, chunkSteps: 97, maxTrialsPerBatch: 3, mode });
+      expect(g.engine.mode).toBe(mode);
+      expect(g.engine.batches).toBe(3);
+      expect(g.engine.poissonSources).toEqual({ src: 'events' });
+      expect(key(g), mode).toEqual(cs);
+    }
+  });
 });

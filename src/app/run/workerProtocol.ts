@@ -15,6 +15,11 @@ export function recordingBuffers(r: Recording): ArrayBuffer[] {
     ...Object.values(r.inputs).flatMap((i) => [i.neurons, i.sampled, i.populationMean]),
     ...Object.values(r.stp).flatMap((v) => Object.values(v)),
     ...Object.values(r.spikes).flatMap((s) => [s.neurons, s.trial, s.neuron, s.time]),
+    ...[
+      ...Object.values(r.stats.activity),
+      ...Object.values(r.stats.inputs).flatMap((i) => [i.sampled, i.populationMean]),
+      ...Object.values(r.stats.stp).flatMap((v) => Object.values(v)),
+    ].flatMap((s) => [s.mean, s.m2]),
   ];
   const seen = new Set<ArrayBuffer>();
   for (const a of arrays) if (a.buffer instanceof ArrayBuffer && a.buffer.byteLength > 0) seen.add(a.buffer);

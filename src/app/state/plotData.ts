@@ -2,11 +2,14 @@
  * What the app's figures show, computed from the recordings of each level with the same
  * analysis functions the CLI's validation reports use (trial curves, Welch PSD, Up/Down
  * segmentation), so a figure in the browser and one in docs/validation mean the same thing.
+ * Trial means and s.d. come from the recordings' statistics, which cover every trial whatever
+ * record.trials says; spectra and dwell times need each trial's arrays, and use the kept ones
+ * (all, unless record.trials is 'stats'), saying so in the note.
  * Pure functions of recordings: tested in Node, drawn by ../ui/figures.ts.
  */
 import type { Recording } from '../../model/recording';
 import type { PlotLine, PlotOptions } from '../../analysis/svgPlot';
-import { trialCurves } from '../../analysis/trialStatistics';
+import { trialVariance, type TrialStats } from '../../model/trialStats';
 import { welchPsd } from '../../analysis/psd';
 import { segmentUpDown, type UpDownOptions } from '../../analysis/upDown';
 import { LEVELS, type LevelChoice } from './levels';
@@ -54,14 +57,22 @@ function entries(recs: Recordings): [LevelChoice, Recording][] {
 
 const trialsLabel = (r: Recording) => (r.level === 'macro' ? '' : `, ${r.trials} trial${r.trials === 1 ? '' : 's'}`);
 
+/** Row `row` of a quantity's statistics: the trial mean and the trial s.d. per bin. */
+function statsCurves(s: TrialStats, row = 0): { mean: Float64Array; sd: Float64Array } {
+  const o = row * s.bins;
+  return { mean: s.mean.subarray(o, o + s.bins), sd: Float64Array.from({ length: s.bins }, (_, k) => Math.sqrt(trialVariance(s, o + k))) };
+}
+
+/** "(from the 16 of 100000 trials whose arrays were kept)" where record.trials 'stats' kept fewer than all. */
+const keptNote = (r: Recording) => (r.keptTrials < r.trials ? ` (the ${r.keptTrials} of ${r.trials} trials whose arrays were kept)` : '');
+
 /** Trial-mean population activity of every population, every level. */
 export function activityFigure(recs: Recordings): Figure {
   const lines: PlotLine[] = [];
   for (const [choice, r] of entries(recs)) {
     const pops = Object.keys(r.activity);
     pops.forEach((pop, i) => {
-      const c = trialCurves({ a: r.activity[pop], trials: r.trials, stride: r.bins, offset: 0, bins: r.bins });
-      const d = decimate(binCentres(r), c.mean);
+      const d = decimate(binCentres(r), r.stats.activity[pop].mean);
       lines.push({ label: `${pop} (${LEVELS[choice].short})`, x: d.x, y: d.y, color: LEVELS[choice].color, dashed: i % 2 === 1 });
     });
   }
@@ -77,8 +88,7 @@ export function inputBandFigure(recs: Recordings, population: string): Figure {
   for (const [choice, r] of entries(recs)) {
     const rec = r.inputs[population];
     if (!rec || rec.neurons.length === 0) continue;
-    const m = rec.neurons.length;
-    const c = trialCurves({ a: rec.sampled, trials: r.trials, stride: m * r.bins, offset: 0, bins: r.bins });
+    const c = statsCurves(r.stats.inputs[population].sampled);
     const t = binCentres(r);
     const mean = decimate(t, c.mean);
     const sd = decimate(t, c.sd);
@@ -110,8 +120,14 @@ export function inputPsdFigure(recs: Recordings, population: string): Figure {
   for (const [choice, r] of entries(recs)) {
     const rec = r.inputs[population];
     if (!rec || rec.neurons.length === 0) continue;
-    if (r.level === 'macro' || r.trials < 2) {
-      left.push(`${LEVELS[choice].label} (${r.level === 'macro' ? 'no fluctuations at N → ∞' : 'needs ≥ 2 trials'})`);
+    if (r.level === 'macro' || r.keptTrials < 2) {
+      const why =
+        r.level === 'macro'
+          ? 'no fluctuations at N → ∞'
+          : r.keptTrials < r.trials
+            ? 'needs the arrays of ≥ 2 trials: raise record.keepTrials'
+            : 'needs ≥ 2 trials';
+      left.push(`${LEVELS[choice].label} (${why})`);
       continue;
     }
     const from = Math.floor(r.bins / 2);
@@ -120,9 +136,9 @@ export function inputPsdFigure(recs: Recordings, population: string): Figure {
       left.push(`${LEVELS[choice].label} (run too short)`);
       continue;
     }
-    const p = welchPsd(rec.sampled, r.trials, rec.neurons.length * r.bins, 0, from, r.bins, segment, r.binSize);
+    const p = welchPsd(rec.sampled, r.keptTrials, rec.neurons.length * r.bins, 0, from, r.bins, segment, r.binSize);
     // Drop f = 0: the trial mean is subtracted, so it carries no fluctuation power.
-    lines.push({ label: LEVELS[choice].label, x: p.f.subarray(1), y: p.power.subarray(1), color: LEVELS[choice].color });
+    lines.push({ label: `${LEVELS[choice].label}${keptNote(r)}`, x: p.f.subarray(1), y: p.power.subarray(1), color: LEVELS[choice].color });
   }
   return {
     id: `psd-${population}`,
@@ -143,10 +159,9 @@ export function stpFigure(recs: Recordings): Figure {
   const lines: PlotLine[] = [];
   for (const [choice, r] of entries(recs)) {
     let i = 0;
-    for (const [proj, vars] of Object.entries(r.stp)) {
-      for (const [name, a] of Object.entries(vars)) {
-        const c = trialCurves({ a, trials: r.trials, stride: r.bins, offset: 0, bins: r.bins });
-        const d = decimate(binCentres(r), c.mean);
+    for (const [proj, vars] of Object.entries(r.stats.stp)) {
+      for (const [name, s] of Object.entries(vars)) {
+        const d = decimate(binCentres(r), s.mean);
         lines.push({ label: `${name} ${proj} (${LEVELS[choice].short})`, x: d.x, y: d.y, color: LEVELS[choice].color, dashed: i++ % 2 === 1 });
       }
     }
@@ -188,10 +203,10 @@ export function dwellFigure(recs: Recordings, population: string, o: Omit<UpDown
   const all: { choice: LevelChoice; up: number[]; down: number[] }[] = [];
   for (const [choice, r] of entries(recs)) {
     const a = r.activity[population];
-    if (!a) continue;
-    const seg = segmentUpDown(a, r.trials, r.bins, { ...o, binSeconds: r.binSize });
+    if (!a || r.keptTrials === 0) continue;
+    const seg = segmentUpDown(a, r.keptTrials, r.bins, { ...o, binSeconds: r.binSize });
     all.push({ choice, up: seg.upDwell, down: seg.downDwell });
-    counts.push(`${LEVELS[choice].label}: ${seg.upDwell.length} Up, ${seg.downDwell.length} Down periods`);
+    counts.push(`${LEVELS[choice].label}: ${seg.upDwell.length} Up, ${seg.downDwell.length} Down periods${keptNote(r)}`);
   }
   const max = Math.max(0, ...all.flatMap((d) => [...d.up, ...d.down]));
   if (max > 0) {

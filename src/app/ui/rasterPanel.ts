@@ -51,7 +51,8 @@ export class RasterPanel {
 
   /** Shows the spikes of `r` (a micro recording with recorded spikes); other recordings are ignored. */
   show(r: Recording): void {
-    if (Object.keys(r.spikes).length === 0) return;
+    // Under record.trials 'stats' only the kept trials have spikes.
+    if (Object.keys(r.spikes).length === 0 || r.keptTrials === 0) return;
     this.recording = r;
     this.redraw();
   }
@@ -91,8 +92,8 @@ export class RasterPanel {
     const ctx = this.gpu();
     if (!r || !ctx) return;
     const [pop, s] = Object.entries(r.spikes)[0];
-    const trial = Math.min(Math.max(0, Math.floor(Number(this.ui.trial.value) || 0)), r.trials - 1);
-    this.ui.trial.max = String(r.trials - 1);
+    const trial = Math.min(Math.max(0, Math.floor(Number(this.ui.trial.value) || 0)), r.keptTrials - 1);
+    this.ui.trial.max = String(r.keptTrials - 1);
     this.ui.trial.value = String(trial);
     this.ui.figure.hidden = false;
     if (!this.raster || this.rasterGpu !== ctx) {

@@ -3,9 +3,11 @@ import { parseArgs } from 'node:util';
 import type { Command } from '../command';
 import { formatIssue, validateScenario } from '../../model';
 import { run, type FullRunOptions } from '../../run';
+import { RecordingMemoryError } from '../../model/recordingMemory';
 import {
   allOptions,
   allowedText,
+  checkRunMemory,
   engine,
   ENGINE_IDS,
   ENGINES,
@@ -36,14 +38,19 @@ const optionHelp = OPTIONS.map(({ spec, engines }) =>
 const help = `mesostp run <scenario.json> --out DIR [options]
 
 Simulates a scenario and writes DIR/summary.json plus every recorded array as a .npy file
-(numpy.load reads them). Ctrl-C stops the run at the next chunk of steps and still writes
-what was computed (summary.json says cancelled: true); a second Ctrl-C quits at once.
+(numpy.load reads them), and each array's per-bin trial mean and M2 (*_trialmean.npy,
+*_trialm2.npy). Ctrl-C stops the run at the next chunk of steps and still writes what was
+computed (summary.json says cancelled: true); a second Ctrl-C quits at once. A run whose
+recording would not fit in memory is refused before it starts, with what would fit.
 
 Options:
 ${flag('--level L', `engine: ${ENGINE_IDS.join(', ')} (default ${DEFAULT_LEVEL})`)}
 ${flag('--trials B', 'override run.trials')}
 ${flag('--duration T', 'override run.duration (s)')}
 ${flag('--seed S', 'override run.seed')}
+${flag('--record R', "trials: keep every trial's arrays; stats: per-bin trial means and variances, memory")}
+${flag('', 'independent of the trials (overrides record.trials, "all" or "stats")')}
+${flag('--keep-trials K', 'with --record stats: the first K trials keep their arrays (record.keepTrials)')}
 ${optionHelp.join('\n')}
 ${flag('--out DIR', 'output folder (required)')}
 
@@ -75,6 +82,8 @@ export function runCommandFactory(workerScript?: URL): Command {
           trials: { type: 'string' },
           duration: { type: 'string' },
           seed: { type: 'string' },
+          record: { type: 'string' },
+          'keep-trials': { type: 'string' },
           ...Object.fromEntries(OPTIONS.map(({ spec }) => [spec.name, { type: 'string', default: String(spec.default) } as const])),
           out: { type: 'string' },
         },
@@ -96,6 +105,11 @@ export function runCommandFactory(workerScript?: URL): Command {
           return 2;
         }
       }
+      const record = values.record;
+      if (record !== undefined && record !== 'stats' && record !== 'trials') {
+        console.error(`mesostp run: --record ${record} is not a recording mode; choose trials (every trial's arrays) or stats (per-bin statistics)`);
+        return 2;
+      }
       const parsed = await readScenarioFile(positionals[0]);
       if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
         console.error(`${positionals[0]}: a scenario is a JSON object with populations, projections, run and record`);
@@ -110,6 +124,12 @@ export function runCommandFactory(workerScript?: URL): Command {
       if (trials !== undefined) json.run.trials = trials;
       if (duration !== undefined) json.run.duration = duration;
       if (seed !== undefined) json.run.seed = seed;
+      const keepTrials = numberOption('keep-trials', values['keep-trials'], true);
+      if (record !== undefined || keepTrials !== undefined) {
+        json.record = { ...json.record };
+        if (record !== undefined) json.record.trials = record === 'stats' ? 'stats' : 'all';
+        if (keepTrials !== undefined) json.record.keepTrials = keepTrials;
+      }
       const checked = validateScenario(json);
       for (const w of checked.warnings) console.error(`warning: ${formatIssue(w)}`);
       if (!checked.ok) {
@@ -142,6 +162,14 @@ export function runCommandFactory(workerScript?: URL): Command {
       const progress = progressReporter(`${level}`);
       let gpu: GpuContext | undefined;
       try {
+        // Refused at once, before a GPU is opened or anything is allocated.
+        try {
+          await checkRunMemory(level, checked.scenario, options);
+        } catch (error) {
+          if (!(error instanceof RecordingMemoryError)) throw error;
+          console.error(`mesostp run: ${error.message}`);
+          return 1;
+        }
         if (engine(level).capabilities.gpu) gpu = await requestNodeGpu();
         const recording = await run(checked.scenario, {
           ...(options as Partial<FullRunOptions>),
@@ -162,8 +190,9 @@ export function runCommandFactory(workerScript?: URL): Command {
           rows.push(
             `  ${name.padEnd(12)} input mean ${i.mean.toFixed(4)} mV, ${Number.isFinite(i.sd) ? `s.d. across trials ${i.sd.toFixed(4)} mV` : 'no s.d. across trials (one trial)'}`,
           );
+        const kept = summary.record.trials === 'stats' ? `, statistics over trials (arrays of ${summary.record.keptTrials} kept)` : '';
         console.log(
-          `${summary.scenario}: ${summary.trials} trial(s) × ${summary.completedDuration} s at ${level} in ${summary.wallSeconds.toFixed(2)} s${summary.cancelled ? ' (cancelled: partial results)' : ''}`,
+          `${summary.scenario}: ${summary.trials} trial(s) × ${summary.completedDuration} s at ${level}${kept} in ${summary.wallSeconds.toFixed(2)} s${summary.cancelled ? ' (cancelled: partial results)' : ''}`,
         );
         console.log(rows.join('\n'));
         console.log(`wrote ${values.out}/summary.json and ${Object.keys(summary.files).length} .npy file(s)`);

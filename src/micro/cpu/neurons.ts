@@ -4,9 +4,11 @@
  *
  * Random numbers: Philox4x32-10, key (seed, population index), counter
  * (⌊i/4⌋, n, trial, purposeWord(spike)), word i mod 4, uniformFromBits — one block per four
- * neurons, so the GPU engine can draw the identical numbers.
+ * neurons, so the GPU engine can draw the identical numbers. Sparse Poisson populations draw
+ * by the event scheme of src/rng/poissonEvents.ts instead (O(1 + spikes) per step and trial).
  */
 import { philox4x32Into, uniformFromBits } from '../../rng/philox';
+import { drawPoissonEvents, poissonStepProbability } from '../../rng/poissonEvents';
 import { NEURON_GLIF, NEURON_LIF, NEURON_POISSON, type CompiledPopulation } from '../../compile';
 import type { PopulationState } from './state';
 
@@ -32,12 +34,22 @@ export function stepPopulation(p: CompiledPopulation, st: PopulationState, ctx: 
 }
 
 function poissonStep(p: CompiledPopulation, st: PopulationState, ctx: StepContext, rate: number): void {
-  const prob = -Math.expm1(-rate * ctx.dt);
+  const prob = poissonStepProbability(rate, ctx.dt);
   if (!(prob > 0)) return; // u > 0 always, so no draw could spike
   const N = p.N;
   const words = ctx.words;
   const spikes = st.spikes;
   let count = 0;
+  if (st.events) {
+    const table = st.events.tables.forProbability(prob);
+    const chosen = st.events.chosen;
+    for (let b = 0; b < ctx.T; b++) {
+      const K = drawPoissonEvents(table, N, ctx.seed, p.index, ctx.n, ctx.trialFrom + b, words, chosen);
+      for (let m = 0; m < K; m++) spikes[count++] = b * N + chosen[m];
+    }
+    st.spikeCount = count;
+    return;
+  }
   for (let b = 0; b < ctx.T; b++) {
     const trial = ctx.trialFrom + b;
     const base = b * N;

@@ -1,7 +1,8 @@
 /**
  * micro-cpu over worker threads: trials are independent (each draws from its own Philox
  * counters), so splitting them into contiguous ranges, one per worker, gives recordings
- * identical to a single-threaded run. Cancellation and progress cross threads through a
+ * identical to a single-threaded run (under record.trials 'stats', statistics equal to
+ * rounding: the workers' merge by Chan's update). Cancellation and progress cross threads through a
  * SharedArrayBuffer: the main thread raises a flag, each worker checks it between chunks
  * of steps (via its progress callback), and the merged recording is cut to the steps every
  * worker completed.
@@ -16,6 +17,7 @@ interface WorkerInput {
   mesostpWorker: true;
   scenario: Scenario;
   trialRange: [number, number];
+  maxTrialsPerBatch?: number;
   /** [0]: abort flag; [1 + w]: completed steps of worker w. */
   shared: SharedArrayBuffer;
   index: number;
@@ -28,6 +30,8 @@ export interface ParallelOptions {
   workerScript: URL;
   onProgress?: (p: Progress) => void;
   signal?: AbortSignal;
+  /** record.trials 'stats': an upper bound on the trials of each worker's batches (simulateMicroCpu). */
+  maxTrialsPerBatch?: number;
 }
 
 /** Contiguous, nearly equal trial ranges, one per thread. */
@@ -59,7 +63,7 @@ export async function simulateMicroCpuParallel(scenario: Scenario, options: Para
       ranges.map(
         (trialRange, index) =>
           new Promise<Recording>((resolve, reject) => {
-            const input: WorkerInput = { mesostpWorker: true, scenario, trialRange, shared, index };
+            const input: WorkerInput = { mesostpWorker: true, scenario, trialRange, maxTrialsPerBatch: options.maxTrialsPerBatch, shared, index };
             const worker = new Worker(options.workerScript, { workerData: input });
             worker.once('message', (m: WorkerMessage) => {
               if (m.type === 'done') resolve(m.recording);
@@ -92,6 +96,7 @@ export function runMicroCpuWorker(): void {
   try {
     const recording = simulateMicroCpu(input.scenario, {
       trialRange: input.trialRange,
+      maxTrialsPerBatch: input.maxTrialsPerBatch,
       signal: controller.signal,
       onProgress: (p) => {
         Atomics.store(flags, 1 + input.index, p.completedSteps);

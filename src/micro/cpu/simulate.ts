@@ -2,11 +2,17 @@
  * simulateMicroCpu: the float64 reference engine. Trials of the range advance step-major
  * (every trial takes step n before any takes step n + 1), so a cancelled run leaves every
  * trial at the same completedSteps. The step is documented in docs/step-semantics.md.
+ * With record.trials 'stats' the range runs in batches of trials (src/model/trialBatches.ts),
+ * so that neither the state nor the arrays grow with the number of trials; a cancel then stops
+ * the batch it falls in.
  */
 import { stepsPerBin, type Progress, type Recording } from '../../model/recording';
+import { statsFromArrays } from '../../model/recordingStats';
+import { recordingBytesPerTrial } from '../../model/recordingMemory';
+import { statsBatchTrials, TrialBatches } from '../../model/trialBatches';
 import type { Scenario } from '../../model/scenario';
 import { Purpose, purposeWord, seedWord } from '../../rng/streams';
-import { compileNetwork, filterPlacement, FILTER_SYN_KINETIC, FILTER_SYN_Y, type Network } from '../../compile';
+import { compileNetwork, filterPlacement, FILTER_SYN_KINETIC, FILTER_SYN_Y, type Network, poissonSchemes } from '../../compile';
 import { stepPopulation, type StepContext } from './neurons';
 import { advanceSynapseFilters, applyPulses, collectInput, createScratch, deliver, propagate, type Scratch } from './projections';
 import { Recorder } from './record';
@@ -21,6 +27,8 @@ export interface MicroCpuOptions {
   signal?: AbortSignal;
   /** Steps between progress reports and abort checks (default 1000). */
   chunkSteps?: number;
+  /** record.trials 'stats': an upper bound on the trials of a batch (default: what fits in STATS_BATCH_BYTES); tests use it. */
+  maxTrialsPerBatch?: number;
 }
 
 function step(net: Network, state: NetworkState, ctx: StepContext, sc: Scratch): void {
@@ -50,7 +58,6 @@ function step(net: Network, state: NetworkState, ctx: StepContext, sc: Scratch):
  * points below share it, and differ only in whether they yield to the event loop between chunks.
  */
 class MicroCpuRun {
-  private readonly start = performance.now();
   private readonly from: number;
   private readonly to: number;
   private readonly T: number;
@@ -67,16 +74,16 @@ class MicroCpuRun {
 
   constructor(
     private readonly scenario: Scenario,
-    private readonly options: MicroCpuOptions,
+    private readonly options: Pick<MicroCpuOptions, 'onProgress' | 'signal' | 'chunkSteps'>,
+    net: Network,
+    [from, to]: [number, number],
+    /** When the run's set-up began (the first batch's includes compiling the network). */
+    private readonly start = performance.now(),
   ) {
-    const [from, to] = options.trialRange ?? [0, scenario.run.trials];
-    if (!(Number.isInteger(from) && Number.isInteger(to) && from >= 0 && from < to && to <= scenario.run.trials)) {
-      throw new RangeError(`micro-cpu: trialRange [${from}, ${to}) must lie within [0, ${scenario.run.trials}) and be non-empty`);
-    }
     this.from = from;
     this.to = to;
     this.T = to - from;
-    this.net = compileNetwork(scenario, { engine: 'micro-cpu' });
+    this.net = net;
     this.binSteps = stepsPerBin(scenario);
     this.totalBins = Math.floor(this.net.steps / this.binSteps);
     this.recorder = new Recorder(this.net, scenario, this.T, this.totalBins, this.binSteps);
@@ -140,6 +147,7 @@ class MicroCpuRun {
       level: 'micro-cpu',
       scenario: this.scenario,
       trials: this.T,
+      keptTrials: this.T,
       dt: net.dt,
       steps: net.steps,
       completedSteps: n,
@@ -147,9 +155,11 @@ class MicroCpuRun {
       binSize,
       bins,
       ...recorded,
+      stats: statsFromArrays({ trials: this.T, bins, ...recorded }),
       wallSeconds: (performance.now() - this.start) / 1000,
       engine: {
         name: 'micro-cpu (float64, event-driven)',
+        poissonSources: poissonSchemes(net.populations),
         stpState,
         filterState,
         storage,
@@ -162,9 +172,54 @@ class MicroCpuRun {
   }
 }
 
+/**
+ * Bytes of one trial's state, roughly (float64 per neuron variable, ring slot, filter stage and
+ * STP entry variable): with the recording's, it sizes the batches of 'stats' mode.
+ */
+function stateBytesPerTrial(net: Network): number {
+  let b = 0;
+  for (const p of net.populations) b += p.N * (8 * (8 + p.adaptDecay.length) + 8);
+  for (const pr of net.projections) {
+    b += 8 * (pr.delaySteps + 4) * Math.max(pr.nPost, pr.nPre);
+    if (pr.stpPlacement !== 'none') b += 8 * 4 * (pr.stpPlacement === 'per-synapse' ? pr.nSyn : pr.nPre);
+    if (pr.filter === FILTER_SYN_Y || pr.filter === FILTER_SYN_KINETIC) b += 8 * 4 * pr.nSyn;
+    if (pr.perTrial) b += 4 * (pr.nPre + 1 + pr.nSyn);
+  }
+  return b;
+}
+
+/** The range of options.trialRange, in batches under record.trials 'stats' (one batch otherwise). */
+function batchedRun(scenario: Scenario, options: MicroCpuOptions): TrialBatches {
+  const [from, to] = options.trialRange ?? [0, scenario.run.trials];
+  if (!(Number.isInteger(from) && Number.isInteger(to) && from >= 0 && from < to && to <= scenario.run.trials)) {
+    throw new RangeError(`micro-cpu: trialRange [${from}, ${to}) must lie within [0, ${scenario.run.trials}) and be non-empty`);
+  }
+  const started = performance.now();
+  const net = compileNetwork(scenario, { engine: 'micro-cpu' });
+  const perBatch =
+    scenario.record.trials === 'stats' ? statsBatchTrials(recordingBytesPerTrial(scenario) + stateBytesPerTrial(net), options.maxTrialsPerBatch) : to - from;
+  return new TrialBatches({
+    scenario,
+    range: [from, to],
+    perBatch,
+    steps: net.steps,
+    onProgress: options.onProgress,
+    signal: options.signal,
+    started,
+    start: (range, onProgress) =>
+      new MicroCpuRun(
+        scenario,
+        { signal: options.signal, chunkSteps: options.chunkSteps, onProgress },
+        net,
+        range,
+        range[0] === from ? started : performance.now(),
+      ),
+  });
+}
+
 /** Runs to the end (or to an abort seen between chunks) without yielding: for worker threads and tests. */
 export function simulateMicroCpu(scenario: Scenario, options: MicroCpuOptions = {}): Recording {
-  const r = new MicroCpuRun(scenario, options);
+  const r = batchedRun(scenario, options);
   while (r.advance());
   return r.finish();
 }
@@ -174,7 +229,7 @@ export function simulateMicroCpu(scenario: Scenario, options: MicroCpuOptions = 
  * handler, an abort from the UI or a timer can act while it runs.
  */
 export async function simulateMicroCpuAsync(scenario: Scenario, options: MicroCpuOptions = {}): Promise<Recording> {
-  const r = new MicroCpuRun(scenario, options);
+  const r = batchedRun(scenario, options);
   while (r.advance()) await yieldToEventLoop();
   return r.finish();
 }

@@ -18,6 +18,7 @@ import {
   type CompiledProjection,
 } from '../../compile';
 import type { Csr } from '../../compile';
+import { POISSON_EVENTS_MAX_K, PoissonEventTables } from '../../rng/poissonEvents';
 import { StpStore } from './stpStore';
 
 export interface PopulationState {
@@ -45,6 +46,8 @@ export interface PopulationState {
   /** Flat indices trial·N + i of this step's spikes. */
   readonly spikes: Int32Array;
   spikeCount: number;
+  /** Event-scheme Poisson populations: the step's CDF tables, and one trial's spiking neurons (scratch). */
+  readonly events: { tables: PoissonEventTables; chosen: Int32Array } | null;
 }
 
 export interface ProjectionState {
@@ -97,6 +100,7 @@ function populationState(p: CompiledPopulation, T: number, recordInput: boolean)
     inputNow: recordInput ? new Float64Array(n) : EMPTY,
     spikes: new Int32Array(n),
     spikeCount: 0,
+    events: p.poissonEvents ? { tables: new PoissonEventTables(p.N), chosen: new Int32Array(POISSON_EVENTS_MAX_K) } : null,
   };
 }
 

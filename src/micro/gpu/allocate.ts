@@ -6,11 +6,14 @@
 import type { GpuContext } from '../../gpu/device';
 import { gridFor } from '../../gpu/dispatch';
 import type { Scenario } from '../../model/scenario';
+import { PoissonEventTables } from '../../rng/poissonEvents';
 import { seedWord } from '../../rng/streams';
 import { FILTER_SYN_Y, NEURON_POISSON, STP_NONE, trialConnectivity } from '../../compile';
 import { BatchMemory } from './batchMemory';
 import { CONTROL, SPIKE_RECORD_CAPACITY, SPIKE_RECORD_WORDS, WG } from './layout';
-import { ringRows, type GpuPlan, type GpuPopulation, type GpuProjection } from './plan';
+import { MicroGpuUnsupportedError, ringRows, type GpuPlan, type GpuPopulation, type GpuProjection } from './plan';
+import { allocateResident, residentUnsupported, runsResident, type GpuScheduleMode, type ResidentResources } from './resident';
+import { controlWords } from './stepSchedule';
 import type { Dispatch, KernelSetup, MicroKernels } from './kernels/kernel';
 import { applyPulsesDispatch } from './kernels/applyPulses';
 import { kineticDispatches } from './kernels/kinetic';
@@ -25,6 +28,9 @@ import { stepEndDispatch } from './kernels/stepEnd';
 import { synYDispatches } from './kernels/synY';
 
 export interface PopulationResources {
+  /** V then the adaptation variables, and the refractory counters (the resident mode copies them, resident.ts). */
+  state: GPUBuffer;
+  refr: GPUBuffer;
   /** Spike counts per trial and bin, recorded inputs, the input mean (readback.ts). */
   activity: GPUBuffer;
   sampled: GPUBuffer;
@@ -35,6 +41,13 @@ export interface PopulationResources {
 }
 
 export interface ProjectionResources {
+  /** The delay ring, filter stages, STP state and update steps, CSR and synapse data (the resident mode copies them, resident.ts). */
+  ring: GPUBuffer;
+  stages: GPUBuffer;
+  stp: GPUBuffer;
+  last: GPUBuffer;
+  csr: GPUBuffer | null;
+  syn: GPUBuffer;
   input: Dispatch;
   /** After the spike arguments, in order: indirect (by spike count) or a fixed grid. */
   propagation: Dispatch[];
@@ -52,10 +65,19 @@ export interface BatchResources {
   driveOffset: number;
   /** Steps per submission: at most one spike per recorded neuron and step fits the record buffer. */
   chunkCapacity: number;
+  /** The CDF tables of each event-scheme Poisson population (null for the others), written with each chunk. */
+  poissonTables: (PoissonEventTables | null)[];
   populations: PopulationResources[];
   projections: ProjectionResources[];
+  /** record.trials 'stats': where the batch's statistics are reduced to (reduce.ts); unused buffers otherwise. */
+  binStats: GPUBuffer;
+  trialAverages: GPUBuffer;
+  /** What the kernel modules need to build further dispatches of this batch (the reductions at its end). */
+  setup: KernelSetup;
   spikeArgs: Dispatch;
   stepEnd: Dispatch;
+  /** The resident schedule's kernel and arenas, when the batch runs resident (resident.ts). */
+  resident: ResidentResources | null;
 }
 
 /** Creates the batch's buffers and dispatches; on failure frees what it created. */
@@ -67,6 +89,7 @@ export async function allocateBatch(
   from: number,
   T: number,
   chunkSteps: number,
+  mode: 'auto' | GpuScheduleMode = 'auto',
 ): Promise<BatchResources> {
   const P = plan.populations.length;
   const driveOffset = Math.ceil((CONTROL.CTL_SPIKE_COUNTS + P) / 4) * 4;
@@ -75,7 +98,7 @@ export async function allocateBatch(
   const chunkCapacity = Math.max(1, Math.min(chunkSteps, recordedPerStep > 0 ? Math.floor(SPIKE_RECORD_CAPACITY / recordedPerStep) : chunkSteps));
   const memory = new BatchMemory(ctx);
   try {
-    const ctl = memory.storage(4 * (driveOffset + chunkCapacity * P), 'micro-gpu control');
+    const ctl = memory.storage(4 * controlWords(plan, driveOffset, chunkCapacity), 'micro-gpu control');
     const args = memory.storage(spikeArgsBytes(P), 'micro-gpu dispatch arguments', GPUBufferUsage.INDIRECT);
     const spikeRecords = memory.storage(
       plan.populations.some((p) => p.recordSpikes > 0) ? 4 * SPIKE_RECORD_WORDS * SPIKE_RECORD_CAPACITY : 16,
@@ -104,6 +127,18 @@ export async function allocateBatch(
         await allocateProjection(setup, memory, gq, scenario.record.stp, { ctl, spikes: pre.spikes, state: post.state, refr: post.refr, acc: post.acc }),
       );
     }
+    const resident = runsResident(plan, T, ctx.summary.software, mode)
+      ? await allocateResident(
+          ctx,
+          memory,
+          plan,
+          { T, from, seed: setup.seed, driveOffset, recordStp: scenario.record.stp },
+          { ctl, spikeRecords, populations, projections },
+        )
+      : null;
+    if (mode === 'resident' && !resident) {
+      throw new MicroGpuUnsupportedError(`the resident mode cannot run this scenario: ${residentUnsupported(plan) ?? 'its state exceeds one storage binding'}`);
+    }
     return {
       from,
       T,
@@ -112,10 +147,15 @@ export async function allocateBatch(
       spikeRecords,
       driveOffset,
       chunkCapacity,
+      poissonTables: plan.populations.map((p) => (p.plan.poissonEvents ? new PoissonEventTables(p.plan.N) : null)),
       populations,
       projections,
+      binStats: plan.stats ? memory.storage(4 * plan.statsElements, 'micro-gpu trial statistics') : memory.unused(),
+      trialAverages: plan.stats ? memory.storage(4 * T * plan.quantities.length, 'micro-gpu per-trial averages') : memory.unused(),
+      setup,
       spikeArgs: await spikeArgsDispatch(setup, { ctl, args }),
       stepEnd: await stepEndDispatch(setup, ctl),
+      resident,
     };
   } catch (error) {
     memory.destroy();
@@ -184,7 +224,11 @@ async function allocateProjection(
   // Procedural rows are regenerated on the GPU: no CSR to bind.
   const gen = gq.procedural;
   const csr = gen ? { data: gq.csr, stride: 0, longestRow: 0 } : batchCsr(gq, setup.from, T);
-  const csrBuffer = (): GPUBuffer => memory.upload(csr.data, `${pr.name} CSR`);
+  let csrUploaded: GPUBuffer | null = null;
+  const csrBuffer = (): GPUBuffer => {
+    csrUploaded = memory.upload(csr.data, `${pr.name} CSR`);
+    return csrUploaded;
+  };
   let propagation: Dispatch[];
   if (pr.filter === FILTER_SYN_Y) {
     const y = memory.storage(4 * T * pr.nSyn, `${pr.name} per-synapse y`);
@@ -204,7 +248,7 @@ async function allocateProjection(
     recordedStp = memory.storage(4 * gq.stpVars * T * setup.plan.totalBins, `${pr.name} recorded STP`);
     record = await recordStpDispatch(setup, gq, { ctl: b.ctl, stp, last, syn, out: recordedStp });
   }
-  return { input, propagation, recordStp: record, recordedStp };
+  return { ring, stages, stp, last, csr: csrUploaded, syn, input, propagation, recordStp: record, recordedStp };
 }
 
 /**

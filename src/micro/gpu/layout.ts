@@ -9,7 +9,7 @@ export const WG = 64;
 
 /**
  * The control buffer, u32 words: the step being simulated, the first step of the chunk (drive
- * values start there), spike records written this chunk; from CTL_SPIKE_COUNTS the spikes of
+ * values start there), spike records written this chunk, the chunk's length; from CTL_SPIKE_COUNTS the spikes of
  * each population in this step; from the batch's drive offset the drive of population p at
  * step n, as f32 bits, at (n − chunk start)·P + p.
  */
@@ -17,6 +17,8 @@ export const CONTROL = {
   CTL_STEP: 0,
   CTL_CHUNK_START: 1,
   CTL_RECORDED: 2,
+  /** Steps in this chunk (the resident kernel runs them all in one dispatch). */
+  CTL_CHUNK_STEPS: 3,
   CTL_SPIKE_COUNTS: 4,
 } as const;
 

@@ -81,6 +81,22 @@ export interface GpuProjection {
   stpInitial: Float32Array;
 }
 
+/**
+ * A per-trial array the statistics of record.trials 'stats' reduce on the GPU
+ * (kernels/reduceTrials.wgsl): a population's activity counts, sampled inputs or input mean, or
+ * one variable of a projection's recorded STP means.
+ */
+export interface GpuQuantity {
+  kind: 'activity' | 'sampled' | 'mean' | 'stp';
+  /** The population (activity, sampled, mean) or projection (stp). */
+  index: number;
+  /** stp: the variable, i.e. the [T × bins] block of the recorded buffer. */
+  variable: number;
+  rows: number;
+  /** Where its per-bin means start in the bin-statistics buffer (f32 elements; the M2 follow rows × totalBins later). */
+  statsOffset: number;
+}
+
 export interface GpuPlan {
   net: Network;
   populations: GpuPopulation[];
@@ -96,6 +112,11 @@ export interface GpuPlan {
   /** Bytes per trial of all per-trial buffers together, and of the trial-independent ones. */
   bytesPerTrial: number;
   sharedBytes: number;
+  /** record.trials 'stats': the batch's arrays are reduced to statistics on the GPU, and these are what it reduces. */
+  stats: boolean;
+  quantities: GpuQuantity[];
+  /** f32 elements of the bin-statistics buffer (mean and M2 of every quantity, rows × totalBins each). */
+  statsElements: number;
 }
 
 function refuse(what: string): never {
@@ -308,6 +329,28 @@ export function planGpu(net: Network, s: Scenario, binSteps: number): GpuPlan {
     }
     shared += q.csr.byteLength + q.syn.byteLength;
   }
+  const quantities: GpuQuantity[] = [];
+  let statsElements = 0;
+  const quantity = (kind: GpuQuantity['kind'], index: number, rows: number, variable = 0) => {
+    quantities.push({ kind, index, variable, rows, statsOffset: statsElements });
+    statsElements += 2 * rows * totalBins;
+  };
+  populations.forEach((p, i) => {
+    quantity('activity', i, 1);
+    if (p.recordInputs > 0) {
+      quantity('sampled', i, p.recordInputs);
+      quantity('mean', i, 1);
+    }
+  });
+  if (s.record.stp) {
+    projections.forEach((q, i) => {
+      if (q.plan.stpModel !== STP_NONE) for (let v = 0; v < q.stpVars; v++) quantity('stp', i, 1, v);
+    });
+  }
+  const stats = s.record.trials === 'stats';
+  // Each trial's average of every quantity (the standard errors of run-wide means) is one f32 per trial.
+  if (stats) add(4 * quantities.length, 'per-trial averages of the recorded quantities');
+
   const firstFilterInput = inputOrder.find((q) => !delta(q)) ?? -1;
   return {
     net,
@@ -319,7 +362,10 @@ export function planGpu(net: Network, s: Scenario, binSteps: number): GpuPlan {
     totalBins,
     largestPerTrial: largest,
     bytesPerTrial: perTrial,
-    sharedBytes: shared,
+    sharedBytes: shared + (stats ? 4 * statsElements : 0),
+    stats,
+    quantities,
+    statsElements,
   };
 }
 
@@ -342,6 +388,11 @@ export function trialsPerBatch(
         `projection "${q.plan.name}" has ${q.plan.nSyn} synapses, ${Math.max(q.csr.byteLength, q.syn.byteLength)} bytes in one storage binding, above this adapter's maxStorageBufferBindingSize of ${maxBinding}; reduce N or the in-degree`,
       );
     }
+  }
+  if (plan.stats && 4 * plan.statsElements > maxBinding) {
+    refuse(
+      `the per-bin trial statistics need ${4 * plan.statsElements} bytes in one storage binding, above this adapter's maxStorageBufferBindingSize of ${maxBinding}; record fewer bins (a larger record.binSize) or fewer series`,
+    );
   }
   if (bytes > maxBinding) {
     refuse(

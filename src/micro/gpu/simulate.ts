@@ -8,18 +8,22 @@
  * A batch is allocated (allocate.ts: buffers, parameters, bind groups), run in chunks of many
  * steps per submission (stepSchedule.ts), and read back (readback.ts): the spike records after
  * every chunk, everything else once, at the end or at cancellation, so a cancelled run keeps
- * every completed bin. This file holds the batch loop, progress, cancellation and the merge.
+ * every completed bin. Under record.trials 'stats' the batch's arrays are first reduced to
+ * per-bin statistics on the GPU (reduce.ts), and only those and the kept trials come back.
+ * This file holds the batch loop, progress, cancellation and the merge.
  */
 import { describeAdapter, GpuDeviceError, type GpuContext } from '../../gpu/device';
 import { stepsPerBin, type Progress, type Recording } from '../../model/recording';
 import type { Scenario } from '../../model/scenario';
-import { compileNetwork, filterPlacement } from '../../compile';
+import { compileNetwork, filterPlacement, poissonSchemes } from '../../compile';
 import { mergeRecordings } from '../../model/mergeRecordings';
+import { keptInRange } from '../../model/recordingStats';
 import { allocateBatch } from './allocate';
 import { MicroKernels } from './kernels/kernel';
 import { planGpu, STORAGE_BUFFERS_NEEDED, trialsPerBatch } from './plan';
 import { PROCEDURAL_SEGMENT } from './procedural';
 import { drainSpikes, newSpikeLog, readRecording } from './readback';
+import { residentUnsupported, type GpuScheduleMode } from './resident';
 import { runChunk } from './stepSchedule';
 
 export interface MicroGpuOptions {
@@ -39,6 +43,12 @@ export interface MicroGpuOptions {
    * keeps the completed batches if a later one fails (e.g. the device is lost).
    */
   onBatch?: (part: Recording) => void;
+  /**
+   * The step schedule: 'resident' (one dispatch per chunk, when a trial's network fits one
+   * workgroup's reach), 'general' (a set of dispatches per step, runs everything), or 'auto'
+   * (default: resident where it can). Both draw the same random numbers.
+   */
+  mode?: 'auto' | GpuScheduleMode;
 }
 
 /** Runs every trial of the scenario on the GPU, in as few batches as the adapter allows. */
@@ -67,15 +77,20 @@ export async function simulateMicroGpu(scenario: Scenario, options: MicroGpuOpti
   let setupSeconds = (performance.now() - start) / 1000;
   let buffers: { total: number; byLabel: Record<string, number> } = { total: 0, byLabel: {} };
   const recordsSpikes = plan.populations.some((p) => p.recordSpikes > 0);
+  let dispatches = 0;
+  let dispatchedSteps = 0;
+  const modes = new Set<GpuScheduleMode>();
   for (let k = 0; k < batches && !cancelled; k++) {
     const from = k * perBatch;
     const T = Math.min(perBatch, trials - from);
     const batchStart = performance.now();
-    const batch = await allocateBatch(ctx, kernels, plan, scenario, from, T, chunkSteps);
+    const batch = await allocateBatch(ctx, kernels, plan, scenario, from, T, chunkSteps, options.mode);
+    modes.add(batch.resident ? 'resident' : 'general');
     setupSeconds += (performance.now() - batchStart) / 1000;
     const bytes = batch.memory.bytes();
     if (bytes.total > buffers.total) buffers = bytes;
     const spikes = newSpikeLog(plan);
+    const keep = keptInRange(scenario.record, from, from + T);
     let n = 0;
     let part: Recording | null = null;
     try {
@@ -85,8 +100,9 @@ export async function simulateMicroGpu(scenario: Scenario, options: MicroGpuOpti
           break;
         }
         const end = Math.min(steps, n + batch.chunkCapacity);
-        await runChunk(ctx, plan, batch, n, end);
-        if (recordsSpikes) await drainSpikes(ctx, batch, spikes);
+        dispatches += await runChunk(ctx, plan, batch, n, end);
+        dispatchedSteps += end - n;
+        if (recordsSpikes) await drainSpikes(ctx, batch, spikes, keep);
         n = end;
         const done = k * perBatch * steps + T * n;
         options.onProgress?.({ fraction: done / (trials * steps), completedSteps: Math.floor(done / trials), steps });
@@ -125,6 +141,12 @@ export async function simulateMicroGpu(scenario: Scenario, options: MicroGpuOpti
     wallSeconds: (performance.now() - start) / 1000,
     engine: {
       name: 'micro-gpu (WebGPU, float32, event-driven, fixed-point accumulation)',
+      poissonSources: poissonSchemes(net.populations),
+      // How the steps were scheduled: 'general', one set of dispatches per step (stepSchedule.ts), or
+      // 'resident', one dispatch per chunk (resident.ts); with the reason when resident was not possible.
+      mode: [...modes].join(', '),
+      ...(modes.has('general') && options.mode !== 'general' && residentUnsupported(plan) !== null ? { residentUnsupported: residentUnsupported(plan) } : {}),
+      dispatchesPerStep: dispatchedSteps > 0 ? dispatches / dispatchedSteps : null,
       adapter: describeAdapter(ctx.summary),
       software: ctx.summary.software,
       stpState,

@@ -88,9 +88,9 @@ describe('figure data', () => {
     expect(fig.lines.map((l) => l.label)).toEqual(['micro (WebGPU), 6 trials', 'meso, MF2, 6 trials']);
     const m = micro.inputs.post_all.neurons.length;
     const c = trialCurves({ a: micro.inputs.post_all.sampled, trials: 6, stride: m * micro.bins, offset: 0, bins: micro.bins });
-    // 600 bins: below the point cap, so the curves are the trial statistics themselves.
+    // 600 bins: below the point cap, so the curves are the trial statistics themselves (the recording's, to rounding).
     expect(Array.from(fig.lines[0].y)).toEqual(Array.from(c.mean));
-    expect(Array.from(fig.lines[0].band!)).toEqual(Array.from(c.sd));
+    for (let k = 0; k < c.sd.length; k++) expect(fig.lines[0].band![k]).toBeCloseTo(c.sd[k], 12);
     expect(fig.lines[0].x[0]).toBeCloseTo(micro.binSize / 2, 12);
     expect(inputBandFigure({ 'micro-gpu': micro }, 'pre').note).toMatch(/no level recorded the input into pre/);
   });
@@ -111,6 +111,21 @@ describe('figure data', () => {
       'u pre->post_c40 (micro)',
       'x pre->post_c40 (micro)',
     ]);
+  });
+
+  it("record.trials 'stats': the band and activity from the statistics of every trial, the PSD from the kept trials, said in the label", () => {
+    const s = small();
+    const all = simulateMicroCpu(s);
+    const stats = simulateMicroCpu(parseScenario({ ...s, record: { ...s.record, trials: 'stats', keepTrials: 3 } }));
+    const band = (r: typeof all) => inputBandFigure({ 'micro-gpu': r }, 'post_all').lines[0];
+    const [got, want] = [band(stats), band(all)];
+    expect(got.label).toBe('micro (WebGPU), 6 trials');
+    for (let k = 0; k < all.bins; k++) expect(got.band![k]).toBeCloseTo(want.band![k], 12);
+    expect(Array.from(activityFigure({ 'micro-gpu': stats }).lines[0].y)).toEqual(Array.from(activityFigure({ 'micro-gpu': all }).lines[0].y));
+    const psd = inputPsdFigure({ 'micro-gpu': stats }, 'post_all');
+    expect(psd.lines[0].label).toBe('micro (WebGPU) (the 3 of 6 trials whose arrays were kept)');
+    const none = simulateMicroCpu(parseScenario({ ...s, record: { ...s.record, trials: 'stats', keepTrials: 1 } }));
+    expect(inputPsdFigure({ 'micro-gpu': none }, 'post_all').note).toMatch(/needs the arrays of ≥ 2 trials: raise record.keepTrials/);
   });
 
   it('histograms are densities over their bins; dwell times come from the Up/Down segmentation', () => {

@@ -197,7 +197,7 @@ describe('three-state STP at the meso level', () => {
         expect(Math.abs(b.sd / a.sd - 1), `sd [${from}, ${to})`).toBeLessThan(0.07);
         if (from === 250) expect(trialStats(neuron0(mf1, 'post'), 300, mf1.bins, from, to).sd / a.sd).toBeLessThan(0.9);
       }
-    }, 30_000);
+    }, 120_000);
   }
 
   it('a recurrent network with three-state synapses and an alpha filter: the macro run settles on the fixed point (rel. 1e-5)', () => {

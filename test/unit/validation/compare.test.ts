@@ -1,6 +1,11 @@
 /** The shared comparisons of the validation experiments. */
 import { describe, expect, it } from 'vitest';
-import { relativeDifference, relativeSampleDifference, sampleMean, standardError } from '../../../src/validation/compare';
+import { readFileSync } from 'node:fs';
+import { simulateMicroCpu } from '../../../src/micro/cpu';
+import { parseScenario } from '../../../src/model/validate';
+import { relativeDifference, relativeSampleDifference, sampleMean, standardError, trialRates } from '../../../src/validation/compare';
+import { runLevels } from '../../../src/validation/runLevels';
+import type { GpuContext } from '../../../src/gpu/device';
 
 describe('validation comparisons', () => {
   it('standard error of the mean; unknown (NaN) below two samples', () => {
@@ -34,5 +39,26 @@ describe('validation comparisons', () => {
     const sd = Math.sqrt(ratios.reduce((a, r) => a + (r - m) ** 2, 0) / (ratios.length - 1));
     expect(Math.abs(relativeDifference(10, 0.15, 12, 0.24).se / sd - 1)).toBeLessThan(0.05);
     expect(relativeSampleDifference([9, 10, 11], [9, 10, 11]).value).toBe(0);
+  });
+
+  it("refuses a recording that kept only statistics (record.trials 'stats'), naming --record trials, before a validation run starts", async () => {
+    const v2 = JSON.parse(readFileSync('scenarios/v2-feedforward-depression.json', 'utf8'));
+    const s = parseScenario({ ...v2, run: { ...v2.run, trials: 4, duration: 0.02 }, record: { ...v2.record, trials: 'stats', keepTrials: 2 } });
+    const r = simulateMicroCpu(s);
+    expect(() => trialRates(r, 'pre', 0)).toThrow(
+      'the per-trial rates of pre needs the arrays of every trial, but this recording kept 2 of its 4 trials (record.trials "stats" keeps per-bin statistics); run with --record trials (record.trials: "all"), or keep every trial\'s arrays (record.keepTrials ≥ 4)',
+    );
+    const kept = parseScenario({ ...s, record: { ...s.record, keepTrials: 4 } });
+    expect(trialRates(simulateMicroCpu(kept), 'pre', 0)).toHaveLength(4);
+    let ran = false;
+    await expect(
+      runLevels('V2', 'depression', ['micro'] as const, { micro: 'micro-cpu' }, () => s, {
+        gpu: {} as GpuContext,
+        onProgress: () => {
+          ran = true;
+        },
+      }),
+    ).rejects.toThrow(/validation V2 \(depression, micro \(CPU\)\) needs the arrays of every trial.*--record trials/);
+    expect(ran).toBe(false);
   });
 });

@@ -8,6 +8,7 @@ import { propagate } from './propagate';
 import { propagateProcedural } from './propagateProcedural';
 import { recordInputMean } from './recordInputMean';
 import { recordStp } from './recordStp';
+import { reduceTrials } from './reduceTrials';
 import { spikeArgs } from './spikeArgs';
 import { stepEnd } from './stepEnd';
 import { synY } from './synY';
@@ -23,5 +24,6 @@ export const MICRO_KERNELS: readonly MicroKernel[] = [
   synY,
   recordInputMean,
   recordStp,
+  reduceTrials,
   stepEnd,
 ];

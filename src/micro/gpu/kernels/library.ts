@@ -21,7 +21,8 @@ export const ENGINE_WGSL: readonly WgslPart[] = [MODEL_CODES_WGSL, LAYOUT_WGSL, 
 /** A projection's STP parameters, every model's in one struct (unused ones 0). */
 export const StpParams = wgslStruct('StpParams', Object.fromEntries(STP_PARAM_KEYS.map((k) => [k, 'f32'])) as { readonly [K in StpParamKey]: 'f32' });
 
-const stpCodeName = (code: number): string => {
+/** The WGSL name of an STP model code (STP_TM, …). */
+export const stpCodeName = (code: number): string => {
   const entry = Object.entries(MODEL_CODES).find(([k, v]) => k.startsWith('STP_') && v === code);
   if (!entry) throw new Error(`STP model code ${code} has no name in MODEL_CODES`);
   return entry[0];

@@ -1,11 +1,13 @@
 /** Step 3 for one population: neurons, the spike draw, spike lists and records (populationStep.wgsl). */
-import { GRID_WGSL, PHILOX_WGSL, wgslStruct } from '../../../gpu/wgsl';
+import { GRID_WGSL, PHILOX_WGSL, wgslConstants, wgslStruct } from '../../../gpu/wgsl';
+import { POISSON_EVENTS_MAX_K, POISSON_EVENTS_WORD } from '../../../rng/poissonEvents';
 import { Purpose, purposeWord } from '../../../rng/streams';
 import { SPIKE_RECORD_CAPACITY } from '../layout';
 import type { GpuPopulation } from '../plan';
 import { defineKernel, prepareDispatch, type Dispatch, type KernelSetup } from './kernel';
 import { ENGINE_WGSL } from './library';
 import code from './populationStep.wgsl?raw';
+import spikeDrawCode from './spikeDraw.wgsl?raw';
 
 export const PopParams = wgslStruct('PopParams', {
   N: 'u32',
@@ -14,6 +16,8 @@ export const PopParams = wgslStruct('PopParams', {
   pop: 'u32',
   seed: 'u32',
   spikeWord: 'u32',
+  /** The event scheme's counter word (purpose poissonEvents). */
+  eventWord: 'u32',
   refSteps: 'u32',
   binSteps: 'u32',
   totalBins: 'u32',
@@ -41,12 +45,20 @@ export const populationStep = defineKernel({
   params: PopParams,
   bindings: ['ctl', 'state', 'refr', 'acc', 'spikes', 'activity', 'sampled', 'spikeRec'],
   entryPoints: ['main'],
-  parts: [PHILOX_WGSL, GRID_WGSL, ...ENGINE_WGSL, PopParams.part, { name: 'kernels/populationStep.wgsl', code }],
+  parts: [
+    PHILOX_WGSL,
+    GRID_WGSL,
+    ...ENGINE_WGSL,
+    wgslConstants('the event scheme (src/rng/poissonEvents.ts)', { POISSON_EVENTS_MAX_K }),
+    PopParams.part,
+    { name: 'kernels/spikeDraw.wgsl', code: spikeDrawCode },
+    { name: 'kernels/populationStep.wgsl', code },
+  ],
 });
 
 type Buffers = Record<(typeof populationStep.bindings)[number], GPUBuffer>;
 
-/** One invocation per trial and Philox block of four neurons. */
+/** One invocation per trial and Philox block of four neurons; per trial under the event scheme. */
 export function populationStepDispatch(setup: KernelSetup, gp: GpuPopulation, buffers: Buffers): Promise<Dispatch> {
   const { plan, T } = setup;
   const p = gp.plan;
@@ -66,6 +78,7 @@ export function populationStepDispatch(setup: KernelSetup, gp: GpuPopulation, bu
       pop: p.index,
       seed: setup.seed,
       spikeWord: purposeWord(Purpose.spike),
+      eventWord: POISSON_EVENTS_WORD,
       refSteps: p.refSteps,
       binSteps: plan.binSteps,
       totalBins: plan.totalBins,
@@ -91,7 +104,7 @@ export function populationStepDispatch(setup: KernelSetup, gp: GpuPopulation, bu
     params,
     buffers,
     label: p.name,
-    constants: { MODEL: p.model, K_ADAPT: gp.K, HAS_INPUT: gp.hasInput, RECORD_MEAN: gp.recordMean },
-    grid: setup.grid(T * Math.ceil(p.N / 4)),
+    constants: { MODEL: p.model, K_ADAPT: gp.K, HAS_INPUT: gp.hasInput, RECORD_MEAN: gp.recordMean, EVENTS: p.poissonEvents },
+    grid: setup.grid(p.poissonEvents ? T : T * Math.ceil(p.N / 4)),
   });
 }

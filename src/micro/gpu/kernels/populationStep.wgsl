@@ -1,12 +1,16 @@
 // Step 3 of docs/step-semantics.md for one population, one invocation per (trial, block of four neurons):
 // the input assembled by projectionInput.wgsl, the exact membrane update, adaptation, the
 // Philox spike draw (the same numbers as the CPU engine), and the spike bookkeeping: the
-// compacted spike list that propagate.wgsl reads, activity counts, and spike records.
+// compacted spike list that propagate.wgsl reads, activity counts, and spike records. A sparse
+// Poisson population draws by the event scheme instead, one invocation per trial.
 
 override MODEL: u32;        // NEURON_POISSON, NEURON_GLIF (escape-noise LIF) or NEURON_LIF (deterministic)
 override K_ADAPT: u32 = 0u; // adaptation kernels, ≤ 4
 override HAS_INPUT: bool = false;
 override RECORD_MEAN: bool = false;
+// A Poisson population drawn by the event scheme (src/rng/poissonEvents.ts): one invocation per
+// trial, O(1 + spikes) Philox blocks per step instead of one per four neurons.
+override EVENTS: bool = false;
 
 // PopParams: populationStep.ts.
 @group(0) @binding(0) var<uniform> P: PopParams;
@@ -38,34 +42,35 @@ fn emit_spike(k: u32, b: u32, i: u32, n: u32, bin: u32) {
   }
 }
 
-// One Philox block serves four consecutive neurons (word i mod 4), as in the CPU engine: one
-// invocation runs the four neurons of a block and computes the block once, only if one of them draws.
-struct Draw {
-  words: vec4<u32>,
-  done: bool,
-}
-
-fn spike_uniform(d: ptr<function, Draw>, i: u32, n: u32, trial: u32) -> f32 {
-  if (!(*d).done) {
-    (*d).words = philox4x32_10(vec4<u32>(i >> 2u, n, trial, P.spikeWord), vec2<u32>(P.seed, P.pop));
-    (*d).done = true;
-  }
-  return philox_uniform((*d).words[i & 3u]);
-}
-
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let n = atomicLoad(&ctl[CTL_STEP]);
+  let driveWord = atomicLoad(&ctl[P.driveOffset + (n - atomicLoad(&ctl[CTL_CHUNK_START])) * P.popCount + P.pop]);
+  if (EVENTS) {
+    let b = grid_workgroup_index(wid, nwg) * WG + lid;
+    if (b < P.T) { poisson_events(b, n, driveWord); }
+    return;
+  }
   let blocks = (P.N + 3u) / 4u;
   let q = grid_workgroup_index(wid, nwg) * WG + lid;
   if (q >= P.T * blocks) { return; }
   let b = q / blocks;
   let i0 = 4u * (q - b * blocks);
-  let n = atomicLoad(&ctl[CTL_STEP]);
-  let drive = bitcast<f32>(atomicLoad(&ctl[P.driveOffset + (n - atomicLoad(&ctl[CTL_CHUNK_START])) * P.popCount + P.pop]));
+  let drive = bitcast<f32>(driveWord);
   var draw: Draw;
   draw.done = false;
   for (var i = i0; i < min(i0 + 4u, P.N); i++) {
     neuron_step(&draw, b, i, n, drive);
+  }
+}
+
+// The event scheme's draws for trial b in step n (spikeDraw.wgsl).
+fn poisson_events(b: u32, n: u32, table: u32) {
+  var chosen: array<u32, POISSON_EVENTS_MAX_K>;
+  let K = draw_poisson_events(table, P.N, P.seed, P.pop, P.eventWord, n, P.trialFrom + b, &chosen);
+  let bin = n / P.binSteps;
+  for (var t = 0u; t < K; t++) {
+    emit_spike(b * P.N + chosen[t], b, chosen[t], n, bin);
   }
 }
 
@@ -76,7 +81,7 @@ fn neuron_step(draw: ptr<function, Draw>, b: u32, i: u32, n: u32, drive: f32) {
   let bin = n / P.binSteps;
 
   if (MODEL == NEURON_POISSON) {
-    if (drive > 0.0 && spike_uniform(draw, i, n, trial) < drive) { emit_spike(k, b, i, n, bin); }
+    if (drive > 0.0 && block_uniform(draw, i, n, trial, P.spikeWord, P.seed, P.pop) < drive) { emit_spike(k, b, i, n, bin); }
     return;
   }
 
@@ -133,8 +138,7 @@ fn neuron_step(draw: ptr<function, Draw>, b: u32, i: u32, n: u32, drive: f32) {
   if (MODEL == NEURON_LIF) {
     spike = vNext >= P.uTh;
   } else {
-    let lamSum = P.c * (exp((v - theta0) * P.invDeltaU) + exp((vNext - theta1) * P.invDeltaU));
-    spike = spike_uniform(draw, i, n, trial) < -expm1_f32(-0.5 * P.dt * lamSum);
+    spike = block_uniform(draw, i, n, trial, P.spikeWord, P.seed, P.pop) < glif_spike_probability(v, vNext, theta0, theta1, P.c, P.invDeltaU, P.dt);
   }
   if (spike) {
     state[k] = P.uReset;
