@@ -8,14 +8,28 @@
  *     (the default), per synapse (forced by a spread of τD across synapses) and procedural
  *     connectivity (fixed probability C/N, regenerated on the GPU);
  * (c) the recurrent scenario at the meso and macro levels;
- * (d) set-up only: a network of N neurons with C synapses each, built and run for a few steps.
+ * (d) set-up only: a network of N neurons with C synapses each, built and run for a few steps;
+ * (e) the two workloads that `mesostp bench --peers` also runs in Brian2 (bench/peers): a V2-type
+ *     Monte Carlo (1000 Poisson sources per trial through facilitating-depressing TM synapses onto
+ *     one neuron per trial, dt = 0.1 ms) and one recurrent network of 500 neurons at dt = 0.1 ms.
  */
 import v2Preset from '../scenarios/v2-feedforward-depression.json';
 import scalePreset from '../scenarios/v6-scale.json';
 import { BENCH_VARIANTS, type BenchVariantId } from '../src/engines';
 
-/** What the benchmarks run: the registry's variants marked for them (src/engines), by id. */
-export type BenchEngine = BenchVariantId;
+/** The simulators outside mesostp that `--peers` runs beside the engines (bench/peers). */
+export const PEER_ENGINES = ['brian2-cython', 'brian2-cpp'] as const;
+export type PeerEngine = (typeof PEER_ENGINES)[number];
+
+/** What the benchmarks run: the registry's variants marked for them (src/engines), by id, and the peers. */
+export type BenchEngine = BenchVariantId | PeerEngine;
+
+export function isPeer(e: string): e is PeerEngine {
+  return (PEER_ENGINES as readonly string[]).includes(e);
+}
+
+/** The hand-written Brian2 script of a workload (bench/peers/brian2/<name>.py). */
+export type PeerScript = 'feedforward_mc' | 'recurrent';
 
 export type BenchSize = 'smoke' | 'quick' | 'full';
 
@@ -30,6 +44,8 @@ export interface BenchCase {
   engines: BenchEngine[];
   /** Only the set-up time matters (the run is a few steps). */
   setupOnly?: boolean;
+  /** The Brian2 script that runs the same network (with --peers). */
+  peer?: PeerScript;
 }
 
 interface Sizes {
@@ -40,6 +56,9 @@ interface Sizes {
   proceduralN: number[];
   recurrentDuration: number;
   setup: { N: number; C: number };
+  /** The peer workloads: the Monte Carlo's trials and duration, the recurrent network's N and duration. */
+  peerMonteCarlo: { trials: number; duration: number };
+  peerRecurrent: { N: number; duration: number };
   repeats: number;
 }
 
@@ -51,6 +70,8 @@ export const SIZES: Record<BenchSize, Sizes> = {
     proceduralN: [],
     recurrentDuration: 0.05,
     setup: { N: 500, C: 50 },
+    peerMonteCarlo: { trials: 4, duration: 0.01 },
+    peerRecurrent: { N: 500, duration: 0.02 },
     repeats: 2,
   },
   quick: {
@@ -60,6 +81,8 @@ export const SIZES: Record<BenchSize, Sizes> = {
     proceduralN: [],
     recurrentDuration: 1,
     setup: { N: 10000, C: 1000 },
+    peerMonteCarlo: { trials: 128, duration: 0.2 },
+    peerRecurrent: { N: 500, duration: 2 },
     repeats: 1,
   },
   full: {
@@ -69,6 +92,8 @@ export const SIZES: Record<BenchSize, Sizes> = {
     proceduralN: [300000],
     recurrentDuration: 1,
     setup: { N: 100000, C: 1000 },
+    peerMonteCarlo: { trials: 1024, duration: 1 },
+    peerRecurrent: { N: 500, duration: 30 },
     repeats: 3,
   },
 };
@@ -78,6 +103,43 @@ function feedforward(trials: number, duration: number): Record<string, any> {
   s.run = { ...s.run, trials, duration };
   // What a Monte Carlo user records: the activity and the sampled inputs (as the V2 validation does).
   return s;
+}
+
+/** Variant names of the peer workloads (the targets of bench/report.ts find them by these). */
+export const MONTE_CARLO_VARIANT = 'V2-type MC, 1000 Poisson, dt = 0.1 ms';
+export const PEER_RECURRENT_VARIANT = 'per-presynaptic STP, dt = 0.1 ms';
+
+/**
+ * The Monte Carlo of the issue: per trial 1000 Poisson neurons at 10 Hz project all-to-all through
+ * Tsodyks–Markram synapses (U = U0 = 0.5, τD = 0.8 s, τF = 50 ms) and a 5-ms exponential filter
+ * onto one neuron (V2's postsynaptic neuron), whose input is recorded. The weight is V2's scaled by
+ * 100/1000 so that the total drive stays that of V2's 100 sources.
+ */
+export function monteCarlo(trials: number, duration: number): Record<string, any> {
+  const v2 = v2Preset as Record<string, any>;
+  const N = 1000;
+  const proj = v2.projections[0];
+  return {
+    name: 'bench-v2-type-mc',
+    description: 'V2-type Monte Carlo of mesostp bench (bench/cases.ts): Poisson → TM STP → exponential filter, one neuron per trial',
+    populations: {
+      pre: { model: 'poisson', N, rate: { type: 'constant', value: 10 } },
+      post: { ...v2.populations.post_all, N: 1 },
+    },
+    projections: [
+      {
+        from: 'pre',
+        to: 'post',
+        connectivity: { type: 'all-to-all' },
+        weight: (proj.weight * v2.populations.pre.N) / N,
+        delay: proj.delay,
+        filter: { type: 'exponential', tau: 0.005 },
+        stp: { model: 'tsodyks-markram', U: 0.5, U0: 0.5, tauD: 0.8, tauF: 0.05 },
+      },
+    ],
+    run: { dt: 1e-4, duration, trials, seed: v2.run.seed },
+    record: { activity: true, binSize: 0.001, inputs: [{ population: 'post', neurons: 1 }], stp: true },
+  };
 }
 
 type Variant = 'per-presynaptic STP' | 'per-synapse STP' | 'procedural';
@@ -152,6 +214,29 @@ export function benchCases(size: BenchSize): BenchCase[] {
       engines: ['micro-gpu'],
     });
   }
+  const mc = z.peerMonteCarlo;
+  cases.push({
+    workload: 'feedforward',
+    variant: MONTE_CARLO_VARIANT,
+    axis: 'B',
+    value: mc.trials,
+    scenario: monteCarlo(mc.trials, mc.duration),
+    // The micro engines only: meso and macro integrate every one of the B trials at dt = 0.1 ms (about
+    // ten minutes each at B = 1024 on two cores), and the V2 preset case above already measures them.
+    engines: mc.trials > 1 ? ['micro-gpu', 'micro-cpu', 'micro-cpu-all'] : ['micro-gpu', 'micro-cpu'],
+    peer: 'feedforward_mc',
+  });
+  const pr = recurrent(z.peerRecurrent.N, z.peerRecurrent.duration, 'per-presynaptic STP');
+  pr.run.dt = 1e-4;
+  cases.push({
+    workload: 'recurrent',
+    variant: PEER_RECURRENT_VARIANT,
+    axis: 'N',
+    value: z.peerRecurrent.N,
+    scenario: pr,
+    engines: ['micro-gpu', 'micro-cpu', 'meso-mf2', 'macro'],
+    peer: 'recurrent',
+  });
   const { N, C } = z.setup;
   const setup = recurrent(N, 0.005, 'per-presynaptic STP', C);
   cases.push({ workload: 'set-up', variant: `C = ${C}, explicit`, axis: 'N', value: N, scenario: setup, engines: ['micro-gpu', 'micro-cpu'], setupOnly: true });

@@ -2,11 +2,13 @@
  * Runs the benchmark cases: every engine of a case once per repeat, interleaved (engine A, B, C,
  * A, B, C, …) so that a slow spell of a noisy machine hits every engine alike; figures are the
  * median of the repeats with their min and max, and the speed ratios are taken pair by pair
- * within each repeat before their median is reported.
+ * within each repeat before their median is reported. With `peers`, the cases that have a Brian2
+ * script (bench/peers) run it too, interleaved with the engines like one of them.
  */
 import { cpus, totalmem } from 'node:os';
-import { benchCases, SIZES, type BenchCase, type BenchEngine, type BenchSize } from './cases';
-import { measure, type Measurement } from './measure';
+import { benchCases, isPeer, PEER_ENGINES, SIZES, type BenchCase, type BenchEngine, type BenchSize } from './cases';
+import { measure, type Measurement, type SameNetworkStats } from './measure';
+import { measurePeer, probeBrian2, type Brian2Probe } from './peers/brian2';
 import { bytesModel, measureHostBandwidth, type HostBandwidth } from './roofline';
 import { variant } from '../src/engines';
 
@@ -33,6 +35,8 @@ export interface EngineResult {
   /** Estimated memory traffic of the run (bytes/s, from the bytes model) and its fraction of the host's copy bandwidth. */
   trafficBytesPerSecond: number | null;
   bandwidthFraction: number | null;
+  /** Cases with a peer: the statistics of the last run that completed. */
+  stats?: SameNetworkStats;
 }
 
 export interface CaseResult {
@@ -40,7 +44,11 @@ export interface CaseResult {
   variant: string;
   axis: 'B' | 'N';
   value: number;
+  /** Simulated seconds per trial (absent in results written before it was recorded). */
+  duration?: number;
   setupOnly: boolean;
+  /** The Brian2 script of the case, when it has one (its peers ran if the run had --peers). */
+  peer?: string;
   engines: EngineResult[];
   /** Median over repeats of the run-time ratio of `slower` to `faster` (how many times faster `faster` is). */
   ratios: { faster: BenchEngine; slower: BenchEngine; ratio: Spread }[];
@@ -50,6 +58,8 @@ export interface BenchResults {
   /** The command line that produced the results. */
   command: string;
   size: BenchSize;
+  /** Whether the peers ran (--peers), and the Brian2 that ran them or why none did. */
+  peers?: { brian2: string; python: string } | { refused: string };
   repeats: number;
   date: string;
   machine: { cpu: string; cores: number; memoryBytes: number; node: string; adapter: string | null; hostBandwidth: HostBandwidth };
@@ -71,7 +81,7 @@ function summarize(c: BenchCase, engine: BenchEngine, runs: Measurement[]): Engi
   const last = ok[ok.length - 1];
   const rate = per((m) => m.neuronSteps / runSeconds(m));
   const events = per((m) => m.synapticEvents / runSeconds(m));
-  const traffic = variant(engine).engine.startsWith('micro') && last ? bytesModel(c, engine, last) : null;
+  const traffic = !isPeer(engine) && variant(engine).engine.startsWith('micro') && last ? bytesModel(c, engine, last) : null;
   const trafficRate = traffic === null ? null : traffic.perNeuronStep * rate.median + traffic.perEvent * events.median;
   return {
     engine,
@@ -88,6 +98,7 @@ function summarize(c: BenchCase, engine: BenchEngine, runs: Measurement[]): Engi
     stpStateBytes: last?.stpStateBytes ?? {},
     trafficBytesPerSecond: trafficRate,
     bandwidthFraction: null,
+    ...(last?.stats ? { stats: last.stats } : {}),
   };
 }
 
@@ -99,6 +110,10 @@ const PAIRS: [BenchEngine, BenchEngine][] = [
   ['meso-mf2', 'micro-cpu'],
   ['meso-mf2', 'micro-gpu'],
   ['macro', 'meso-mf2'],
+  ['micro-gpu', 'brian2-cython'],
+  ['micro-gpu', 'brian2-cpp'],
+  ['micro-cpu', 'brian2-cython'],
+  ['micro-cpu', 'brian2-cpp'],
 ];
 
 export interface HarnessOptions {
@@ -106,8 +121,10 @@ export interface HarnessOptions {
   repeats?: number;
   /** Path of the CLI that runs each measurement (bin/mesostp.js). */
   cli: string;
-  /** Only cases whose workload is listed. */
+  /** Only cases whose workload is listed ("peers": the cases that have a Brian2 script). */
   workloads?: string[];
+  /** Run the peers (Brian2) on the cases that have a script. */
+  peers?: boolean;
   /** Recorded with the results. */
   command: string;
   onProgress?: (line: string) => void;
@@ -115,34 +132,53 @@ export interface HarnessOptions {
 
 export async function runBenchmarks(o: HarnessOptions): Promise<BenchResults> {
   const repeats = Math.max(1, Math.floor(o.repeats ?? SIZES[o.size].repeats));
-  const cases = benchCases(o.size).filter((c) => !o.workloads || o.workloads.includes(c.workload));
+  // "peers" names the cases that have a Brian2 script, whatever their workload.
+  const cases = benchCases(o.size).filter((c) => !o.workloads || o.workloads.includes(c.workload) || (c.peer !== undefined && o.workloads.includes('peers')));
   const hostBandwidth = measureHostBandwidth();
   const results: CaseResult[] = [];
   let adapter: string | null = null;
+  // Looked for once: a missing Brian2 refuses every peer run with the same message and costs nothing.
+  let probe: Brian2Probe | null = null;
+  if (o.peers && cases.some((c) => c.peer)) {
+    probe = await probeBrian2(o.cli);
+    o.onProgress?.('refused' in probe ? `peers: ${probe.refused}` : `peers: Brian2 ${probe.version} (${probe.python})`);
+  }
   for (const [i, c] of cases.entries()) {
-    const runs = new Map<BenchEngine, Measurement[]>(c.engines.map((e) => [e, []]));
+    const caseEngines: BenchEngine[] = probe && c.peer ? [...c.engines, ...PEER_ENGINES] : c.engines;
+    const runs = new Map<BenchEngine, Measurement[]>(caseEngines.map((e) => [e, []]));
     for (let r = 0; r < repeats; r++) {
-      for (const engine of c.engines) {
+      for (const engine of caseEngines) {
         const label = `[${i + 1}/${cases.length}] ${c.workload} (${c.variant}) ${c.axis} = ${c.value}: ${engine}, repeat ${r + 1}/${repeats}`;
         o.onProgress?.(label);
-        const m = await measure(o.cli, c, engine);
+        const m = isPeer(engine) ? await measurePeer(c, engine, probe!) : await measure(o.cli, c, engine);
         if (m.adapter) adapter = m.adapter;
         runs.get(engine)!.push(m);
       }
     }
-    const engines = c.engines.map((e) => summarize(c, e, runs.get(e)!));
+    const engines = caseEngines.map((e) => summarize(c, e, runs.get(e)!));
     for (const e of engines) e.bandwidthFraction = e.trafficBytesPerSecond === null ? null : e.trafficBytesPerSecond / hostBandwidth.bytesPerSecond;
-    const ratios = PAIRS.filter(([a, b]) => c.engines.includes(a) && c.engines.includes(b)).map(([faster, slower]) => {
+    const ratios = PAIRS.filter(([a, b]) => caseEngines.includes(a) && caseEngines.includes(b)).map(([faster, slower]) => {
       const fa = runs.get(faster)!;
       const sl = runs.get(slower)!;
       const value = (c.setupOnly ? (m: Measurement) => m.setupSeconds : runSeconds) as (m: Measurement) => number;
       return { faster, slower, ratio: spread(fa.map((m, r) => value(sl[r]) / value(m))) };
     });
-    results.push({ workload: c.workload, variant: c.variant, axis: c.axis, value: c.value, setupOnly: !!c.setupOnly, engines, ratios });
+    results.push({
+      workload: c.workload,
+      variant: c.variant,
+      axis: c.axis,
+      value: c.value,
+      duration: c.scenario.run.duration,
+      setupOnly: !!c.setupOnly,
+      ...(c.peer ? { peer: c.peer } : {}),
+      engines,
+      ratios,
+    });
   }
   return {
     command: o.command,
     size: o.size,
+    ...(probe ? { peers: 'refused' in probe ? { refused: probe.refused } : { brian2: probe.version, python: probe.python } } : {}),
     repeats,
     date: new Date().toISOString().slice(0, 10),
     machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryBytes: totalmem(), node: process.version, adapter, hostBandwidth },

@@ -9,8 +9,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { decodeNpy } from '../src/io/npy';
 import { parseScenario } from '../src/model/validate';
-import { variantCliArgs } from '../src/engines';
+import { variantCliArgs, type BenchVariantId } from '../src/engines';
 import { meanOutDegree, type BenchCase, type BenchEngine } from './cases';
 
 const execFileAsync = promisify(execFile);
@@ -33,15 +34,29 @@ export interface Measurement {
   adapter?: string;
   /** A run the engine refused (e.g. a network beyond the adapter's limits): its message. */
   refused?: string;
+  /** Cases with a peer: what shows that every engine ran the same network. */
+  stats?: SameNetworkStats;
+  /** A peer run: Brian2's target, version and threads, its import time and its own main-loop time. */
+  peer?: { target: string; brian2: string; threads: number; importSeconds: number; runSeconds: number };
+}
+
+/**
+ * Mean rate of every population (Hz), mean recorded input (mV; null when none is recorded) and
+ * the mean STP variables of every STP projection at the end of the run (empty when not recorded).
+ */
+export interface SameNetworkStats {
+  rateHz: Record<string, number>;
+  meanInput: number | null;
+  stpEnd: Record<string, Record<string, number>>;
 }
 
 /** The variant's `mesostp run` options from the registry; "auto" threads become this host's core count. */
-function cliArgs(engine: BenchEngine): string[] {
+function cliArgs(engine: BenchVariantId): string[] {
   return variantCliArgs(engine, () => availableParallelism());
 }
 
 /** Runs `engine` on `c` with the CLI at `cli` (the bundled bin/mesostp.js or its test build). */
-export async function measure(cli: string, c: BenchCase, engine: BenchEngine): Promise<Measurement> {
+export async function measure(cli: string, c: BenchCase, engine: BenchVariantId): Promise<Measurement> {
   const dir = mkdtempSync(join(tmpdir(), 'mesostp-bench-'));
   try {
     const file = join(dir, 'scenario.json');
@@ -49,10 +64,11 @@ export async function measure(cli: string, c: BenchCase, engine: BenchEngine): P
     try {
       await execFileAsync(process.execPath, [cli, 'run', file, ...cliArgs(engine), '--out', join(dir, 'out')], { maxBuffer: 1 << 24 });
     } catch (error) {
-      return { ...empty(engine), refused: refusalReason(String((error as { stderr?: string }).stderr ?? error)) };
+      return { ...emptyMeasurement(engine), refused: refusalReason(String((error as { stderr?: string }).stderr ?? error)) };
     }
     const summary = JSON.parse(readFileSync(join(dir, 'out', 'summary.json'), 'utf8'));
-    return fromSummary(c, engine, summary);
+    const m = fromSummary(c, engine, summary);
+    return c.peer ? { ...m, stats: sameNetworkStats(summary, join(dir, 'out')) } : m;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -70,7 +86,27 @@ export function refusalReason(stderr: string): string {
     .join(' ');
 }
 
-function empty(engine: BenchEngine): Measurement {
+/** The statistics of a run's summary.json, with the STP state of the last bin (relaxed to the end of the run) from its arrays. */
+export function sameNetworkStats(summary: Record<string, any>, out: string): SameNetworkStats {
+  const rateHz: Record<string, number> = {};
+  for (const [name, p] of Object.entries(summary.populations as Record<string, { rateHz: number }>)) rateHz[name] = p.rateHz;
+  const inputs = Object.values(summary.inputs ?? {}) as { mean: number }[];
+  const stpEnd: Record<string, Record<string, number>> = {};
+  for (const [key, file] of Object.entries(summary.files as Record<string, string>)) {
+    const m = /^stp\.(.+)\.([^.]+)$/.exec(key);
+    if (!m) continue;
+    const { data, shape } = decodeNpy(new Uint8Array(readFileSync(join(out, file))));
+    // [trials × bins]: the mean over trials of the last bin.
+    const bins = shape[shape.length - 1];
+    const trials = data.length / bins;
+    let sum = 0;
+    for (let k = 0; k < trials; k++) sum += data[k * bins + bins - 1];
+    stpEnd[m[1]] = { ...stpEnd[m[1]], [m[2]]: sum / trials };
+  }
+  return { rateHz, meanInput: inputs.length > 0 ? inputs[0].mean : null, stpEnd };
+}
+
+export function emptyMeasurement(engine: BenchEngine): Measurement {
   return {
     engine,
     wallSeconds: NaN,

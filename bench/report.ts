@@ -1,18 +1,23 @@
 /**
  * What `mesostp bench` prints and writes: a terminal table, results.json (every run and every
  * aggregate), a markdown page with the tables, log-log plots of cost against B and N, the
- * issue's targets stated as met or not from the figures of this run, and the bytes model.
+ * issue's targets stated as met or not from the figures of this run, the statistics that show
+ * the peers ran the same networks, and the bytes model.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { linePlotSvg } from '../src/analysis/svgPlot';
 import { formatSeconds } from '../src/io/formatSeconds';
 import { variant as registryVariant } from '../src/engines';
-import { RECURRENT_C, type BenchEngine } from './cases';
-import type { BenchResults, CaseResult, EngineResult, Spread } from './harness';
+import { isPeer, MONTE_CARLO_VARIANT, PEER_ENGINES, PEER_RECURRENT_VARIANT, RECURRENT_C, SIZES, type BenchEngine } from './cases';
+import { spread, type BenchResults, type CaseResult, type EngineResult, type Spread } from './harness';
+import type { Measurement } from './measure';
+import { PEER_LABEL } from './peers/brian2';
 
-/** Labels, colours and line styles are the registry's (src/engines). */
-const label = (e: BenchEngine) => registryVariant(e).label;
+/** Labels, colours and line styles are the registry's (src/engines); the peers' are their own (black). */
+const label = (e: BenchEngine) => (isPeer(e) ? PEER_LABEL[e] : registryVariant(e).label);
+const style = (e: BenchEngine) =>
+  isPeer(e) ? { color: '#000000', dashed: e === 'brian2-cpp' } : { color: registryVariant(e).color, dashed: registryVariant(e).dashed };
 
 /**
  * Ids of results written before the engine registry: 'meso' ran the meso engine with its default
@@ -68,6 +73,13 @@ export function terminalReport(r: BenchResults): string {
     if (c.ratios.length > 0) out.push(`  ${c.ratios.map((q) => `${q.faster} vs ${q.slower}: ${range(q.ratio, (v) => `${v.toFixed(2)}×`)}`).join('; ')}`);
     out.push('');
   }
+  for (const t of sameNetworkTables(r)) {
+    out.push(`Same network? ${t.title} (last run of each engine)`);
+    const rows = [t.header, ...t.rows];
+    const w = t.header.map((_, k) => Math.max(...rows.map((row) => row[k].length)));
+    for (const row of rows) out.push(`  ${row.map((v, k) => v.padEnd(w[k])).join('  ')}`);
+    out.push('');
+  }
   for (const t of targets(r)) out.push(`${t.met === null ? 'not measured' : t.met ? 'MET' : 'NOT MET'}  ${t.target}: ${t.evidence}`);
   return out.join('\n');
 }
@@ -85,7 +97,7 @@ const engineOf = (c: CaseResult | undefined, e: BenchEngine) => c?.engines.find(
 /** The issue's targets, judged from this run's figures (null: the run did not include the case). */
 export function targets(r: BenchResults): TargetVerdict[] {
   const out: TargetVerdict[] = [];
-  const ff = find(r, 'feedforward', null, 1024);
+  const ff = find(r, 'feedforward', 'V2 preset', 1024);
   const ratio = ff?.ratios.find((q) => q.faster === 'micro-gpu' && q.slower === 'micro-cpu');
   out.push({
     target: 'micro-gpu ≥ 20× micro-cpu (1 thread) on the V2 workload at 1024 trials',
@@ -150,7 +162,160 @@ export function targets(r: BenchResults): TargetVerdict[] {
       evidence: lines.join('; '),
     });
   }
+  out.push(...peerTargets(r));
   return out;
+}
+
+const runSeconds = (m: Measurement) => m.wallSeconds - m.setupSeconds;
+
+/**
+ * How many times faster `engine` runs a case than the faster of the peers, repeat by repeat
+ * (run time, set-up excluded), with the median run times; or why it cannot be said.
+ */
+export function speedupOverPeers(c: CaseResult, engine: BenchEngine): { ratio: Spread; runs: Partial<Record<BenchEngine, number>> } | { missing: string } {
+  const e = engineOf(c, engine);
+  if (!e) return { missing: `${engine} did not run this case` };
+  if (e.refused) return { missing: `${engine} refused: ${e.refused}` };
+  const peers = PEER_ENGINES.map((p) => engineOf(c, p)).filter((p): p is EngineResult => p !== undefined);
+  if (peers.length === 0) return { missing: 'Brian2 did not run: add --peers' };
+  const ran = peers.filter((p) => !p.refused);
+  if (ran.length === 0) return { missing: `Brian2 refused: ${peers[0].refused}` };
+  const ratios = e.runs.map((m, k) => {
+    const best = Math.min(...ran.map((p) => (p.runs[k] && !p.runs[k].refused ? runSeconds(p.runs[k]) : Infinity)));
+    return Number.isFinite(best) ? best / runSeconds(m) : NaN;
+  });
+  const runs: Partial<Record<BenchEngine, number>> = { [engine]: spread(e.runs.map(runSeconds)).median };
+  for (const p of ran) runs[p.engine] = spread(p.runs.filter((m) => !m.refused).map(runSeconds)).median;
+  return { ratio: spread(ratios), runs };
+}
+
+/** The issue's targets against Brian2 (`--peers`), and micro-gpu against micro-cpu on the same Monte Carlo. */
+function peerTargets(r: BenchResults): TargetVerdict[] {
+  const out: TargetVerdict[] = [];
+  const full = SIZES.full;
+  const at = (c: CaseResult, issue: boolean) =>
+    `${c.axis} = ${c.value}, ${c.duration ?? '?'} s${issue ? '' : ` (the issue's size is ${c.axis === 'B' ? `B = ${full.peerMonteCarlo.trials}, ${full.peerMonteCarlo.duration} s` : `${full.peerRecurrent.duration} s`}: --full)`}`;
+  const seconds = (runs: Partial<Record<BenchEngine, number>>) =>
+    Object.entries(runs)
+      .map(([e, v]) => `${e} ${secs(v as number)}`)
+      .join(', ');
+  const mc = r.cases.find((c) => c.workload === 'feedforward' && c.variant === MONTE_CARLO_VARIANT);
+  const mcIssue = mc !== undefined && mc.value === full.peerMonteCarlo.trials && mc.duration === full.peerMonteCarlo.duration;
+  const gpuTarget = 'micro-gpu ≥ 5× faster than the faster Brian2 target on the V2-type Monte Carlo (B = 1024, 1 s)';
+  if (!mc) out.push({ target: gpuTarget, met: null, evidence: 'the Monte Carlo case is not in this run' });
+  else {
+    const q = speedupOverPeers(mc, 'micro-gpu');
+    out.push(
+      'missing' in q
+        ? { target: gpuTarget, met: null, evidence: q.missing }
+        : {
+            target: gpuTarget,
+            met: q.ratio.median >= 5,
+            evidence: `${q.ratio.median.toFixed(2)}× (run time, median of ${r.repeats}) at ${at(mc, mcIssue)}; run times ${seconds(q.runs)}`,
+          },
+    );
+  }
+  const cpuTarget = 'micro-gpu ≥ 20× micro-cpu (1 thread) on the V2-type Monte Carlo (B = 1024, 1 s)';
+  const ratio = mc?.ratios.find((q) => q.faster === 'micro-gpu' && q.slower === 'micro-cpu');
+  out.push({
+    target: cpuTarget,
+    met: ratio ? ratio.ratio.median >= 20 : null,
+    evidence:
+      ratio && mc ? `${ratio.ratio.median.toFixed(2)}× (run time, median of ${r.repeats}) at ${at(mc, mcIssue)}` : 'the Monte Carlo case is not in this run',
+  });
+  const rec = r.cases.find((c) => c.workload === 'recurrent' && c.variant === PEER_RECURRENT_VARIANT);
+  const recIssue = rec !== undefined && rec.duration === full.peerRecurrent.duration;
+  for (const engine of ['micro-gpu', 'micro-cpu'] as const) {
+    const target = `${engine} faster than Brian2 (either target) on the recurrent network (N = 500, in-degree ${RECURRENT_C}, dt = 0.1 ms, 30 s)`;
+    if (!rec) {
+      out.push({ target, met: null, evidence: 'the recurrent peer case is not in this run' });
+      continue;
+    }
+    const q = speedupOverPeers(rec, engine);
+    out.push(
+      'missing' in q
+        ? { target, met: null, evidence: q.missing }
+        : {
+            target,
+            met: q.ratio.median > 1,
+            evidence: `${q.ratio.median.toFixed(2)}× the faster Brian2 target (run time, median of ${r.repeats}) at ${at(rec, recIssue)}; run times ${seconds(q.runs)}`,
+          },
+    );
+  }
+  return out;
+}
+
+/** The same-network tables: per peer case, a header and a row per engine with the rates, the mean input and the STP state at the end. */
+function sameNetworkTables(r: BenchResults): { title: string; header: string[]; rows: string[][] }[] {
+  const num = (v: number | null | undefined, d: number) => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(d));
+  return r.cases
+    .filter((c) => c.peer && c.engines.some((e) => e.stats))
+    .map((c) => {
+      const ran = c.engines.filter((e) => e.stats);
+      const pops = [...new Set(ran.flatMap((e) => Object.keys(e.stats!.rateHz)))];
+      const stp = [...new Set(ran.flatMap((e) => Object.entries(e.stats!.stpEnd).flatMap(([p, v]) => Object.keys(v).map((k) => [p, k].join('\u0000')))))].map(
+        (k) => k.split('\u0000'),
+      );
+      return {
+        title: caseName(c),
+        header: ['engine', ...pops.map((p) => `${p} rate (Hz)`), 'mean input (mV)', ...stp.map(([p, k]) => `${p} ${k} at the end`)],
+        rows: ran.map((e) => [
+          label(e.engine),
+          ...pops.map((p) => num(e.stats!.rateHz[p], 3)),
+          num(e.stats!.meanInput, 4),
+          ...stp.map(([p, k]) => num(e.stats!.stpEnd[p]?.[k], 4)),
+        ]),
+      };
+    });
+}
+
+/** The line of the report's header that says whether and how the peers ran. */
+function peersHeader(r: BenchResults): string[] {
+  if (!r.peers) return [];
+  if ('refused' in r.peers) return [`Peers (\`--peers\`): none ran. ${r.peers.refused}.`];
+  const threads = r.cases.flatMap((c) => c.engines.flatMap((e) => (e.engine === 'brian2-cpp' ? e.runs.flatMap((m) => (m.peer ? [m.peer.threads] : [])) : [])));
+  return [
+    `Peers (\`--peers\`): Brian2 ${r.peers.brian2} (${r.peers.python}), the cython target on one thread and C++ standalone with OpenMP on ${threads[0] ?? r.machine.cores} threads (see Peers below).`,
+  ];
+}
+
+/** What the peers are, how they are timed and how to run them; and how long importing Brian2 took in this run. */
+function peersSection(r: BenchResults): string[] {
+  const imports = r.cases.flatMap((c) => c.engines.flatMap((e) => e.runs.flatMap((m) => (m.peer ? [m.peer.importSeconds] : []))));
+  const full = SIZES.full;
+  return [
+    '## Peers: Brian2',
+    '',
+    '`mesostp bench --peers` runs two cases in [Brian2](https://briansimulator.org) as well, interleaved with the engines like one of',
+    'them: the V2-type Monte Carlo (per trial 1000 Poisson neurons at 10 Hz → Tsodyks–Markram synapses, U = U0 = 0.5, τD = 0.8 s,',
+    `τF = 50 ms → a 5-ms exponential filter onto one escape-noise neuron whose input is recorded; dt = 0.1 ms; B = ${full.peerMonteCarlo.trials} trials of`,
+    `${full.peerMonteCarlo.duration} s with --full) and the recurrent network (500 escape-noise LIF neurons, depressing synapses of fixed in-degree ${RECURRENT_C},`,
+    `Poisson input; dt = 0.1 ms; ${full.peerRecurrent.duration} s with --full). Brian2 runs as two engines: \`brian2-cython\` (the cython target, one thread)`,
+    'and `brian2-cpp` (C++ standalone, OpenMP on every core). A hand-written script per workload (bench/peers/brian2) reads a',
+    'parameter file that the bench writes from the very scenario the engines run, and builds the same network: Poisson',
+    'spikes with probability 1 − e^{−r·dt} per step; the escape-noise neuron as mesostp steps it (input held over the step,',
+    "the hazard at both ends, refractory steps); exact exponential filters fed after mesostp's delay; Tsodyks–Markram",
+    "updates in mesostp's order, per synapse in the Monte Carlo and per presynaptic neuron in the recurrent network (as",
+    'mesostp keeps them). The B trials are one Brian2 network of B copies. test/unit/bench/brian2Peer.test.ts checks both',
+    "scripts against mesostp's CPU engine, to rounding, under deterministic drive, and against exact and mean-field values",
+    'under Poisson drive; "Same network (peers)" below gives the statistics of a run with these cases.',
+    '',
+    "Brian2's run time is its own main-loop time (Brian2's timer of the run loop; for C++ standalone, the program's). Its",
+    'set-up is the rest of the script from building the network to its end: code generation and compilation (the',
+    "cython target caches compiled code in ~/.cython/brian_extensions, so only a workload's first run compiles; the C++",
+    'project is built afresh in a temporary folder every run) and, for C++, starting the program and reading its results.',
+    `Importing Brian2${imports.length > 0 ? ` (${secs(spread(imports).median)} in this run)` : ''} is not counted. Ratios use run time, as for the engines.`,
+    '',
+    '```sh',
+    'bash scripts/install-system-deps.sh --brian    # Debian 12 as root (scripts/setup.sh does it); elsewhere pip install brian2',
+    'npx mesostp bench --full --peers --only peers   # the two peer cases only; add --repeat 1 for a single round',
+    'npx mesostp bench --full --peers                # every case, Brian2 beside the engines on the two',
+    '```',
+    '',
+    'MESOSTP_PYTHON names the Python that imports brian2 (default: python3, then /usr/bin/python3). Without Brian2 the peers',
+    'appear in the tables as refused, with the install command.',
+    '',
+  ];
 }
 
 function figure(r: BenchResults, workload: string, variant: string, axis: 'B' | 'N', title: string): string | null {
@@ -159,7 +324,7 @@ function figure(r: BenchResults, workload: string, variant: string, axis: 'B' | 
   const engines = [...new Set(cs.flatMap((c) => c.engines.map((e) => e.engine)))];
   const lines = engines.map((e) => {
     const pts = cs.map((c) => ({ x: c.value, y: engineOf(c, e)?.secondsPerTrialSecond.median ?? NaN })).filter((p) => Number.isFinite(p.y) && p.y > 0);
-    return { label: label(e), x: pts.map((p) => p.x), y: pts.map((p) => p.y), color: registryVariant(e).color, dashed: registryVariant(e).dashed };
+    return { label: label(e), x: pts.map((p) => p.x), y: pts.map((p) => p.y), ...style(e) };
   });
   return linePlotSvg(
     lines.filter((l) => l.x.length > 0),
@@ -192,6 +357,7 @@ export async function writeBenchReport(dir: string, r: BenchResults): Promise<st
     'For meso and macro, neuron-steps and synaptic events are those of the network the population equations stand for;',
     "their runs here are one trial of 1 s, which includes the JavaScript engine's warm-up (64 trials × 4 s run at",
     '20–36 ms per trial-second, docs/validation/v6).',
+    ...peersHeader(r),
     '',
     '## Targets',
     '',
@@ -199,6 +365,7 @@ export async function writeBenchReport(dir: string, r: BenchResults): Promise<st
     '| --- | --- | --- |',
     ...targets(r).map((t) => `| ${t.target} | ${t.met === null ? 'not measured' : t.met ? 'yes' : '**no**'} | ${t.evidence} |`),
     '',
+    ...peersSection(r),
     '## Cost against size',
     '',
     ...Object.entries(figs)
@@ -217,6 +384,23 @@ export async function writeBenchReport(dir: string, r: BenchResults): Promise<st
         `Speed ratios (run time of the slower over the faster, per repeat): ${c.ratios.map((q) => `${label(q.faster)} vs ${label(q.slower)} ${range(q.ratio, (v) => `${v.toFixed(2)}×`)}`).join('; ')}.`,
         '',
       );
+  }
+  const same = sameNetworkTables(r);
+  if (same.length > 0) {
+    md.push(
+      '## Same network (peers)',
+      '',
+      'The statistics of the last run of every engine on the cases the peers run: the mean rate of every population, the mean',
+      "recorded input and the mean STP variables at the end of the run (mesostp: the last bin's state, relaxed to the end; Brian2:",
+      "relaxed exactly to its end time from each synapse's last update). The micro engines and Brian2 simulate the same network",
+      'with different random numbers, so they agree within the trial-to-trial noise; meso and macro are its population equations.',
+      '',
+    );
+    for (const t of same) {
+      md.push(`### ${t.title}`, '', `| ${t.header.join(' | ')} |`, `| ${t.header.map(() => '---').join(' | ')} |`);
+      for (const row of t.rows) md.push(`| ${row.join(' | ')} |`);
+      md.push('');
+    }
   }
   md.push(
     '## Bytes model (roofline-style)',

@@ -5,8 +5,8 @@
  * On a software adapter the GPU's memory is the host's, so the same bandwidth bounds both engines.
  */
 import { parseScenario } from '../src/model/validate';
-import type { BenchCase, BenchEngine } from './cases';
-import { variant } from '../src/engines';
+import type { BenchCase } from './cases';
+import { variant, type BenchVariantId } from '../src/engines';
 import type { Measurement } from './measure';
 
 export interface HostBandwidth {
@@ -48,7 +48,7 @@ export interface BytesModel {
  * over the C events it causes; per synapse, each event reads and writes x and its last update
  * (16 B). micro-cpu (float64) moves twice the state bytes for the same work.
  */
-export function bytesModel(c: BenchCase, engine: BenchEngine, m: Measurement): BytesModel {
+export function bytesModel(c: BenchCase, engine: BenchVariantId, m: Measurement): BytesModel {
   const s = parseScenario(c.scenario) as unknown as {
     projections: { storage: string; heterogeneity?: unknown; stp: { model: string }; connectivity: { type: string; C?: number; p?: number } }[];
   };

@@ -3,18 +3,21 @@
 #   - Mesa >= 25 Vulkan drivers (lavapipe) from bookworm-backports: Dawn rejects Debian 12's
 #     own Mesa 22.3 lavapipe, so the backports source is added when it is missing;
 #   - the EGL/GLES libraries for Dawn's OpenGL fallback (compatibility mode);
-#   - Debian's Chromium (ships SwiftShader) for the browser tests.
+#   - Debian's Chromium (ships SwiftShader) for the browser tests;
+#   - Debian's Brian2 (python3-brian) for `mesostp bench --peers`, with what its cython target
+#     (python3-dev, a C++ compiler) and its C++ standalone mode (g++ with OpenMP, make) build with.
 # Idempotent: every step checks first and does nothing when already done.
-# Usage: scripts/install-system-deps.sh [--vulkan] [--gl] [--chromium]   (no flag: all three)
+# Usage: scripts/install-system-deps.sh [--vulkan] [--gl] [--chromium] [--brian]   (no flag: all four)
 set -euo pipefail
 
-want_vulkan=0 want_gl=0 want_chromium=0
-[ $# -eq 0 ] && set -- --vulkan --gl --chromium
+want_vulkan=0 want_gl=0 want_chromium=0 want_brian=0
+[ $# -eq 0 ] && set -- --vulkan --gl --chromium --brian
 for a in "$@"; do
   case "$a" in
     --vulkan) want_vulkan=1 ;;
     --gl) want_gl=1 ;;
     --chromium) want_chromium=1 ;;
+    --brian) want_brian=1 ;;
     *) echo "unknown option: $a" >&2; exit 2 ;;
   esac
 done
@@ -22,7 +25,8 @@ done
 log() { printf '[system-deps] %s\n' "$*"; }
 
 if ! [ -r /etc/debian_version ] || ! grep -q '^VERSION_CODENAME=bookworm' /etc/os-release 2>/dev/null; then
-  log "not Debian 12 (bookworm): install a Vulkan driver (or use a machine with a GPU) and Chromium yourself."
+  log "not Debian 12 (bookworm): install a Vulkan driver (or use a machine with a GPU) and Chromium yourself,"
+  log "and for \`mesostp bench --peers\` Brian2 2.5 or later (pip install brian2) with a C++ compiler and make."
   log "See docs/platform.md for what works."
   exit 3
 fi
@@ -87,5 +91,24 @@ if [ $want_chromium -eq 1 ]; then
     apt_update
     log "installing Debian's chromium (for the browser tests)"
     apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  fi
+fi
+
+if [ $want_brian -eq 1 ]; then
+  # python3-brian's own dependencies bring cython3 and numpy; the rest is only "Suggests" there but
+  # needed here: Python.h for the cython target, g++ (OpenMP is libgomp, part of gcc) and make for
+  # the C++ standalone build.
+  missing=()
+  for p in python3-brian python3-dev g++ make; do installed "$p" || missing+=("$p"); done
+  if [ ${#missing[@]} -eq 0 ]; then
+    log "Brian2 $(dpkg-query -W -f='${Version}' python3-brian) already installed"
+  else
+    apt_update
+    log "installing ${missing[*]} (Brian2, for mesostp bench --peers)"
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+  if ! /usr/bin/python3 -c 'import brian2' 2>/dev/null; then
+    log "python3-brian is installed but /usr/bin/python3 cannot import brian2"
+    exit 1
   fi
 fi

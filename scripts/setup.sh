@@ -6,7 +6,9 @@
 #      path) and this is Debian 12 with root, the software driver of docs/platform.md (Mesa
 #      lavapipe from bookworm-backports, EGL/GLES for the OpenGL fallback); elsewhere it says
 #      what to install;
-#   4. Debian's Chromium for the browser tests (same conditions).
+#   4. Debian's Chromium for the browser tests (same conditions);
+#   5. Brian2 for `mesostp bench --peers` and its tests: Debian's python3-brian (same conditions)
+#      when no Python imports brian2.
 # Idempotent: a second run checks each step and changes nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -69,5 +71,28 @@ elif is_debian12_root; then
 else
   log "no Chromium at $chromium_bin: the browser tests need one with WebGPU;"
   log "install Chromium or Chrome and set MESOSTP_CHROMIUM=/path/to/it (see docs/platform.md)"
+fi
+
+# 5. Brian2, the benchmark peer, found as bench/peers/brian2.ts finds it: MESOSTP_PYTHON if set,
+# else python3 on the PATH, else /usr/bin/python3 (where Debian's package lives even when a pyenv
+# or virtual-environment python3 comes first on the PATH).
+brian_python() {
+  local py candidates
+  if [ -n "${MESOSTP_PYTHON:-}" ]; then candidates=("$MESOSTP_PYTHON"); else candidates=(python3 /usr/bin/python3); fi
+  for py in "${candidates[@]}"; do
+    if command -v "$py" >/dev/null 2>&1 && "$py" -W ignore -c 'import brian2' 2>/dev/null; then
+      echo "$py"
+      return 0
+    fi
+  done
+  return 1
+}
+if py=$(brian_python); then
+  log "Brian2 for mesostp bench --peers: $("$py" -W ignore -c 'import brian2; print(brian2.__version__)') ($py)"
+elif [ -z "${MESOSTP_PYTHON:-}" ] && is_debian12_root; then
+  bash scripts/install-system-deps.sh --brian
+else
+  log "no Brian2 in ${MESOSTP_PYTHON:-python3 or /usr/bin/python3}: mesostp bench --peers and its tests need Brian2 2.5 or"
+  log "later (pip install brian2, with a C++ compiler and make; MESOSTP_PYTHON=/path/to/python picks the interpreter)"
 fi
 log "done"
