@@ -46,7 +46,8 @@ export interface MicroGpuOptions {
   /**
    * The step schedule: 'resident' (one dispatch per chunk, when a trial's network fits one
    * workgroup's reach), 'general' (a set of dispatches per step, runs everything), or 'auto'
-   * (default: resident where it can). Both draw the same random numbers.
+   * (default: resident where it can, except for batches of more than 32 trials on a software
+   * adapter, resident.ts runsResident). Both draw the same random numbers.
    */
   mode?: 'auto' | GpuScheduleMode;
 }
