@@ -32,13 +32,7 @@ fn emit_spike(k: u32, b: u32, i: u32, n: u32, bin: u32) {
     atomicAdd(&activity[b * P.totalBins + bin], 1u);
   }
   if (i < P.recordSpikes) {
-    let r = atomicAdd(&ctl[CTL_RECORDED], 1u);
-    if (r < P.spikeCap) {
-      spikeRec[SPIKE_RECORD_WORDS * r] = P.pop;
-      spikeRec[SPIKE_RECORD_WORDS * r + 1u] = b;
-      spikeRec[SPIKE_RECORD_WORDS * r + 2u] = i;
-      spikeRec[SPIKE_RECORD_WORDS * r + 3u] = n;
-    }
+    record_spike(P.spikeCap, P.pop, b, i, n);
   }
 }
 

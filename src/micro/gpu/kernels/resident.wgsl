@@ -52,13 +52,7 @@ fn emit(pop: u32, listStart: u32, bank: u32, activity: u32, recordSpikes: u32, b
     atomicAdd(&A[activity + b * TOTAL_BINS + bin], 1u);
   }
   if (i < recordSpikes) {
-    let r = atomicAdd(&ctl[CTL_RECORDED], 1u);
-    if (r < SPIKE_RECORD_CAPACITY) {
-      spikeRec[SPIKE_RECORD_WORDS * r] = pop;
-      spikeRec[SPIKE_RECORD_WORDS * r + 1u] = b;
-      spikeRec[SPIKE_RECORD_WORDS * r + 2u] = i;
-      spikeRec[SPIKE_RECORD_WORDS * r + 3u] = n;
-    }
+    record_spike(SPIKE_RECORD_CAPACITY, pop, b, i, n);
   }
 }
 

@@ -1,7 +1,8 @@
 // The spike draws of docs/step-semantics.md step 3, shared by populationStep.wgsl (one dispatch per
 // population) and the resident kernel (resident.ts): the same Philox words and comparisons as the
-// CPU engine, so every schedule draws the CPU engine's spike trains. The including kernel binds
-// the control buffer as `ctl: array<atomic<u32>>` (the event scheme's CDF tables live there).
+// CPU engine, so every schedule draws the CPU engine's spike trains; and the spike records both
+// write. The including kernel binds the control buffer as `ctl: array<atomic<u32>>` (the event
+// scheme's CDF tables and the record counter live there) and `spikeRec: array<u32>`.
 
 // One Philox block serves four consecutive neurons (word i mod 4), as in the CPU engine: the
 // invocation that runs the four neurons of a block computes it once, only if one of them draws.
@@ -58,4 +59,16 @@ fn draw_poisson_events(table: u32, N: u32, seed: u32, pop: u32, word: u32, n: u3
     m++;
   }
   return K;
+}
+
+// Appends the record [population, trial, neuron, step] of a spike, unless the chunk's `cap`
+// records are written (the host sizes chunks so that they never are, allocate.ts).
+fn record_spike(cap: u32, pop: u32, b: u32, i: u32, n: u32) {
+  let r = atomicAdd(&ctl[CTL_RECORDED], 1u);
+  if (r < cap) {
+    spikeRec[SPIKE_RECORD_WORDS * r] = pop;
+    spikeRec[SPIKE_RECORD_WORDS * r + 1u] = b;
+    spikeRec[SPIKE_RECORD_WORDS * r + 2u] = i;
+    spikeRec[SPIKE_RECORD_WORDS * r + 3u] = n;
+  }
 }
