@@ -113,9 +113,12 @@ export const PEER_RECURRENT_VARIANT = 'per-presynaptic STP, dt = 0.1 ms';
  * The Monte Carlo of the issue: per trial 1000 Poisson neurons at 10 Hz project all-to-all through
  * Tsodyks–Markram synapses (U = U0 = 0.5, τD = 0.8 s, τF = 50 ms) and a 5-ms exponential filter
  * onto one neuron (V2's postsynaptic neuron), whose input is recorded. The weight is V2's scaled by
- * 100/1000 so that the total drive stays that of V2's 100 sources.
+ * 100/1000 so that the total drive stays that of V2's 100 sources. The benchmark records what the
+ * issue's workload and the Brian2 script record: activity and input; `stp` adds the per-bin STP
+ * means (mesostp) and the STP state at the end (Brian2), which cost O(N) per bin and trial in
+ * mesostp (docs/benchmarks.md, "What recording costs").
  */
-export function monteCarlo(trials: number, duration: number): Record<string, any> {
+export function monteCarlo(trials: number, duration: number, opts: { stp?: boolean } = {}): Record<string, any> {
   const v2 = v2Preset as Record<string, any>;
   const N = 1000;
   const proj = v2.projections[0];
@@ -138,7 +141,7 @@ export function monteCarlo(trials: number, duration: number): Record<string, any
       },
     ],
     run: { dt: 1e-4, duration, trials, seed: v2.run.seed },
-    record: { activity: true, binSize: 0.001, inputs: [{ population: 'post', neurons: 1 }], stp: true },
+    record: { activity: true, binSize: 0.001, inputs: [{ population: 'post', neurons: 1 }], stp: opts.stp ?? false },
   };
 }
 

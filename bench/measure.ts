@@ -32,6 +32,8 @@ export interface Measurement {
   stpStateBytes: Record<string, number>;
   /** micro-gpu: the adapter it ran on. */
   adapter?: string;
+  /** micro-gpu: the step schedule it ran ('general', 'fused', 'resident') and its dispatches per step. */
+  schedule?: { mode: string; dispatchesPerStep: number };
   /** A run the engine refused (e.g. a network beyond the adapter's limits): its message. */
   refused?: string;
   /** Cases with a peer: what shows that every engine ran the same network. */
@@ -156,5 +158,6 @@ export function fromSummary(c: BenchCase, engine: BenchEngine, summary: Record<s
     gpuBytes: typeof e.gpuBufferBytes?.largestBatch === 'number' ? e.gpuBufferBytes.largestBatch : null,
     stpStateBytes,
     ...(typeof e.adapter === 'string' ? { adapter: e.adapter } : {}),
+    ...(typeof e.mode === 'string' && typeof e.dispatchesPerStep === 'number' ? { schedule: { mode: e.mode, dispatchesPerStep: e.dispatchesPerStep } } : {}),
   };
 }

@@ -1,6 +1,7 @@
 /** micro-gpu: the WebGPU engine (src/micro/gpu), trials in parallel, in batches when they do not fit at once. */
 import { requestBrowserGpu } from '../gpu/browser';
 import { simulateMicroGpu } from '../micro/gpu';
+import type { GpuScheduleMode } from '../micro/gpu/resident';
 import { unsupportedFeatures } from '../compile/support';
 import type { EngineDef } from './types';
 
@@ -14,8 +15,9 @@ export const microGpu = {
     {
       name: 'schedule',
       metavar: 'S',
-      description: 'step schedule: one dispatch per chunk of steps for small networks, dispatches per step, or the first where it can',
-      values: ['auto', 'general', 'resident'],
+      description:
+        'step schedule: one dispatch per chunk of steps for small networks (resident), two or three dispatches per step (fused), every kernel per step (general, runs everything), or the first that can and pays (auto)',
+      values: ['auto', 'general', 'fused', 'resident'],
       default: 'auto',
       what: 'a micro-gpu step schedule',
     },
@@ -30,7 +32,7 @@ export const microGpu = {
         onBatch: ctx.onBatch,
         maxTrialsPerBatch: ctx.maxTrialsPerBatch,
         chunkSteps: ctx.chunkSteps,
-        mode: (options.schedule ?? 'auto') as 'auto' | 'general' | 'resident',
+        mode: (options.schedule ?? 'auto') as 'auto' | GpuScheduleMode,
       });
     if (ctx.gpu) return run(ctx.gpu);
     if (!(globalThis.navigator as Navigator | undefined)?.gpu) {

@@ -201,7 +201,7 @@ export interface ComputeKernel {
  */
 export async function createComputeKernel(
   ctx: GpuContext,
-  opts: { label: string; parts: readonly WgslPart[]; entryPoint?: string; constants?: Record<string, number> },
+  opts: { label: string; parts: readonly WgslPart[]; entryPoint?: string; constants?: Record<string, number>; layout?: GPUPipelineLayout },
 ): Promise<ComputeKernel> {
   const { device } = ctx;
   const code = composeWgsl(opts.parts);
@@ -215,7 +215,8 @@ export async function createComputeKernel(
     }
     const pipeline = device.createComputePipeline({
       label: opts.label,
-      layout: 'auto',
+      // An explicit layout where bindings are shared by entry points or have dynamic offsets.
+      layout: opts.layout ?? 'auto',
       compute: { module, entryPoint: opts.entryPoint ?? 'main', constants: opts.constants },
     });
     return { pipeline, layout: pipeline.getBindGroupLayout(0) };

@@ -12,7 +12,10 @@ import { composeWgsl, wgslStruct, type WgslStruct } from '../../src/gpu/wgsl';
 import { ScenarioSchema } from '../../src/model/scenario';
 import { planGpu } from '../../src/micro/gpu/plan';
 import { residentUnsupported } from '../../src/micro/gpu/resident';
-import { ResidentParams, residentWgsl } from '../../src/micro/gpu/kernels/resident';
+import { residentWgsl } from '../../src/micro/gpu/kernels/resident';
+import { FusedStep, fusedWgsl } from '../../src/micro/gpu/kernels/fused';
+import { ArenaParams } from '../../src/micro/gpu/kernels/networkPhases';
+import { arenaUnsupported } from '../../src/micro/gpu/arenas';
 import { MICRO_KERNELS } from '../../src/micro/gpu/kernels';
 import { kernelSource } from '../../src/micro/gpu/kernels/kernel';
 import { ACC, CONTROL, PROJECTION_INPUT, WG } from '../../src/micro/gpu/layout';
@@ -70,9 +73,9 @@ function reflect(source: string) {
 describe('micro-gpu kernels: host and WGSL declare the same layouts', () => {
   it('lists every kernel file', () => {
     const files = readdirSync('src/micro/gpu/kernels').filter((f) => f.endsWith('.wgsl'));
-    const libraries = ['common.wgsl', 'stp.wgsl', 'stpState.wgsl', 'spikeDraw.wgsl'];
-    // The resident kernel is generated per network (checked below).
-    const generated = ['resident.wgsl'];
+    const libraries = ['common.wgsl', 'stp.wgsl', 'stpState.wgsl', 'spikeDraw.wgsl', 'arena.wgsl', 'workgroupSum.wgsl'];
+    // The resident and fused kernels are generated per network (checked below).
+    const generated = ['resident.wgsl', 'fused.wgsl'];
     expect(MICRO_KERNELS.map((k) => `${k.name}.wgsl`).sort()).toEqual(files.filter((f) => !libraries.includes(f) && !generated.includes(f)).sort());
   });
 
@@ -109,7 +112,7 @@ describe('micro-gpu kernels: host and WGSL declare the same layouts', () => {
   }
 });
 
-describe('the resident kernel, generated for a network with every phase it has', () => {
+describe('the resident and fused kernels, generated for a network with every phase they have', () => {
   // Poisson (event scheme) and GLIF populations, a delta and a filtered projection, STP recorded.
   const s = ScenarioSchema.parse({
     name: 'resident layout',
@@ -162,34 +165,60 @@ describe('the resident kernel, generated for a network with every phase it has',
       recordedStp: { c: 0, t: 5 },
     })),
   };
-  const parts = residentWgsl({ plan, seed: 1, driveOffset: 8, recordStp: true, offsets });
-  const source = composeWgsl(parts);
-  const defs = reflect(source);
+  const g = { plan, seed: 1, driveOffset: 8, recordStp: true, offsets };
+  const fused = {
+    spikeList: plan.populations.map(() => ({ c: 0, t: 6 })),
+    efficacy: plan.projections.map(() => ({ c: 0, t: 7 })),
+    inputPartial: plan.populations.map(() => ({ c: 0, t: 8 })),
+    spikeCounts: { c: 0, t: 9 },
+  };
+  const kernels = [
+    { name: 'resident', parts: residentWgsl(g), entryPoints: ['main'], uniforms: { R: [5, ArenaParams] } },
+    {
+      name: 'fused',
+      parts: fusedWgsl({ ...g, fused }),
+      entryPoints: ['binEnd', 'binEndThread', 'populations', 'propagation'],
+      uniforms: { R: [5, ArenaParams], S: [6, FusedStep] },
+    },
+  ] as const;
 
-  it('runs resident (what it is generated for)', () => {
+  it('runs resident and fused (what they are generated for)', () => {
     expect(residentUnsupported(plan)).toBeNull();
+    expect(arenaUnsupported(plan)).toBeNull();
   });
 
-  it(`${ResidentParams.name} at binding 5, the arenas and the control buffer at 0–4, one entry point`, () => {
-    const R = defs.uniforms.R;
-    expect([R.group, R.binding]).toEqual([0, 5]);
-    expect(wgslLayout(R.typeDefinition as ReflectedType, ResidentParams)).toEqual(hostLayout(ResidentParams));
-    const reflected = Object.entries(defs.storages).map(([name, v]) => [name, v.group, v.binding]);
-    expect(reflected.sort((a, b) => (a[2] as number) - (b[2] as number))).toEqual(['ctl', 'F', 'U', 'A', 'spikeRec'].map((name, i) => [name, 0, i]));
-    expect(Object.keys(defs.entryPoints)).toEqual(['main']);
-  });
+  for (const k of kernels) {
+    describe(k.name, () => {
+      const source = composeWgsl(k.parts);
+      const defs = reflect(source);
 
-  it('model codes and layout constants as in src/compile/codes.ts and src/micro/gpu/layout.ts, and no code spelled as a number', () => {
-    const consts = new Map<string, number>();
-    for (const m of source.matchAll(/const\s+(\w+)\s*:\s*u32\s*=\s*(\d+)u\s*;/g)) {
-      expect(consts.has(m[1]), `${m[1]} declared twice`).toBe(false);
-      consts.set(m[1], Number(m[2]));
-    }
-    for (const [name, value] of Object.entries({ ...MODEL_CODES, ...CONTROL })) expect([name, consts.get(name)]).toEqual([name, value]);
-    const generated = parts[parts.length - 1].code.split('\n');
-    expect(generated.filter((l) => BARE_CODE.some((r) => r.test(l)))).toEqual([]);
-    expect(source).toContain('stp_on_spike(STP_TM,');
-  });
+      it(`its uniforms (${Object.values(k.uniforms)
+        .map(([, st]) => st.name)
+        .join(', ')}) laid out as on the host, the arenas and the control buffer at 0–4, its entry points`, () => {
+        expect(Object.keys(defs.uniforms).sort()).toEqual(Object.keys(k.uniforms).sort());
+        for (const [name, [binding, struct]] of Object.entries(k.uniforms) as [string, [number, WgslStruct<any>]][]) {
+          const v = defs.uniforms[name];
+          expect([v.group, v.binding]).toEqual([0, binding]);
+          expect(wgslLayout(v.typeDefinition as ReflectedType, struct)).toEqual(hostLayout(struct));
+        }
+        const reflected = Object.entries(defs.storages).map(([name, v]) => [name, v.group, v.binding]);
+        expect(reflected.sort((a, b) => (a[2] as number) - (b[2] as number))).toEqual(['ctl', 'F', 'U', 'A', 'spikeRec'].map((name, i) => [name, 0, i]));
+        expect(Object.keys(defs.entryPoints).sort()).toEqual([...k.entryPoints]);
+      });
+
+      it('model codes and layout constants as in src/compile/codes.ts and src/micro/gpu/layout.ts, and no code spelled as a number', () => {
+        const consts = new Map<string, number>();
+        for (const m of source.matchAll(/const\s+(\w+)\s*:\s*u32\s*=\s*(\d+)u\s*;/g)) {
+          expect(consts.has(m[1]), `${m[1]} declared twice`).toBe(false);
+          consts.set(m[1], Number(m[2]));
+        }
+        for (const [name, value] of Object.entries({ ...MODEL_CODES, ...CONTROL })) expect([name, consts.get(name)]).toEqual([name, value]);
+        const generated = k.parts[k.parts.length - 1].code.split('\n');
+        expect(generated.filter((l) => BARE_CODE.some((r) => r.test(l)))).toEqual([]);
+        expect(source).toContain('stp_on_spike(STP_TM,');
+      });
+    });
+  }
 });
 
 /** A model code, a stage/input code or a layout word spelled as a bare number where a name exists. */

@@ -14,6 +14,7 @@ import { simulateMicroCpu } from '../../src/micro/cpu';
 import { compileNetwork } from '../../src/compile';
 import { planGpu } from '../../src/micro/gpu/plan';
 import { residentUnsupported } from '../../src/micro/gpu/resident';
+import { arenaUnsupported } from '../../src/micro/gpu/arenas';
 import type { Recording } from '../../src/model/recording';
 import { scenario } from '../unit/microCpu/support';
 
@@ -46,8 +47,10 @@ function recordAll(pops: Record<string, { N: number; model: string }>, binSize: 
 
 interface Family {
   name: string;
-  /** The resident schedule runs it (current-based, explicit connectivity, STP per presynaptic neuron). */
+  /** The resident schedule runs it (current-based, explicit connectivity, STP per presynaptic neuron, ≤ 2048 neurons). */
   resident?: boolean;
+  /** The fused schedule runs it (as resident, of any size; default: as resident). */
+  fused?: boolean;
   dt?: number;
   populations: Record<string, any>;
   projections: any[];
@@ -235,6 +238,23 @@ const FAMILIES: Family[] = [
         output: { type: 'conductance', E: 65, mgBlock: { Mg: 1 } },
         stp: { model: 'depression', U: 0.4, tauD: 0.3 },
         heterogeneity: { U: { distribution: 'lognormal', cv: 0.4 } },
+      },
+    ],
+  },
+  {
+    name: 'a trial of 2300 neurons, beyond the resident kernel: event-scheme Poisson input, recurrent Tsodyks–Markram rows of ~80 synapses (split over lanes by the fused kernel)',
+    fused: true,
+    populations: { src: poisson(2000, 5), post: glif(300, 12) },
+    projections: [
+      { from: 'src', to: 'post', connectivity: { type: 'fixed-indegree', C: 40 }, weight: 0.4, delay: 0.0005, filter: { type: 'delta' } },
+      {
+        from: 'post',
+        to: 'post',
+        connectivity: { type: 'fixed-indegree', C: 80 },
+        weight: 0.3,
+        delay: 0.001,
+        filter: { type: 'exponential', tau: 0.005 },
+        stp: { model: 'tsodyks-markram', U: 0.3, U0: 0.3, tauD: 0.3, tauF: 0.1 },
       },
     ],
   },
@@ -439,14 +459,25 @@ describe('micro-gpu against micro-cpu with the same random numbers', () => {
       const general = await simulateMicroGpu(s, { gpu, chunkSteps: 150, mode: 'general' });
       expect(general.engine.mode).toBe('general');
       compare(general, c, steps);
-      // The resident schedule, where it runs the family, draws the same numbers too.
-      const why = residentUnsupported(planGpu(compileNetwork(s, { engine: 'micro-gpu', proceduralWithoutCsr: true }), s, 1));
+      // The resident and fused schedules, where they run the family, draw the same numbers too.
+      const plan = planGpu(compileNetwork(s, { engine: 'micro-gpu', proceduralWithoutCsr: true }), s, 1);
+      const why = residentUnsupported(plan);
       expect(why === null, `resident support of "${f.name}": ${why}`).toBe(f.resident ?? false);
       if (why === null) {
         const resident = await simulateMicroGpu(s, { gpu, chunkSteps: 150, mode: 'resident' });
         expect(resident.engine.mode).toBe('resident');
         expect(resident.engine.dispatchesPerStep).toBeCloseTo(Math.ceil(steps / 150) / steps, 9);
         compare(resident, c, steps);
+      }
+      const whyFused = arenaUnsupported(plan);
+      expect(whyFused === null, `fused support of "${f.name}": ${whyFused}`).toBe(f.fused ?? f.resident ?? false);
+      if (whyFused === null) {
+        const fused = await simulateMicroGpu(s, { gpu, chunkSteps: 150, mode: 'fused' });
+        expect(fused.engine.mode).toBe('fused');
+        // Two dispatches per step, and the STP means' at every bin's end (bins of one step here).
+        const stp = f.projections.some((p) => p.stp !== undefined);
+        expect(fused.engine.dispatchesPerStep).toBe(stp ? 3 : 2);
+        compare(fused, c, steps);
       }
     });
   }
@@ -469,7 +500,7 @@ describe('the event scheme on the GPU', () => {
     const cs = key(c);
     // 7 trials × 1000 neurons × (20 ms at 10 Hz + 30 ms at 80 Hz) ≈ 18200 spikes.
     expect(cs.length).toBeGreaterThan(17000);
-    for (const mode of ['general', 'resident'] as const) {
+    for (const mode of ['general', 'fused', 'resident'] as const) {
       const g = await simulateMicroGpu(s, { gpu, chunkSteps: 97, maxTrialsPerBatch: 3, mode });
       expect(g.engine.mode).toBe(mode);
       expect(g.engine.batches).toBe(3);

@@ -33,9 +33,11 @@ let runs: Promise<{ all: Recording; one: Recording; batched: Recording; resident
 function shared() {
   runs ??= (async () => {
     const gpu = await testGpu();
-    const all = await simulateMicroGpu(v2('all', 600), { gpu });
+    // The per-step schedule for the reference and the batching (their kept arrays are compared bit for
+    // bit); the default (fused on a software adapter at 600 trials) for one batch.
+    const all = await simulateMicroGpu(v2('all', 600), { gpu, mode: 'general' });
     const one = await simulateMicroGpu(v2('stats', 600), { gpu });
-    const batched = await simulateMicroGpu(v2('stats', 600, 5), { gpu, maxTrialsPerBatch: 150 });
+    const batched = await simulateMicroGpu(v2('stats', 600, 5), { gpu, maxTrialsPerBatch: 150, mode: 'general' });
     const resident = await simulateMicroGpu(v2('stats', 600, 5), { gpu, maxTrialsPerBatch: 150, mode: 'resident' });
     return { all, one, batched, resident };
   })();
@@ -46,6 +48,7 @@ describe("micro-gpu with record.trials 'stats'", () => {
   it('600 trials in one batch: the statistics of the "all" run\'s arrays, without reading the arrays back', async () => {
     const { all, one } = await shared();
     expect(one.engine.batches).toBe(1);
+    expect(one.engine.mode).toBe(one.engine.software ? 'fused' : 'resident');
     expect(one.keptTrials).toBe(0);
     expect(one.activity.pre.length).toBe(0);
     expect(one.spikes.pre.trial.length).toBe(0);

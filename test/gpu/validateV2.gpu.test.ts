@@ -36,5 +36,6 @@ describe('validation V2, quick', () => {
     expect(readFileSync(files.markdown, 'utf8')).toMatch(/\| C = N \| sd \|/);
     expect(readFileSync(join(dir, 'figures', 'v2-depression-post_all-sd.svg'), 'utf8')).toMatch(/^<svg/);
     expect(terminalTable(V2_REPORT, results).split('\n').length).toBe(1 + 2 * 2 * 5);
-  });
+    // About 50 s alone on the 2-core CI machine; beside the other test files, twice that or more.
+  }, 300_000);
 });

@@ -12,7 +12,8 @@ import { FILTER_SYN_Y, NEURON_POISSON, STP_NONE, trialConnectivity } from '../..
 import { BatchMemory } from './batchMemory';
 import { CONTROL, SPIKE_RECORD_CAPACITY, SPIKE_RECORD_WORDS, WG } from './layout';
 import { MicroGpuUnsupportedError, ringRows, type GpuPlan, type GpuPopulation, type GpuProjection } from './plan';
-import { allocateResident, residentUnsupported, runsResident, type GpuScheduleMode, type ResidentResources } from './resident';
+import { allocateResident, chooseSchedule, scheduleUnsupported, type GpuScheduleMode, type ResidentResources } from './resident';
+import { allocateFused, type FusedResources } from './fused';
 import { controlWords } from './stepSchedule';
 import type { Dispatch, KernelSetup, MicroKernels } from './kernels/kernel';
 import { applyPulsesDispatch } from './kernels/applyPulses';
@@ -28,7 +29,7 @@ import { stepEndDispatch } from './kernels/stepEnd';
 import { synYDispatches } from './kernels/synY';
 
 export interface PopulationResources {
-  /** V then the adaptation variables, and the refractory counters (the resident mode copies them, resident.ts). */
+  /** V then the adaptation variables, and the refractory counters (the resident and fused modes copy them, arenas.ts). */
   state: GPUBuffer;
   refr: GPUBuffer;
   /** Spike counts per trial and bin, recorded inputs, the input mean (readback.ts). */
@@ -41,7 +42,7 @@ export interface PopulationResources {
 }
 
 export interface ProjectionResources {
-  /** The delay ring, filter stages, STP state and update steps, CSR and synapse data (the resident mode copies them, resident.ts). */
+  /** The delay ring, filter stages, STP state and update steps, CSR and synapse data (the resident and fused modes copy them, arenas.ts). */
   ring: GPUBuffer;
   stages: GPUBuffer;
   stp: GPUBuffer;
@@ -78,6 +79,8 @@ export interface BatchResources {
   stepEnd: Dispatch;
   /** The resident schedule's kernel and arenas, when the batch runs resident (resident.ts). */
   resident: ResidentResources | null;
+  /** The fused schedule's kernels and arenas, when the batch runs fused (fused.ts). */
+  fused: FusedResources | null;
 }
 
 /** Creates the batch's buffers and dispatches; on failure frees what it created. */
@@ -127,17 +130,18 @@ export async function allocateBatch(
         await allocateProjection(setup, memory, gq, scenario.record.stp, { ctl, spikes: pre.spikes, state: post.state, refr: post.refr, acc: post.acc }),
       );
     }
-    const resident = runsResident(plan, T, ctx.summary.software, mode)
-      ? await allocateResident(
-          ctx,
-          memory,
-          plan,
-          { T, from, seed: setup.seed, driveOffset, recordStp: scenario.record.stp },
-          { ctl, spikeRecords, populations, projections },
-        )
-      : null;
-    if (mode === 'resident' && !resident) {
-      throw new MicroGpuUnsupportedError(`the resident mode cannot run this scenario: ${residentUnsupported(plan) ?? 'its state exceeds one storage binding'}`);
+    const schedule = chooseSchedule(plan, T, ctx.summary.software, mode);
+    const why = scheduleUnsupported(plan, schedule);
+    if (why !== null) throw new MicroGpuUnsupportedError(`the ${schedule} mode cannot run this scenario: ${why}`);
+    const batch = { T, from, seed: setup.seed, driveOffset, recordStp: scenario.record.stp, chunkSteps: chunkCapacity };
+    const stepBuffers = { ctl, spikeRecords, populations, projections };
+    const resident = schedule === 'resident' ? await allocateResident(ctx, memory, plan, batch, stepBuffers) : null;
+    const fused = schedule === 'fused' ? await allocateFused(ctx, memory, plan, batch, stepBuffers) : null;
+    // An arena beyond one storage binding: the per-step buffers stay within it, so the general schedule runs.
+    if (mode !== 'auto' && mode !== 'general' && !resident && !fused) {
+      throw new MicroGpuUnsupportedError(
+        `the ${mode} mode cannot run this scenario: its state exceeds one storage binding; use --schedule general or fewer trials per batch`,
+      );
     }
     return {
       from,
@@ -156,6 +160,7 @@ export async function allocateBatch(
       spikeArgs: await spikeArgsDispatch(setup, { ctl, args }),
       stepEnd: await stepEndDispatch(setup, ctl),
       resident,
+      fused,
     };
   } catch (error) {
     memory.destroy();

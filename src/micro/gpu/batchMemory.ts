@@ -26,6 +26,18 @@ export class BatchMemory {
     return b;
   }
 
+  /** A uniform buffer of records packed as `struct`, `stride` bytes apart (for dynamic offsets). */
+  uniformRecords<F extends WgslFields>(struct: WgslStruct<F>, records: readonly WgslValues<F>[], stride: number, label: string): GPUBuffer {
+    const data = new ArrayBuffer(Math.max(1, records.length) * stride);
+    const view = new DataView(data);
+    records.forEach((values, i) => {
+      struct.write(view, i * stride, values);
+    });
+    const b = createUniformBuffer(this.ctx, data, label);
+    this.buffers.push(b);
+    return b;
+  }
+
   /** A fresh buffer for a binding the dispatch does not need: writable bindings of one dispatch must not alias. */
   unused(): GPUBuffer {
     return this.storage(16, 'micro-gpu unused binding');

@@ -24,6 +24,7 @@ import { planGpu, STORAGE_BUFFERS_NEEDED, trialsPerBatch } from './plan';
 import { PROCEDURAL_SEGMENT } from './procedural';
 import { drainSpikes, newSpikeLog, readRecording } from './readback';
 import { residentUnsupported, type GpuScheduleMode } from './resident';
+import { arenaUnsupported } from './arenas';
 import { runChunk } from './stepSchedule';
 
 export interface MicroGpuOptions {
@@ -45,9 +46,11 @@ export interface MicroGpuOptions {
   onBatch?: (part: Recording) => void;
   /**
    * The step schedule: 'resident' (one dispatch per chunk, when a trial's network fits one
-   * workgroup's reach), 'general' (a set of dispatches per step, runs everything), or 'auto'
-   * (default: resident where it can, except for batches of more than 32 trials on a software
-   * adapter, resident.ts runsResident). Both draw the same random numbers.
+   * workgroup's reach), 'fused' (two dispatches per step, three at a bin's end with STP means
+   * recorded, for the networks the resident kernel runs, of any size), 'general' (a set of
+   * dispatches per step, runs everything), or 'auto' (default: resident where it can, except for
+   * batches of more than 32 trials on a software adapter, else fused where it can, else general;
+   * resident.ts chooseSchedule). All draw the same random numbers.
    */
   mode?: 'auto' | GpuScheduleMode;
 }
@@ -86,7 +89,7 @@ export async function simulateMicroGpu(scenario: Scenario, options: MicroGpuOpti
     const T = Math.min(perBatch, trials - from);
     const batchStart = performance.now();
     const batch = await allocateBatch(ctx, kernels, plan, scenario, from, T, chunkSteps, options.mode);
-    modes.add(batch.resident ? 'resident' : 'general');
+    modes.add(batch.resident ? 'resident' : batch.fused ? 'fused' : 'general');
     setupSeconds += (performance.now() - batchStart) / 1000;
     const bytes = batch.memory.bytes();
     if (bytes.total > buffers.total) buffers = bytes;
@@ -143,10 +146,12 @@ export async function simulateMicroGpu(scenario: Scenario, options: MicroGpuOpti
     engine: {
       name: 'micro-gpu (WebGPU, float32, event-driven, fixed-point accumulation)',
       poissonSources: poissonSchemes(net.populations),
-      // How the steps were scheduled: 'general', one set of dispatches per step (stepSchedule.ts), or
-      // 'resident', one dispatch per chunk (resident.ts); with the reason when resident was not possible.
+      // How the steps were scheduled: 'general', every kernel of a step (stepSchedule.ts), 'fused', two or
+      // three dispatches per step (fused.ts), or 'resident', one dispatch per chunk (resident.ts); with the
+      // reasons, under auto, why the network could not run resident or fused.
       mode: [...modes].join(', '),
-      ...(modes.has('general') && options.mode !== 'general' && residentUnsupported(plan) !== null ? { residentUnsupported: residentUnsupported(plan) } : {}),
+      ...(!modes.has('resident') && options.mode !== 'general' && residentUnsupported(plan) !== null ? { residentUnsupported: residentUnsupported(plan) } : {}),
+      ...(modes.has('general') && (options.mode ?? 'auto') === 'auto' && arenaUnsupported(plan) !== null ? { fusedUnsupported: arenaUnsupported(plan) } : {}),
       dispatchesPerStep: dispatchedSteps > 0 ? dispatches / dispatchedSteps : null,
       adapter: describeAdapter(ctx.summary),
       software: ctx.summary.software,

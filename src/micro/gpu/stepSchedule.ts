@@ -11,6 +11,8 @@ import type { BatchResources } from './allocate';
 import { encodeDispatch, type Dispatch } from './kernels/kernel';
 import { CONTROL } from './layout';
 import { encodeResidentChunk } from './resident';
+import { encodeFusedSteps } from './fused';
+import { encodeCopyOut } from './arenas';
 import type { GpuPlan } from './plan';
 
 /**
@@ -103,14 +105,20 @@ function encodeSteps(pass: GPUComputePassEncoder, plan: GpuPlan, b: BatchResourc
 
 /**
  * Records steps [n0, n1) into one submission and waits for the GPU; returns the dispatches it
- * took. A resident batch runs the whole chunk in one dispatch (resident.ts).
+ * took. A resident batch runs the whole chunk in one dispatch (resident.ts), a fused batch two or
+ * three per step (fused.ts).
  */
 export async function runChunk(ctx: GpuContext, plan: GpuPlan, b: BatchResources, n0: number, n1: number): Promise<number> {
   writeChunkHeader(ctx, plan, b, n0, n1);
   const encoder = ctx.device.createCommandEncoder({ label: `micro-gpu steps ${n0}–${n1}` });
   let dispatches = 1;
   if (b.resident) encodeResidentChunk(ctx, encoder, b.resident);
-  else {
+  else if (b.fused) {
+    const pass = encoder.beginComputePass({ label: 'micro-gpu fused steps' });
+    dispatches = encodeFusedSteps(pass, plan, b.fused, n0, n1);
+    pass.end();
+    encodeCopyOut(encoder, b.fused.arenas);
+  } else {
     const pass = encoder.beginComputePass({ label: 'micro-gpu steps' });
     dispatches = encodeSteps(pass, plan, b, n0, n1);
     pass.end();

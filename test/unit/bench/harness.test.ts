@@ -3,6 +3,23 @@ import { describe, expect, it } from 'vitest';
 import { spread, type BenchResults, type CaseResult, type EngineResult } from '../../../bench/harness';
 import { targets } from '../../../bench/report';
 import { benchCases } from '../../../bench/cases';
+import type { Measurement } from '../../../bench/measure';
+
+/** One run's figures (the dispatch targets read only its schedule). */
+function measurement(engine: Measurement['engine']): Measurement {
+  return {
+    engine,
+    wallSeconds: 1,
+    setupSeconds: 0.1,
+    trialSeconds: 1,
+    neuronSteps: 1,
+    synapticEvents: 1,
+    trialSteps: 1,
+    peakHostBytes: 1,
+    gpuBytes: null,
+    stpStateBytes: {},
+  };
+}
 
 const s = (v: number) => ({ median: v, min: v, max: v });
 function engine(name: EngineResult['engine'], perSecond: number, stp: Record<string, number> = {}): EngineResult {
@@ -69,8 +86,9 @@ describe('bench harness', () => {
         rec(10000, 0, 0, 'per-synapse STP', 800 * 10000),
       ]),
     );
-    // The last four (against Brian2 and on the Monte Carlo) need cases this run lacks.
-    expect(t.map((x) => x.met)).toEqual([true, true, true, true, null, null, null, null]);
+    // The next four (against Brian2 and on the Monte Carlo) need cases this run lacks; the last three
+    // (dispatches per step) micro-gpu runs with their schedules.
+    expect(t.map((x) => x.met)).toEqual([true, true, true, true, null, null, null, null, null, null, null]);
     expect(t[2].evidence).toMatch(/^1000×/);
     const none = targets(results([]));
     expect(none.every((x) => x.met === null)).toBe(true);
@@ -80,6 +98,41 @@ describe('bench harness', () => {
     expect(slow[0].met).toBe(false);
     expect(slow[1].met).toBe(false); // meso cost tripled with N
     expect(slow[2].met).toBe(false);
+  });
+
+  it('dispatch targets: from the micro-gpu runs\' schedules, the largest figure per case, "not measured" without such runs', () => {
+    const withSchedule = (name: EngineResult['engine'], schedule: { mode: string; dispatchesPerStep: number }[]): EngineResult => ({
+      ...engine(name, 1),
+      runs: schedule.map((x) => ({ ...measurement(name), schedule: x })),
+    });
+    const c = (variant: string, e: EngineResult[]): CaseResult => ({
+      workload: 'recurrent',
+      variant,
+      axis: 'N',
+      value: 1000,
+      setupOnly: false,
+      engines: e,
+      ratios: [],
+    });
+    const t = targets(
+      results([
+        c('a', [
+          withSchedule('micro-gpu', [
+            { mode: 'fused', dispatchesPerStep: 2.1 },
+            { mode: 'fused', dispatchesPerStep: 2.5 },
+          ]),
+          withSchedule('micro-cpu', []),
+        ]),
+        c('b', [withSchedule('micro-gpu', [{ mode: 'resident', dispatchesPerStep: 0.002 }])]),
+        c('c', [withSchedule('micro-gpu', [{ mode: 'general', dispatchesPerStep: 9.1 }])]),
+      ]),
+    ).slice(-3);
+    expect(t.map((x) => x.met)).toEqual([true, true, false]);
+    expect(t[0].evidence).toBe('recurrent a N = 1000: 2.500');
+    expect(t[2].evidence).toBe('recurrent c N = 1000: 9.100');
+    const over = targets(results([c('a', [withSchedule('micro-gpu', [{ mode: 'fused', dispatchesPerStep: 3.2 }])])])).slice(-3);
+    expect(over.map((x) => x.met)).toEqual([false, null, null]);
+    expect(over[1].evidence).toBe('no micro-gpu run was resident in this run');
   });
 
   it('cases: the quick run has B = 1, 64, 1024 and N = 10³, 10⁴ with the three variants, the two peer workloads and a set-up case', () => {

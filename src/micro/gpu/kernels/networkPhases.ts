@@ -1,0 +1,336 @@
+/**
+ * The network's phases as generated WGSL, shared by the two schedules that run a whole step of a
+ * network from one kernel module over the arenas (kernels/resident.ts: one workgroup per trial
+ * for a chunk of steps; kernels/fused.ts: a few dispatches per step over all trials). Each
+ * population's phase runs its neurons in blocks of four (one Philox block each, as
+ * populationStep.wgsl), taking their input out of the rings and filters itself (as
+ * projectionInput.wgsl) so that input and neuron of a block stay in one invocation; a spike goes
+ * to `emit_<p>`, which each schedule defines. Sizes, offsets and parameters are constants: a
+ * float parameter is written as the bits of the float32 the per-step kernels get in their
+ * uniforms, so every schedule computes with the same numbers.
+ */
+import { STP_NONE, STP_PARAM_KEYS } from '../../../compile';
+import { POISSON_EVENTS_MAX_K, POISSON_EVENTS_WORD } from '../../../rng/poissonEvents';
+import { Purpose, purposeWord } from '../../../rng/streams';
+import { NEURON_GLIF, NEURON_LIF, NEURON_POISSON } from '../../../compile';
+import { PROJECTION_INPUT, SPIKE_RECORD_CAPACITY } from '../layout';
+import { stpParamValues, stpRest, type GpuPlan } from '../plan';
+import { GRID_WGSL, PHILOX_WGSL, wgslConstants, wgslStruct, type WgslPart } from '../../../gpu/wgsl';
+import { ENGINE_WGSL, STP_WGSL, stpCodeName } from './library';
+import arenaCode from './arena.wgsl?raw';
+import spikeDrawCode from './spikeDraw.wgsl?raw';
+import workgroupSumCode from './workgroupSum.wgsl?raw';
+
+/** Invocations of a workgroup that is one trial (the resident kernel, the STP means of both). */
+export const RESIDENT_WG = 16;
+
+/**
+ * The batch (binding 5 of the arena kernels): its trials, the global index of its first (the
+ * Philox trial counter), and the invocations per trial of the fused schedule's dispatches (the
+ * resident kernel has a workgroup per trial instead).
+ */
+export const ArenaParams = wgslStruct('ArenaParams', { T: 'u32', trialFrom: 'u32', lanes: 'u32' });
+
+/**
+ * An element offset or size c + t·T, T the batch's trial count: the kernel reads T from its
+ * uniform, so one compiled kernel serves batches of any size.
+ */
+export interface Lin {
+  c: number;
+  t: number;
+}
+
+/** Where each buffer of the per-step layout sits in the arenas (elements). */
+export interface ArenaOffsets {
+  populations: { state: Lin; refr: Lin; activity: Lin; sampled: Lin; mean: Lin }[];
+  projections: { ring: Lin; stages: Lin; stp: Lin; last: Lin; csr: Lin; syn: Lin; recordedStp: Lin }[];
+}
+
+export const u = (x: number): string => `${x >>> 0}u`;
+/** The WGSL of c + t·T + extra·T (T from the uniform). */
+export function at(l: Lin, extraPerTrial = 0): string {
+  const t = l.t + extraPerTrial;
+  return t === 0 ? u(l.c) : l.c === 0 ? `(R.T * ${u(t)})` : `(${u(l.c)} + R.T * ${u(t)})`;
+}
+const scratch = new Float32Array(1);
+const scratchBits = new Uint32Array(scratch.buffer);
+/** The float32 nearest to x, spelled by its bits so that no decimal conversion can change it. */
+export function f(x: number): string {
+  scratch[0] = x;
+  if (!Number.isFinite(scratch[0])) throw new RangeError(`resident kernel: parameter ${x} is not a finite float32`);
+  return `bitcast<f32>(0x${scratchBits[0].toString(16).padStart(8, '0')}u)`;
+}
+
+/** What the phases are generated from: the plan, the batch's constants and where its state sits. */
+export interface ArenaBatch {
+  plan: GpuPlan;
+  seed: number;
+  driveOffset: number;
+  recordStp: boolean;
+  offsets: ArenaOffsets;
+}
+
+/**
+ * Population p's phase for trial b as `population_<p>(b, lane, n, k, bank) -> f32`: lane `lane` of
+ * `lanes` (a WGSL expression) takes every lanes-th block; it returns the lane's share of the
+ * population's input sum.
+ */
+export function populationPhase(g: ArenaBatch, p: number, lanes: string): string {
+  const { plan, offsets } = g;
+  const gp = plan.populations[p];
+  const pop = gp.plan;
+  const o = offsets.populations[p];
+  const N = pop.N;
+  const dt = plan.net.dt;
+  const drive = `atomicLoad(&ctl[${u(g.driveOffset)} + k * ${u(plan.populations.length)} + ${u(p)}])`;
+  const emit = (i: string) => `emit_${p}(b, ${i}, n, bank);`;
+  const trial = 'R.trialFrom + b';
+  if (pop.model === NEURON_POISSON && pop.poissonEvents) {
+    return `
+fn population_${p}(b: u32, lane: u32, n: u32, k: u32, bank: u32) -> f32 {
+  if (lane == 0u) {
+    var chosen: array<u32, POISSON_EVENTS_MAX_K>;
+    let K = draw_poisson_events(${drive}, ${u(N)}, SEED, ${u(pop.index)}, ${u(POISSON_EVENTS_WORD)}, n, ${trial}, &chosen);
+    for (var t = 0u; t < K; t++) { ${emit('chosen[t]')} }
+  }
+  return 0.0;
+}`;
+  }
+  if (pop.model === NEURON_POISSON) {
+    return `
+fn population_${p}(b: u32, lane: u32, n: u32, k: u32, bank: u32) -> f32 {
+  let prob = bitcast<f32>(${drive});
+  if (!(prob > 0.0)) { return 0.0; }
+  for (var blk = lane; blk < ${u(Math.ceil(N / 4))}; blk += ${lanes}) {
+    var draw: Draw;
+    draw.done = false;
+    for (var i = 4u * blk; i < min(4u * blk + 4u, ${u(N)}); i++) {
+      if (block_uniform(&draw, i, n, ${trial}, SPIKE_WORD, SEED, ${u(pop.index)}) < prob) { ${emit('i')} }
+    }
+  }
+  return 0.0;
+}`;
+  }
+  // Input of neuron kk from each incoming projection, in the per-step kernels' order (delta first).
+  const inputs: string[] = [];
+  for (const q of plan.inputOrder) {
+    const gq = plan.projections[q];
+    if (gq.plan.post !== p) continue;
+    const oq = offsets.projections[q];
+    const slots = gq.plan.delaySteps + 1;
+    const ring = `${at(oq.ring)} + (n % ${u(slots)}) * R.T * ${u(N)} + kk`;
+    const inv = f(1 / gq.fixedPoint.scale);
+    if (gq.input === PROJECTION_INPUT.INPUT_DELTA) {
+      inputs.push(`    {
+      let kick = take_events(${ring}, ${inv});
+      if (kick != 0.0) {
+        kicks += kick;
+        if (U[${at(o.refr)} + kk] == 0u) { F[${at(o.state)} + kk] = F[${at(o.state)} + kk] + kick; }
+      }
+    }`);
+      continue;
+    }
+    const S = gq.stages;
+    const P = gq.propagator;
+    const st = (r: number) => `${at(oq.stages, r * N)} + kk`;
+    inputs.push(`    {
+      let s0 = F[${st(0)}] + take_events(${ring}, ${inv});
+      let s1 = ${S > 1 ? `F[${st(1)}]` : '0.0'};
+      let s2 = ${S > 2 ? `F[${st(2)}]` : '0.0'};
+      ic += ${f(gq.plan.outScale)} * ${S === 1 ? 's0' : S === 2 ? 's1' : 's2'};
+      F[${st(0)}] = ${f(P[0])} * s0;${S > 1 ? `\n      F[${st(1)}] = ${f(P[4])} * s0 + ${f(P[5])} * s1;` : ''}${S > 2 ? `\n      F[${st(2)}] = ${f(P[8])} * s0 + ${f(P[9])} * s1 + ${f(P[10])} * s2;` : ''}
+    }`);
+  }
+  const K = gp.K;
+  const adapt: string[] = [];
+  for (let q = 0; q < K; q++) {
+    const idx = `${at(o.state, N)} + kk * ${u(K)} + ${u(q)}`;
+    adapt.push(`    {
+      let a = F[${idx}];
+      theta0 += a;
+      let a1 = a * ${f(pop.adaptDecay[q])};
+      F[${idx}] = a1;
+      theta1 += a1;
+    }`);
+  }
+  const kicksOnSpike = Array.from({ length: K }, (_, q) => {
+    const idx = `${at(o.state, N)} + kk * ${u(K)} + ${u(q)}`;
+    return `\n        F[${idx}] = F[${idx}] + ${f(pop.adaptKick[q])};`;
+  }).join('');
+  const bins = plan.totalBins;
+  const spikeTest =
+    pop.model === NEURON_LIF
+      ? `vNext >= ${f(pop.uTh)}`
+      : `block_uniform(&draw, i, n, ${trial}, SPIKE_WORD, SEED, ${u(pop.index)}) < glif_spike_probability(v, vNext, theta0, theta1, ${f(pop.c)}, ${f(1 / pop.deltaU)}, ${f(dt)})`;
+  if (pop.model !== NEURON_GLIF && pop.model !== NEURON_LIF) throw new Error(`resident kernel: population "${pop.name}" has an unknown model ${pop.model}`);
+  return `
+fn population_${p}(b: u32, lane: u32, n: u32, k: u32, bank: u32) -> f32 {
+  let drive = bitcast<f32>(${drive});
+  let bin = n / BIN_STEPS;
+  var inputSum = 0.0;
+  for (var blk = lane; blk < ${u(Math.ceil(N / 4))}; blk += ${lanes}) {
+    var draw: Draw;
+    draw.done = false;
+    for (var i = 4u * blk; i < min(4u * blk + 4u, ${u(N)}); i++) {
+      let kk = b * ${u(N)} + i;
+      var ic = 0.0;
+      var kicks = 0.0;
+${inputs.join('\n')}
+      let v = F[${at(o.state)} + kk];
+      let inputNow = ic + ${f(pop.tauM / dt)} * kicks;
+      if (bin < ${u(bins)}) {
+        ${gp.recordInputs > 0 ? `if (i < ${u(gp.recordInputs)}) { let r = ${at(o.sampled)} + (b * ${u(gp.recordInputs)} + i) * ${u(bins)} + bin; F[r] = F[r] + inputNow / f32(BIN_STEPS); }` : ''}
+        inputSum += inputNow;
+      }
+      var theta0 = ${f(pop.uTh)};
+      var theta1 = ${f(pop.uTh)};
+${adapt.join('\n')}
+      let r = U[${at(o.refr)} + kk];
+      if (r > 0u) {
+        U[${at(o.refr)} + kk] = r - 1u;
+        continue;
+      }
+      let vInf = drive + ic;
+      let vNext = vInf + (v - vInf) * ${f(pop.decayM)};
+      if (${spikeTest}) {
+        F[${at(o.state)} + kk] = ${f(pop.uReset)};
+        U[${at(o.refr)} + kk] = ${u(pop.refSteps)};${kicksOnSpike}
+        ${emit('i')}
+      } else {
+        F[${at(o.state)} + kk] = vNext;
+      }
+    }
+  }
+  return inputSum;
+}`;
+}
+
+/**
+ * Projection q's STP functions: `efficacy_<q>(e, n)`, the lazy update of entry e at a spike of
+ * step n, and with STP recorded the bin's STP means of trial b, `record_stp_<q>(b, lid, n)` over
+ * a workgroup of RWG invocations (one trial per workgroup) or `record_stp_thread_<q>(b, n)` in one
+ * invocation.
+ */
+export function stpPhases(g: ArenaBatch, q: number): string {
+  const { plan, offsets } = g;
+  const gq = plan.projections[q];
+  const pr = gq.plan;
+  const o = offsets.projections[q];
+  const stp = pr.stpModel !== STP_NONE;
+  const entries = gq.stpEntries;
+  const params = stpParamValues(pr);
+  const stpStruct = `StpParams(${STP_PARAM_KEYS.map((k) => f(params[k])).join(', ')})`;
+  const vars = gq.stpVars;
+  const row = (v: number, e: string) => `${at(o.stp, v * entries)} + ${e}`;
+  let code = '';
+  if (stp) {
+    code += `
+fn efficacy_${q}(e: u32, n: u32) -> f32 {
+  let s = StpVars(F[${row(0, 'e')}], ${vars >= 2 ? `F[${row(1, 'e')}]` : '0.0'}, ${vars >= 3 ? `F[${row(2, 'e')}]` : '0.0'});
+  let r = stp_on_spike(${stpCodeName(pr.stpModel)}, ${stpStruct}, s, f32(n - U[${at(o.last)} + e]) * ${f(plan.net.dt)});
+  F[${row(0, 'e')}] = r.vars.a;${vars >= 2 ? `\n  F[${row(1, 'e')}] = r.vars.b;` : ''}${vars >= 3 ? `\n  F[${row(2, 'e')}] = r.vars.c;` : ''}
+  U[${at(o.last)} + e] = n;
+  return r.w;
+}`;
+  }
+  if (stp && g.recordStp) {
+    const rest = stpRest(pr);
+    code += `
+// The bin's STP means, each entry relaxed to t_{n+1} on a copy, as deviations from rest summed in
+// blocks of 64 and those in blocks of 64 blocks, so that the float32 error grows with the blocks,
+// not the entries (a trial may have millions): each lane of a trial sums every lanes-th entry.
+fn stp_bin_sum_${q}(b: u32, lane: u32, lanes: u32, n: u32) -> vec3<f32> {
+  let tEnd = n + 1u;
+  let rest = vec3<f32>(${f(rest[0])}, ${f(rest[1])}, ${f(rest[2])});
+  var s = vec3<f32>(0.0);
+  var superSum = vec3<f32>(0.0);
+  var blockSum = vec3<f32>(0.0);
+  var inBlock = 0u;
+  var inSuper = 0u;
+  for (var e = lane; e < ${u(entries)}; e += lanes) {
+    let kk = b * ${u(entries)} + e;
+    let v = StpVars(F[${row(0, 'kk')}], ${vars >= 2 ? `F[${row(1, 'kk')}]` : '0.0'}, ${vars >= 3 ? `F[${row(2, 'kk')}]` : '0.0'});
+    let r = stp_relax(${stpCodeName(pr.stpModel)}, ${stpStruct}, v, f32(tEnd - U[${at(o.last)} + kk]) * ${f(plan.net.dt)});
+    blockSum += vec3<f32>(r.a, r.b, r.c) - rest;
+    inBlock++;
+    if (inBlock == 64u) {
+      superSum += blockSum;
+      blockSum = vec3<f32>(0.0);
+      inBlock = 0u;
+      inSuper++;
+      if (inSuper == 64u) {
+        s += superSum;
+        superSum = vec3<f32>(0.0);
+        inSuper = 0u;
+      }
+    }
+  }
+  return s + (superSum + blockSum);
+}
+
+fn write_stp_mean_${q}(b: u32, n: u32, total: vec3<f32>) {
+  let rest = vec3<f32>(${f(rest[0])}, ${f(rest[1])}, ${f(rest[2])});
+  let mean = rest + total / f32(${u(entries)});
+  let r = ${at(o.recordedStp)} + b * ${u(plan.totalBins)} + (n + 1u) / BIN_STEPS - 1u;
+  F[r] = mean.x;${vars >= 2 ? `\n  F[r + R.T * TOTAL_BINS] = mean.y;` : ''}${vars >= 3 ? `\n  F[r + 2u * R.T * TOTAL_BINS] = mean.z;` : ''}
+}
+
+// Over a workgroup of RWG invocations that is trial b (call in uniform control flow).
+fn record_stp_${q}(b: u32, lid: u32, n: u32) {
+  let total = workgroup_sum(lid, stp_bin_sum_${q}(b, lid, RWG, n));
+  if (lid == 0u) { write_stp_mean_${q}(b, n, total); }
+}
+
+// In one invocation (few entries, or an adapter that runs a workgroup's lanes one after another).
+fn record_stp_thread_${q}(b: u32, n: u32) {
+  write_stp_mean_${q}(b, n, stp_bin_sum_${q}(b, 0u, 1u, n));
+}`;
+  }
+  return code;
+}
+
+/** The fixed-point amount a spike of efficacy `w` adds for synapse `e` of projection q (as propagate.wgsl). */
+export function eventAmount(g: ArenaBatch, q: number): string {
+  const gq = g.plan.projections[q];
+  const pr = gq.plan;
+  const scale = gq.fixedPoint.scale;
+  return gq.hetWeight ? `F[${at(g.offsets.projections[q].syn)} + e] * ${f(pr.kickScale * scale)} * w` : `${f(pr.weight * pr.kickScale * scale)} * w`;
+}
+
+/**
+ * The WGSL parts of an arena kernel: the libraries, the constants every arena kernel has with the
+ * schedule's own, the shared parts (spike draws, arena bindings and bookkeeping, the workgroup
+ * sum), then the schedule's file and its generated phases.
+ */
+export function arenaKernelParts(
+  g: ArenaBatch,
+  kernel: { name: string; file: WgslPart; constants: Record<string, number>; structs: WgslPart[]; generated: string },
+): WgslPart[] {
+  const { plan } = g;
+  const constants = wgslConstants(`the ${kernel.name} batch (kernels/${kernel.name}.ts)`, {
+    RWG: RESIDENT_WG,
+    SEED: g.seed,
+    SPIKE_WORD: purposeWord(Purpose.spike),
+    BIN_STEPS: plan.binSteps,
+    TOTAL_BINS: plan.totalBins,
+    RECORDED_STEPS: plan.totalBins * plan.binSteps,
+    SPIKE_BANKS: 2 * plan.populations.length,
+    SPIKE_RECORD_CAPACITY,
+    POISSON_EVENTS_MAX_K,
+    ...kernel.constants,
+  });
+  return [
+    PHILOX_WGSL,
+    GRID_WGSL,
+    ...ENGINE_WGSL,
+    constants,
+    ...STP_WGSL,
+    ArenaParams.part,
+    ...kernel.structs,
+    { name: 'kernels/spikeDraw.wgsl', code: spikeDrawCode },
+    { name: 'kernels/arena.wgsl', code: arenaCode },
+    { name: 'kernels/workgroupSum.wgsl', code: workgroupSumCode },
+    kernel.file,
+    { name: `the network phases (generated by kernels/${kernel.name}.ts)`, code: kernel.generated },
+  ];
+}
