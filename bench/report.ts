@@ -200,7 +200,7 @@ function scheduleTargets(r: BenchResults): TargetVerdict[] {
     },
     {
       target:
-        'micro-gpu ≤ 3 dispatches per step in the general schedule (the networks neither fused nor resident runs: conductances, kinetic receptors, per-synapse state, procedural or per-trial connectivity)',
+        'micro-gpu ≤ 3 dispatches per step in the general schedule (the networks neither fused nor resident runs: conductance pulses, kinetic receptors, per-synapse filters, procedural or per-trial connectivity)',
       met: general.length > 0 ? general.every(([, d]) => d <= 3) : null,
       evidence: general.length > 0 ? list(general) : 'no micro-gpu run used the general schedule in this run',
     },

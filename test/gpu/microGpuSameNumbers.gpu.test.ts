@@ -127,6 +127,7 @@ const FAMILIES: Family[] = [
   },
   {
     name: 'conductance outputs: exponential AMPA-like, NMDA with Mg²⁺ block, dual-exponential GABA',
+    resident: true,
     populations: { src: poisson(60, 20), inh: poisson(20, 40), post: glif(25, 14, { restPotential: -65 }) },
     projections: [
       {
@@ -330,6 +331,7 @@ const FAMILIES: Family[] = [
   },
   {
     name: 'heterogeneous synapses: per-synapse Tsodyks–Markram parameters, heterogeneous weights, per-synapse depression',
+    resident: true,
     populations: { src: poisson(40, 30), post: glif(20, 12) },
     projections: [
       {
@@ -479,7 +481,9 @@ describe('micro-gpu against micro-cpu with the same random numbers', () => {
         expect(fused.engine.dispatchesPerStep).toBe(stp ? 3 : 2);
         compare(fused, c, steps);
       }
-    });
+      // Up to three schedules, each compiling the family's kernels: on a software adapter beside the
+      // other test files, minutes for the largest.
+    }, 300_000);
   }
 });
 

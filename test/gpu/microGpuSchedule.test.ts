@@ -42,6 +42,8 @@ function plan(N: number, extra: Record<string, unknown> = {}) {
 describe('the step schedule of a batch', () => {
   const small = plan(50);
   const large = plan(RESIDENT_MAX_NEURONS);
+  const pulses = plan(50, { filter: { type: 'delta' }, output: { type: 'conductance', E: 0 } });
+  const conductance = plan(50, { output: { type: 'conductance', E: 0 } });
   const perSynapse = plan(50, { heterogeneity: { tauD: { distribution: 'lognormal', cv: 0.2 } } });
 
   it('auto: resident where a trial fits a workgroup (on a software adapter only for small batches), else fused, else general', () => {
@@ -54,15 +56,17 @@ describe('the step schedule of a batch', () => {
     expect(chooseSchedule(huge, 1, false, 'auto')).toBe('general');
     expect(chooseSchedule(huge, 1, true, 'auto')).toBe('fused');
     expect(chooseSchedule(plan(4 * FUSED_MAX_BLOCKS_PER_LANE * 1024), 1, false, 'auto')).toBe('fused');
-    expect(chooseSchedule(perSynapse, 1, false, 'auto')).toBe('general');
+    expect(chooseSchedule(pulses, 1, false, 'auto')).toBe('general');
+    expect(chooseSchedule(conductance, 1, false, 'auto')).toBe('resident');
+    expect(chooseSchedule(perSynapse, 1, false, 'auto')).toBe('resident');
   });
 
   it('a forced mode is kept, and what it cannot run is said', () => {
     expect(chooseSchedule(small, 1, true, 'general')).toBe('general');
     expect(scheduleUnsupported(large, 'resident')).toMatch(/2148 neurons, more than the 2048/);
     expect(scheduleUnsupported(large, 'fused')).toBeNull();
-    expect(scheduleUnsupported(perSynapse, 'fused')).toMatch(/keeps its STP state per synapse/);
-    expect(scheduleUnsupported(perSynapse, 'general')).toBeNull();
+    expect(scheduleUnsupported(pulses, 'fused')).toMatch(/population "E" receives conductance pulses/);
+    expect(scheduleUnsupported(pulses, 'general')).toBeNull();
   });
 });
 

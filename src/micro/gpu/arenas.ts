@@ -26,16 +26,14 @@ export type ArenaName = 'F' | 'U' | 'A';
 export function arenaUnsupported(plan: GpuPlan): string | null {
   for (const gp of plan.populations) {
     const p = gp.plan;
-    if (p.model !== NEURON_POISSON && (p.conductanceInput || p.pulseInput)) return `population "${p.name}" receives conductance input`;
+    if (p.model !== NEURON_POISSON && p.pulseInput) return `population "${p.name}" receives conductance pulses (delta conductance projections)`;
   }
   for (const gq of plan.projections) {
     const pr = gq.plan;
     const name = `projection "${pr.name}"`;
     if (gq.input !== PROJECTION_INPUT.INPUT_DELTA && gq.input !== PROJECTION_INPUT.INPUT_FILTER) return `${name} has per-synapse filters or kinetic receptors`;
-    if (pr.conductance) return `${name} is conductance-based`;
     if (gq.procedural) return `${name} has procedural connectivity`;
     if (pr.perTrial) return `${name} draws a network per trial`;
-    if (gq.perSynapse) return `${name} keeps its STP state per synapse`;
   }
   return null;
 }
@@ -86,7 +84,7 @@ export const perTrial = (n: number): Lin => ({ c: 0, t: n });
 export function layoutStepBuffers(layout: ArenaLayout, plan: GpuPlan, buffers: StepBuffers, recordStp: boolean): ArenaOffsets {
   const bins = plan.totalBins;
   const csr = plan.projections.map((gq, q) => layout.place('U', shared(gq.csr.length), buffers.projections[q].csr, 'in'));
-  const syn = plan.projections.map((gq, q) => layout.place('F', shared(gq.hetWeight ? gq.syn.length : 0), buffers.projections[q].syn, 'in'));
+  const syn = plan.projections.map((gq, q) => layout.place('F', shared(gq.hetWeight || gq.perSynapse ? gq.syn.length : 0), buffers.projections[q].syn, 'in'));
   const offsets: ArenaOffsets = { populations: [], projections: [] };
   plan.populations.forEach((gp, p) => {
     const b = buffers.populations[p];

@@ -62,7 +62,7 @@ export async function allocateFused(
   const g = { plan, seed: batch.seed, driveOffset: batch.driveOffset, recordStp: batch.recordStp, offsets };
   const fused: FusedOffsets = {
     spikeList: plan.populations.map((gp) => layout.place('U', perTrial(gp.plan.N))),
-    efficacy: plan.projections.map((gq) => layout.place('F', perTrial(gq.plan.stpModel !== STP_NONE ? gq.plan.nPre : 0))),
+    efficacy: plan.projections.map((gq) => layout.place('F', perTrial(gq.plan.stpModel !== STP_NONE && !gq.perSynapse ? gq.plan.nPre : 0))),
     inputPartial: plan.populations.map((gp, p) => layout.place('F', perTrial(gp.recordMean ? populationBlocks(plan, p) : 0))),
     spikeCounts: layout.place('A', perTrial(2 * plan.populations.length)),
   };

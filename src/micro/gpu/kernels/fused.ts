@@ -61,8 +61,8 @@ function emitPhase(g: FusedBatch, p: number): string {
   const o = g.offsets.populations[p];
   const efficacies = plan.projections
     .map((gq, q) => ({ gq, q }))
-    .filter(({ gq }) => gq.plan.pre === p && gq.plan.stpModel !== STP_NONE)
-    .map(({ gq, q }) => `\n  F[${at(g.fused.efficacy[q])} + b * ${u(gq.plan.nPre)} + slot] = efficacy_${q}(b * ${u(gq.plan.nPre)} + i, n);`)
+    .filter(({ gq }) => gq.plan.pre === p && gq.plan.stpModel !== STP_NONE && !gq.perSynapse)
+    .map(({ gq, q }) => `\n  F[${at(g.fused.efficacy[q])} + b * ${u(gq.plan.nPre)} + slot] = efficacy_${q}(b * ${u(gq.plan.nPre)} + i, 0u, n);`)
     .join('');
   return `
 fn emit_${p}(b: u32, i: u32, n: u32, bank: u32) {
@@ -78,6 +78,9 @@ function propagatePhase(g: FusedBatch, q: number): string {
   const o = g.offsets.projections[q];
   const chunks = rowChunks(g, q);
   const stp = pr.stpModel !== STP_NONE;
+  // STP per presynaptic neuron: updated where the spike was emitted; per synapse: here, each synapse in its item.
+  const perSyn = stp && gq.perSynapse;
+  const perPre = stp && !perSyn;
   const nPreList = g.plan.populations[pr.pre].plan.N;
   return `
 fn propagate_${q}(b: u32, lane: u32, n: u32, bank: u32) {
@@ -86,10 +89,10 @@ fn propagate_${q}(b: u32, lane: u32, n: u32, bank: u32) {
   for (var item = lane; item < items; item += R.lanes) {
     let s = item / ${u(chunks)};
     let j = U[${at(g.fused.spikeList[pr.pre])} + b * ${u(nPreList)} + s];
-    let w = ${stp ? `F[${at(g.fused.efficacy[q])} + b * ${u(pr.nPre)} + s]` : '1.0'};
+    ${perPre ? `let w = F[${at(g.fused.efficacy[q])} + b * ${u(pr.nPre)} + s];` : stp ? '' : 'let w = 1.0;'}
     let rowEnd = U[${at(o.csr)} + j + 1u];
     let first = U[${at(o.csr)} + j] + (item % ${u(chunks)}) * FUSED_ROW_CHUNK;
-    for (var e = first; e < min(rowEnd, first + FUSED_ROW_CHUNK); e++) {
+    for (var e = first; e < min(rowEnd, first + FUSED_ROW_CHUNK); e++) {${perSyn ? `\n      let w = efficacy_${q}(b * ${u(pr.nSyn)} + e, e, n);` : ''}
       add_event(base + U[${at({ c: o.csr.c + pr.nPre + 1, t: o.csr.t })} + e], ${eventAmount(g, q)});
     }
   }

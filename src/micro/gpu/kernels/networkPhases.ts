@@ -9,7 +9,7 @@
  * float parameter is written as the bits of the float32 the per-step kernels get in their
  * uniforms, so every schedule computes with the same numbers.
  */
-import { STP_NONE, STP_PARAM_KEYS } from '../../../compile';
+import { STP_MODELS, STP_NONE, STP_PARAM_KEYS, stpModelName } from '../../../compile';
 import { POISSON_EVENTS_MAX_K, POISSON_EVENTS_WORD } from '../../../rng/poissonEvents';
 import { Purpose, purposeWord } from '../../../rng/streams';
 import { NEURON_GLIF, NEURON_LIF, NEURON_POISSON } from '../../../compile';
@@ -133,11 +133,18 @@ fn population_${p}(b: u32, lane: u32, n: u32, k: u32, bank: u32) -> f32 {
     const S = gq.stages;
     const P = gq.propagator;
     const st = (r: number) => `${at(oq.stages, r * N)} + kk`;
+    const pr = gq.plan;
+    // A conductance adds g·B(V) and g·B(V)·E, B the NMDA block at the V the delta kicks left (projectionInput.wgsl).
+    const block = pr.mg > 0 ? ` / (1.0 + exp(-0.062 * (F[${at(o.state)} + kk] + ${f(pop.restPotential)})) * (${f(pr.mg)} / 3.57))` : '';
+    const add = pr.conductance ? `let gb = gk${block};\n      g += gb;\n      ge += gb * ${f(pr.E)};` : 'ic += gk;';
     inputs.push(`    {
       let s0 = F[${st(0)}] + take_events(${ring}, ${inv});
       let s1 = ${S > 1 ? `F[${st(1)}]` : '0.0'};
       let s2 = ${S > 2 ? `F[${st(2)}]` : '0.0'};
-      ic += ${f(gq.plan.outScale)} * ${S === 1 ? 's0' : S === 2 ? 's1' : 's2'};
+      let gk = ${f(pr.outScale)} * ${S === 1 ? 's0' : S === 2 ? 's1' : 's2'};
+      if (gk != 0.0) {
+      ${add}
+      }
       F[${st(0)}] = ${f(P[0])} * s0;${S > 1 ? `\n      F[${st(1)}] = ${f(P[4])} * s0 + ${f(P[5])} * s1;` : ''}${S > 2 ? `\n      F[${st(2)}] = ${f(P[8])} * s0 + ${f(P[9])} * s1 + ${f(P[10])} * s2;` : ''}
     }`);
   }
@@ -174,10 +181,12 @@ fn population_${p}(b: u32, lane: u32, n: u32, k: u32, bank: u32) -> f32 {
     for (var i = 4u * blk; i < min(4u * blk + 4u, ${u(N)}); i++) {
       let kk = b * ${u(N)} + i;
       var ic = 0.0;
+      var g = 0.0;
+      var ge = 0.0;
       var kicks = 0.0;
 ${inputs.join('\n')}
       let v = F[${at(o.state)} + kk];
-      let inputNow = ic + ${f(pop.tauM / dt)} * kicks;
+      let inputNow = ic + ge - g * v + ${f(pop.tauM / dt)} * kicks;
       if (bin < ${u(bins)}) {
         ${gp.recordInputs > 0 ? `if (i < ${u(gp.recordInputs)}) { let r = ${at(o.sampled)} + (b * ${u(gp.recordInputs)} + i) * ${u(bins)} + bin; F[r] = F[r] + inputNow / f32(BIN_STEPS); }` : ''}
         inputSum += inputNow;
@@ -190,8 +199,15 @@ ${adapt.join('\n')}
         U[${at(o.refr)} + kk] = r - 1u;
         continue;
       }
-      let vInf = drive + ic;
-      let vNext = vInf + (v - vInf) * ${f(pop.decayM)};
+      var vNext: f32;
+      if (g != 0.0) {
+        let lam = 1.0 + g;
+        let vInf = (drive + ic + ge) / lam;
+        vNext = vInf + (v - vInf) * exp(-(${f(dt)} * lam) / ${f(pop.tauM)});
+      } else {
+        let vInf = drive + ic;
+        vNext = vInf + (v - vInf) * ${f(pop.decayM)};
+      }
       if (${spikeTest}) {
         F[${at(o.state)} + kk] = ${f(pop.uReset)};
         U[${at(o.refr)} + kk] = ${u(pop.refSteps)};${kicksOnSpike}
@@ -206,9 +222,11 @@ ${adapt.join('\n')}
 }
 
 /**
- * Projection q's STP functions: `efficacy_<q>(e, n)`, the lazy update of entry e at a spike of
- * step n, and with STP recorded the bin's STP means of trial b, `record_stp_<q>(b, lid, n)` over
- * a workgroup of RWG invocations (one trial per workgroup) or `record_stp_thread_<q>(b, n)` in one
+ * Projection q's STP functions: `stp_params_<q>(s)`, the parameters of synapse s (its own where
+ * the state is per synapse, stored after J_s as in plan.ts's synapse data; the projection's
+ * otherwise); `efficacy_<q>(e, s, n)`, the lazy update of entry e (synapse s) at a spike of step
+ * n; and with STP recorded the bin's STP means of trial b, `record_stp_<q>(b, lid, n)` over a
+ * workgroup of RWG invocations (one trial per workgroup) or `record_stp_thread_<q>(b, n)` in one
  * invocation.
  */
 export function stpPhases(g: ArenaBatch, q: number): string {
@@ -219,15 +237,25 @@ export function stpPhases(g: ArenaBatch, q: number): string {
   const stp = pr.stpModel !== STP_NONE;
   const entries = gq.stpEntries;
   const params = stpParamValues(pr);
-  const stpStruct = `StpParams(${STP_PARAM_KEYS.map((k) => f(params[k])).join(', ')})`;
   const vars = gq.stpVars;
   const row = (v: number, e: string) => `${at(o.stp, v * entries)} + ${e}`;
   let code = '';
   if (stp) {
+    // Per synapse: one row of nSyn per parameter of the model, after the weights' row (plan.ts synapseData).
+    const own = gq.perSynapse ? STP_MODELS[stpModelName(pr.stpModel)].params : [];
+    const first = gq.hetWeight ? pr.nSyn : 0;
+    const value = (k: (typeof STP_PARAM_KEYS)[number]) => {
+      const r = (own as readonly string[]).indexOf(k);
+      return r < 0 ? f(params[k]) : `F[${at(o.syn)} + ${u(first + r * pr.nSyn)} + s]`;
+    };
     code += `
-fn efficacy_${q}(e: u32, n: u32) -> f32 {
-  let s = StpVars(F[${row(0, 'e')}], ${vars >= 2 ? `F[${row(1, 'e')}]` : '0.0'}, ${vars >= 3 ? `F[${row(2, 'e')}]` : '0.0'});
-  let r = stp_on_spike(${stpCodeName(pr.stpModel)}, ${stpStruct}, s, f32(n - U[${at(o.last)} + e]) * ${f(plan.net.dt)});
+fn stp_params_${q}(s: u32) -> StpParams {
+  return StpParams(${STP_PARAM_KEYS.map(value).join(', ')});
+}
+
+fn efficacy_${q}(e: u32, s: u32, n: u32) -> f32 {
+  let v = StpVars(F[${row(0, 'e')}], ${vars >= 2 ? `F[${row(1, 'e')}]` : '0.0'}, ${vars >= 3 ? `F[${row(2, 'e')}]` : '0.0'});
+  let r = stp_on_spike(${stpCodeName(pr.stpModel)}, stp_params_${q}(s), v, f32(n - U[${at(o.last)} + e]) * ${f(plan.net.dt)});
   F[${row(0, 'e')}] = r.vars.a;${vars >= 2 ? `\n  F[${row(1, 'e')}] = r.vars.b;` : ''}${vars >= 3 ? `\n  F[${row(2, 'e')}] = r.vars.c;` : ''}
   U[${at(o.last)} + e] = n;
   return r.w;
@@ -250,7 +278,7 @@ fn stp_bin_sum_${q}(b: u32, lane: u32, lanes: u32, n: u32) -> vec3<f32> {
   for (var e = lane; e < ${u(entries)}; e += lanes) {
     let kk = b * ${u(entries)} + e;
     let v = StpVars(F[${row(0, 'kk')}], ${vars >= 2 ? `F[${row(1, 'kk')}]` : '0.0'}, ${vars >= 3 ? `F[${row(2, 'kk')}]` : '0.0'});
-    let r = stp_relax(${stpCodeName(pr.stpModel)}, ${stpStruct}, v, f32(tEnd - U[${at(o.last)} + kk]) * ${f(plan.net.dt)});
+    let r = stp_relax(${stpCodeName(pr.stpModel)}, stp_params_${q}(${gq.perSynapse ? 'e' : '0u'}), v, f32(tEnd - U[${at(o.last)} + kk]) * ${f(plan.net.dt)});
     blockSum += vec3<f32>(r.a, r.b, r.c) - rest;
     inBlock++;
     if (inBlock == 64u) {

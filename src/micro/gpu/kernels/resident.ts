@@ -16,14 +16,17 @@ function propagatePhase(g: ArenaBatch, q: number, listStart: number[]): string {
   const pr = g.plan.projections[q].plan;
   const o = g.offsets.projections[q];
   const stp = pr.stpModel !== STP_NONE;
+  // STP per presynaptic neuron: one update per spike; per synapse: one per synapse of the row.
+  const perSyn = stp && g.plan.projections[q].perSynapse;
+  const perPre = stp && !perSyn;
   return `
 fn propagate_${q}(b: u32, lid: u32, n: u32, bank: u32) {
   let count = atomicLoad(&spikeCount[${u(2 * pr.pre)} + bank]);
   let base = ${at(o.ring)} + ((n + ${u(pr.delaySteps)}) % ${u(pr.delaySteps + 1)}) * R.T * ${u(pr.nPost)} + b * ${u(pr.nPost)};
   for (var s = lid; s < count; s += RWG) {
     let j = spikeList[${u(listStart[pr.pre])} + s];
-    let w = ${stp ? `efficacy_${q}(b * ${u(pr.nPre)} + j, n)` : '1.0'};
-    for (var e = U[${at(o.csr)} + j]; e < U[${at(o.csr)} + j + 1u]; e++) {
+    ${perPre ? `let w = efficacy_${q}(b * ${u(pr.nPre)} + j, 0u, n);` : stp ? '' : 'let w = 1.0;'}
+    for (var e = U[${at(o.csr)} + j]; e < U[${at(o.csr)} + j + 1u]; e++) {${perSyn ? `\n      let w = efficacy_${q}(b * ${u(pr.nSyn)} + e, e, n);` : ''}
       add_event(base + U[${at({ c: o.csr.c + pr.nPre + 1, t: o.csr.t })} + e], ${eventAmount(g, q)});
     }
   }
