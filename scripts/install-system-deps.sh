@@ -39,6 +39,21 @@ export DEBIAN_FRONTEND=noninteractive
 apt_updated=0
 apt_update() { if [ $apt_updated -eq 0 ]; then apt-get update -qq; apt_updated=1; fi; }
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+# install_missing WHAT WHY PACKAGE...: installs those of the packages that are missing (WHY says what
+# for), or says that WHAT is already installed.
+install_missing() {
+  local what=$1 why=$2 p
+  shift 2
+  local missing=()
+  for p in "$@"; do installed "$p" || missing+=("$p"); done
+  if [ ${#missing[@]} -eq 0 ]; then
+    log "$what already installed"
+    return
+  fi
+  apt_update
+  log "installing ${missing[*]}${why:+ ($why)}"
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
 
 backports_file=/etc/apt/sources.list.d/mesostp-bookworm-backports.sources
 add_backports() {
@@ -73,15 +88,7 @@ if [ $want_vulkan -eq 1 ]; then
 fi
 
 if [ $want_gl -eq 1 ]; then
-  missing=()
-  for p in libegl1 libegl-mesa0 libgl1 libgles2; do installed "$p" || missing+=("$p"); done
-  if [ ${#missing[@]} -eq 0 ]; then
-    log "EGL/GLES libraries already installed"
-  else
-    apt_update
-    log "installing ${missing[*]}"
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  fi
+  install_missing "EGL/GLES libraries" "" libegl1 libegl-mesa0 libgl1 libgles2
 fi
 
 if [ $want_chromium -eq 1 ]; then
@@ -98,15 +105,7 @@ if [ $want_brian -eq 1 ]; then
   # python3-brian's own dependencies bring cython3 and numpy; the rest is only "Suggests" there but
   # needed here: Python.h for the cython target, g++ (OpenMP is libgomp, part of gcc) and make for
   # the C++ standalone build.
-  missing=()
-  for p in python3-brian python3-dev g++ make; do installed "$p" || missing+=("$p"); done
-  if [ ${#missing[@]} -eq 0 ]; then
-    log "Brian2 $(dpkg-query -W -f='${Version}' python3-brian) already installed"
-  else
-    apt_update
-    log "installing ${missing[*]} (Brian2, for mesostp bench --peers)"
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  fi
+  install_missing "Brian2 $(dpkg-query -W -f='${Version}' python3-brian 2>/dev/null)" "Brian2, for mesostp bench --peers" python3-brian python3-dev g++ make
   if ! /usr/bin/python3 -c 'import brian2' 2>/dev/null; then
     log "python3-brian is installed but /usr/bin/python3 cannot import brian2"
     exit 1

@@ -11,7 +11,8 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseScenario } from '../../src/model/validate';
-import { exponentialKickScale } from '../../src/synapse/filters';
+import { compileNetwork } from '../../src/compile';
+import { stepCount, stepsPerBin } from '../../src/model/recording';
 import type { BenchCase, PeerEngine, PeerScript } from '../cases';
 import { emptyMeasurement, fromSummary, type Measurement } from '../measure';
 
@@ -101,9 +102,11 @@ const refuse = (script: string, why: string): never => {
 /** The parameter file of a case's Brian2 script, from the scenario mesostp runs (parsed, so every default is filled in). */
 export function brian2Params(c: BenchCase): Brian2Params {
   const script = c.peer ?? refuse('none', `the case ${c.workload} (${c.variant}) has no Brian2 script`);
-  const s = parseScenario(c.scenario) as unknown as Record<string, any>;
-  const dt: number = s.run.dt;
-  const steps = (x: number) => Math.round(x / dt);
+  const parsed = parseScenario(c.scenario);
+  const s = parsed as unknown as Record<string, any>;
+  // Steps, kick and input scales as the engines derive them (src/compile, src/model/recording), so the
+  // scripts cannot drift from them.
+  const net = compileNetwork(parsed, { engine: 'micro-cpu' });
   const pops = Object.entries(s.populations as Record<string, Record<string, any>>);
   const src = pops.filter(([, p]) => p.model === 'poisson');
   const lif = pops.filter(([, p]) => p.model === 'glif');
@@ -123,7 +126,7 @@ export function brian2Params(c: BenchCase): Brian2Params {
     uTh: pop.uTh,
     c: pop.c,
     deltaU: pop.deltaU,
-    refSteps: steps(pop.tRef),
+    refSteps: net.populations.find((q) => q.name === popName)!.refSteps,
   };
   const projections: Brian2Projection[] = (s.projections as Record<string, any>[]).map((p) => {
     const name: string = p.name ?? `${p.from}->${p.to}`;
@@ -135,7 +138,7 @@ export function brian2Params(c: BenchCase): Brian2Params {
     if (cn.perTrial) refuse(script, `projection "${name}" draws a network per trial; it shares one network across trials`);
     if (cn.type !== 'all-to-all' && cn.type !== 'fixed-indegree')
       refuse(script, `projection "${name}" has ${cn.type} connectivity; it implements all-to-all and fixed in-degree`);
-    const normalize = p.normalize ?? 'integral';
+    const compiled = net.projections.find((q) => q.name === name)!;
     let stp: Brian2Stp | null = null;
     if (p.stp.model === 'tsodyks-markram') stp = { model: 'tsodyks-markram', U: p.stp.U, U0: p.stp.U0, tauD: p.stp.tauD, tauF: p.stp.tauF };
     else if (p.stp.model === 'depression') stp = { model: 'depression', U: p.stp.U, U0: 0, tauD: p.stp.tauD, tauF: 0 };
@@ -145,10 +148,10 @@ export function brian2Params(c: BenchCase): Brian2Params {
       from: p.from,
       connectivity: cn.type === 'all-to-all' ? { type: 'all-to-all', autapses: cn.autapses } : { type: 'fixed-indegree', C: cn.C, autapses: cn.autapses },
       weight: p.weight,
-      delaySteps: steps(p.delay),
+      delaySteps: compiled.delaySteps,
       tauS: p.filter.tau,
-      kickScale: exponentialKickScale({ tauS: p.filter.tau }, normalize),
-      inputScale: normalize === 'integral' ? pop.tauM : 1,
+      kickScale: compiled.kickScale,
+      inputScale: compiled.outScale,
       stp,
     };
   });
@@ -170,11 +173,11 @@ export function brian2Params(c: BenchCase): Brian2Params {
   return {
     script,
     scenario: s.name,
-    dt,
-    steps: steps(s.run.duration),
+    dt: parsed.run.dt,
+    steps: stepCount(parsed),
     trials: s.run.trials,
     seed: s.run.seed,
-    binSteps: steps(r.binSize ?? dt),
+    binSteps: stepsPerBin(parsed),
     sources: { name: srcName, N: srcPop.N, rateHz: srcPop.rate.value },
     neurons,
     projections,

@@ -13,17 +13,17 @@ import type { BatchMemory } from './batchMemory';
 import { WG } from './layout';
 import type { GpuPlan } from './plan';
 import { ArenaLayout, arenaKernel, createArenas, layoutStepBuffers, perTrial, type Arenas, type StepBuffers } from './arenas';
-import { FusedStep, fusedWgsl, populationBlocks, type FusedOffsets } from './kernels/fused';
+import { FUSED_MAX_LANES, FusedStep, fusedWgsl, partialLanes, populationBlocks, type FusedOffsets } from './kernels/fused';
 
 /**
  * Invocations per trial: enough lanes over the batch for the adapter's width (4096 in all on a
  * GPU; 256 on a CPU-emulated adapter, where an invocation that finds no work still costs
  * ~0.1 µs and only a few lanes run at once), one lane per trial where the batch alone fills it,
- * at most 1024 (a lane's input-sum share is summed by one invocation).
+ * at most FUSED_MAX_LANES (a lane's input-sum share is summed by one invocation).
  */
 export function fusedLanes(T: number, software: boolean): number {
   const lanes = Math.floor((software ? 256 : 4096) / T);
-  return lanes <= 1 ? 1 : Math.min(1024, 2 ** Math.floor(Math.log2(lanes)));
+  return lanes <= 1 ? 1 : Math.min(FUSED_MAX_LANES, 2 ** Math.floor(Math.log2(lanes)));
 }
 
 /**
@@ -63,7 +63,7 @@ export async function allocateFused(
   const fused: FusedOffsets = {
     spikeList: plan.populations.map((gp) => layout.place('U', perTrial(gp.plan.N))),
     efficacy: plan.projections.map((gq) => layout.place('F', perTrial(gq.plan.stpModel !== STP_NONE && !gq.perSynapse ? gq.plan.nPre : 0))),
-    inputPartial: plan.populations.map((gp, p) => layout.place('F', perTrial(gp.recordMean ? populationBlocks(plan, p) : 0))),
+    inputPartial: plan.populations.map((gp, p) => layout.place('F', perTrial(gp.recordMean ? partialLanes(plan, p) : 0))),
     spikeCounts: layout.place('A', perTrial(2 * plan.populations.length)),
   };
   const lanes = fusedLanes(T, ctx.summary.software);

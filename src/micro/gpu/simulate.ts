@@ -123,6 +123,8 @@ export async function simulateMicroGpu(scenario: Scenario, options: MicroGpuOpti
     }
   }
   const merged = parts.length === 1 ? parts[0] : mergeRecordings(parts);
+  const notResident = residentUnsupported(plan);
+  const notFused = arenaUnsupported(plan);
   const stpState: Record<string, string> = {};
   const filterState: Record<string, string> = {};
   const storage: Record<string, string> = {};
@@ -150,8 +152,8 @@ export async function simulateMicroGpu(scenario: Scenario, options: MicroGpuOpti
       // three dispatches per step (fused.ts), or 'resident', one dispatch per chunk (resident.ts); with the
       // reasons, under auto, why the network could not run resident or fused.
       mode: [...modes].join(', '),
-      ...(!modes.has('resident') && options.mode !== 'general' && residentUnsupported(plan) !== null ? { residentUnsupported: residentUnsupported(plan) } : {}),
-      ...(modes.has('general') && (options.mode ?? 'auto') === 'auto' && arenaUnsupported(plan) !== null ? { fusedUnsupported: arenaUnsupported(plan) } : {}),
+      ...(!modes.has('resident') && options.mode !== 'general' && notResident !== null ? { residentUnsupported: notResident } : {}),
+      ...(modes.has('general') && (options.mode ?? 'auto') === 'auto' && notFused !== null ? { fusedUnsupported: notFused } : {}),
       dispatchesPerStep: dispatchedSteps > 0 ? dispatches / dispatchedSteps : null,
       adapter: describeAdapter(ctx.summary),
       software: ctx.summary.software,

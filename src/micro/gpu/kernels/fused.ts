@@ -16,10 +16,13 @@ import { wgslStruct, type WgslPart } from '../../../gpu/wgsl';
 import { NEURON_POISSON } from '../../../compile';
 import type { GpuPlan } from '../plan';
 import fusedCode from './fused.wgsl?raw';
-import { arenaKernelParts, at, eventAmount, populationPhase, stpPhases, u, type ArenaBatch, type Lin } from './networkPhases';
+import { arenaKernelParts, at, populationPhase, ringSlotBase, rowEvents, spikeEfficacy, stpPhases, u, type ArenaBatch, type Lin } from './networkPhases';
 
 /** The step within the chunk (binding 6, at a dynamic offset of k·stride). */
 export const FusedStep = wgslStruct('FusedStep', { k: 'u32' });
+
+/** The most lanes a trial gets (fused.ts fusedLanes): lane 0 sums one input share per lane. */
+export const FUSED_MAX_LANES = 1024;
 
 /** Synapses of a CSR row one propagation item walks: long rows are split over lanes. */
 export const FUSED_ROW_CHUNK = 32;
@@ -30,7 +33,7 @@ export interface FusedOffsets {
   spikeList: Lin[];
   /** Per projection with STP: the efficacy of each listed spike (nPre per trial). */
   efficacy: Lin[];
-  /** Per population whose input mean is recorded: each lane's share of the input sum (blocks per trial). */
+  /** Per population whose input mean is recorded: each lane's share of the input sum (partialLanes per trial). */
   inputPartial: Lin[];
   /** The spike counts: per trial, 2 per population (two banks by step parity). */
   spikeCounts: Lin;
@@ -44,6 +47,11 @@ export interface FusedBatch extends ArenaBatch {
 export function populationBlocks(plan: GpuPlan, p: number): number {
   const pop = plan.populations[p].plan;
   return pop.model === NEURON_POISSON && pop.poissonEvents ? 1 : Math.ceil(pop.N / 4);
+}
+
+/** Lanes population p can take in a trial, and the input-sum shares it keeps per trial: min(blocks, FUSED_MAX_LANES). */
+export function partialLanes(plan: GpuPlan, p: number): number {
+  return Math.min(populationBlocks(plan, p), FUSED_MAX_LANES);
 }
 
 /** Items of projection q per spike: its longest CSR row in chunks of FUSED_ROW_CHUNK. */
@@ -73,28 +81,21 @@ fn emit_${p}(b: u32, i: u32, n: u32, bank: u32) {
 }
 
 function propagatePhase(g: FusedBatch, q: number): string {
-  const gq = g.plan.projections[q];
-  const pr = gq.plan;
-  const o = g.offsets.projections[q];
+  const pr = g.plan.projections[q].plan;
+  const csr = at(g.offsets.projections[q].csr);
   const chunks = rowChunks(g, q);
-  const stp = pr.stpModel !== STP_NONE;
-  // STP per presynaptic neuron: updated where the spike was emitted; per synapse: here, each synapse in its item.
-  const perSyn = stp && gq.perSynapse;
-  const perPre = stp && !perSyn;
-  const nPreList = g.plan.populations[pr.pre].plan.N;
+  // STP per presynaptic neuron was updated where the spike was emitted (emit_<p>); per synapse, the item updates its synapses.
   return `
 fn propagate_${q}(b: u32, lane: u32, n: u32, bank: u32) {
   let items = atomicLoad(&A[spike_count_index(b, ${u(pr.pre)}, bank)]) * ${u(chunks)};
-  let base = ${at(o.ring)} + ((n + ${u(pr.delaySteps)}) % ${u(pr.delaySteps + 1)}) * R.T * ${u(pr.nPost)} + b * ${u(pr.nPost)};
+  let base = ${ringSlotBase(g, q)};
   for (var item = lane; item < items; item += R.lanes) {
     let s = item / ${u(chunks)};
-    let j = U[${at(g.fused.spikeList[pr.pre])} + b * ${u(nPreList)} + s];
-    ${perPre ? `let w = F[${at(g.fused.efficacy[q])} + b * ${u(pr.nPre)} + s];` : stp ? '' : 'let w = 1.0;'}
-    let rowEnd = U[${at(o.csr)} + j + 1u];
-    let first = U[${at(o.csr)} + j] + (item % ${u(chunks)}) * FUSED_ROW_CHUNK;
-    for (var e = first; e < min(rowEnd, first + FUSED_ROW_CHUNK); e++) {${perSyn ? `\n      let w = efficacy_${q}(b * ${u(pr.nSyn)} + e, e, n);` : ''}
-      add_event(base + U[${at({ c: o.csr.c + pr.nPre + 1, t: o.csr.t })} + e], ${eventAmount(g, q)});
-    }
+    let j = U[${at(g.fused.spikeList[pr.pre])} + b * ${u(g.plan.populations[pr.pre].plan.N)} + s];
+    ${spikeEfficacy(g, q, `F[${at(g.fused.efficacy[q])} + b * ${u(pr.nPre)} + s]`)}
+    let rowEnd = U[${csr} + j + 1u];
+    let first = U[${csr} + j] + (item % ${u(chunks)}) * FUSED_ROW_CHUNK;
+    ${rowEvents(g, q, 'first', 'min(rowEnd, first + FUSED_ROW_CHUNK)')}
   }
 }`;
 }
@@ -110,7 +111,7 @@ export function fusedWgsl(g: FusedBatch): WgslPart[] {
   // Population p's invocations follow those of populations 0 … p − 1: T·min(blocks, lanes) each.
   const ranges = plan.populations.map((gp, p) => {
     const lanes = `min(${u(populationBlocks(g.plan, p))}, R.lanes)`;
-    const partial = gp.recordMean ? `\n      F[${at(g.fused.inputPartial[p])} + b * ${u(populationBlocks(g.plan, p))} + lane] = sum;` : '';
+    const partial = gp.recordMean ? `\n      F[${at(g.fused.inputPartial[p])} + b * ${u(partialLanes(g.plan, p))} + lane] = sum;` : '';
     return `  {
     let lanes = ${lanes};
     let end = first + R.T * lanes;
@@ -129,7 +130,7 @@ export function fusedWgsl(g: FusedBatch): WgslPart[] {
     .map(
       ({ gp, p }) => `    {
       var sum = 0.0;
-      for (var l = 0u; l < min(${u(populationBlocks(g.plan, p))}, R.lanes); l++) { sum += F[${at(g.fused.inputPartial[p])} + b * ${u(populationBlocks(g.plan, p))} + l]; }
+      for (var l = 0u; l < min(${u(populationBlocks(g.plan, p))}, R.lanes); l++) { sum += F[${at(g.fused.inputPartial[p])} + b * ${u(partialLanes(g.plan, p))} + l]; }
       let r = ${at(g.offsets.populations[p].mean)} + b * TOTAL_BINS + n / BIN_STEPS;
       F[r] = F[r] + sum / (f32(${u(gp.plan.N)}) * f32(BIN_STEPS));
     }`,

@@ -317,8 +317,42 @@ fn record_stp_thread_${q}(b: u32, n: u32) {
   return code;
 }
 
+/**
+ * The start of trial b's ring slot that a spike of step n reaches (n + delay), in the `propagate_<q>`
+ * functions of both schedules (the variables b and n in scope).
+ */
+export function ringSlotBase(g: ArenaBatch, q: number): string {
+  const pr = g.plan.projections[q].plan;
+  return `${at(g.offsets.projections[q].ring)} + ((n + ${u(pr.delaySteps)}) % ${u(pr.delaySteps + 1)}) * R.T * ${u(pr.nPost)} + b * ${u(pr.nPost)}`;
+}
+
+/**
+ * The efficacy of a spike of projection q as `let w` before its row is walked: `perSpike` (a WGSL
+ * expression) with STP per presynaptic neuron, 1 without STP, nothing with STP per synapse (rowEvents
+ * updates each synapse).
+ */
+export function spikeEfficacy(g: ArenaBatch, q: number, perSpike: string): string {
+  const gq = g.plan.projections[q];
+  if (gq.plan.stpModel === STP_NONE) return 'let w = 1.0;';
+  return gq.perSynapse ? '' : `let w = ${perSpike};`;
+}
+
+/**
+ * Synapses [first, end) of a row of projection q (trial b, step n, ring slot `base`): each one's
+ * fixed-point event into the ring, after its own STP update where the state is per synapse.
+ */
+export function rowEvents(g: ArenaBatch, q: number, first: string, end: string): string {
+  const gq = g.plan.projections[q];
+  const pr = gq.plan;
+  const o = g.offsets.projections[q];
+  const perSynapse = pr.stpModel !== STP_NONE && gq.perSynapse;
+  return `for (var e = ${first}; e < ${end}; e++) {${perSynapse ? `\n      let w = efficacy_${q}(b * ${u(pr.nSyn)} + e, e, n);` : ''}
+      add_event(base + U[${at({ c: o.csr.c + pr.nPre + 1, t: o.csr.t })} + e], ${eventAmount(g, q)});
+    }`;
+}
+
 /** The fixed-point amount a spike of efficacy `w` adds for synapse `e` of projection q (as propagate.wgsl). */
-export function eventAmount(g: ArenaBatch, q: number): string {
+function eventAmount(g: ArenaBatch, q: number): string {
   const gq = g.plan.projections[q];
   const pr = gq.plan;
   const scale = gq.fixedPoint.scale;

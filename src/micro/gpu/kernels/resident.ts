@@ -6,29 +6,21 @@
  */
 import { STP_NONE } from '../../../compile';
 import type { WgslPart } from '../../../gpu/wgsl';
-import { arenaKernelParts, at, eventAmount, populationPhase, RESIDENT_WG, stpPhases, u, type ArenaBatch } from './networkPhases';
+import { arenaKernelParts, at, populationPhase, RESIDENT_WG, ringSlotBase, rowEvents, spikeEfficacy, stpPhases, u, type ArenaBatch } from './networkPhases';
 import residentCode from './resident.wgsl?raw';
-
-export type { ArenaOffsets, Lin } from './networkPhases';
 
 /** Projection q's phase: lane lid of trial b's workgroup walks every RWG-th spike of the step. */
 function propagatePhase(g: ArenaBatch, q: number, listStart: number[]): string {
   const pr = g.plan.projections[q].plan;
-  const o = g.offsets.projections[q];
-  const stp = pr.stpModel !== STP_NONE;
-  // STP per presynaptic neuron: one update per spike; per synapse: one per synapse of the row.
-  const perSyn = stp && g.plan.projections[q].perSynapse;
-  const perPre = stp && !perSyn;
+  const csr = at(g.offsets.projections[q].csr);
   return `
 fn propagate_${q}(b: u32, lid: u32, n: u32, bank: u32) {
   let count = atomicLoad(&spikeCount[${u(2 * pr.pre)} + bank]);
-  let base = ${at(o.ring)} + ((n + ${u(pr.delaySteps)}) % ${u(pr.delaySteps + 1)}) * R.T * ${u(pr.nPost)} + b * ${u(pr.nPost)};
+  let base = ${ringSlotBase(g, q)};
   for (var s = lid; s < count; s += RWG) {
     let j = spikeList[${u(listStart[pr.pre])} + s];
-    ${perPre ? `let w = efficacy_${q}(b * ${u(pr.nPre)} + j, 0u, n);` : stp ? '' : 'let w = 1.0;'}
-    for (var e = U[${at(o.csr)} + j]; e < U[${at(o.csr)} + j + 1u]; e++) {${perSyn ? `\n      let w = efficacy_${q}(b * ${u(pr.nSyn)} + e, e, n);` : ''}
-      add_event(base + U[${at({ c: o.csr.c + pr.nPre + 1, t: o.csr.t })} + e], ${eventAmount(g, q)});
-    }
+    ${spikeEfficacy(g, q, `efficacy_${q}(b * ${u(pr.nPre)} + j, 0u, n)`)}
+    ${rowEvents(g, q, `U[${csr} + j]`, `U[${csr} + j + 1u]`)}
   }
 }`;
 }
