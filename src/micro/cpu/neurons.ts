@@ -4,13 +4,16 @@
  *
  * Random numbers: Philox4x32-10, key (seed, population index), counter
  * (⌊i/4⌋, n, trial, purposeWord(spike)), word i mod 4, uniformFromBits — one block per four
- * neurons, so the GPU engine can draw the identical numbers. Sparse Poisson populations draw
+ * neurons, so the GPU engine can draw the identical numbers; a trial's blocks come in one call
+ * from WebAssembly (rng/philoxWasm.ts). Sparse Poisson populations draw
  * by the event scheme of src/rng/poissonEvents.ts instead (O(1 + spikes) per step and trial).
  */
-import { philox4x32Into, uniformFromBits } from '../../rng/philox';
+import { uniformFromBits } from '../../rng/philox';
+import type { PhiloxBlockSource } from '../../rng/philoxWasm';
 import { drawPoissonEvents, poissonStepProbability } from '../../rng/poissonEvents';
 import { NEURON_GLIF, NEURON_LIF, NEURON_POISSON, type CompiledPopulation } from '../../compile';
 import type { PopulationState } from './state';
+import { escapeSpike } from './hazardBound';
 
 export interface StepContext {
   /** Step index n and its start t_n = n·dt. */
@@ -24,6 +27,8 @@ export interface StepContext {
   T: number;
   /** Four Philox output words (reused). */
   readonly words: Uint32Array;
+  /** This thread's Philox blocks in bulk (one call per trial and population step). */
+  readonly blocks: PhiloxBlockSource;
 }
 
 /** drive: r(t_n) (Hz) for Poisson sources, μ(t_n) (mV) for LIF/GLIF. */
@@ -51,13 +56,9 @@ function poissonStep(p: CompiledPopulation, st: PopulationState, ctx: StepContex
     return;
   }
   for (let b = 0; b < ctx.T; b++) {
-    const trial = ctx.trialFrom + b;
     const base = b * N;
-    for (let i = 0; i < N; i += 4) {
-      philox4x32Into(i >>> 2, ctx.n, trial, ctx.spikeWord, ctx.seed, p.index, words);
-      const m = N - i < 4 ? N - i : 4;
-      for (let w = 0; w < m; w++) if (uniformFromBits(words[w]) < prob) spikes[count++] = base + i + w;
-    }
+    const draws = ctx.blocks.fill(0, Math.ceil(N / 4), ctx.n, ctx.trialFrom + b, ctx.spikeWord, ctx.seed, p.index);
+    for (let i = 0; i < N; i++) if (uniformFromBits(draws[i]) < prob) spikes[count++] = base + i;
   }
   st.spikeCount = count;
 }
@@ -66,7 +67,8 @@ function poissonStep(p: CompiledPopulation, st: PopulationState, ctx: StepContex
  * LIF and GLIF. Not refractory: the exact solution over the step with the input held,
  * V_{n+1} = V∞ + (V_n − V∞)e^{−dt(1+G)/τm}, V∞ = (μ + I_cur + Σ gBE)/(1 + G) (G = Σ gB, the
  * conductances of step n; G = 0 is the current-based case). GLIF: hazard at both ends with the
- * threshold u_th + Σ a_k, P = 1 − exp(−dt(λ_start + λ_end)/2). LIF: spike when V_{n+1} ≥ u_th.
+ * threshold u_th + Σ a_k, P = 1 − exp(−dt(λ_start + λ_end)/2), tested against the draw only where
+ * a cheap bound of P exceeds it (hazardBound.ts). LIF: spike when V_{n+1} ≥ u_th.
  * Refractory: V stays u_r and nothing else happens. Adaptation decays every step.
  */
 function membraneStep(p: CompiledPopulation, st: PopulationState, ctx: StepContext, mu: number): void {
@@ -91,13 +93,13 @@ function membraneStep(p: CompiledPopulation, st: PopulationState, ctx: StepConte
   const c = p.c;
   const invDeltaU = 1 / p.deltaU;
   const halfDt = 0.5 * dt;
+  const halfDtC = halfDt * c;
   const refSteps = p.refSteps;
-  const words = ctx.words;
   let count = 0;
   for (let b = 0; b < T; b++) {
-    const trial = ctx.trialFrom + b;
+    // Word i of the trial's blocks (block ⌊i/4⌋, word i mod 4) is neuron i's draw.
+    const draws = glif ? ctx.blocks.fill(0, Math.ceil(N / 4), ctx.n, ctx.trialFrom + b, ctx.spikeWord, ctx.seed, p.index) : null;
     for (let i = 0; i < N; i++) {
-      if (glif && (i & 3) === 0) philox4x32Into(i >>> 2, ctx.n, trial, ctx.spikeWord, ctx.seed, p.index, words);
       const k = b * N + i;
       const v = V[k];
       const ic = hasInput ? Icur[k] : 0;
@@ -128,10 +130,7 @@ function membraneStep(p: CompiledPopulation, st: PopulationState, ctx: StepConte
       }
       let spike: boolean;
       if (lif) spike = vNext >= uTh;
-      else {
-        const lamSum = c * (Math.exp((v - theta0) * invDeltaU) + Math.exp((vNext - theta1) * invDeltaU));
-        spike = uniformFromBits(words[i & 3]) < -Math.expm1(-halfDt * lamSum);
-      }
+      else spike = escapeSpike(uniformFromBits(draws![i]), halfDt, c, halfDtC, (v - theta0) * invDeltaU, (vNext - theta1) * invDeltaU);
       if (spike) {
         V[k] = uReset;
         ref[k] = refSteps;

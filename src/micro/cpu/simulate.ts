@@ -18,6 +18,7 @@ import { advanceSynapseFilters, applyPulses, collectInput, createScratch, delive
 import { Recorder } from './record';
 import { createNetworkState, type NetworkState } from './state';
 import { timeFunctionAt } from '../../model/timeFunction';
+import { PhiloxBlockSource } from '../../rng/philoxWasm';
 
 export interface MicroCpuOptions {
   /** Trials [from, to) to simulate (default all): lets a caller spread trials over worker threads. */
@@ -98,6 +99,7 @@ class MicroCpuRun {
       trialFrom: from,
       T: this.T,
       words: new Uint32Array(4),
+      blocks: new PhiloxBlockSource(),
     };
     this.chunk = Math.max(1, Math.floor(options.chunkSteps ?? 1000));
     this.setupSeconds = (performance.now() - this.start) / 1000;
