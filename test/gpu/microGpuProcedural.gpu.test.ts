@@ -7,15 +7,23 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { testGpu } from '../support/gpu';
-import { EngineUnsupportedError } from '../../src/compile';
+import { expectSameRun } from '../support/sameRun';
+import { compileNetwork, EngineUnsupportedError } from '../../src/compile';
 import { simulateMicroGpu } from '../../src/micro/gpu';
+import { planGpu } from '../../src/micro/gpu/plan';
 import { proceduralRow, proceduralRows } from '../../src/micro/gpu/procedural';
+import { residentUnsupported } from '../../src/micro/gpu/resident';
+import type { Scenario } from '../../src/model/scenario';
 import { simulateMicroCpu } from '../../src/micro/cpu';
 import { parseScenario } from '../../src/model/validate';
 import { probe, scenario, singleSpikeSource } from '../unit/microCpu/support';
 
 const dt = 5e-4;
 const tauM = 0.02;
+
+function planOf(s: Scenario) {
+  return planGpu(compileNetwork(s, { engine: 'micro-gpu', proceduralWithoutCsr: true }), s, 1);
+}
 
 describe('procedural connectivity on the GPU', () => {
   it('regenerates the rows of the TypeScript twin: in-degrees from one synchronous volley, the same in every trial, binomial statistics', async () => {
@@ -215,6 +223,113 @@ describe('procedural connectivity on the GPU', () => {
       expect(Math.abs(a.m - b.m), `${pop}: cpu ${a.m} ± ${a.se}, gpu ${b.m} ± ${b.se}`).toBeLessThan(4.5 * Math.hypot(a.se, b.se) + 0.03 * a.m);
     }
   });
+
+  it('general, fused and resident schedules regenerate the same rows: identical spike trains, inputs and STP means', async () => {
+    const gpu = await testGpu();
+    const glif = (N: number, mu: number) => ({
+      model: 'glif' as const,
+      N,
+      tauM,
+      mu: { type: 'constant' as const, value: mu },
+      uReset: 0,
+      tRef: 0.002,
+      c: 10,
+      deltaU: 2,
+      uTh: 15,
+    });
+    const poisson = (N: number, rate: number) => ({ model: 'poisson' as const, N, rate: { type: 'constant' as const, value: rate } });
+    const procedural = { storage: 'procedural' as const };
+    // Rows of 299 and 260 candidates: two segments each, the autapse skip crossing the segment boundary.
+    const families: { name: string; populations: Record<string, any>; projections: any[]; resident: boolean }[] = [
+      {
+        name: 'recurrent fixed probability without autapses, Tsodyks–Markram, exponential filter; fixed-probability input',
+        populations: { src: poisson(200, 20), E: glif(300, 12) },
+        projections: [
+          { from: 'src', to: 'E', connectivity: { type: 'fixed-probability', p: 0.1 }, weight: 0.6, delay: 0.001, filter: { type: 'delta' }, ...procedural },
+          {
+            from: 'E',
+            to: 'E',
+            connectivity: { type: 'fixed-probability', p: 0.1, autapses: false },
+            weight: 0.4,
+            delay: 0.0015,
+            filter: { type: 'exponential', tau: 0.005 },
+            stp: { model: 'tsodyks-markram', U: 0.2, U0: 0.2, tauD: 0.2, tauF: 0.1 },
+            ...procedural,
+          },
+        ],
+        resident: true,
+      },
+      {
+        name: 'all-to-all with depression into a conductance, recurrent all-to-all inhibition without autapses, a network drawn per trial',
+        populations: { src: poisson(100, 30), E: { ...glif(260, 12), restPotential: -65 } },
+        projections: [
+          {
+            from: 'src',
+            to: 'E',
+            connectivity: { type: 'all-to-all' },
+            weight: 0.004,
+            delay: 0.001,
+            filter: { type: 'exponential', tau: 0.004 },
+            output: { type: 'conductance', E: 65 },
+            stp: { model: 'depression', U: 0.3, tauD: 0.2 },
+            ...procedural,
+          },
+          { from: 'E', to: 'E', connectivity: { type: 'all-to-all', autapses: false }, weight: -0.02, delay: 0.0005, filter: { type: 'delta' }, ...procedural },
+          {
+            from: 'src',
+            to: 'E',
+            connectivity: { type: 'fixed-probability', p: 0.05, perTrial: true },
+            weight: 0.8,
+            delay: 0.001,
+            filter: { type: 'alpha', tau: 0.003 },
+            ...procedural,
+          },
+        ],
+        resident: true,
+      },
+      {
+        name: 'a trial of 2100 neurons, beyond the resident kernel: event-scheme Poisson input through a procedural fixed-probability projection',
+        populations: { src: poisson(2000, 5), E: glif(100, 12) },
+        projections: [
+          { from: 'src', to: 'E', connectivity: { type: 'fixed-probability', p: 0.05 }, weight: 0.8, delay: 0.0005, filter: { type: 'delta' }, ...procedural },
+        ],
+        resident: false,
+      },
+    ];
+    const steps = 200;
+    const chunkSteps = 80;
+    for (const f of families) {
+      const all = Object.keys(f.populations);
+      const s = scenario({
+        populations: f.populations,
+        projections: f.projections.map((p, i) => ({ name: `p${i}`, ...p })),
+        run: { dt, duration: steps * dt, trials: 3, seed: 13 },
+        record: {
+          activity: true,
+          binSize: dt,
+          stp: true,
+          inputs: [{ population: 'E', neurons: 40 }],
+          spikes: all.map((population) => ({ population, neurons: f.populations[population].N })),
+        },
+      });
+      const general = await simulateMicroGpu(s, { gpu, chunkSteps, mode: 'general' });
+      expect(general.engine.mode).toBe('general');
+      // A comparison without recurrent spikes compares little: every family's network fires.
+      expect(general.spikes.E.trial.length, f.name).toBeGreaterThan(100);
+      const fused = await simulateMicroGpu(s, { gpu, chunkSteps, mode: 'fused' });
+      expect(fused.engine.mode).toBe('fused');
+      // Two dispatches per step, and the STP means' at every bin's end (bins of one step).
+      expect(fused.engine.dispatchesPerStep).toBe(f.projections.some((p) => 'stp' in p) ? 3 : 2);
+      expectSameRun(fused, general, f.name);
+      expect(residentUnsupported(planOf(s)) === null, f.name).toBe(f.resident);
+      if (f.resident) {
+        const resident = await simulateMicroGpu(s, { gpu, chunkSteps, mode: 'resident' });
+        expect(resident.engine.mode).toBe('resident');
+        expect(resident.engine.dispatchesPerStep).toBeCloseTo(Math.ceil(steps / chunkSteps) / steps, 9);
+        expectSameRun(resident, general, f.name);
+      }
+    }
+  }, 300_000);
 
   it('refuses procedural fixed in-degree with the alternative named', async () => {
     const gpu = await testGpu();

@@ -47,7 +47,7 @@ function recordAll(pops: Record<string, { N: number; model: string }>, binSize: 
 
 interface Family {
   name: string;
-  /** The resident schedule runs it (current-based, explicit connectivity, STP per presynaptic neuron, ≤ 2048 neurons). */
+  /** The resident schedule runs it (no conductance pulses, kinetic receptors or per-synapse filters; ≤ 2048 neurons). */
   resident?: boolean;
   /** The fused schedule runs it (as resident, of any size; default: as resident). */
   fused?: boolean;
@@ -92,6 +92,7 @@ const FAMILIES: Family[] = [
   },
   {
     name: 'deterministic LIF, delta current synapses with depression, alpha filter, steps and sinusoidal drives; networks drawn per trial',
+    resident: true,
     populations: {
       src: { model: 'poisson', N: 50, rate: { type: 'steps', times: [0.05], values: [10, 60] } },
       lif: { model: 'lif', N: 20, tauM: 0.01, mu: { type: 'sinusoid', offset: 12, amplitude: 4, frequency: 8 }, uReset: 0, tRef: 0.002, uTh: 15 },

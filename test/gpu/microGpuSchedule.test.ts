@@ -45,6 +45,8 @@ describe('the step schedule of a batch', () => {
   const pulses = plan(50, { filter: { type: 'delta' }, output: { type: 'conductance', E: 0 } });
   const conductance = plan(50, { output: { type: 'conductance', E: 0 } });
   const perSynapse = plan(50, { heterogeneity: { tauD: { distribution: 'lognormal', cv: 0.2 } } });
+  const procedural = (N: number, perTrial = false) => plan(N, { connectivity: { type: 'fixed-probability', p: 0.1, perTrial }, storage: 'procedural' });
+  const perTrialExplicit = plan(50, { connectivity: { type: 'fixed-indegree', C: 10, perTrial: true } });
 
   it('auto: resident where a trial fits a workgroup (on a software adapter only for small batches), else fused, else general', () => {
     expect(chooseSchedule(small, 1000, false, 'auto')).toBe('resident');
@@ -59,6 +61,11 @@ describe('the step schedule of a batch', () => {
     expect(chooseSchedule(pulses, 1, false, 'auto')).toBe('general');
     expect(chooseSchedule(conductance, 1, false, 'auto')).toBe('resident');
     expect(chooseSchedule(perSynapse, 1, false, 'auto')).toBe('resident');
+    // Every connectivity: procedural rows regenerated, shared or drawn per trial, and explicit networks drawn per trial.
+    expect(chooseSchedule(procedural(50), 1, true, 'auto')).toBe('resident');
+    expect(chooseSchedule(procedural(50, true), 1, false, 'auto')).toBe('resident');
+    expect(chooseSchedule(procedural(RESIDENT_MAX_NEURONS), 1, true, 'auto')).toBe('fused');
+    expect(chooseSchedule(perTrialExplicit, 1, false, 'auto')).toBe('resident');
   });
 
   it('a forced mode is kept, and what it cannot run is said', () => {
@@ -67,6 +74,8 @@ describe('the step schedule of a batch', () => {
     expect(scheduleUnsupported(large, 'fused')).toBeNull();
     expect(scheduleUnsupported(pulses, 'fused')).toMatch(/population "E" receives conductance pulses/);
     expect(scheduleUnsupported(pulses, 'general')).toBeNull();
+    expect(scheduleUnsupported(procedural(RESIDENT_MAX_NEURONS), 'fused')).toBeNull();
+    expect(scheduleUnsupported(perTrialExplicit, 'resident')).toBeNull();
   });
 });
 

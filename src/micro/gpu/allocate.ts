@@ -54,6 +54,8 @@ export interface ProjectionResources {
   propagation: Dispatch[];
   recordStp: Dispatch | null;
   recordedStp: GPUBuffer;
+  /** Why the batch's network drawn per trial does not fit the fused and resident layouts (null: it does, or is shared). */
+  beyondLayout: string | null;
 }
 
 export interface BatchResources {
@@ -130,8 +132,11 @@ export async function allocateBatch(
         await allocateProjection(setup, memory, gq, scenario.record.stp, { ctl, spikes: pre.spikes, state: post.state, refr: post.refr, acc: post.acc }),
       );
     }
-    const schedule = chooseSchedule(plan, T, ctx.summary.software, mode);
-    const why = scheduleUnsupported(plan, schedule);
+    // A network drawn beyond the per-trial layout the arena kernels compile in: auto takes the general schedule.
+    const beyondLayout = projections.find((q) => q.beyondLayout !== null)?.beyondLayout ?? null;
+    const chosen = chooseSchedule(plan, T, ctx.summary.software, mode);
+    const schedule = mode === 'auto' && beyondLayout !== null ? 'general' : chosen;
+    const why = scheduleUnsupported(plan, schedule) ?? (schedule === 'general' ? null : beyondLayout);
     if (why !== null) throw new MicroGpuUnsupportedError(`the ${schedule} mode cannot run this scenario: ${why}`);
     const batch = { T, from, seed: setup.seed, driveOffset, recordStp: scenario.record.stp, chunkSteps: chunkCapacity };
     const stepBuffers = { ctl, spikeRecords, populations, projections };
@@ -228,7 +233,7 @@ async function allocateProjection(
 
   // Procedural rows are regenerated on the GPU: no CSR to bind.
   const gen = gq.procedural;
-  const csr = gen ? { data: gq.csr, stride: 0, longestRow: 0 } : batchCsr(gq, setup.from, T);
+  const csr = gen ? { data: gq.csr, stride: 0, longestRow: 0, beyondLayout: null } : batchCsr(gq, setup.from, T);
   let csrUploaded: GPUBuffer | null = null;
   const csrBuffer = (): GPUBuffer => {
     csrUploaded = memory.upload(csr.data, `${pr.name} CSR`);
@@ -253,29 +258,37 @@ async function allocateProjection(
     recordedStp = memory.storage(4 * gq.stpVars * T * setup.plan.totalBins, `${pr.name} recorded STP`);
     record = await recordStpDispatch(setup, gq, { ctl: b.ctl, stp, last, syn, out: recordedStp });
   }
-  return { ring, stages, stp, last, csr: csrUploaded, syn, input, propagation, recordStp: record, recordedStp };
+  return { ring, stages, stp, last, csr: csrUploaded, syn, input, propagation, recordStp: record, recordedStp, beyondLayout: csr.beyondLayout };
 }
 
 /**
  * The CSR the batch binds: the shared one, or under connectivity.perTrial one block per trial of
- * the batch (each of the same stride), built from the CPU engine's per-trial seeds.
+ * the batch (each of the same stride), built from the CPU engine's per-trial seeds. The blocks
+ * take the plan's layout (plan.ts PerTrialCsr), which the fused and resident kernels compile in;
+ * a trial drawn beyond it gets a stride of its batch's own, and `beyondLayout` says why the batch
+ * runs in the general schedule.
  */
-function batchCsr(q: GpuProjection, from: number, T: number): { data: Uint32Array; stride: number; longestRow: number } {
+function batchCsr(q: GpuProjection, from: number, T: number): { data: Uint32Array; stride: number; longestRow: number; beyondLayout: string | null } {
   const pr = q.plan;
   const longest = (rowStart: Int32Array) => {
     let m = 0;
     for (let j = 0; j < pr.nPre; j++) m = Math.max(m, rowStart[j + 1] - rowStart[j]);
     return m;
   };
-  if (!pr.perTrial) return { data: q.csr, stride: 0, longestRow: longest(pr.csr.rowStart) };
+  if (!q.perTrialCsr) return { data: q.csr, stride: 0, longestRow: longest(pr.csr.rowStart), beyondLayout: null };
+  const layout = q.perTrialCsr;
   const trials = Array.from({ length: T }, (_, b) => trialConnectivity(pr, from + b));
-  const stride = pr.nPre + 1 + Math.max(...trials.map((c) => c.targets.length));
+  const synapses = Math.max(...trials.map((c) => c.targets.length));
+  const longestRow = Math.max(...trials.map((c) => longest(c.rowStart)));
+  const fits = pr.nPre + 1 + synapses <= layout.stride && longestRow <= layout.longestRow;
+  const stride = fits ? layout.stride : pr.nPre + 1 + synapses;
   const data = new Uint32Array(T * stride);
-  let longestRow = 0;
   trials.forEach((c, b) => {
     data.set(c.rowStart, b * stride);
     data.set(c.targets, b * stride + pr.nPre + 1);
-    longestRow = Math.max(longestRow, longest(c.rowStart));
   });
-  return { data, stride, longestRow };
+  const beyondLayout = fits
+    ? null
+    : `projection "${pr.name}" drew a trial network of ${synapses} synapses with rows up to ${longestRow}, beyond the ${layout.stride - pr.nPre - 1} synapses and rows of ${layout.longestRow} its per-trial layout holds`;
+  return { data, stride, longestRow, beyondLayout };
 }

@@ -6,7 +6,7 @@
  */
 import type { AdapterSummary } from '../../gpu/device';
 import { EngineUnsupportedError } from '../../compile/errors';
-import type { Scenario } from '../../model/scenario';
+import type { Connectivity, Scenario } from '../../model/scenario';
 import {
   FILTER_CASCADE,
   FILTER_DELTA,
@@ -71,6 +71,8 @@ export interface GpuProjection {
   csr: Uint32Array;
   /** Procedural connectivity: how the rows are regenerated; null for explicit CSR. */
   procedural: ProceduralRows | null;
+  /** An explicit network drawn per trial (connectivity.perTrial): how every batch lays out a trial's CSR; null otherwise. */
+  perTrialCsr: PerTrialCsr | null;
   /** Kinetic receptor gates per trial: nPre (per presynaptic neuron), nSyn (per synapse) or 0. */
   gates: number;
   /** Filter stages per postsynaptic neuron (the stage arrays of projectionInput or synY). */
@@ -117,6 +119,39 @@ export interface GpuPlan {
   quantities: GpuQuantity[];
   /** f32 elements of the bin-statistics buffer (mean and M2 of every quantity, rows × totalBins each). */
   statsElements: number;
+}
+
+/**
+ * One trial's CSR block of an explicit network drawn per trial, fixed before any trial is drawn
+ * so that every batch has the same layout (the fused and resident kernels compile it in): its
+ * elements (rowStart, then room for the targets) and the longest row it holds. A trial drawn
+ * beyond either, a fluctuation the bounds make negligible, runs in the general schedule
+ * (allocate.ts batchCsr).
+ */
+export interface PerTrialCsr {
+  stride: number;
+  longestRow: number;
+}
+
+/** Binomial(n, p) bounded 20 standard deviations above its mean (as procedural.ts bounds an in-degree), at most n. */
+function binomialBound(n: number, p: number): number {
+  const mean = n * p;
+  return Math.min(n, Math.ceil(mean + 20 * Math.sqrt(mean * (1 - p)) + 20));
+}
+
+/**
+ * Fixed in-degree draws exactly C·nPost synapses, each target choosing a source with probability
+ * C/sources; a fixed probability about its expected count with room for the fluctuation (10 % and
+ * 64 more), each row Binomial(candidates, p).
+ */
+function perTrialCsrOf(c: Connectivity, pr: CompiledProjection): PerTrialCsr {
+  const noSelf = pr.recurrent && !c.autapses;
+  if (c.type === 'fixed-indegree') {
+    const sources = noSelf ? pr.nPre - 1 : pr.nPre;
+    return { stride: pr.nPre + 1 + c.C * pr.nPost, longestRow: binomialBound(pr.nPost, sources > 0 ? c.C / sources : 0) };
+  }
+  const p = c.type === 'all-to-all' ? 1 : Math.min(1, c.p);
+  return { stride: pr.nPre + 1 + Math.ceil(1.1 * pr.nSyn) + 64, longestRow: binomialBound(noSelf ? pr.nPost - 1 : pr.nPost, p) };
 }
 
 function refuse(what: string): never {
@@ -267,6 +302,7 @@ export function planGpu(net: Network, s: Scenario, binSteps: number): GpuPlan {
     const perSynapse = pr.stpPlacement === 'per-synapse';
     const stpEntries = pr.stpModel === STP_NONE ? 0 : perSynapse ? pr.nSyn : pr.nPre;
     const stpVars = STP_MODELS[stpModelName(pr.stpModel)].variables.length;
+    const perTrialCsr = pr.perTrial && !procedural ? perTrialCsrOf(conn, pr) : null;
     const csr = new Uint32Array(procedural || pr.perTrial ? 1 : pr.nPre + 1 + pr.nSyn);
     if (!procedural && !pr.perTrial) {
       csr.set(pr.csr.rowStart, 0);
@@ -285,6 +321,7 @@ export function planGpu(net: Network, s: Scenario, binSteps: number): GpuPlan {
       stpVars,
       csr,
       procedural,
+      perTrialCsr,
       gates: pr.filter === FILTER_KINETIC ? pr.nPre : pr.filter === FILTER_SYN_KINETIC ? pr.nSyn : 0,
       filterRows: input === INPUT_SYN_Y_STAGES ? pr.postStages : stages,
       syn: synapseData(pr),
@@ -320,8 +357,7 @@ export function planGpu(net: Network, s: Scenario, binSteps: number): GpuPlan {
     if (q.filterRows > 0) add(4 * q.filterRows * pr.nPost, `projection "${pr.name}" filter state`);
     if (pr.filter === FILTER_SYN_Y) add(4 * pr.nSyn, `projection "${pr.name}" per-synapse y`);
     if (q.gates > 0) add(12 * q.gates, `projection "${pr.name}" receptor gates`);
-    // A network per trial: about the expected synapse count, with room for the fluctuation.
-    if (pr.perTrial && !q.procedural) add(4 * (pr.nPre + 1 + Math.ceil(1.1 * pr.nSyn) + 64), `projection "${pr.name}" per-trial connectivity`);
+    if (q.perTrialCsr) add(4 * q.perTrialCsr.stride, `projection "${pr.name}" per-trial connectivity`);
     if (q.stpVars > 0) {
       add(4 * q.stpVars * q.stpEntries, `projection "${pr.name}" STP state`);
       add(4 * q.stpEntries, `projection "${pr.name}" STP update steps`);

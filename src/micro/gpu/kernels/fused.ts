@@ -14,9 +14,23 @@
 import { STP_NONE } from '../../../compile';
 import { wgslStruct, type WgslPart } from '../../../gpu/wgsl';
 import { NEURON_POISSON } from '../../../compile';
-import type { GpuPlan } from '../plan';
+import type { GpuPlan, GpuProjection } from '../plan';
 import fusedCode from './fused.wgsl?raw';
-import { arenaKernelParts, at, populationPhase, ringSlotBase, rowEvents, spikeEfficacy, stpPhases, u, type ArenaBatch, type Lin } from './networkPhases';
+import {
+  arenaKernelParts,
+  at,
+  csrStart,
+  populationPhase,
+  ringSlotBase,
+  rowEvents,
+  rowSegments,
+  segmentEvents,
+  spikeEfficacy,
+  stpPhases,
+  u,
+  type ArenaBatch,
+  type Lin,
+} from './networkPhases';
 
 /** The step within the chunk (binding 6, at a dynamic offset of k·stride). */
 export const FusedStep = wgslStruct('FusedStep', { k: 'u32' });
@@ -24,7 +38,7 @@ export const FusedStep = wgslStruct('FusedStep', { k: 'u32' });
 /** The most lanes a trial gets (fused.ts fusedLanes): lane 0 sums one input share per lane. */
 export const FUSED_MAX_LANES = 1024;
 
-/** Synapses of a CSR row one propagation item walks: long rows are split over lanes. */
+/** Synapses of a CSR row one propagation item walks: long rows are split over lanes (procedural rows by segment). */
 export const FUSED_ROW_CHUNK = 32;
 
 /** Where the fused schedule keeps what the resident kernel keeps in workgroup memory (elements). */
@@ -54,13 +68,22 @@ export function partialLanes(plan: GpuPlan, p: number): number {
   return Math.min(populationBlocks(plan, p), FUSED_MAX_LANES);
 }
 
-/** Items of projection q per spike: its longest CSR row in chunks of FUSED_ROW_CHUNK. */
-export function rowChunks(g: ArenaBatch, q: number): number {
+/**
+ * Items of projection q per spike: its longest CSR row in chunks of FUSED_ROW_CHUNK (of a network
+ * drawn per trial, the longest its layout holds), or a procedural row's segments (each drawn
+ * independently, so one item each).
+ */
+export function spikeItems(g: ArenaBatch, q: number): number {
   const gq = g.plan.projections[q];
-  const nPre = gq.plan.nPre;
-  let longest = 0;
-  for (let j = 0; j < nPre; j++) longest = Math.max(longest, gq.csr[j + 1] - gq.csr[j]);
+  if (gq.procedural) return rowSegments(gq);
+  const longest = gq.perTrialCsr ? gq.perTrialCsr.longestRow : longestSharedRow(gq);
   return Math.max(1, Math.ceil(longest / FUSED_ROW_CHUNK));
+}
+
+function longestSharedRow(gq: GpuProjection): number {
+  let longest = 0;
+  for (let j = 0; j < gq.plan.nPre; j++) longest = Math.max(longest, gq.csr[j + 1] - gq.csr[j]);
+  return longest;
 }
 
 function emitPhase(g: FusedBatch, p: number): string {
@@ -81,21 +104,26 @@ fn emit_${p}(b: u32, i: u32, n: u32, bank: u32) {
 }
 
 function propagatePhase(g: FusedBatch, q: number): string {
-  const pr = g.plan.projections[q].plan;
-  const csr = at(g.offsets.projections[q].csr);
-  const chunks = rowChunks(g, q);
+  const gq = g.plan.projections[q];
+  const pr = gq.plan;
+  const csr = csrStart(g, q);
+  const items = spikeItems(g, q);
+  const walk = gq.procedural
+    ? `let segment = item % ${u(items)};
+    ${segmentEvents(g, q, 'segment')}`
+    : `let rowEnd = U[${csr} + j + 1u];
+    let first = U[${csr} + j] + (item % ${u(items)}) * FUSED_ROW_CHUNK;
+    ${rowEvents(g, q, 'first', 'min(rowEnd, first + FUSED_ROW_CHUNK)')}`;
   // STP per presynaptic neuron was updated where the spike was emitted (emit_<p>); per synapse, the item updates its synapses.
   return `
 fn propagate_${q}(b: u32, lane: u32, n: u32, bank: u32) {
-  let items = atomicLoad(&A[spike_count_index(b, ${u(pr.pre)}, bank)]) * ${u(chunks)};
+  let items = atomicLoad(&A[spike_count_index(b, ${u(pr.pre)}, bank)]) * ${u(items)};
   let base = ${ringSlotBase(g, q)};
   for (var item = lane; item < items; item += R.lanes) {
-    let s = item / ${u(chunks)};
+    let s = item / ${u(items)};
     let j = U[${at(g.fused.spikeList[pr.pre])} + b * ${u(g.plan.populations[pr.pre].plan.N)} + s];
     ${spikeEfficacy(g, q, `F[${at(g.fused.efficacy[q])} + b * ${u(pr.nPre)} + s]`)}
-    let rowEnd = U[${csr} + j + 1u];
-    let first = U[${csr} + j] + (item % ${u(chunks)}) * FUSED_ROW_CHUNK;
-    ${rowEvents(g, q, 'first', 'min(rowEnd, first + FUSED_ROW_CHUNK)')}
+    ${walk}
   }
 }`;
 }

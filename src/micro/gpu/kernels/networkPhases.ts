@@ -14,7 +14,8 @@ import { POISSON_EVENTS_MAX_K, POISSON_EVENTS_WORD } from '../../../rng/poissonE
 import { Purpose, purposeWord } from '../../../rng/streams';
 import { NEURON_GLIF, NEURON_LIF, NEURON_POISSON } from '../../../compile';
 import { PROJECTION_INPUT, SPIKE_RECORD_CAPACITY } from '../layout';
-import { stpParamValues, stpRest, type GpuPlan } from '../plan';
+import { stpParamValues, stpRest, type GpuPlan, type GpuProjection } from '../plan';
+import { PROCEDURAL_SEGMENT } from '../procedural';
 import { GRID_WGSL, PHILOX_WGSL, wgslConstants, wgslStruct, type WgslPart } from '../../../gpu/wgsl';
 import { ENGINE_WGSL, STP_WGSL, stpCodeName } from './library';
 import arenaCode from './arena.wgsl?raw';
@@ -338,16 +339,79 @@ export function spikeEfficacy(g: ArenaBatch, q: number, perSpike: string): strin
 }
 
 /**
+ * Where trial b's CSR of projection q starts (rowStart [nPre + 1], then the targets): the shared
+ * one, or the trial's block of a network drawn per trial (the variable b in scope).
+ */
+export function csrStart(g: ArenaBatch, q: number): string {
+  const stride = g.plan.projections[q].perTrialCsr?.stride;
+  const shared = at(g.offsets.projections[q].csr);
+  return stride === undefined ? shared : `(${shared} + b * ${u(stride)})`;
+}
+
+/**
  * Synapses [first, end) of a row of projection q (trial b, step n, ring slot `base`): each one's
  * fixed-point event into the ring, after its own STP update where the state is per synapse.
  */
 export function rowEvents(g: ArenaBatch, q: number, first: string, end: string): string {
   const gq = g.plan.projections[q];
   const pr = gq.plan;
-  const o = g.offsets.projections[q];
   const perSynapse = pr.stpModel !== STP_NONE && gq.perSynapse;
   return `for (var e = ${first}; e < ${end}; e++) {${perSynapse ? `\n      let w = efficacy_${q}(b * ${u(pr.nSyn)} + e, e, n);` : ''}
-      add_event(base + U[${at({ c: o.csr.c + pr.nPre + 1, t: o.csr.t })} + e], ${eventAmount(g, q)});
+      add_event(base + U[${csrStart(g, q)} + ${u(pr.nPre + 1)} + e], ${eventAmount(g, q)});
+    }`;
+}
+
+/** Segments of a row of procedural projection gq (at least one, so that a spike's items never divide by zero). */
+export function rowSegments(gq: GpuProjection): number {
+  return Math.max(1, Math.ceil((gq.procedural?.candidates ?? 0) / PROCEDURAL_SEGMENT));
+}
+
+/**
+ * Segment `segment` (a WGSL variable) of presynaptic neuron j's row of procedural projection q
+ * (trial b, step n, ring slot `base`, efficacy `w`): its targets regenerated from the Philox
+ * counter and key of propagateProcedural.wgsl's walk_segment, drawn and compared with the same
+ * float32 operations, each one's fixed-point event into the ring. The amount is rowEvents' (the
+ * float32 J·kickScale·scale times w, rounded per target), which equals the general schedule's
+ * once-per-spike rounding of the same product, so every schedule adds the same integers.
+ */
+export function segmentEvents(g: ArenaBatch, q: number, segment: string): string {
+  const gq = g.plan.projections[q];
+  const pr = gq.plan;
+  const gen = gq.procedural;
+  if (!gen) throw new Error(`projection "${pr.name}" has explicit connectivity: its rows are rowEvents'`);
+  // Without autapses candidate c ≥ j stands for target c + 1 (target_of).
+  const target = (c: string) => (gen.noSelf ? `select(${c}, ${c} + 1u, ${c} >= j)` : c);
+  const first = `let first = ${segment} * ${u(PROCEDURAL_SEGMENT)};
+      let end = min(first + ${u(PROCEDURAL_SEGMENT)}, ${u(gen.candidates)});`;
+  const amount = eventAmount(g, q);
+  if (gen.allToAll) {
+    return `{
+      ${first}
+      for (var c = first; c < end; c++) { add_event(base + ${target('c')}, ${amount}); }
+    }`;
+  }
+  const trialWord = pr.perTrial ? 'R.trialFrom + b' : '0u';
+  return `{
+      ${first}
+      var drawn = 0u;
+      var used = 4u;
+      var words = vec4<u32>(0u);
+      var c = i32(first) - 1;
+      loop {
+        if (used == 4u) {
+          words = philox4x32_10(vec4<u32>(j, ${segment}, ${trialWord}, ${u(purposeWord(Purpose.connectivity))} + drawn), vec2<u32>(SEED, ${u(pr.index)}));
+          drawn++;
+          used = 0u;
+        }
+        let uniformDraw = philox_uniform(words[used]);
+        used++;
+        let gap = floor(log(1.0 - uniformDraw) / ${f(Math.log1p(-gen.p))});
+        // Compare in float first: a tiny p can give gaps beyond the i32 range.
+        if (!(gap < f32(i32(end) - c - 1))) { break; }
+        c += i32(gap) + 1;
+        let t = u32(c);
+        add_event(base + ${target('t')}, ${amount});
+      }
     }`;
 }
 

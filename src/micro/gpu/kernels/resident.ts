@@ -2,17 +2,40 @@
  * The resident kernel (resident.wgsl): one workgroup per trial runs a whole chunk of steps, the
  * network's phases (kernels/networkPhases.ts) separated by workgroup barriers; each step's spikes
  * are kept in workgroup memory, and each projection's phase walks the trial's spikes (as
- * propagate.wgsl).
+ * propagate.wgsl and propagateProcedural.wgsl).
  */
 import { STP_NONE } from '../../../compile';
 import type { WgslPart } from '../../../gpu/wgsl';
-import { arenaKernelParts, at, populationPhase, RESIDENT_WG, ringSlotBase, rowEvents, spikeEfficacy, stpPhases, u, type ArenaBatch } from './networkPhases';
+import {
+  arenaKernelParts,
+  at,
+  csrStart,
+  populationPhase,
+  RESIDENT_WG,
+  ringSlotBase,
+  rowEvents,
+  rowSegments,
+  segmentEvents,
+  spikeEfficacy,
+  stpPhases,
+  u,
+  type ArenaBatch,
+} from './networkPhases';
 import residentCode from './resident.wgsl?raw';
 
-/** Projection q's phase: lane lid of trial b's workgroup walks every RWG-th spike of the step. */
+/**
+ * Projection q's phase: lane lid of trial b's workgroup walks every RWG-th spike of the step, its
+ * CSR row or, for procedural connectivity, every segment of its regenerated row.
+ */
 function propagatePhase(g: ArenaBatch, q: number, listStart: number[]): string {
-  const pr = g.plan.projections[q].plan;
-  const csr = at(g.offsets.projections[q].csr);
+  const gq = g.plan.projections[q];
+  const pr = gq.plan;
+  const csr = csrStart(g, q);
+  const walk = gq.procedural
+    ? `for (var segment = 0u; segment < ${u(rowSegments(gq))}; segment++) {
+      ${segmentEvents(g, q, 'segment')}
+    }`
+    : rowEvents(g, q, `U[${csr} + j]`, `U[${csr} + j + 1u]`);
   return `
 fn propagate_${q}(b: u32, lid: u32, n: u32, bank: u32) {
   let count = atomicLoad(&spikeCount[${u(2 * pr.pre)} + bank]);
@@ -20,7 +43,7 @@ fn propagate_${q}(b: u32, lid: u32, n: u32, bank: u32) {
   for (var s = lid; s < count; s += RWG) {
     let j = spikeList[${u(listStart[pr.pre])} + s];
     ${spikeEfficacy(g, q, `efficacy_${q}(b * ${u(pr.nPre)} + j, 0u, n)`)}
-    ${rowEvents(g, q, `U[${csr} + j]`, `U[${csr} + j + 1u]`)}
+    ${walk}
   }
 }`;
 }
