@@ -5,6 +5,7 @@
 import { analyzeCommand } from './commands/analyze';
 import { benchCommandFactory } from './commands/bench';
 import { checkCommand } from './commands/check';
+import { compareCommand } from './commands/compare';
 import { infoCommand } from './commands/info';
 import { runCommandFactory } from './commands/run';
 import { schemaCommand } from './commands/schema';
@@ -35,6 +36,7 @@ export async function main(argv: string[], workerScript?: URL): Promise<number> 
     runCommandFactory(workerScript),
     analyzeCommand,
     validateCommand,
+    compareCommand,
     benchCommandFactory(workerScript),
   ];
   const [name, ...rest] = argv;

@@ -53,7 +53,8 @@ export function decodeNpy(bytes: Uint8Array): { data: NpyArray; shape: number[] 
     .filter(Boolean)
     .map(Number);
   const start = 10 + headerLength;
-  const raw = bytes.slice(start).buffer;
+  // A copy into an ArrayBuffer of its own: a Node Buffer's slice() is a view into a shared pool.
+  const raw = Uint8Array.prototype.slice.call(bytes, start).buffer;
   const ctor = { '<f8': Float64Array, '<f4': Float32Array, '<i4': Int32Array, '<u4': Uint32Array, '|u1': Uint8Array }[descr ?? ''];
   if (!ctor) throw new Error(`unsupported dtype ${descr}`);
   return { data: new ctor(raw), shape };

@@ -303,6 +303,42 @@ describe('mesostp run', () => {
     expect(bad.stderr).toMatch(/--stp mf3 is not a mean-field order; choose mf1, mf2 or age/);
   });
 
+  it('compare finds micro-gpu and micro-cpu in agreement and a run with twice the weight different; bad arguments exit 2', async () => {
+    const base = JSON.parse(readFileSync('scenarios/v2-feedforward-depression.json', 'utf8'));
+    const doubled = structuredClone(base);
+    for (const p of doubled.projections) p.weight *= 2;
+    const doubledFile = join(outDir, 'v2-doubled.json');
+    writeFileSync(doubledFile, JSON.stringify(doubled));
+    const args = ['--trials', '60', '--duration', '0.3'];
+    const dirs = { cpu: join(outDir, 'cmp-cpu'), gpu: join(outDir, 'cmp-gpu'), doubled: join(outDir, 'cmp-doubled') };
+    for (const [file, level, dir] of [
+      ['scenarios/v2-feedforward-depression.json', 'micro-cpu', dirs.cpu],
+      ['scenarios/v2-feedforward-depression.json', 'micro-gpu', dirs.gpu],
+      [doubledFile, 'micro-cpu', dirs.doubled],
+    ]) {
+      const r = await mesostp(['run', file, ...args, '--level', level, '--out', dir], {}, 120_000);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    // Same model, same seed, two engines that draw the same numbers: they agree.
+    const same = await mesostp(['compare', dirs.cpu, dirs.gpu, '--json', join(outDir, 'cmp.json')]);
+    expect(same.code, same.stdout + same.stderr).toBe(0);
+    expect(same.stdout).toMatch(/rate post_all \(Hz\)/);
+    expect(same.stdout).toMatch(/Verdict: the runs agree/);
+    const json = JSON.parse(readFileSync(join(outDir, 'cmp.json'), 'utf8'));
+    expect(json.verdict).toBe('agree');
+    expect(json.traces.length).toBeGreaterThan(0);
+    // Twice the weight: the input means move by many standard errors.
+    const differ = await mesostp(['compare', dirs.cpu, dirs.doubled]);
+    expect(differ.code, differ.stdout + differ.stderr).toBe(1);
+    expect(differ.stdout).toMatch(/DIFFER\s+input mean post_all/);
+    expect(differ.stdout).toMatch(/Verdict: the runs differ/);
+    expect((await mesostp(['compare', dirs.cpu])).code).toBe(2);
+    expect((await mesostp(['compare', dirs.cpu, dirs.gpu, '--alpha', '2'])).code).toBe(2);
+    const missing = await mesostp(['compare', dirs.cpu, join(outDir, 'no-such-run')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/summary\.json/);
+  }, 240_000);
+
   it('analyze prints the synapse curves and the fixed points, and writes analysis.json and the sweep diagram', async () => {
     const dir = join(outDir, 'analyze-v3');
     const r = await mesostp(['analyze', 'scenarios/v3-up-down.json', '--sweep', 'populations.E.mu.value=9.8:10:3', '--out', dir]);
