@@ -14,7 +14,6 @@ import { simulateMicroCpu } from '../../src/micro/cpu';
 import { compileNetwork } from '../../src/compile';
 import { planGpu } from '../../src/micro/gpu/plan';
 import { residentUnsupported } from '../../src/micro/gpu/resident';
-import { arenaUnsupported } from '../../src/micro/gpu/arenas';
 import type { Recording } from '../../src/model/recording';
 import { scenario } from '../unit/microCpu/support';
 
@@ -47,10 +46,8 @@ function recordAll(pops: Record<string, { N: number; model: string }>, binSize: 
 
 interface Family {
   name: string;
-  /** The resident schedule runs it (no conductance pulses, kinetic receptors or per-synapse filters; ≤ 2048 neurons). */
-  resident?: boolean;
-  /** The fused schedule runs it (as resident, of any size; default: as resident). */
-  fused?: boolean;
+  /** More neurons per trial than the resident schedule runs (the fused and general ones run every family). */
+  beyondResident?: boolean;
   dt?: number;
   populations: Record<string, any>;
   projections: any[];
@@ -60,7 +57,6 @@ interface Family {
 const FAMILIES: Family[] = [
   {
     name: 'Poisson → GLIF with two adaptation kernels, exponential current filter, Tsodyks–Markram (facilitating); recurrent dual-exponential inhibition',
-    resident: true,
     populations: {
       src: poisson(40, 30),
       exc: glif(30, 12, {
@@ -92,7 +88,6 @@ const FAMILIES: Family[] = [
   },
   {
     name: 'deterministic LIF, delta current synapses with depression, alpha filter, steps and sinusoidal drives; networks drawn per trial',
-    resident: true,
     populations: {
       src: { model: 'poisson', N: 50, rate: { type: 'steps', times: [0.05], values: [10, 60] } },
       lif: { model: 'lif', N: 20, tauM: 0.01, mu: { type: 'sinusoid', offset: 12, amplitude: 4, frequency: 8 }, uReset: 0, tRef: 0.002, uTh: 15 },
@@ -128,7 +123,6 @@ const FAMILIES: Family[] = [
   },
   {
     name: 'conductance outputs: exponential AMPA-like, NMDA with Mg²⁺ block, dual-exponential GABA',
-    resident: true,
     populations: { src: poisson(60, 20), inh: poisson(20, 40), post: glif(25, 14, { restPotential: -65 }) },
     projections: [
       {
@@ -245,7 +239,7 @@ const FAMILIES: Family[] = [
   },
   {
     name: 'a trial of 2300 neurons, beyond the resident kernel: event-scheme Poisson input, recurrent Tsodyks–Markram rows of ~80 synapses (split over lanes by the fused kernel)',
-    fused: true,
+    beyondResident: true,
     populations: { src: poisson(2000, 5), post: glif(300, 12) },
     projections: [
       { from: 'src', to: 'post', connectivity: { type: 'fixed-indegree', C: 40 }, weight: 0.4, delay: 0.0005, filter: { type: 'delta' } },
@@ -262,7 +256,6 @@ const FAMILIES: Family[] = [
   },
   {
     name: 'three-state STP behind delta, exponential and alpha filters (y as one more postsynaptic stage)',
-    resident: true,
     populations: { src: poisson(30, 25), post: glif(20, 11) },
     projections: [
       {
@@ -332,7 +325,6 @@ const FAMILIES: Family[] = [
   },
   {
     name: 'heterogeneous synapses: per-synapse Tsodyks–Markram parameters, heterogeneous weights, per-synapse depression',
-    resident: true,
     populations: { src: poisson(40, 30), post: glif(20, 12) },
     projections: [
       {
@@ -383,7 +375,6 @@ const FAMILIES: Family[] = [
   },
   {
     name: 'Poisson sources under both schemes: a dense one (N·p too large for events) and a sinusoidally modulated event-scheme one, into GLIF through Tsodyks–Markram',
-    resident: true,
     populations: {
       dense: { model: 'poisson', N: 600, rate: { type: 'constant', value: 400 } },
       sparse: { model: 'poisson', N: 300, rate: { type: 'sinusoid', offset: 20, amplitude: 15, frequency: 5 } },
@@ -462,26 +453,22 @@ describe('micro-gpu against micro-cpu with the same random numbers', () => {
       const general = await simulateMicroGpu(s, { gpu, chunkSteps: 150, mode: 'general' });
       expect(general.engine.mode).toBe('general');
       compare(general, c, steps);
-      // The resident and fused schedules, where they run the family, draw the same numbers too.
+      // The resident schedule, where it runs the family, and the fused schedule draw the same numbers too.
       const plan = planGpu(compileNetwork(s, { engine: 'micro-gpu', proceduralWithoutCsr: true }), s, 1);
       const why = residentUnsupported(plan);
-      expect(why === null, `resident support of "${f.name}": ${why}`).toBe(f.resident ?? false);
+      expect(why === null, `resident support of "${f.name}": ${why}`).toBe(!f.beyondResident);
       if (why === null) {
         const resident = await simulateMicroGpu(s, { gpu, chunkSteps: 150, mode: 'resident' });
         expect(resident.engine.mode).toBe('resident');
         expect(resident.engine.dispatchesPerStep).toBeCloseTo(Math.ceil(steps / 150) / steps, 9);
         compare(resident, c, steps);
       }
-      const whyFused = arenaUnsupported(plan);
-      expect(whyFused === null, `fused support of "${f.name}": ${whyFused}`).toBe(f.fused ?? f.resident ?? false);
-      if (whyFused === null) {
-        const fused = await simulateMicroGpu(s, { gpu, chunkSteps: 150, mode: 'fused' });
-        expect(fused.engine.mode).toBe('fused');
-        // Two dispatches per step, and the STP means' at every bin's end (bins of one step here).
-        const stp = f.projections.some((p) => p.stp !== undefined);
-        expect(fused.engine.dispatchesPerStep).toBe(stp ? 3 : 2);
-        compare(fused, c, steps);
-      }
+      const fused = await simulateMicroGpu(s, { gpu, chunkSteps: 150, mode: 'fused' });
+      expect(fused.engine.mode).toBe('fused');
+      // Two dispatches per step, and the STP means' at every bin's end (bins of one step here).
+      const stp = f.projections.some((p) => p.stp !== undefined);
+      expect(fused.engine.dispatchesPerStep).toBe(stp ? 3 : 2);
+      compare(fused, c, steps);
       // Up to three schedules, each compiling the family's kernels: on a software adapter beside the
       // other test files, minutes for the largest.
     }, 300_000);

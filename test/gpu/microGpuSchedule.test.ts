@@ -43,6 +43,8 @@ describe('the step schedule of a batch', () => {
   const small = plan(50);
   const large = plan(RESIDENT_MAX_NEURONS);
   const pulses = plan(50, { filter: { type: 'delta' }, output: { type: 'conductance', E: 0 } });
+  const kinetic = plan(50, { filter: { type: 'kinetic', receptor: 'AMPA' }, output: { type: 'conductance', E: 0 } });
+  const synY = plan(50, { stp: { model: 'three-state', U: 0.5, tauIn: 0.004, tauRec: 0.4 }, heterogeneity: { tauIn: { distribution: 'lognormal', cv: 0.5 } } });
   const conductance = plan(50, { output: { type: 'conductance', E: 0 } });
   const perSynapse = plan(50, { heterogeneity: { tauD: { distribution: 'lognormal', cv: 0.2 } } });
   const procedural = (N: number, perTrial = false) => plan(N, { connectivity: { type: 'fixed-probability', p: 0.1, perTrial }, storage: 'procedural' });
@@ -58,7 +60,12 @@ describe('the step schedule of a batch', () => {
     expect(chooseSchedule(huge, 1, false, 'auto')).toBe('general');
     expect(chooseSchedule(huge, 1, true, 'auto')).toBe('fused');
     expect(chooseSchedule(plan(4 * FUSED_MAX_BLOCKS_PER_LANE * 1024), 1, false, 'auto')).toBe('fused');
-    expect(chooseSchedule(pulses, 1, false, 'auto')).toBe('general');
+    expect(chooseSchedule(pulses, 1, false, 'auto')).toBe('resident');
+    expect(chooseSchedule(pulses, RESIDENT_SOFTWARE_MAX_TRIALS + 1, true, 'auto')).toBe('fused');
+    // Every network kind runs from the arenas: conductance pulses, kinetic receptors, per-synapse filters.
+    expect(chooseSchedule(kinetic, 1, false, 'auto')).toBe('resident');
+    expect(chooseSchedule(synY, 1, false, 'auto')).toBe('resident');
+    expect(chooseSchedule(synY, RESIDENT_SOFTWARE_MAX_TRIALS + 1, true, 'auto')).toBe('fused');
     expect(chooseSchedule(conductance, 1, false, 'auto')).toBe('resident');
     expect(chooseSchedule(perSynapse, 1, false, 'auto')).toBe('resident');
     // Every connectivity: procedural rows regenerated, shared or drawn per trial, and explicit networks drawn per trial.
@@ -72,8 +79,10 @@ describe('the step schedule of a batch', () => {
     expect(chooseSchedule(small, 1, true, 'general')).toBe('general');
     expect(scheduleUnsupported(large, 'resident')).toMatch(/2148 neurons, more than the 2048/);
     expect(scheduleUnsupported(large, 'fused')).toBeNull();
-    expect(scheduleUnsupported(pulses, 'fused')).toMatch(/population "E" receives conductance pulses/);
-    expect(scheduleUnsupported(pulses, 'general')).toBeNull();
+    for (const kind of [pulses, kinetic, synY]) {
+      expect(scheduleUnsupported(kind, 'fused')).toBeNull();
+      expect(scheduleUnsupported(kind, 'resident')).toBeNull();
+    }
     expect(scheduleUnsupported(procedural(RESIDENT_MAX_NEURONS), 'fused')).toBeNull();
     expect(scheduleUnsupported(perTrialExplicit, 'resident')).toBeNull();
   });

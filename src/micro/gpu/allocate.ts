@@ -49,6 +49,10 @@ export interface ProjectionResources {
   last: GPUBuffer;
   csr: GPUBuffer | null;
   syn: GPUBuffer;
+  /** Kinetic receptor gates (rows of T·gates: s, Tmax·w, pulse time left); unused without them. */
+  gates: GPUBuffer;
+  /** Per-synapse filters: each synapse's y (T·nSyn); unused without them. */
+  y: GPUBuffer;
   input: Dispatch;
   /** After the spike arguments, in order: indirect (by spike count) or a fixed grid. */
   propagation: Dispatch[];
@@ -240,11 +244,13 @@ async function allocateProjection(
     return csrUploaded;
   };
   let propagation: Dispatch[];
+  let gates = memory.unused();
+  let y = memory.unused();
   if (pr.filter === FILTER_SYN_Y) {
-    const y = memory.storage(4 * T * pr.nSyn, `${pr.name} per-synapse y`);
+    y = memory.storage(4 * T * pr.nSyn, `${pr.name} per-synapse y`);
     propagation = await synYDispatches(setup, gq, { ctl: b.ctl, spikes: b.spikes, ring, csr: csrBuffer(), syn, stp, last, y, stages });
   } else if (gq.gates > 0) {
-    const gates = memory.storage(12 * T * gq.gates, `${pr.name} receptor gates`);
+    gates = memory.storage(12 * T * gq.gates, `${pr.name} receptor gates`);
     propagation = await kineticDispatches(setup, gq, csr.stride, { ctl: b.ctl, spikes: b.spikes, ring, csr: csrBuffer(), syn, stp, last, gates });
   } else if (gen) {
     propagation = [await propagateProceduralDispatch(setup, gq, gen, { ctl: b.ctl, spikes: b.spikes, ring, stp, last })];
@@ -258,7 +264,7 @@ async function allocateProjection(
     recordedStp = memory.storage(4 * gq.stpVars * T * setup.plan.totalBins, `${pr.name} recorded STP`);
     record = await recordStpDispatch(setup, gq, { ctl: b.ctl, stp, last, syn, out: recordedStp });
   }
-  return { ring, stages, stp, last, csr: csrUploaded, syn, input, propagation, recordStp: record, recordedStp, beyondLayout: csr.beyondLayout };
+  return { ring, stages, stp, last, csr: csrUploaded, syn, gates, y, input, propagation, recordStp: record, recordedStp, beyondLayout: csr.beyondLayout };
 }
 
 /**

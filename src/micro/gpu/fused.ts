@@ -1,8 +1,8 @@
 /**
  * The fused mode (docs/gpu-engine.md, "Fused mode"): every trial of the batch advances by two
  * dispatches per step, three at a bin's end with STP means recorded (kernels/fused.wgsl), over
- * the arenas of arenas.ts. It runs what the resident mode runs (arenas.ts, arenaUnsupported)
- * with no bound on a trial's neurons, and where the resident mode does not pay: many trials on a
+ * the arenas of arenas.ts. It runs what the resident mode runs, every network (arenas.ts), with
+ * no bound on a trial's neurons, and where the resident mode does not pay: many trials on a
  * CPU-emulated adapter.
  */
 import type { GpuContext } from '../../gpu/device';
@@ -14,6 +14,7 @@ import { WG } from './layout';
 import type { GpuPlan } from './plan';
 import { ArenaLayout, arenaKernel, createArenas, layoutStepBuffers, perTrial, type Arenas, type StepBuffers } from './arenas';
 import { FUSED_MAX_LANES, FusedStep, fusedWgsl, partialLanes, populationBlocks, type FusedOffsets } from './kernels/fused';
+import { presynapticItems } from './kernels/networkPhases';
 
 /**
  * Invocations per trial: enough lanes over the batch for the adapter's width (4096 in all on a
@@ -62,7 +63,9 @@ export async function allocateFused(
   const g = { plan, seed: batch.seed, driveOffset: batch.driveOffset, recordStp: batch.recordStp, offsets };
   const fused: FusedOffsets = {
     spikeList: plan.populations.map((gp) => layout.place('U', perTrial(gp.plan.N))),
-    efficacy: plan.projections.map((gq) => layout.place('F', perTrial(gq.plan.stpModel !== STP_NONE && !gq.perSynapse ? gq.plan.nPre : 0))),
+    efficacy: plan.projections.map((gq) =>
+      layout.place('F', perTrial(gq.plan.stpModel !== STP_NONE && !gq.perSynapse && !presynapticItems(gq) ? gq.plan.nPre : 0)),
+    ),
     inputPartial: plan.populations.map((gp, p) => layout.place('F', perTrial(gp.recordMean ? partialLanes(plan, p) : 0))),
     spikeCounts: layout.place('A', perTrial(2 * plan.populations.length)),
   };

@@ -10,7 +10,7 @@ import type { ComputeKernel } from '../../gpu/wgsl';
 import { gridFor } from '../../gpu/dispatch';
 import type { BatchMemory } from './batchMemory';
 import type { GpuPlan } from './plan';
-import { ArenaLayout, arenaKernel, arenaUnsupported, createArenas, encodeCopyOut, layoutStepBuffers, type Arenas, type StepBuffers } from './arenas';
+import { ArenaLayout, arenaKernel, createArenas, encodeCopyOut, layoutStepBuffers, type Arenas, type StepBuffers } from './arenas';
 import { residentWgsl } from './kernels/resident';
 import { populationBlocks } from './kernels/fused';
 import { fusedLanes } from './fused';
@@ -28,7 +28,7 @@ export type GpuScheduleMode = 'general' | 'fused' | 'resident';
 export function residentUnsupported(plan: GpuPlan): string | null {
   const neurons = plan.populations.reduce((s, p) => s + p.plan.N, 0);
   if (neurons > RESIDENT_MAX_NEURONS) return `a trial has ${neurons} neurons, more than the ${RESIDENT_MAX_NEURONS} whose spikes one workgroup holds`;
-  return arenaUnsupported(plan);
+  return null;
 }
 
 /**
@@ -48,20 +48,19 @@ export const FUSED_MAX_BLOCKS_PER_LANE = 4;
 
 /**
  * The schedule of a batch of T trials under `mode` (auto: resident where it fits and pays, else
- * fused where the network allows and pays, else general). A forced mode is kept; what it cannot
+ * fused where it pays, else general). A forced mode is kept; what it cannot
  * run, scheduleUnsupported says.
  */
 export function chooseSchedule(plan: GpuPlan, T: number, software: boolean, mode: 'auto' | GpuScheduleMode): GpuScheduleMode {
   if (mode !== 'auto') return mode;
   if (residentUnsupported(plan) === null && (!software || T <= RESIDENT_SOFTWARE_MAX_TRIALS)) return 'resident';
-  if (arenaUnsupported(plan) !== null) return 'general';
   const blocks = Math.max(...plan.populations.map((_, p) => populationBlocks(plan, p)));
   return software || blocks <= FUSED_MAX_BLOCKS_PER_LANE * fusedLanes(T, software) ? 'fused' : 'general';
 }
 
 /** Why `mode` cannot run the plan (null when it can). */
 export function scheduleUnsupported(plan: GpuPlan, mode: GpuScheduleMode): string | null {
-  return mode === 'resident' ? residentUnsupported(plan) : mode === 'fused' ? arenaUnsupported(plan) : null;
+  return mode === 'resident' ? residentUnsupported(plan) : null;
 }
 
 export interface ResidentResources {

@@ -24,7 +24,6 @@ import { planGpu, STORAGE_BUFFERS_NEEDED, trialsPerBatch } from './plan';
 import { PROCEDURAL_SEGMENT } from './procedural';
 import { drainSpikes, newSpikeLog, readRecording } from './readback';
 import { residentUnsupported, type GpuScheduleMode } from './resident';
-import { arenaUnsupported } from './arenas';
 import { runChunk } from './stepSchedule';
 
 export interface MicroGpuOptions {
@@ -124,7 +123,6 @@ export async function simulateMicroGpu(scenario: Scenario, options: MicroGpuOpti
   }
   const merged = parts.length === 1 ? parts[0] : mergeRecordings(parts);
   const notResident = residentUnsupported(plan);
-  const notFused = arenaUnsupported(plan);
   const stpState: Record<string, string> = {};
   const filterState: Record<string, string> = {};
   const storage: Record<string, string> = {};
@@ -150,10 +148,9 @@ export async function simulateMicroGpu(scenario: Scenario, options: MicroGpuOpti
       poissonSources: poissonSchemes(net.populations),
       // How the steps were scheduled: 'general', every kernel of a step (stepSchedule.ts), 'fused', two or
       // three dispatches per step (fused.ts), or 'resident', one dispatch per chunk (resident.ts); with the
-      // reasons, under auto, why the network could not run resident or fused.
+      // reason, under auto, why the network could not run resident.
       mode: [...modes].join(', '),
       ...(!modes.has('resident') && options.mode !== 'general' && notResident !== null ? { residentUnsupported: notResident } : {}),
-      ...(modes.has('general') && (options.mode ?? 'auto') === 'auto' && notFused !== null ? { fusedUnsupported: notFused } : {}),
       dispatchesPerStep: dispatchedSteps > 0 ? dispatches / dispatchedSteps : null,
       adapter: describeAdapter(ctx.summary),
       software: ctx.summary.software,

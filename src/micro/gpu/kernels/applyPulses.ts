@@ -2,7 +2,7 @@
 import { GRID_WGSL, wgslStruct } from '../../../gpu/wgsl';
 import type { GpuPopulation } from '../plan';
 import { defineKernel, prepareDispatch, type Dispatch, type KernelSetup } from './kernel';
-import { ENGINE_WGSL } from './library';
+import { ENGINE_WGSL, PULSE_JUMP_WGSL } from './library';
 import code from './applyPulses.wgsl?raw';
 
 export const PulseParams = wgslStruct('PulseParams', {
@@ -19,7 +19,7 @@ export const applyPulses = defineKernel({
   params: PulseParams,
   bindings: ['state', 'refr', 'acc'],
   entryPoints: ['main'],
-  parts: [GRID_WGSL, ...ENGINE_WGSL, PulseParams.part, { name: 'kernels/applyPulses.wgsl', code }],
+  parts: [GRID_WGSL, ...ENGINE_WGSL, PULSE_JUMP_WGSL, PulseParams.part, { name: 'kernels/applyPulses.wgsl', code }],
 });
 
 export function applyPulsesDispatch(setup: KernelSetup, gp: GpuPopulation, buffers: Record<'state' | 'refr' | 'acc', GPUBuffer>): Promise<Dispatch> {

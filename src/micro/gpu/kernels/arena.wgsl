@@ -36,3 +36,11 @@ fn take_events(at: u32, invScale: f32) -> f32 {
   atomicStore(&A[at], 0u);
   return f32(raw) * invScale;
 }
+
+// Takes the word in ring word `at` out of the ring (a value stored whole, not events: synY's output stage bits).
+fn take_word(at: u32) -> u32 {
+  let raw = atomicLoad(&A[at]);
+  if (raw == 0u) { return 0u; }
+  atomicStore(&A[at], 0u);
+  return raw;
+}

@@ -2,7 +2,8 @@
  * The fused kernel (fused.wgsl): the network's phases (networkPhases.ts) as entry points
  * that each cover every trial of the batch: `populations` (every population's blocks: input,
  * neurons, spikes, and at each spike the STP update of its outgoing projections), `propagation`
- * (the step's spikes into the rings, the input means, the reset of the next step's spike counts)
+ * (the step's spikes into the rings, kinetic gates and per-synapse y by presynaptic neuron, the
+ * input means, the reset of the next step's spike counts)
  * and `binEnd` or `binEndThread` (the STP means, only at a bin's end, over a workgroup or in one
  * invocation per trial). Its spike lists live in the arenas, so a trial may have any number of
  * neurons.
@@ -20,6 +21,9 @@ import {
   arenaKernelParts,
   at,
   csrStart,
+  markSpike,
+  presynapticItems,
+  presynapticPhase,
   populationPhase,
   ringSlotBase,
   rowEvents,
@@ -92,13 +96,14 @@ function emitPhase(g: FusedBatch, p: number): string {
   const o = g.offsets.populations[p];
   const efficacies = plan.projections
     .map((gq, q) => ({ gq, q }))
-    .filter(({ gq }) => gq.plan.pre === p && gq.plan.stpModel !== STP_NONE && !gq.perSynapse)
+    // Presynaptic items update their rows' STP state themselves (presynapticPhase).
+    .filter(({ gq }) => gq.plan.pre === p && gq.plan.stpModel !== STP_NONE && !gq.perSynapse && !presynapticItems(gq))
     .map(({ gq, q }) => `\n  F[${at(g.fused.efficacy[q])} + b * ${u(gq.plan.nPre)} + slot] = efficacy_${q}(b * ${u(gq.plan.nPre)} + i, 0u, n);`)
     .join('');
   return `
 fn emit_${p}(b: u32, i: u32, n: u32, bank: u32) {
   let slot = atomicAdd(&A[spike_count_index(b, ${u(p)}, bank)], 1u);
-  U[${at(g.fused.spikeList[p])} + b * ${u(gp.plan.N)} + slot] = i;${efficacies}
+  U[${at(g.fused.spikeList[p])} + b * ${u(gp.plan.N)} + slot] = i;${efficacies}${markSpike(g, p)}
   count_spike(${u(p)}, ${at(o.activity)}, ${u(gp.recordSpikes)}, b, i, n);
 }`;
 }
@@ -106,6 +111,13 @@ fn emit_${p}(b: u32, i: u32, n: u32, bank: u32) {
 function propagatePhase(g: FusedBatch, q: number): string {
   const gq = g.plan.projections[q];
   const pr = gq.plan;
+  if (presynapticItems(gq)) {
+    // Kinetic gates and per-synapse y move every step, spike or not: an item per presynaptic neuron.
+    return `${presynapticPhase(g, q)}
+fn propagate_${q}(b: u32, lane: u32, n: u32, bank: u32) {
+  for (var j = lane; j < ${u(pr.nPre)}; j += R.lanes) { presynaptic_${q}(b, j, n); }
+}`;
+  }
   const csr = csrStart(g, q);
   const items = spikeItems(g, q);
   const walk = gq.procedural

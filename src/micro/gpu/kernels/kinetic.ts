@@ -2,7 +2,7 @@
 import { GRID_WGSL, wgslStruct } from '../../../gpu/wgsl';
 import { stpParamValues, type GpuProjection } from '../plan';
 import { defineKernel, prepareDispatch, type Dispatch, type KernelSetup, SPIKE_SIDE_FIELDS, spikeSideValues, stpConstants } from './kernel';
-import { ENGINE_WGSL, STP_PARAMS_WGSL, STP_STATE_WGSL, STP_WGSL, StpParams } from './library';
+import { ENGINE_WGSL, KINETIC_GATE_WGSL, STP_PARAMS_WGSL, STP_STATE_WGSL, STP_WGSL, StpParams } from './library';
 import { spikeArgsOffset } from './spikeArgs';
 import code from './kinetic.wgsl?raw';
 
@@ -29,7 +29,16 @@ export const kinetic = defineKernel({
   params: KineticParams,
   bindings: ['ctl', 'spikes', 'ring', 'csr', 'syn', 'stp', 'last', 'gates'],
   entryPoints: ['on_spike', 'advance'],
-  parts: [GRID_WGSL, ...ENGINE_WGSL, ...STP_WGSL, KineticParams.part, STP_STATE_WGSL, STP_PARAMS_WGSL, { name: 'kernels/kinetic.wgsl', code }],
+  parts: [
+    GRID_WGSL,
+    ...ENGINE_WGSL,
+    KINETIC_GATE_WGSL,
+    ...STP_WGSL,
+    KineticParams.part,
+    STP_STATE_WGSL,
+    STP_PARAMS_WGSL,
+    { name: 'kernels/kinetic.wgsl', code },
+  ],
 });
 
 type Buffers = Record<(typeof kinetic.bindings)[number], GPUBuffer>;

@@ -45,33 +45,19 @@ fn on_spike(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg:
   }
 }
 
-// Every step, after on_spike: each gate advances exactly over [t_n, t_{n+1}] (splitting at the
-// end of its pulse) and J·(∫s dt)/dt goes to its targets in ring slot n + d.
+// Every step, after on_spike: each gate advances exactly over [t_n, t_{n+1}] (gate_step,
+// kineticGate.wgsl) and J·(∫s dt)/dt goes to its targets in ring slot n + d.
 @compute @workgroup_size(WG)
 fn advance(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let g = grid_workgroup_index(wid, nwg) * WG + lid;
   if (g >= P.nGates) { return; }
-  var s = gates[g];
-  var left = gates[2u * P.nGates + g];
+  let s = gates[g];
+  let left = gates[2u * P.nGates + g];
   if (s == 0.0 && left <= 0.0) { return; }
-  var integral = 0.0;
-  var off = P.dt;
-  if (left > 0.0) {
-    let on = min(left, P.dt);
-    let k = P.alpha * gates[P.nGates + g] + P.beta;
-    let sInf = P.alpha * gates[P.nGates + g] / k;
-    integral += sInf * on + (s - sInf) * on * one_minus_exp_over_x(k * on);
-    s = sInf + (s - sInf) * exp(-k * on);
-    left -= on;
-    off = P.dt - on;
-    gates[2u * P.nGates + g] = left;
-  }
-  if (off > 0.0) {
-    integral += s * off * one_minus_exp_over_x(P.beta * off);
-    s *= exp(-P.beta * off);
-  }
-  gates[g] = s;
-  let mean = integral / P.dt;
+  let r = gate_step(s, gates[P.nGates + g], left, P.dt, P.alpha, P.beta);
+  gates[g] = r.x;
+  if (left > 0.0) { gates[2u * P.nGates + g] = r.y; }
+  let mean = r.z;
   if (mean == 0.0) { return; }
   let n = atomicLoad(&ctl[CTL_STEP]);
   var b: u32;

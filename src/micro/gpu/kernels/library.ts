@@ -11,6 +11,8 @@ import { ACC, CONTROL, PROJECTION_INPUT, SPIKE_RECORD_WORDS, WG } from '../layou
 import commonCode from './common.wgsl?raw';
 import stpCode from './stp.wgsl?raw';
 import stpStateCode from './stpState.wgsl?raw';
+import pulseJumpCode from './pulseJump.wgsl?raw';
+import kineticGateCode from './kineticGate.wgsl?raw';
 
 export const MODEL_CODES_WGSL = wgslConstants('model codes (src/compile/codes.ts)', MODEL_CODES);
 export const LAYOUT_WGSL = wgslConstants('layouts (src/micro/gpu/layout.ts)', { WG, ...CONTROL, ...ACC, ...PROJECTION_INPUT, SPIKE_RECORD_WORDS });
@@ -44,6 +46,10 @@ export const STP_VAR_COUNT_WGSL: WgslPart = {
 
 /** The exact STP updates (stp.wgsl) with the struct they take. */
 export const STP_WGSL: readonly WgslPart[] = [StpParams.part, STP_VAR_COUNT_WGSL, { name: 'kernels/stp.wgsl', code: stpCode }];
+/** The jump of a step's conductance pulses (`pulse_step`), for applyPulses and the population phases: needs ENGINE_WGSL. */
+export const PULSE_JUMP_WGSL: WgslPart = { name: 'kernels/pulseJump.wgsl', code: pulseJumpCode };
+/** A kinetic receptor gate's exact step (`gate_step`), for kinetic.wgsl and the arena kernels: needs ENGINE_WGSL. */
+export const KINETIC_GATE_WGSL: WgslPart = { name: 'kernels/kineticGate.wgsl', code: kineticGateCode };
 /** The lazy state at a spike (`efficacy`): needs STP_WGSL. */
 export const STP_STATE_WGSL: WgslPart = { name: 'kernels/stpState.wgsl', code: stpStateCode };
 

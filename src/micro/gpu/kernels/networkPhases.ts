@@ -5,11 +5,13 @@
  * population's phase runs its neurons in blocks of four (one Philox block each, as
  * populationStep.wgsl), taking their input out of the rings and filters itself (as
  * projectionInput.wgsl) so that input and neuron of a block stay in one invocation; a spike goes
- * to `emit_<p>`, which each schedule defines. Sizes, offsets and parameters are constants: a
- * float parameter is written as the bits of the float32 the per-step kernels get in their
- * uniforms, so every schedule computes with the same numbers.
+ * to `emit_<p>`, which each schedule defines. Projections whose state moves every step (kinetic
+ * gates, per-synapse y) propagate by presynaptic neuron instead of by spike (presynapticPhase).
+ * Sizes, offsets and parameters are constants: a float parameter is written as the bits of the
+ * float32 the per-step kernels get in their uniforms, so every schedule computes with the same
+ * numbers.
  */
-import { STP_MODELS, STP_NONE, STP_PARAM_KEYS, stpModelName } from '../../../compile';
+import { FILTER_SYN_KINETIC, STP_MODELS, STP_NONE, STP_PARAM_KEYS, stpModelName } from '../../../compile';
 import { POISSON_EVENTS_MAX_K, POISSON_EVENTS_WORD } from '../../../rng/poissonEvents';
 import { Purpose, purposeWord } from '../../../rng/streams';
 import { NEURON_GLIF, NEURON_LIF, NEURON_POISSON } from '../../../compile';
@@ -17,7 +19,7 @@ import { PROJECTION_INPUT, SPIKE_RECORD_CAPACITY } from '../layout';
 import { stpParamValues, stpRest, type GpuPlan, type GpuProjection } from '../plan';
 import { PROCEDURAL_SEGMENT } from '../procedural';
 import { GRID_WGSL, PHILOX_WGSL, wgslConstants, wgslStruct, type WgslPart } from '../../../gpu/wgsl';
-import { ENGINE_WGSL, STP_WGSL, stpCodeName } from './library';
+import { ENGINE_WGSL, KINETIC_GATE_WGSL, PULSE_JUMP_WGSL, STP_WGSL, stpCodeName } from './library';
 import arenaCode from './arena.wgsl?raw';
 import spikeDrawCode from './spikeDraw.wgsl?raw';
 import workgroupSumCode from './workgroupSum.wgsl?raw';
@@ -43,8 +45,9 @@ export interface Lin {
 
 /** Where each buffer of the per-step layout sits in the arenas (elements). */
 export interface ArenaOffsets {
-  populations: { state: Lin; refr: Lin; activity: Lin; sampled: Lin; mean: Lin }[];
-  projections: { ring: Lin; stages: Lin; stp: Lin; last: Lin; csr: Lin; syn: Lin; recordedStp: Lin }[];
+  /** lastSpike: the step + 1 of each neuron's latest spike, where a projection has presynaptic items (markSpike). */
+  populations: { state: Lin; refr: Lin; activity: Lin; sampled: Lin; mean: Lin; lastSpike: Lin }[];
+  projections: { ring: Lin; stages: Lin; stp: Lin; last: Lin; csr: Lin; syn: Lin; gates: Lin; y: Lin; recordedStp: Lin }[];
 }
 
 export const u = (x: number): string => `${x >>> 0}u`;
@@ -114,6 +117,22 @@ fn population_${p}(b: u32, lane: u32, n: u32, k: u32, bank: u32) -> f32 {
   }
   // Input of neuron kk from each incoming projection, in the per-step kernels' order (delta first).
   const inputs: string[] = [];
+  // synY.wgsl's post of the step before, for each per-synapse filter with postsynaptic stages.
+  const posts: string[] = [];
+  // With conductance pulses the delta events are collected (projectionInput.wgsl's DEFERRED) and act
+  // together once all are in, before any filter reads V (applyPulses.wgsl's place in the step).
+  const pulses = pop.pulseInput;
+  let pulsesApplied = !pulses;
+  const applyPulses = () => {
+    const E = [0, 1, 2, 3].map((k) => f(pop.blockedPulseE[k] ?? 0)).join(', ');
+    const mg = [0, 1, 2, 3].map((k) => f(pop.blockedPulseMg[k] ?? 0)).join(', ');
+    inputs.push(`    {
+      let jump = pulse_step(F[${at(o.state)} + kk], U[${at(o.refr)} + kk] == 0u, kicks, pulseW, pulseWE, pulseBlocked, ${u(pop.blockedPulses.length)}, ${f(pop.restPotential)}, vec4<f32>(${E}), vec4<f32>(${mg}));
+      F[${at(o.state)} + kk] = jump.x;
+      kicks = jump.y;
+    }`);
+    pulsesApplied = true;
+  };
   for (const q of plan.inputOrder) {
     const gq = plan.projections[q];
     if (gq.plan.post !== p) continue;
@@ -122,11 +141,48 @@ fn population_${p}(b: u32, lane: u32, n: u32, k: u32, bank: u32) -> f32 {
     const ring = `${at(oq.ring)} + (n % ${u(slots)}) * R.T * ${u(N)} + kk`;
     const inv = f(1 / gq.fixedPoint.scale);
     if (gq.input === PROJECTION_INPUT.INPUT_DELTA) {
+      const pr = gq.plan;
+      const blocked = pop.blockedPulses.indexOf(pr.index);
+      const take = !pulses
+        ? `kicks += kick;
+        if (U[${at(o.refr)} + kk] == 0u) { F[${at(o.state)} + kk] = F[${at(o.state)} + kk] + kick; }`
+        : !pr.conductance
+          ? 'kicks += kick;'
+          : pr.mg > 0
+            ? `pulseBlocked[${u(blocked)}] = pulseBlocked[${u(blocked)}] + kick;`
+            : `pulseW += kick;
+        pulseWE += kick * ${f(pr.E)};`;
       inputs.push(`    {
       let kick = take_events(${ring}, ${inv});
       if (kick != 0.0) {
-        kicks += kick;
-        if (U[${at(o.refr)} + kk] == 0u) { F[${at(o.state)} + kk] = F[${at(o.state)} + kk] + kick; }
+        ${take}
+      }
+    }`);
+      continue;
+    }
+    if (!pulsesApplied) applyPulses();
+    const pr = gq.plan;
+    // A conductance adds g·B(V) and g·B(V)·E, B the NMDA block at the V the delta kicks left (projectionInput.wgsl).
+    const block = pr.mg > 0 ? ` / (1.0 + exp(-0.062 * (F[${at(o.state)} + kk] + ${f(pop.restPotential)})) * (${f(pr.mg)} / 3.57))` : '';
+    const conductance = `let gb = gk${block};\n      g += gb;\n      ge += gb * ${f(pr.E)};`;
+    if (gq.input === PROJECTION_INPUT.INPUT_SYN_Y || gq.input === PROJECTION_INPUT.INPUT_SYN_Y_STAGES) {
+      // The ring holds the filter's value: fixed point, or the output stage's float bits (synYPost).
+      const value = gq.input === PROJECTION_INPUT.INPUT_SYN_Y ? `take_events(${ring}, ${inv})` : `bitcast<f32>(take_word(${ring}))`;
+      if (gq.input === PROJECTION_INPUT.INPUT_SYN_Y_STAGES) posts.push(synYPost(g, q));
+      inputs.push(`    {
+      let gk = ${f(pr.outScale)} * ${value};
+      if (gk != 0.0) {
+      ${pr.conductance ? conductance : 'ic += gk;'}
+      }
+    }`);
+      continue;
+    }
+    if (gq.input === PROJECTION_INPUT.INPUT_KINETIC) {
+      // The ring holds the gates' step means: the conductance itself (kineticPhase).
+      inputs.push(`    {
+      let gk = take_events(${ring}, ${inv});
+      if (gk != 0.0) {
+      ${conductance}
       }
     }`);
       continue;
@@ -134,10 +190,7 @@ fn population_${p}(b: u32, lane: u32, n: u32, k: u32, bank: u32) -> f32 {
     const S = gq.stages;
     const P = gq.propagator;
     const st = (r: number) => `${at(oq.stages, r * N)} + kk`;
-    const pr = gq.plan;
-    // A conductance adds g·B(V) and g·B(V)·E, B the NMDA block at the V the delta kicks left (projectionInput.wgsl).
-    const block = pr.mg > 0 ? ` / (1.0 + exp(-0.062 * (F[${at(o.state)} + kk] + ${f(pop.restPotential)})) * (${f(pr.mg)} / 3.57))` : '';
-    const add = pr.conductance ? `let gb = gk${block};\n      g += gb;\n      ge += gb * ${f(pr.E)};` : 'ic += gk;';
+    const add = pr.conductance ? conductance : 'ic += gk;';
     inputs.push(`    {
       let s0 = F[${st(0)}] + take_events(${ring}, ${inv});
       let s1 = ${S > 1 ? `F[${st(1)}]` : '0.0'};
@@ -149,6 +202,7 @@ fn population_${p}(b: u32, lane: u32, n: u32, k: u32, bank: u32) -> f32 {
       F[${st(0)}] = ${f(P[0])} * s0;${S > 1 ? `\n      F[${st(1)}] = ${f(P[4])} * s0 + ${f(P[5])} * s1;` : ''}${S > 2 ? `\n      F[${st(2)}] = ${f(P[8])} * s0 + ${f(P[9])} * s1 + ${f(P[10])} * s2;` : ''}
     }`);
   }
+  if (!pulsesApplied) applyPulses();
   const K = gp.K;
   const adapt: string[] = [];
   for (let q = 0; q < K; q++) {
@@ -184,7 +238,7 @@ fn population_${p}(b: u32, lane: u32, n: u32, k: u32, bank: u32) -> f32 {
       var ic = 0.0;
       var g = 0.0;
       var ge = 0.0;
-      var kicks = 0.0;
+      var kicks = 0.0;${posts.length > 0 ? `\n${posts.join('\n')}` : ''}${pulses ? '\n      var pulseW = 0.0;\n      var pulseWE = 0.0;\n      var pulseBlocked = vec4<f32>(0.0);' : ''}
 ${inputs.join('\n')}
       let v = F[${at(o.state)} + kk];
       let inputNow = ic + ge - g * v + ${f(pop.tauM / dt)} * kicks;
@@ -415,6 +469,163 @@ export function segmentEvents(g: ArenaBatch, q: number, segment: string): string
     }`;
 }
 
+/**
+ * Whether projection q's propagation runs as one item per presynaptic neuron, spike or not (its
+ * state moves every step: kinetic gates, kineticPhase; per-synapse y, synYPhase) instead of one
+ * per spike; such an item updates the STP state of its row itself.
+ */
+export function presynapticItems(gq: GpuProjection): boolean {
+  return gq.gates > 0 || gq.input === PROJECTION_INPUT.INPUT_SYN_Y || gq.input === PROJECTION_INPUT.INPUT_SYN_Y_STAGES;
+}
+
+/**
+ * The statement that marks neuron i of population p as spiking in step n (trial b), for the
+ * `emit_<p>` of both schedules, where a projection of p has presynaptic items; else empty.
+ */
+export function markSpike(g: ArenaBatch, p: number): string {
+  if (!g.plan.projections.some((gq) => gq.plan.pre === p && presynapticItems(gq))) return '';
+  return `\n  U[${at(g.offsets.populations[p].lastSpike)} + b * ${u(g.plan.populations[p].plan.N)} + i] = n + 1u;`;
+}
+
+/**
+ * Kinetic projection q's item for presynaptic neuron j of trial b in step n, `presynaptic_<q>(b, j, n)`:
+ * kinetic.wgsl's on_spike and advance for the gates of j (its own, or one per synapse of its row),
+ * each gate in exactly one item: if j spiked this step (markSpike), the STP update and the start of
+ * the gates' pulses; then each gate's exact step (gate_step) and its mean into ring slot n + d of
+ * its targets, with kinetic.wgsl's float32 operations.
+ */
+function kineticPhase(g: ArenaBatch, q: number): string {
+  const { plan } = g;
+  const gq = plan.projections[q];
+  const pr = gq.plan;
+  const kin = pr.kinetic;
+  if (!kin || gq.gates === 0) throw new Error(`projection "${pr.name}" has no kinetic receptor gates`);
+  const o = g.offsets.projections[q];
+  const row = (r: number) => `${at(o.gates, r * gq.gates)} + gate`;
+  const csr = csrStart(g, q);
+  const stp = pr.stpModel !== STP_NONE;
+  const amount = gq.hetWeight ? `F[${at(o.syn)} + e] * ${f(gq.fixedPoint.scale)} * mean` : `${f(pr.weight * gq.fixedPoint.scale)} * mean`;
+  const perSynapse = pr.filter === FILTER_SYN_KINETIC;
+  const gate = (exit: string, stpEntry: string) => `if (spiked) {
+      F[${row(1)}] = ${f(kin.Tmax)} * ${stp ? `efficacy_${q}(gate, ${stpEntry}, n)` : '1.0'};
+      F[${row(2)}] = ${f(kin.pulseDuration)};
+    }
+    let s = F[${row(0)}];
+    let left = F[${row(2)}];
+    if (s == 0.0 && left <= 0.0) { ${exit}; }
+    let r = gate_step(s, F[${row(1)}], left, ${f(plan.net.dt)}, ${f(kin.alpha)}, ${f(kin.beta)});
+    F[${row(0)}] = r.x;
+    if (left > 0.0) { F[${row(2)}] = r.y; }
+    let mean = r.z;
+    if (mean == 0.0) { ${exit}; }`;
+  const target = (e: string) => `base + U[${csr} + ${u(pr.nPre + 1)} + ${e}]`;
+  const body = perSynapse
+    ? `for (var e = U[${csr} + j]; e < U[${csr} + j + 1u]; e++) {
+    let gate = b * ${u(pr.nSyn)} + e;
+    ${gate('continue', 'e')}
+    add_event(${target('e')}, ${amount});
+  }`
+    : `let gate = b * ${u(pr.nPre)} + j;
+  ${gate('return', '0u')}
+  for (var e = U[${csr} + j]; e < U[${csr} + j + 1u]; e++) { add_event(${target('e')}, ${amount}); }`;
+  return `
+fn presynaptic_${q}(b: u32, j: u32, n: u32) {
+  let spiked = U[${at(g.offsets.populations[pr.pre].lastSpike)} + b * ${u(pr.nPre)} + j] == n + 1u;
+  let base = ${ringSlotBase(g, q)};
+  ${body}
+}`;
+}
+
+/**
+ * Projection q's `presynaptic_<q>(b, j, n)` where presynapticItems(q): kineticPhase or synYPhase.
+ * Both schedules call it for every presynaptic neuron of every trial in the propagation phase.
+ */
+export function presynapticPhase(g: ArenaBatch, q: number): string {
+  return g.plan.projections[q].gates > 0 ? kineticPhase(g, q) : synYPhase(g, q);
+}
+
+/** Where kick_s starts in projection q's synapse data: after J_s and the three-state parameters (plan.ts synapseData, synY.wgsl row_offset). */
+function synYRows(gq: GpuProjection): number {
+  return (gq.hetWeight ? gq.plan.nSyn : 0) + STP_MODELS['three-state'].params.length * gq.plan.nSyn;
+}
+
+/**
+ * Per-synapse filter projection q's item for presynaptic neuron j of trial b in step n,
+ * `presynaptic_<q>(b, j, n)`: synY.wgsl's on_spike and synapses for the synapses of j's row, each in
+ * exactly one item: if j spiked this step (markSpike), the STP update and y_s += J_s·w_s·kick_s;
+ * then y_s into ring slot n + d of its target (without postsynaptic stages) or its couplings into
+ * the stages' accumulators (with them), and y_s ← y_s·e^{−dt/τin_s}. synYPost is synY.wgsl's post.
+ */
+function synYPhase(g: ArenaBatch, q: number): string {
+  const gq = g.plan.projections[q];
+  const pr = gq.plan;
+  const o = g.offsets.projections[q];
+  const S = pr.postStages;
+  const csr = csrStart(g, q);
+  const syn = (row: number) => `F[${at(o.syn)} + ${u(synYRows(gq) + row * pr.nSyn)} + e]`;
+  const scale = f(gq.fixedPoint.scale);
+  const target = `U[${csr} + ${u(pr.nPre + 1)} + e]`;
+  const out =
+    S === 0
+      ? `add_event(base + ${target}, v * ${scale});`
+      : Array.from(
+          { length: S },
+          (_, k) => `add_event(${at(o.ring, (pr.delaySteps + 1 + k) * pr.nPost)} + b * ${u(pr.nPost)} + ${target}, v * ${syn(2 + k)} * ${scale});`,
+        ).join('\n    ');
+  return `
+fn presynaptic_${q}(b: u32, j: u32, n: u32) {
+  let spiked = U[${at(g.offsets.populations[pr.pre].lastSpike)} + b * ${u(pr.nPre)} + j] == n + 1u;${
+    S === 0
+      ? `
+  let base = ${ringSlotBase(g, q)};`
+      : ''
+  }
+  for (var e = U[${csr} + j]; e < U[${csr} + j + 1u]; e++) {
+    let k = ${at(o.y)} + b * ${u(pr.nSyn)} + e;
+    var v = F[k];
+    if (spiked) {
+      v += ${gq.hetWeight ? `F[${at(o.syn)} + e]` : f(pr.weight)} * efficacy_${q}(b * ${u(pr.nSyn)} + e, e, n) * ${syn(0)};
+      F[k] = v;
+    }
+    if (v == 0.0) { continue; }
+    ${out}
+    F[k] = v * ${syn(1)};
+  }
+}`;
+}
+
+/**
+ * synY.wgsl's post of step n − 1 for neuron kk of the postsynaptic population (the variables kk, n
+ * and the arenas in scope): ring slot n − 1 + d ← the output stage (float bits), then the stages
+ * advance and take the couplings the synapses accumulated in step n − 1. Run by the invocation that
+ * owns the neuron at the start of step n, before it reads its input, so a delay of one step reads
+ * what it wrote; in step 0 there is no step before.
+ */
+function synYPost(g: ArenaBatch, q: number): string {
+  const gq = g.plan.projections[q];
+  const pr = gq.plan;
+  const o = g.offsets.projections[q];
+  const N = pr.nPost;
+  const S = pr.postStages;
+  const P = gq.propagator;
+  const st = (r: number) => `${at(o.stages, r * N)} + kk`;
+  const accumulated = (r: number) =>
+    `f32(bitcast<i32>(atomicExchange(&A[${at(o.ring, (pr.delaySteps + 1 + r) * N)} + kk], 0u))) * ${f(1 / gq.fixedPoint.scale)}`;
+  return `    if (n > 0u) {
+      let s0 = F[${st(0)}];
+      let s1 = ${S > 1 ? `F[${st(1)}]` : '0.0'};
+      atomicStore(&A[${at(o.ring)} + ((n - 1u + ${u(pr.delaySteps)}) % ${u(pr.delaySteps + 1)}) * R.T * ${u(N)} + kk], bitcast<u32>(${S > 1 ? 's1' : 's0'}));
+      let c0 = ${accumulated(0)};
+      F[${st(0)}] = ${f(P[0])} * s0 + c0;${
+        S > 1
+          ? `
+      let c1 = ${accumulated(1)};
+      F[${st(1)}] = ${f(P[4])} * s0 + ${f(P[5])} * s1 + c1;`
+          : ''
+      }
+    }`;
+}
+
 /** The fixed-point amount a spike of efficacy `w` adds for synapse `e` of projection q (as propagate.wgsl). */
 function eventAmount(g: ArenaBatch, q: number): string {
   const gq = g.plan.projections[q];
@@ -449,6 +660,8 @@ export function arenaKernelParts(
     PHILOX_WGSL,
     GRID_WGSL,
     ...ENGINE_WGSL,
+    ...(plan.populations.some((gp) => gp.plan.pulseInput) ? [PULSE_JUMP_WGSL] : []),
+    ...(plan.projections.some((gq) => gq.gates > 0) ? [KINETIC_GATE_WGSL] : []),
     constants,
     ...STP_WGSL,
     ArenaParams.part,

@@ -2,7 +2,8 @@
  * The resident kernel (resident.wgsl): one workgroup per trial runs a whole chunk of steps, the
  * network's phases (kernels/networkPhases.ts) separated by workgroup barriers; each step's spikes
  * are kept in workgroup memory, and each projection's phase walks the trial's spikes (as
- * propagate.wgsl and propagateProcedural.wgsl).
+ * propagate.wgsl and propagateProcedural.wgsl), or its presynaptic neurons where its state moves
+ * every step (kinetic gates, per-synapse y: networkPhases.ts presynapticPhase).
  */
 import { STP_NONE } from '../../../compile';
 import type { WgslPart } from '../../../gpu/wgsl';
@@ -10,6 +11,9 @@ import {
   arenaKernelParts,
   at,
   csrStart,
+  markSpike,
+  presynapticItems,
+  presynapticPhase,
   populationPhase,
   RESIDENT_WG,
   ringSlotBase,
@@ -30,6 +34,13 @@ import residentCode from './resident.wgsl?raw';
 function propagatePhase(g: ArenaBatch, q: number, listStart: number[]): string {
   const gq = g.plan.projections[q];
   const pr = gq.plan;
+  if (presynapticItems(gq)) {
+    // Kinetic gates and per-synapse y move every step, spike or not: an item per presynaptic neuron.
+    return `${presynapticPhase(g, q)}
+fn propagate_${q}(b: u32, lid: u32, n: u32, bank: u32) {
+  for (var j = lid; j < ${u(pr.nPre)}; j += RWG) { presynaptic_${q}(b, j, n); }
+}`;
+  }
   const csr = csrStart(g, q);
   const walk = gq.procedural
     ? `for (var segment = 0u; segment < ${u(rowSegments(gq))}; segment++) {
@@ -64,7 +75,7 @@ export function residentWgsl(g: ArenaBatch): WgslPart[] {
     phases.push(populationPhase(g, p, 'RWG'));
     phases.push(`
 fn emit_${p}(b: u32, i: u32, n: u32, bank: u32) {
-  emit(${u(p)}, ${u(listStart[p])}, bank, ${at(o.activity)}, ${u(plan.populations[p].recordSpikes)}, b, i, n);
+  emit(${u(p)}, ${u(listStart[p])}, bank, ${at(o.activity)}, ${u(plan.populations[p].recordSpikes)}, b, i, n);${markSpike(g, p)}
 }`);
   }
   for (let q = 0; q < plan.projections.length; q++) phases.push(stpPhases(g, q), propagatePhase(g, q, listStart));
