@@ -168,8 +168,9 @@ export function targets(r: BenchResults): TargetVerdict[] {
 
 /**
  * The dispatch targets from the micro-gpu runs' summaries: at most 3 per step where a network
- * runs fused, one per chunk resident; the general schedule (the networks neither implements) is
- * listed with its figure.
+ * runs fused, one per chunk resident, and every network's step within 3 dispatches: the fused
+ * and resident schedules run every network kind, so a run in the per-kernel (general) schedule,
+ * a fall-back, fails the last one with its figure.
  */
 function scheduleTargets(r: BenchResults): TargetVerdict[] {
   const runs = r.cases.flatMap((c) =>
@@ -186,6 +187,7 @@ function scheduleTargets(r: BenchResults): TargetVerdict[] {
   const fused = byMode('fused');
   const resident = byMode('resident');
   const general = byMode('general');
+  const all = [...fused, ...resident, ...general];
   return [
     {
       target: 'micro-gpu ≤ 3 dispatches per step (fused schedule)',
@@ -199,10 +201,14 @@ function scheduleTargets(r: BenchResults): TargetVerdict[] {
       evidence: resident.length > 0 ? list(resident) : 'no micro-gpu run was resident in this run',
     },
     {
-      target:
-        'micro-gpu ≤ 3 dispatches per step in the general schedule (the networks neither fused nor resident runs: conductance pulses, kinetic receptors, per-synapse filters, procedural or per-trial connectivity)',
-      met: general.length > 0 ? general.every(([, d]) => d <= 3) : null,
-      evidence: general.length > 0 ? list(general) : 'no micro-gpu run used the general schedule in this run',
+      target: 'micro-gpu ≤ 3 dispatches per step for every network (auto: fused or resident; the per-kernel general schedule only as a fall-back)',
+      met: all.length > 0 ? all.every(([, d]) => d <= 3) : null,
+      evidence:
+        all.length === 0
+          ? 'no micro-gpu run reported its schedule in this run'
+          : general.length > 0
+            ? `general schedule: ${list(general)}`
+            : `every micro-gpu run was fused or resident (${all.length} case(s), at most ${Math.max(...all.map(([, d]) => d)).toFixed(3)} per step)`,
     },
   ];
 }

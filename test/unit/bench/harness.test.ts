@@ -129,10 +129,18 @@ describe('bench harness', () => {
     ).slice(-3);
     expect(t.map((x) => x.met)).toEqual([true, true, false]);
     expect(t[0].evidence).toBe('recurrent a N = 1000: 2.500');
-    expect(t[2].evidence).toBe('recurrent c N = 1000: 9.100');
+    expect(t[2].evidence).toBe('general schedule: recurrent c N = 1000: 9.100');
     const over = targets(results([c('a', [withSchedule('micro-gpu', [{ mode: 'fused', dispatchesPerStep: 3.2 }])])])).slice(-3);
-    expect(over.map((x) => x.met)).toEqual([false, null, null]);
+    expect(over.map((x) => x.met)).toEqual([false, null, false]);
     expect(over[1].evidence).toBe('no micro-gpu run was resident in this run');
+    const fine = targets(
+      results([
+        c('a', [withSchedule('micro-gpu', [{ mode: 'fused', dispatchesPerStep: 2 }])]),
+        c('b', [withSchedule('micro-gpu', [{ mode: 'resident', dispatchesPerStep: 0.002 }])]),
+      ]),
+    ).slice(-3);
+    expect(fine.map((x) => x.met)).toEqual([true, true, true]);
+    expect(fine[2].evidence).toBe('every micro-gpu run was fused or resident (2 case(s), at most 2.000 per step)');
   });
 
   it('cases: the quick run has B = 1, 64, 1024 and N = 10³, 10⁴ with the three variants, the two peer workloads and a set-up case', () => {
