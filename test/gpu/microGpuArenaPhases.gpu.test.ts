@@ -9,25 +9,15 @@ import { expectSameRun } from '../support/sameRun';
 import { simulateMicroGpu } from '../../src/micro/gpu';
 import type { Recording } from '../../src/model/recording';
 import { scenario } from '../unit/microCpu/support';
+import { glif as baseGlif, poisson } from '../support/populations';
+
+// Conductances and the NMDA block need a resting potential.
+const glif = (N: number, mu: number, extra: Record<string, unknown> = {}) => baseGlif(N, mu, { restPotential: -65, ...extra });
 
 const dt = 5e-4;
 // Chunks that end mid-run: state carried across a chunk boundary is compared too.
 const chunkSteps = 100;
 
-const glif = (N: number, mu: number, extra: Record<string, unknown> = {}) => ({
-  model: 'glif' as const,
-  N,
-  tauM: 0.02,
-  mu: { type: 'constant' as const, value: mu },
-  uReset: 0,
-  tRef: 0.002,
-  c: 10,
-  deltaU: 2,
-  uTh: 15,
-  restPotential: -65,
-  ...extra,
-});
-const poisson = (N: number, rate: number) => ({ model: 'poisson' as const, N, rate: { type: 'constant' as const, value: rate } });
 const pulse = (from: string, weight: number, output: Record<string, unknown>) => ({
   from,
   to: 'post',

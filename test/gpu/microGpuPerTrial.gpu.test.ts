@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { testGpu } from '../support/gpu';
 import { expectSameRun } from '../support/sameRun';
+import { glif } from '../support/populations';
 import { compileNetwork } from '../../src/compile';
 import { simulateMicroCpu } from '../../src/micro/cpu';
 import { simulateMicroGpu } from '../../src/micro/gpu';
@@ -22,18 +23,6 @@ const dt = 5e-4;
 function planOf(s: Scenario) {
   return planGpu(compileNetwork(s, { engine: 'micro-gpu', proceduralWithoutCsr: true }), s, 1);
 }
-
-const glif = (N: number, mu: number) => ({
-  model: 'glif' as const,
-  N,
-  tauM: 0.02,
-  mu: { type: 'constant' as const, value: mu },
-  uReset: 0,
-  tRef: 0.002,
-  c: 10,
-  deltaU: 2,
-  uTh: 15,
-});
 
 /** Fixed in-degree input and recurrent fixed-probability rows of ~45 synapses (split over fused lanes), both drawn per trial. */
 const recurrent = (trials: number) =>

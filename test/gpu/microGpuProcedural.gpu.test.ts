@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { testGpu } from '../support/gpu';
 import { expectSameRun } from '../support/sameRun';
+import { glif, poisson } from '../support/populations';
 import { compileNetwork, EngineUnsupportedError } from '../../src/compile';
 import { simulateMicroGpu } from '../../src/micro/gpu';
 import { planGpu } from '../../src/micro/gpu/plan';
@@ -226,18 +227,6 @@ describe('procedural connectivity on the GPU', () => {
 
   it('general, fused and resident schedules regenerate the same rows: identical spike trains, inputs and STP means', async () => {
     const gpu = await testGpu();
-    const glif = (N: number, mu: number) => ({
-      model: 'glif' as const,
-      N,
-      tauM,
-      mu: { type: 'constant' as const, value: mu },
-      uReset: 0,
-      tRef: 0.002,
-      c: 10,
-      deltaU: 2,
-      uTh: 15,
-    });
-    const poisson = (N: number, rate: number) => ({ model: 'poisson' as const, N, rate: { type: 'constant' as const, value: rate } });
     const procedural = { storage: 'procedural' as const };
     // Rows of 299 and 260 candidates: two segments each, the autapse skip crossing the segment boundary.
     const families: { name: string; populations: Record<string, any>; projections: any[]; resident: boolean }[] = [

@@ -16,21 +16,9 @@ import { planGpu } from '../../src/micro/gpu/plan';
 import { residentUnsupported } from '../../src/micro/gpu/resident';
 import type { Recording } from '../../src/model/recording';
 import { scenario } from '../unit/microCpu/support';
+import { glif, poisson } from '../support/populations';
 
 const dt = 5e-4;
-const glif = (N: number, mu: number, extra: Record<string, unknown> = {}) => ({
-  model: 'glif' as const,
-  N,
-  tauM: 0.02,
-  mu: { type: 'constant' as const, value: mu },
-  uReset: 0,
-  tRef: 0.002,
-  c: 10,
-  deltaU: 2,
-  uTh: 15,
-  ...extra,
-});
-const poisson = (N: number, rate: number) => ({ model: 'poisson' as const, N, rate: { type: 'constant' as const, value: rate } });
 
 /** Every spike of every population, every neuron's input, every STP mean, bins of one step. */
 function recordAll(pops: Record<string, { N: number; model: string }>, binSize: number) {
