@@ -1,7 +1,7 @@
 /**
  * The scenario form: which fields the app offers for a given scenario (population sizes,
  * rates and drives, connectivity, weights, STP model and parameters, dt, duration, trials,
- * seed), each addressed by its JSON path so that the validator's messages land next to it.
+ * seed, the raster and what is kept per trial), each addressed by its JSON path so that the validator's messages land next to it.
  * Everything else in the scenario is kept as loaded and stays editable through a file.
  */
 import { getAt, pathString, setAt, type Draft, type JsonPath } from '../../model/jsonPath';
@@ -34,6 +34,8 @@ export const CONNECTIVITY_TYPES = ['all-to-all', 'fixed-indegree', 'fixed-probab
 /** The raster shows the first entry of record.spikes. */
 export const RASTER_PATH: JsonPath = ['record', 'spikes', 0];
 export const NO_RASTER = 'none';
+/** record.trials: every trial's arrays ('all', the default, shown first) or their statistics ('stats'). */
+export const RECORD_TRIALS = ['all', 'stats'] as const;
 /** Neurons a newly chosen raster population records (all of them, up to this many). */
 export const RASTER_DEFAULT_NEURONS = 1000;
 
@@ -104,6 +106,14 @@ export function formFields(json: Draft): FieldGroup[] {
     field([...RASTER_PATH, 'population'], 'spike raster of', 'select', { options: [NO_RASTER, ...Object.keys(pops)], hint: 'micro records these spikes' }),
   ];
   if (raster?.population) rasterFields.push(field([...RASTER_PATH, 'neurons'], 'neurons recorded', 'integer', { hint: 'up to 10⁵ are drawn' }));
+  rasterFields.push(
+    field(['record', 'trials'], 'keep per trial', 'select', {
+      options: RECORD_TRIALS,
+      hint: "'stats': per-bin trial means and variances only, so memory does not grow with the trials",
+    }),
+  );
+  if (getAt(json, ['record', 'trials']) === 'stats')
+    rasterFields.push(field(['record', 'keepTrials'], 'trials kept whole', 'integer', { hint: 'their arrays and spikes, for spectra and the raster' }));
   groups.push({ title: 'Recording', fields: rasterFields });
   return groups;
 }

@@ -129,6 +129,21 @@ describe('the scenario form', () => {
     expect(validateScenario(d).ok).toBe(true);
   });
 
+  it("record.trials: 'stats' keeps the statistics only and offers how many trials stay whole; 'all' hides that again", () => {
+    let d = v2();
+    expect(fieldText(spec(d, 'record.trials'), d)).toBe('all');
+    expect(formFields(d).flatMap((g) => g.fields.map((f) => f.id))).not.toContain('record.keepTrials');
+    d = applyField(d, spec(d, 'record.trials'), 'stats');
+    expect(getAt(d, ['record', 'trials'])).toBe('stats');
+    d = applyField(d, spec(d, 'record.keepTrials'), '8');
+    expect(getAt(d, ['record', 'keepTrials'])).toBe(8);
+    expect(validateScenario(d).ok).toBe(true);
+    const bad = applyField(d, spec(d, 'record.keepTrials'), '-1');
+    expect(validateScenario(bad).ok).toBe(false);
+    d = applyField(d, spec(d, 'record.trials'), 'all');
+    expect(formFields(d).flatMap((g) => g.fields.map((f) => f.id))).not.toContain('record.keepTrials');
+  });
+
   it('the raster field records spikes of the chosen population, and "none" removes them', () => {
     let d = v2();
     d = applyField(d, spec(d, 'record.spikes[0].population'), 'post_all');
