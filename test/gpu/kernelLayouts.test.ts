@@ -192,11 +192,30 @@ describe('the resident and fused kernels, generated for a network with every pha
         filter: { type: 'exponential', tau: 0.005 },
         stp: { model: 'tsodyks-markram', U: 0.2, U0: 0.2, tauD: 0.2, tauF: 0.1 },
       },
+      // Procedural rows without autapses (segmentEvents) and an explicit network drawn per trial (csrStart).
+      {
+        from: 'E',
+        to: 'E',
+        connectivity: { type: 'fixed-probability', p: 0.1 },
+        storage: 'procedural',
+        weight: 0.2,
+        delay: 0.001,
+        filter: { type: 'exponential', tau: 0.005 },
+        stp: { model: 'depression', U: 0.3, tauD: 0.2 },
+      },
+      {
+        from: 'ext',
+        to: 'E',
+        connectivity: { type: 'fixed-indegree', C: 10, perTrial: true },
+        weight: 0.2,
+        delay: 0.0005,
+        filter: { type: 'exponential', tau: 0.005 },
+      },
     ],
     run: { dt: 0.0005, duration: 0.01 },
     record: { inputs: [{ population: 'E', neurons: 3 }], stp: true },
   });
-  const plan = planGpu(compileNetwork(s, { engine: 'micro-gpu' }), s, 1);
+  const plan = planGpu(compileNetwork(s, { engine: 'micro-gpu', proceduralWithoutCsr: true }), s, 1);
   const offsets = {
     populations: plan.populations.map(() => ({
       state: { c: 0, t: 1 },
