@@ -30,6 +30,30 @@ export interface CompiledFilter {
   synKick: Float64Array | null;
   kinetic: KineticReceptorParams | null;
   kineticDecay: KineticDecayPropagator | null;
+  /**
+   * run.integration 'exact': the input the membrane holds over a step, Σ_j c_j s_j over the
+   * filter's stages at the step's start (exponential [g]; dual exponential and alpha [h, g]; the
+   * cascade's stages in order), that makes the held-input membrane step exact (exactInputCoupling).
+   * null: the output stage times outScale, held.
+   */
+  inputCoupling: Float64Array | null;
+}
+
+/**
+ * The coupling of a current filter's stages into the membrane for run.integration 'exact'. The
+ * membrane τm dV/dt = μ − V + outScale·s_S is one more exponential stage after the filter's
+ * cascade (ds_k/dt = −s_k/τ_k + s_{k−1}, cascade.ts), driven by outScale·s_S/τm; over a step,
+ * stage j at its start moves V by outScale/τm · P_{j→V}(dt), P the cascade response of
+ * expConvolutionN to the chain (τ_1 … τ_S, τm), exact also where time constants coincide. The
+ * engines step V as μ + I + (V − μ − I)e^{−dt/τm} with a held input I; dividing each coupling by
+ * (1 − e^{−dt/τm}) makes that step exact without changing it. Stage order as the engines keep
+ * them: rise to output.
+ */
+export function exactInputCoupling(stageTaus: readonly number[], outScale: number, tauM: number, dt: number): Float64Array {
+  const chain = [...stageTaus, tauM];
+  const S = stageTaus.length;
+  const held = -Math.expm1(-dt / tauM);
+  return Float64Array.from(stageTaus, (_, j) => ((outScale / tauM) * expConvolutionN(dt, chain, j, S)) / held);
 }
 
 /** Time constants of a linear filter's stages (none for delta). */
@@ -91,10 +115,30 @@ function synapseYPlan(tauIn: Float64Array, taus: number[], norm: KernelNormaliza
  * keeps y per synapse (FILTER_SYN_Y). A delta filter is an instantaneous pulse, integral-
  * normalised whatever `normalize` says (./conductancePulse.ts: 'peak' has no τ → 0 limit).
  */
-export function compileFilter(p: Projection, tauMPost: number, dt: number, hetTauIn: Float64Array | null, hetStp: boolean): CompiledFilter {
+export function compileFilter(
+  p: Projection,
+  tauMPost: number,
+  dt: number,
+  hetTauIn: Float64Array | null,
+  hetStp: boolean,
+  integration: 'held' | 'exact' = 'held',
+): CompiledFilter {
   const norm: KernelNormalization = p.normalize ?? (p.output.type === 'current' ? 'integral' : 'peak');
   const outScale = norm === 'integral' ? tauMPost : 1;
-  const none = { expProp: null, dualProp: null, cascadeProp: null, postStages: 0, synCoupling: null, synKick: null, kinetic: null, kineticDecay: null };
+  const none = {
+    expProp: null,
+    dualProp: null,
+    cascadeProp: null,
+    postStages: 0,
+    synCoupling: null,
+    synKick: null,
+    kinetic: null,
+    kineticDecay: null,
+    inputCoupling: null,
+  };
+  // The validator refuses 'exact' for conductances, kinetic receptors and per-synapse filters.
+  const coupling = (stageTaus: readonly number[]) =>
+    integration === 'exact' && p.output.type === 'current' ? exactInputCoupling(stageTaus, outScale, tauMPost, dt) : null;
   let f = p.filter;
   if (p.stp.model === 'three-state') {
     const tauIn = p.stp.tauIn;
@@ -117,7 +161,14 @@ export function compileFilter(p: Projection, tauMPost: number, dt: number, hetTa
     else if (f.type === 'exponential') f = { type: 'dual-exponential', tauRise: tauIn, tauDecay: f.tau };
     else {
       const chain = [tauIn, ...taus];
-      return { ...none, filter: FILTER_CASCADE, kickScale: threeStateKickScale(tauIn, taus, norm), outScale, cascadeProp: cascadePropagator(chain, dt) };
+      return {
+        ...none,
+        filter: FILTER_CASCADE,
+        kickScale: threeStateKickScale(tauIn, taus, norm),
+        outScale,
+        cascadeProp: cascadePropagator(chain, dt),
+        inputCoupling: coupling(chain),
+      };
     }
   }
   switch (f.type) {
@@ -125,12 +176,26 @@ export function compileFilter(p: Projection, tauMPost: number, dt: number, hetTa
       return { ...none, filter: FILTER_DELTA, kickScale: 1, outScale: tauMPost };
     case 'exponential': {
       const q = { tauS: f.tau };
-      return { ...none, filter: FILTER_EXP, kickScale: exponentialKickScale(q, norm), outScale, expProp: exponentialPropagator(q, dt) };
+      return {
+        ...none,
+        filter: FILTER_EXP,
+        kickScale: exponentialKickScale(q, norm),
+        outScale,
+        expProp: exponentialPropagator(q, dt),
+        inputCoupling: coupling([f.tau]),
+      };
     }
     case 'dual-exponential':
     case 'alpha': {
       const q = f.type === 'alpha' ? { tauRise: f.tau, tauDecay: f.tau } : { tauRise: f.tauRise, tauDecay: f.tauDecay };
-      return { ...none, filter: FILTER_DUAL, kickScale: dualExpKickScale(q, norm), outScale, dualProp: dualExpPropagator(q, dt) };
+      return {
+        ...none,
+        filter: FILTER_DUAL,
+        kickScale: dualExpKickScale(q, norm),
+        outScale,
+        dualProp: dualExpPropagator(q, dt),
+        inputCoupling: coupling([q.tauRise, q.tauDecay]),
+      };
     }
     case 'kinetic': {
       if (p.output.type !== 'conductance')

@@ -129,7 +129,7 @@ export function compileProjection(
   const stpPlacement: StpPlacement = stpModel === STP_NONE ? 'none' : hetStp ? 'per-synapse' : 'per-presynaptic-neuron';
   const nominal: Partial<Record<HeterogeneousParam, number>> = { weight: p.weight, ...nominalStp };
   const drawn = Object.keys(het).length > 0 ? drawHeterogeneity(het, nominal, nSyn, seedrandom(`${s.run.seed}:heterogeneity:${index}`)) : {};
-  const filter = compileFilter(p, pops[basics.post].tauM, dt, stpModel === STP_THREE_STATE ? (drawn.tauIn ?? null) : null, hetStp);
+  const filter = compileFilter(p, pops[basics.post].tauM, dt, stpModel === STP_THREE_STATE ? (drawn.tauIn ?? null) : null, hetStp, s.run.integration);
   const synStp: CompiledProjection['synStp'] = {};
   if (stpPlacement === 'per-synapse') {
     for (const k of STP_MODELS[basics.stp.model].params) synStp[k] = drawn[k] ?? new Float64Array(nSyn).fill(nominalStp[k]!);

@@ -110,12 +110,17 @@ export class StationaryMap {
           inp.deltaKick += kick;
           return;
         }
-        let g: number;
-        if (q.filter === FILTER_EXP) g = kick / (1 - q.expProp!.decay);
-        else if (q.filter === FILTER_DUAL) g = ((kick / (1 - q.dualProp!.hh)) * q.dualProp!.hg) / (1 - q.dualProp!.gg);
-        else if (q.filter === FILTER_CASCADE) g = cascadeStationary(q.cascadeProp!, kick)[q.cascadeProp!.n - 1];
+        // The stages' stationary values at a step's start (rise to output), as the engines hold them.
+        let stages: ArrayLike<number>;
+        if (q.filter === FILTER_EXP) stages = [kick / (1 - q.expProp!.decay)];
+        else if (q.filter === FILTER_DUAL) {
+          const h = kick / (1 - q.dualProp!.hh);
+          stages = [h, (h * q.dualProp!.hg) / (1 - q.dualProp!.gg)];
+        } else if (q.filter === FILTER_CASCADE) stages = cascadeStationary(q.cascadeProp!, kick);
         else throw new Error(`macro analysis: filter of projection "${q.name}" not supported`);
+        const g = stages[stages.length - 1];
         if (q.conductance) inp.cond!.g[q.condSlot] = q.outScale * g;
+        else if (q.inputCoupling) for (let j = 0; j < stages.length; j++) inp.Icur += q.inputCoupling[j] * stages[j];
         else inp.Icur += q.outScale * g;
       });
       const next = pops.map((p, i) => renewalStationary(p, this.drives[i], this.input[i], dt, rates[i]));

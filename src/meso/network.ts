@@ -20,7 +20,7 @@ import type { ConductanceInput } from './population';
 /** A projection without its synapses, plus what the mean-field needs. */
 export interface MesoProjection
   extends Pick<ProjectionBasics, 'name' | 'index' | 'pre' | 'post' | 'delaySteps' | 'conductance' | 'E' | 'mg' | 'weight' | 'stp'>,
-    Pick<CompiledFilter, 'filter' | 'kickScale' | 'outScale' | 'expProp' | 'dualProp' | 'cascadeProp'> {
+    Pick<CompiledFilter, 'filter' | 'kickScale' | 'outScale' | 'expProp' | 'dualProp' | 'cascadeProp' | 'inputCoupling'> {
   /** Mean in-degree C of a postsynaptic neuron. */
   readonly C: number;
   /** Channels: 0 the population mean, then the sampled postsynaptic neurons. */
@@ -57,7 +57,7 @@ export function compileMesoNetwork(scenario: Scenario, engine: 'meso' | 'macro' 
   const condCount = pops.map(() => 0);
   const projs: MesoProjection[] = scenario.projections.map((p, i) => {
     const b = projectionBasics(p, i, scenario, pops, index);
-    const f = compileFilter(p, pops[b.post].tauM, dt, null, false);
+    const f = compileFilter(p, pops[b.post].tauM, dt, null, false, scenario.run.integration);
     return {
       name: b.name,
       index: i,
@@ -70,6 +70,7 @@ export function compileMesoNetwork(scenario: Scenario, engine: 'meso' | 'macro' 
       expProp: f.expProp,
       dualProp: f.dualProp,
       cascadeProp: f.cascadeProp,
+      inputCoupling: f.inputCoupling,
       conductance: b.conductance,
       E: b.E,
       mg: b.mg,

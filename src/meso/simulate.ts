@@ -265,7 +265,7 @@ class MesoRun {
           if (pr.post !== p) continue;
           if (pr.filter === FILTER_DELTA) deltaKick += st.delta[q][0];
           else if (pr.conductance) cond!.g[pr.condSlot] = pr.outScale * filterValue(st, q, 0);
-          else Icur += pr.outScale * filterValue(st, q, 0);
+          else Icur += currentInput(pr, st, q, 0);
         }
       }
       const nBar = pop.expectedCount(drive, Icur, cond, deltaKick, dt);
@@ -365,10 +365,10 @@ class MesoRun {
         if (pr.post !== p) continue;
         const c = i + 1;
         if (pr.filter === FILTER_DELTA) Ii += (plan.tauM * st.delta[q][c]) / this.dt;
-        else {
+        else if (pr.conductance) {
           const gi = pr.outScale * filterValue(st, q, c);
-          Ii += pr.conductance ? -gi * (pr.mg > 0 ? nmdaBlock(meanV + plan.restPotential, pr.mg) : 1) * (meanV - pr.E) : gi;
-        }
+          Ii += -gi * (pr.mg > 0 ? nmdaBlock(meanV + plan.restPotential, pr.mg) : 1) * (meanV - pr.E);
+        } else Ii += currentInput(pr, st, q, c);
       }
       sampled[(b * m + i) * bins + bin] += Ii * w;
     }
@@ -450,6 +450,23 @@ class MesoRun {
 function filterValue(st: TrialState, q: number, c: number): number {
   const stages = st.stages[q];
   return stages ? stages[stages.length - 1][c] : st.g[q][c];
+}
+
+/**
+ * The current the membrane holds over the step from projection q, channel c: the output stage
+ * times outScale, or under run.integration 'exact' the stages' coupling (compile/filter.ts
+ * exactInputCoupling; the order of the micro engines: rise to output).
+ */
+function currentInput(pr: MesoProjection, st: TrialState, q: number, c: number): number {
+  const k = pr.inputCoupling;
+  if (!k) return pr.outScale * filterValue(st, q, c);
+  const stages = st.stages[q];
+  if (stages) {
+    let sum = 0;
+    for (let j = 0; j < stages.length; j++) sum += k[j] * stages[j][c];
+    return sum;
+  }
+  return pr.filter === FILTER_DUAL ? k[0] * st.h[q][c] + k[1] * st.g[q][c] : k[0] * st.g[q][c];
 }
 
 /**

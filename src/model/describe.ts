@@ -69,7 +69,7 @@ export function describeScenario(s: Scenario): string {
   const pops = Object.entries(s.populations).map(([name, p]) => population(name, p));
   const projs = s.projections.map((p) => projection(p, s));
   const stats = s.record.trials === 'stats' ? `; recorded as per-bin statistics over the trials, with the arrays of the first ${s.record.keepTrials}` : '';
-  const run = `${s.run.trials} trial(s) of ${num(s.run.duration)} s at dt = ${ms(s.run.dt)} (${stepCount(s).toLocaleString('en-US')} steps), seed ${s.run.seed}${stats}`;
+  const run = `${s.run.trials} trial(s) of ${num(s.run.duration)} s at dt = ${ms(s.run.dt)} (${stepCount(s).toLocaleString('en-US')} steps), seed ${s.run.seed}${s.run.integration === 'exact' ? ', membrane and filters integrated exactly over each step' : ''}${stats}`;
   return [
     `${s.name}${s.description ? `: ${s.description}` : ''}.`,
     `Populations: ${pops.join('; ')}.`,

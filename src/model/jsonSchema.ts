@@ -29,6 +29,7 @@ export const CROSS_FIELD_RULES: readonly string[] = [
   'a Poisson rate stays ≥ 0 (a sinusoid: offset ≥ |amplitude|); a "steps" function has strictly increasing times and one more value than times',
   'a kinetic receptor needs conductance output (NMDA also mgBlock); three-state STP takes a linear filter, not a kinetic receptor; a conductance weight is ≥ 0',
   "heterogeneity is allowed for the weight and the parameters of the projection's STP model only, and not with perTrial connectivity",
+  "run.integration 'exact' takes current-based linear filters only: no conductance output (except delta pulses), no kinetic receptor, no heterogeneous tauIn",
 ];
 
 /** zod checks whose effect z.toJSONSchema writes into the JSON Schema. */

@@ -323,8 +323,19 @@ export const RunSchema = z
     trials: count().default(1).describe('Independent trials.'),
     /** Seed of every random draw, an integer in [0, 2³²). */
     seed: z.number().int().min(0).max(0xffffffff).default(1).describe('Seed of every random draw, an integer in [0, 2³²).'),
+    /**
+     * How the membrane sees a filtered input within a step: 'held', its value at the step's
+     * start (the default); 'exact', the membrane and the linear filters integrated together
+     * exactly over the step (current-based inputs; docs/step-semantics.md).
+     */
+    integration: z
+      .enum(['held', 'exact'])
+      .default('held')
+      .describe(
+        "How the membrane sees a filtered input within a step: 'held' (its value at the step's start, the default) or 'exact' (membrane and linear filters integrated together exactly; current-based inputs, micro-cpu, meso and macro).",
+      ),
   })
-  .describe('The run: time step, duration, trials, seed.');
+  .describe('The run: time step, duration, trials, seed, integration.');
 
 export const RecordSchema = z
   .strictObject({

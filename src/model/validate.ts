@@ -342,6 +342,7 @@ function relationIssues(s: Scenario, errors: ScenarioIssue[], warnings: Scenario
       });
     }
     for (const [field, tau] of filterTimeConstants(p.filter)) tooCoarse(`${base}.filter.${field}`, tau);
+    if (s.run.integration === 'exact') exactIntegrationIssues(p, base, errors);
     if (p.filter.type === 'dual-exponential' && p.filter.tauRise === p.filter.tauDecay) {
       warnings.push({ path: `${base}.filter`, message: 'tauRise = tauDecay is the alpha function; "alpha" says so directly' });
     }
@@ -416,6 +417,24 @@ function relationIssues(s: Scenario, errors: ScenarioIssue[], warnings: Scenario
       errors.push({ path: `record.spikes[${i}].population`, message: `no population "${r.population}"; known populations: ${Object.keys(pops).join(', ')}` });
     else if (r.neurons > pop.N) errors.push({ path: `record.spikes[${i}].neurons`, message: `${r.neurons} exceeds the population's N = ${pop.N}` });
   });
+}
+
+/**
+ * run.integration 'exact' integrates the membrane with linear filters of a current: a conductance
+ * multiplies V (no closed form over a step while it decays), a kinetic receptor is not a linear
+ * filter, and a per-synapse τin keeps no filter state per postsynaptic neuron.
+ */
+function exactIntegrationIssues(p: Projection, base: string, errors: ScenarioIssue[]): void {
+  const fix = "or set run.integration to 'held'";
+  if (p.output.type === 'conductance' && p.filter.type !== 'delta')
+    errors.push({ path: `${base}.output.type`, message: `run.integration 'exact' integrates current-based inputs only; use a current output ${fix}` });
+  if (p.filter.type === 'kinetic')
+    errors.push({ path: `${base}.filter.type`, message: `run.integration 'exact' needs a linear filter, not a kinetic receptor; ${fix}` });
+  if (p.stp.model === 'three-state' && p.heterogeneity?.tauIn !== undefined)
+    errors.push({
+      path: `${base}.heterogeneity.tauIn`,
+      message: `run.integration 'exact' needs one filter per postsynaptic neuron; a heterogeneous tauIn keeps one per synapse: remove it ${fix}`,
+    });
 }
 
 function heterogeneityIssues(p: Projection, base: string, errors: ScenarioIssue[]): void {

@@ -183,7 +183,17 @@ export function collectInput(
   const g = perSynapse ? ps.slots[n % (pr.delaySteps + 1)] : ps.g;
   if (f === FILTER_KINETIC) kineticStepMean(pr, ps, T, t, dt, sc);
   const scale = pr.outScale;
-  if (!pr.conductance) {
+  const coupling = pr.inputCoupling;
+  if (coupling) {
+    // run.integration 'exact': the held input that makes the membrane step exact (compile/filter.ts).
+    const I = post.Icur;
+    const stages = f === FILTER_EXP ? [ps.g] : f === FILTER_DUAL ? [ps.h, ps.g] : ps.stages;
+    for (let j = 0; j < stages.length; j++) {
+      const c = coupling[j];
+      const s = stages[j];
+      for (let k = 0; k < len; k++) I[k] += c * s[k];
+    }
+  } else if (!pr.conductance) {
     const I = post.Icur;
     for (let k = 0; k < len; k++) I[k] += scale * g[k];
   } else {

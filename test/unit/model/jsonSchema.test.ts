@@ -195,6 +195,14 @@ describe('the JSON Schema of scenario files', () => {
       'projections[0].heterogeneity.tauF',
     ],
     ['recording more neurons than the population has', (s) => (s.record.spikes[0].neurons = 51), 'record.spikes[0].neurons'],
+    [
+      "run.integration 'exact' with a conductance filter",
+      (s) => {
+        s.run.integration = 'exact';
+        s.projections[0].output = { type: 'conductance', E: 0 };
+      },
+      'projections[0].output.type',
+    ],
   ];
 
   it.each(refusedByValidatorOnly)('leaves %s to validateScenario', (_, edit, path) => {
