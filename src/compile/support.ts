@@ -119,32 +119,9 @@ const POPULATION_RULES: readonly PopulationRule[] = [
   },
 ];
 
-interface RunRule {
-  readonly engines: readonly CompileTarget[];
-  /** The field the rule concerns, relative to run. */
-  readonly field: string;
-  check(s: Scenario): string | null;
-}
-
-const RUN_RULES: readonly RunRule[] = [
-  {
-    engines: ['micro-gpu'],
-    field: 'integration',
-    check: (s) =>
-      s.run.integration === 'exact'
-        ? "run.integration 'exact' is integrated by micro-cpu, meso and macro; the GPU engine holds the input over the step (set run.integration to 'held')"
-        : null,
-  },
-];
-
 /** Every feature of the scenario that `engine` does not model, in scenario order. */
 export function unsupportedFeatures(engine: CompileTarget, s: Scenario): SupportIssue[] {
   const out: SupportIssue[] = [];
-  for (const rule of RUN_RULES) {
-    if (!rule.engines.includes(engine)) continue;
-    const why = rule.check(s);
-    if (why) out.push({ path: `run.${rule.field}`, message: why });
-  }
   for (const [name, pop] of Object.entries(s.populations)) {
     for (const rule of POPULATION_RULES) {
       if (!rule.engines.includes(engine)) continue;

@@ -332,7 +332,7 @@ export const RunSchema = z
       .enum(['held', 'exact'])
       .default('held')
       .describe(
-        "How the membrane sees a filtered input within a step: 'held' (its value at the step's start, the default) or 'exact' (membrane and linear filters integrated together exactly; current-based inputs, micro-cpu, meso and macro).",
+        "How the membrane sees a filtered input within a step: 'held' (its value at the step's start, the default) or 'exact' (membrane and linear filters integrated together exactly; current-based inputs).",
       ),
   })
   .describe('The run: time step, duration, trials, seed, integration.');

@@ -37,12 +37,40 @@ interface Family {
   /** More neurons per trial than the resident schedule runs (the fused and general ones run every family). */
   beyondResident?: boolean;
   dt?: number;
+  /** run.integration (default 'held'). */
+  integration?: 'held' | 'exact';
   populations: Record<string, any>;
   projections: any[];
   steps?: number;
 }
 
 const FAMILIES: Family[] = [
+  {
+    name: "run.integration 'exact': exponential, alpha and three-state cascade current filters, every stage coupled into the held input",
+    integration: 'exact',
+    populations: { src: poisson(40, 30), exc: glif(30, 12) },
+    projections: [
+      {
+        from: 'src',
+        to: 'exc',
+        connectivity: { type: 'fixed-indegree', C: 20 },
+        weight: 0.8,
+        delay: 0.001,
+        filter: { type: 'exponential', tau: 0.005 },
+        stp: { model: 'tsodyks-markram', U: 0.2, U0: 0.2, tauD: 0.2, tauF: 0.1 },
+      },
+      { from: 'src', to: 'exc', connectivity: { type: 'fixed-indegree', C: 10 }, weight: 0.6, delay: 0.0005, filter: { type: 'alpha', tau: 0.003 } },
+      {
+        from: 'exc',
+        to: 'exc',
+        connectivity: { type: 'fixed-probability', p: 0.3 },
+        weight: 0.5,
+        delay: 0.001,
+        filter: { type: 'dual-exponential', tauRise: 0.002, tauDecay: 0.004 },
+        stp: { model: 'three-state', U: 0.4, tauIn: 0.003, tauRec: 0.3 },
+      },
+    ],
+  },
   {
     name: 'Poisson → GLIF with two adaptation kernels, exponential current filter, Tsodyks–Markram (facilitating); recurrent dual-exponential inhibition',
     populations: {
@@ -431,7 +459,7 @@ describe('micro-gpu against micro-cpu with the same random numbers', () => {
       const s = scenario({
         populations: f.populations,
         projections: f.projections.map((p, i) => ({ name: `p${i}`, ...p })),
-        run: { dt: step, duration: steps * step, trials: 3, seed: 11 },
+        run: { dt: step, duration: steps * step, trials: 3, seed: 11, integration: f.integration ?? 'held' },
         record: recordAll(f.populations, step),
       });
       const c = simulateMicroCpu(s);

@@ -141,7 +141,7 @@ describe("run.integration 'exact': the membrane and the linear filters integrate
     expect(heldMicro.mean - M, `held micro ${heldMicro.mean} ± ${heldMicro.se}, macro ${M}`).toBeGreaterThan(8 * heldMicro.se);
   });
 
-  it('is refused where it does not apply: conductances, kinetic receptors, per-synapse τin; micro-gpu says which engines run it', () => {
+  it('is refused where it does not apply: conductances, kinetic receptors; every engine runs the rest', () => {
     const base = {
       populations: { src: { model: 'poisson', N: 10, rate: { type: 'constant', value: 5 } }, post: { ...probe(1), restPotential: -65 } },
       run: { dt, duration: 0.01, integration: 'exact' },
@@ -169,7 +169,7 @@ describe("run.integration 'exact': the membrane and the linear filters integrate
     });
     expect(paths(kinetic)).toContain('projections[0].filter.type');
     const ok = scenario({ ...(base as object), projections: [projection({ filter: { type: 'exponential', tau: 0.005 } })] } as never);
-    expect(unsupportedFeatures('micro-gpu', ok).map((q) => q.path)).toEqual(['run.integration']);
+    expect(unsupportedFeatures('micro-gpu', ok)).toEqual([]);
     expect(unsupportedFeatures('micro-cpu', ok)).toEqual([]);
     expect(unsupportedFeatures('meso', ok)).toEqual([]);
   });

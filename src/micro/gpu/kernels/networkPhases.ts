@@ -191,11 +191,14 @@ fn population_${p}(b: u32, lane: u32, n: u32, k: u32, bank: u32) -> f32 {
     const P = gq.propagator;
     const st = (r: number) => `${at(oq.stages, r * N)} + kk`;
     const add = pr.conductance ? conductance : 'ic += gk;';
+    // run.integration 'exact': every stage couples into the held current (projectionInput.wgsl EXACT).
+    const c = pr.inputCoupling;
+    const coupled = c ? Array.from(c, (cj, j) => `${f(cj)} * s${j}`).join(' + ') : null;
     inputs.push(`    {
       let s0 = F[${st(0)}] + take_events(${ring}, ${inv});
       let s1 = ${S > 1 ? `F[${st(1)}]` : '0.0'};
       let s2 = ${S > 2 ? `F[${st(2)}]` : '0.0'};
-      let gk = ${f(pr.outScale)} * ${S === 1 ? 's0' : S === 2 ? 's1' : 's2'};
+      let gk = ${coupled ?? `${f(pr.outScale)} * ${S === 1 ? 's0' : S === 2 ? 's1' : 's2'}`};
       if (gk != 0.0) {
       ${add}
       }

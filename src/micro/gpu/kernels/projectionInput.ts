@@ -20,6 +20,11 @@ export const InputParams = wgslStruct('InputParams', {
   E: 'f32',
   mg: 'f32',
   rest: 'f32',
+  /**
+   * run.integration 'exact' (EXACT): the current the membrane holds, Σ_j coupling_j·stage_j
+   * (compile/filter.ts exactInputCoupling); unused otherwise.
+   */
+  coupling: 'vec4<f32>',
   /** Rows of the lower-triangular step propagator, stage 0 kicked, stage STAGES − 1 the output. */
   p0: 'vec4<f32>',
   p1: 'vec4<f32>',
@@ -33,6 +38,13 @@ export const projectionInput = defineKernel({
   entryPoints: ['main'],
   parts: [GRID_WGSL, ...ENGINE_WGSL, InputParams.part, { name: 'kernels/projectionInput.wgsl', code }],
 });
+
+/** A stage coupling as the uniform's vec4 (zeros beyond the stages; none: zeros). */
+function couplingVec4(c: Float64Array | null): Float32Array {
+  const v = new Float32Array(4);
+  if (c) v.set(c);
+  return v;
+}
 
 export function projectionInputDispatch(
   setup: KernelSetup,
@@ -55,6 +67,7 @@ export function projectionInputDispatch(
       E: pr.E,
       mg: pr.mg,
       rest: post.restPotential,
+      coupling: couplingVec4(pr.inputCoupling),
       p0: P.subarray(0, 4),
       p1: P.subarray(4, 8),
       p2: P.subarray(8, 12),
@@ -65,7 +78,14 @@ export function projectionInputDispatch(
     params,
     buffers,
     label: `${pr.name} input`,
-    constants: { INPUT: gq.input, STAGES: gq.stages, CONDUCTANCE: pr.conductance, MG_BLOCK: pr.mg > 0, DEFERRED: delta && post.pulseInput },
+    constants: {
+      INPUT: gq.input,
+      STAGES: gq.stages,
+      CONDUCTANCE: pr.conductance,
+      MG_BLOCK: pr.mg > 0,
+      DEFERRED: delta && post.pulseInput,
+      EXACT: pr.inputCoupling !== null,
+    },
     grid: setup.grid(slotLen),
   });
 }

@@ -13,6 +13,9 @@ override MG_BLOCK: bool = false;
 // collected (acc rows ACC_KICKS, ACC_W, ACC_WE, ACC_BLOCKED + k) for applyPulses.wgsl instead of
 // moving V here.
 override DEFERRED: bool = false;
+// run.integration 'exact': the current held over the step couples every stage (P.coupling), so
+// that the membrane step is exact (docs/step-semantics.md).
+override EXACT: bool = false;
 
 // InputParams: projectionInput.ts.
 @group(0) @binding(0) var<uniform> P: InputParams;
@@ -86,7 +89,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   if (STAGES == 2u) { out = s1; }
   if (STAGES == 3u) { out = s2; }
   let gk = P.outScale * out;
-  if (!CONDUCTANCE) {
+  if (EXACT) {
+    acc[ACC_I_CUR * TN + k] += P.coupling.x * s0 + P.coupling.y * s1 + P.coupling.z * s2;
+  } else if (!CONDUCTANCE) {
     acc[ACC_I_CUR * TN + k] += gk;
   } else {
     conductance_input(k, TN, gk);
