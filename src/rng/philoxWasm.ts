@@ -1,6 +1,6 @@
 /**
  * Philox4x32-10 blocks at consecutive counters in WebAssembly, for the CPU engine's inner loops:
- * the same numbers as philox4x32Into (philox.ts), about ten times faster. JavaScript has no
+ * the same numbers as philox4x32Into (philox.ts), without its limb arithmetic. JavaScript has no
  * 32×32 → 64-bit multiply, so philox.ts assembles each round's high word from 16-bit limbs;
  * WebAssembly's i64.mul gives it in one instruction. The module is small enough to be written
  * here instruction by instruction (below) and compiled synchronously where it is first used.

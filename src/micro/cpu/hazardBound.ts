@@ -2,7 +2,7 @@
  * An exact shortcut for the escape-noise spike test of the CPU engine (neurons.ts). A GLIF neuron
  * spikes when u < 1 − exp(−dt/2 · c · (e^{a₀} + e^{a₁})), a = (V − θ)/Δu at both ends of the
  * step. Far below threshold that probability is tiny and almost every draw u exceeds it, yet the
- * test costs two exponentials and an expm1 (about half of a neuron's step). Since 1 − e^{−y} ≤ y
+ * test costs two exponentials and an expm1 (most of the GLIF step in the profile of docs/benchmarks.md). Since 1 − e^{−y} ≤ y
  * and e^{a} ≤ 1/expNegLowerBound(a), a draw u ≥ dt/2 · c · (1/D(a₀) + 1/D(a₁)) can never spike:
  * the engine skips the exponentials there, and its decisions, spike for spike, are those of the
  * full test (test/unit/microCpu/hazardBound.test.ts).

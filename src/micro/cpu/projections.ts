@@ -187,7 +187,7 @@ export function collectInput(
   if (coupling) {
     // run.integration 'exact': the held input that makes the membrane step exact (compile/filter.ts).
     const I = post.Icur;
-    const stages = f === FILTER_EXP ? [ps.g] : f === FILTER_DUAL ? [ps.h, ps.g] : ps.stages;
+    const stages = ps.filterStages;
     for (let j = 0; j < stages.length; j++) {
       const c = coupling[j];
       const s = stages[j];

@@ -67,6 +67,8 @@ export interface ProjectionState {
   readonly y: Float64Array;
   /** The cascade's stage arrays in order (FILTER_CASCADE: y, h, g; FILTER_SYN_Y: the postsynaptic stages). */
   readonly stages: Float64Array[];
+  /** A linear filter's stages from the kicked one to the output (exponential [g], dual [h, g], cascade [y, h, g]): what run.integration 'exact' couples. */
+  readonly filterStages: Float64Array[];
   /** FILTER_SYN_Y: each synapse's y in the postsynaptic scale (J·kick·Σ released, decaying with τin), [trial × synapse]. */
   readonly synY: Float64Array;
   /** STP state (null without STP): per presynaptic neuron or per synapse, [trial × entry]. */
@@ -122,6 +124,7 @@ function projectionState(pr: CompiledProjection, T: number, trialFrom: number): 
   const h = f === FILTER_DUAL || f === FILTER_CASCADE || (f === FILTER_SYN_Y && S === 2) ? new Float64Array(nPost) : EMPTY;
   const y = f === FILTER_CASCADE ? new Float64Array(nPost) : EMPTY;
   const stages = f === FILTER_CASCADE ? [y, h, g] : f === FILTER_SYN_Y ? (S === 2 ? [h, g] : S === 1 ? [g] : []) : [];
+  const filterStages = f === FILTER_EXP ? [g] : f === FILTER_DUAL ? [h, g] : f === FILTER_CASCADE ? stages : [];
   const nGates = kinetic ? T * pr.nPre : synKinetic ? T * pr.nSyn : 0;
   return {
     ring,
@@ -130,6 +133,7 @@ function projectionState(pr: CompiledProjection, T: number, trialFrom: number): 
     h,
     y,
     stages,
+    filterStages,
     synY: f === FILTER_SYN_Y ? new Float64Array(T * pr.nSyn) : EMPTY,
     stp: hasStp ? new StpStore(pr, nStp) : null,
     gates: nGates > 0 ? createKineticState(nGates, 0) : null,

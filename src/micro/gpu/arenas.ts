@@ -20,6 +20,7 @@ import type { GpuContext } from '../../gpu/device';
 import { createComputeKernel, type ComputeKernel, type WgslPart } from '../../gpu/wgsl';
 import { FILTER_SYN_Y, NEURON_POISSON, STP_NONE } from '../../compile';
 import type { BatchMemory } from './batchMemory';
+import type { PopulationResources, ProjectionResources } from './allocate';
 import { ringRows, type GpuPlan } from './plan';
 import { ArenaParams, presynapticItems, type ArenaOffsets, type Lin } from './kernels/networkPhases';
 
@@ -36,18 +37,8 @@ interface Region {
 export interface StepBuffers {
   ctl: GPUBuffer;
   spikeRecords: GPUBuffer;
-  populations: { state: GPUBuffer; refr: GPUBuffer; activity: GPUBuffer; sampled: GPUBuffer; mean: GPUBuffer }[];
-  projections: {
-    ring: GPUBuffer;
-    stages: GPUBuffer;
-    stp: GPUBuffer;
-    last: GPUBuffer;
-    csr: GPUBuffer | null;
-    syn: GPUBuffer;
-    gates: GPUBuffer;
-    y: GPUBuffer;
-    recordedStp: GPUBuffer;
-  }[];
+  populations: Pick<PopulationResources, 'state' | 'refr' | 'activity' | 'sampled' | 'mean'>[];
+  projections: Pick<ProjectionResources, 'ring' | 'stages' | 'stp' | 'last' | 'csr' | 'syn' | 'gates' | 'y' | 'recordedStp'>[];
 }
 
 /**
