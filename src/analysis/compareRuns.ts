@@ -76,6 +76,14 @@ export function normalQuantile(p: number): number {
   return 0.5 * (lo + hi);
 }
 
+/**
+ * What floating-point rounding alone can make of two equal values: a mean over many entries
+ * computed in another order differs in the last digits (u = U0 at rest, summed by two simulators).
+ */
+function rounding(a: number, b: number): number {
+  return 1e-12 * Math.max(Math.abs(a), Math.abs(b));
+}
+
 /** The summary quantities with an uncertainty, in a fixed order: name, A's and B's mean and standard error. */
 function summaryQuantities(a: RunSummary, b: RunSummary, notes: string[]): { name: string; a: [number, number | null]; b: [number, number | null] }[] {
   const out: { name: string; a: [number, number | null]; b: [number, number | null] }[] = [];
@@ -128,8 +136,10 @@ export function compareRuns(a: RunSummary, b: RunSummary, read: ReadArray, opts:
   const zCritical = tested > 0 ? normalQuantile(1 - alpha / (2 * tested)) : Number.NaN;
   const quantities = raw.map((q): QuantityComparison => {
     const difference = q.b[0] - q.a[0];
+    const tol = rounding(q.a[0], q.b[0]);
     const se = q.a[1] !== null && q.b[1] !== null ? Math.hypot(q.a[1], q.b[1]) : null;
-    const z = se !== null && se > 0 ? difference / se : se === 0 ? (difference === 0 ? 0 : Math.sign(difference) * Infinity) : null;
+    const z =
+      se === null ? null : Math.abs(difference) <= tol ? (se > tol ? difference / se : 0) : se > tol ? difference / se : Math.sign(difference) * Infinity;
     const verdict = z === null ? 'no uncertainty' : Math.abs(z) <= zCritical ? 'agree' : 'differ';
     return { name: q.name, a: q.a[0], b: q.b[0], difference, se, z, relative: q.a[0] !== 0 ? q.b[0] / q.a[0] - 1 : null, verdict };
   });
@@ -159,9 +169,11 @@ export function compareRuns(a: RunSummary, b: RunSummary, read: ReadArray, opts:
       for (let k = 0; k < ma.length; k++) {
         const v = m2a[k] / (a.trials - 1) / a.trials + m2b[k] / (b.trials - 1) / b.trials;
         const d = mb[k] - ma[k];
-        // No trial variance in either run (no spike in any trial, a variable at rest): equal or not, nothing to weigh.
-        if (!(v > 0)) {
-          if (d !== 0) constantDiffer++;
+        const tol = rounding(ma[k], mb[k]);
+        // No trial variance in either run (no spike in any trial, a variable at rest), or only the
+        // rounding of a sum: equal or not, nothing to weigh.
+        if (!(v > tol * tol)) {
+          if (Math.abs(d) > tol) constantDiffer++;
           continue;
         }
         const z = d / Math.sqrt(v);

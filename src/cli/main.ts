@@ -6,6 +6,7 @@ import { analyzeCommand } from './commands/analyze';
 import { benchCommandFactory } from './commands/bench';
 import { checkCommand } from './commands/check';
 import { compareCommand } from './commands/compare';
+import { exportCommand } from './commands/export';
 import { infoCommand } from './commands/info';
 import { runCommandFactory } from './commands/run';
 import { schemaCommand } from './commands/schema';
@@ -37,6 +38,7 @@ export async function main(argv: string[], workerScript?: URL): Promise<number> 
     analyzeCommand,
     validateCommand,
     compareCommand,
+    exportCommand,
     benchCommandFactory(workerScript),
   ];
   const [name, ...rest] = argv;

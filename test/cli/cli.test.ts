@@ -339,6 +339,29 @@ describe('mesostp run', () => {
     expect(missing.stderr).toMatch(/summary\.json/);
   }, 240_000);
 
+  it('export brian2 writes the script and its data folder; a scenario it cannot express exits 1 naming the field; bad arguments exit 2', async () => {
+    const script = join(outDir, 'export', 'v2.py');
+    mkdirSync(join(outDir, 'export'), { recursive: true });
+    const r = await mesostp(['export', 'brian2', 'scenarios/v2-feedforward-depression.json', '--out', script, '--trials', '4', '--integration', 'exact']);
+    expect(r.code, r.stderr).toBe(0);
+    const text = readFileSync(script, 'utf8');
+    expect(text).toMatch(/^TRIALS = 4$/m);
+    expect(text).toMatch(/^INTEGRATION = "exact"$/m);
+    expect(readdirSync(join(outDir, 'export', 'v2_data')).sort()).toEqual(['p0_post.npy', 'p0_pre.npy', 'p1_post.npy', 'p1_pre.npy', 'ta_rate_pre.npy']);
+    // V2's in-degree C = 40 projection: 40 presynaptic neurons for each of the 10 targets.
+    expect(decodeNpy(readFileSync(join(outDir, 'export', 'v2_data', 'p1_pre.npy'))).shape).toEqual([400]);
+    const cond = JSON.parse(readFileSync('scenarios/v2-feedforward-depression.json', 'utf8'));
+    cond.projections[0].filter = { type: 'delta' };
+    cond.projections[0].output = { type: 'conductance', E: 60 };
+    const condFile = join(outDir, 'export', 'pulse.json');
+    writeFileSync(condFile, JSON.stringify(cond));
+    const refused = await mesostp(['export', 'brian2', condFile, '--out', join(outDir, 'export', 'pulse.py')]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/projections\[0\]\.filter: .*exponential filter with a short tau/);
+    expect((await mesostp(['export', 'nest', 'scenarios/demo.json'])).code).toBe(2);
+    expect((await mesostp(['export', 'brian2', 'scenarios/demo.json', '--integration', 'rk4'])).code).toBe(2);
+  });
+
   it('analyze prints the synapse curves and the fixed points, and writes analysis.json and the sweep diagram', async () => {
     const dir = join(outDir, 'analyze-v3');
     const r = await mesostp(['analyze', 'scenarios/v3-up-down.json', '--sweep', 'populations.E.mu.value=9.8:10:3', '--out', dir]);

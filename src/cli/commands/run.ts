@@ -60,7 +60,7 @@ ${ENGINES.map((e) => `  ${e.id.padEnd(14)} ${e.description}`).join('\n')}
 The named variants of mesostp validate and mesostp bench, as options of this command:
 ${VARIANTS.map((v) => `  ${v.id.padEnd(14)} ${variantCliArgs(v.id).join(' ')}`).join('\n')}`;
 
-function numberOption(name: string, value: string | undefined, integer: boolean): number | undefined {
+export function numberOption(name: string, value: string | undefined, integer: boolean): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isFinite(n) || (integer && !Number.isInteger(n))) throw new Error(`--${name} must be ${integer ? 'an integer' : 'a number'}, got "${value}"`);
