@@ -8,7 +8,8 @@
  * independently of n. Neither allocates, so a simulation can draw one count per population per
  * step in its inner loop.
  */
-import { philox4x32Into, uniformFromBits } from '../rng/philox';
+import { uniformFromBits } from '../rng/philox';
+import { PhiloxBlockSource } from '../rng/philoxWasm';
 import { purposeWord, seedWord } from '../rng/streams';
 
 /** A source of uniform doubles in the open interval (0, 1). */
@@ -156,7 +157,10 @@ export class PhiloxUniforms implements UniformSource {
   private readonly key = new Uint32Array(2);
   /** (block, step, trial, purpose word); the block is the word of the next block to generate. */
   private readonly counter = new Uint32Array(4);
-  private readonly words = new Uint32Array(4);
+  /** The blocks, from WebAssembly where available (the same bits as philox4x32Into, ~20× cheaper). */
+  private readonly blocks = new PhiloxBlockSource();
+  /** The current block: the first 4 words of the view `blocks` returned. */
+  private words: Uint32Array = new Uint32Array(4);
   /** Index into words of the next uniform; 4 when the block is spent. */
   private wordIndex = 4;
   private blocksDrawn = 0;
@@ -183,7 +187,7 @@ export class PhiloxUniforms implements UniformSource {
       if (this.blocksDrawn >= UINT32_LIMIT) throw new RangeError('PhiloxUniforms: more than 2^32 blocks drawn at one (step, trial)');
       const c = this.counter;
       c[0] = this.blocksDrawn++;
-      philox4x32Into(c[0], c[1], c[2], c[3], this.key[0], this.key[1], this.words);
+      this.words = this.blocks.fill(c[0], 1, c[1], c[2], c[3], this.key[0], this.key[1]);
       this.wordIndex = 0;
     }
     this.uniformsUsed++;

@@ -17,6 +17,7 @@
  */
 import { NEURON_LIF, NEURON_POISSON, type CompiledPopulation } from '../compile';
 import { decayFactor } from '../synapse/exact';
+import { fastExp, oneMinusExpNeg } from './hazardMath';
 import { nmdaBlock } from '../synapse/filters';
 import type { StpKind } from '../compile';
 
@@ -156,6 +157,12 @@ export class MesoPopulation {
    */
   private readonly lamEnd: Float64Array;
   private lamEndFree = NaN;
+  /** Sums over the bins of the current step: Σm, Σv, Σm·V (V at the step start, u_r if refractory), ΣP·m, ΣP·v. */
+  private sumM = 0;
+  private sumV = 0;
+  private sumMV = 0;
+  private sumPm = 0;
+  private sumPv = 0;
   /** Ring position of bin 0. */
   private head = 0;
   // The lumped class of neurons older than K steps (or that never fired).
@@ -269,83 +276,28 @@ export class MesoPopulation {
       this.expected = this.N * -Math.expm1(-drive * dt);
       return this.expected;
     }
-    const { m, v, V, P, K } = this;
     const nA = p.adaptDecay.length;
-    const R = p.refSteps;
-    let sumPm = 0;
-    let sumPv = 0;
-    let sumV = 0;
-    let sumM = 0;
-    let sumMV = 0;
-    if (cond === null && nA === 0 && p.model !== NEURON_LIF) {
-      // The common case (current input, no adaptation) without the per-bin call: the same arithmetic as advanceBin.
-      const vInf = drive + Icur;
-      const decayM = p.decayM;
-      const invDeltaU = 1 / p.deltaU;
-      const c = p.c;
-      const uTh = p.uTh;
-      const halfDt = 0.5 * dt;
-      const lamEnd = this.lamEnd;
-      const useCache = deltaKick === 0;
-      for (let j = 0, k = this.head; j < K; j++, k = k + 1 === K ? 0 : k + 1) {
-        const mk = m[k];
-        // An empty bin stays empty (m only decreases): its potential never matters again.
-        if (mk === 0 && v[k] === 0) {
-          P[k] = 0;
-          continue;
-        }
-        sumM += mk;
-        sumV += v[k];
-        if (j < R) {
-          sumMV += mk * p.uReset;
-          P[k] = 0;
-          continue;
-        }
-        const v0 = V[k] + deltaKick;
-        sumMV += mk * V[k];
-        const vNext = vInf + (v0 - vInf) * decayM;
-        V[k] = vNext;
-        const cached = lamEnd[k];
-        const lam0 = useCache && cached === cached ? cached : c * Math.exp((v0 - uTh) * invDeltaU);
-        const lam1 = c * Math.exp((vNext - uTh) * invDeltaU);
-        lamEnd[k] = lam1;
-        const Pk = -Math.expm1(-halfDt * (lam0 + lam1));
-        P[k] = Pk;
-        sumPm += Pk * mk;
-        sumPv += Pk * v[k];
-      }
-    } else {
-      // From the oldest bin to the youngest, so that the population spikes older than each bin
-      // (its neurons' earlier spikes, in the quasi-renewal approximation) are a running sum.
-      let older0 = 0;
-      let older1 = 0;
-      for (let q = 0; q < nA; q++) {
-        older0 += this.oldTrace[q];
-        older1 += this.oldTrace[q] * p.adaptDecay[q];
-      }
-      const { nBin, ownTheta, effTheta } = this;
-      for (let j = K - 1, k = (this.head + K - 1) % K; j >= 0; j--, k = k === 0 ? K - 1 : k - 1) {
-        const mk = m[k];
-        if (!(mk === 0 && v[k] === 0)) {
-          sumMV += mk * (j < R ? p.uReset : V[k]);
-          const Pk = this.advanceBin(k, j >= R, p.uTh + ownTheta[j] + older0, p.uTh + ownTheta[j + 1] + older1, drive, Icur, cond, deltaKick, dt);
-          P[k] = Pk;
-          sumPm += Pk * mk;
-          sumPv += Pk * v[k];
-          sumV += v[k];
-          sumM += mk;
-        } else P[k] = 0;
-        older0 += nBin[k] * effTheta[j];
-        older1 += nBin[k] * effTheta[j + 1];
-      }
-      this.freeTheta0 = p.uTh + older0;
-      this.freeTheta1 = p.uTh + older1;
+    // The lumped class's potential at the step start, for the mean potential.
+    const VFree = this.VFree;
+    // The probability to fire of the lumped class.
+    let Pf: number;
+    // The common case (escape noise, current input, no adaptation) has a method of its own, with
+    // the arithmetic of generalBins and advanceBin in the same order: both give the same numbers.
+    const common = cond === null && nA === 0 && p.model !== NEURON_LIF;
+    // Without STP tracks nothing reads m and v before the survival update, which then joins the
+    // hazard loop: one pass over the bins, and no loop left here to run unoptimised in the
+    // JavaScript engine's warm-up (docs/meso.md, "Cost").
+    const survivalsDone = common && this.tracks.length === 0;
+    if (common) Pf = this.currentInputStep(drive + Icur, deltaKick, dt, survivalsDone);
+    else {
+      this.generalBins(drive, Icur, cond, deltaKick, dt);
+      Pf =
+        nA === 0
+          ? this.advanceBin(-1, true, p.uTh, p.uTh, drive, Icur, cond, deltaKick, dt)
+          : this.advanceBin(-1, true, this.freeTheta0, this.freeTheta1, drive, Icur, cond, deltaKick, dt);
     }
-    sumMV += this.mFree * this.VFree;
-    const Pf =
-      nA === 0
-        ? this.advanceBin(-1, true, p.uTh, p.uTh, drive, Icur, cond, deltaKick, dt)
-        : this.advanceBin(-1, true, this.freeTheta0, this.freeTheta1, drive, Icur, cond, deltaKick, dt);
+    let { sumPm, sumPv, sumV, sumM, sumMV } = this;
+    sumMV += this.mFree * VFree;
     sumPm += Pf * this.mFree;
     sumPv += Pf * this.vFree;
     sumV += this.vFree;
@@ -361,14 +313,143 @@ export class MesoPopulation {
     this.Pfree = Pf;
     for (const t of this.tracks) this.spikeMeans(t, this.N - sumM);
     // Survival update with the hazards of this step (the new bin is opened in commit).
+    if (!survivalsDone) this.updateSurvivals();
+    this.vFree = (1 - Pf) * (1 - Pf) * this.vFree + Pf * this.mFree;
+    this.mFree *= 1 - Pf;
+    return nBar;
+  }
+
+  /**
+   * The step of the bins and the lumped class of an escape-noise neuron with current input only,
+   * from the youngest bin to the oldest: the membrane relaxes exactly towards the held
+   * V∞ = μ + I, the hazard is evaluated at both ends of the step (λ_start from the cache where no
+   * delta kick moved V), and P = 1 − exp(−dt(λ_start + λ_end)/2). Sets P and the bins' sums (Σm,
+   * Σv, Σm·V, ΣP·m, ΣP·v), with `updateSurvivals` also the bins' survival update
+   * (updateSurvivals()); returns the lumped class's P.
+   *
+   * This loop is most of the step's cost (docs/meso.md, "Cost"), and most of the loop the two
+   * exponentials per occupied bin: hazardMath.ts's, which TurboFan inlines here. The lumped class
+   * is stepped here too, not by advanceBin, so that this is expectedCount's only call in this
+   * case: with two calls of equal frequency, TurboFan sometimes inlined advanceBin into
+   * expectedCount first and then lacked the inlining budget for the exponential of the bins' loop,
+   * which stayed a call (seen with --trace-turbo-inlining).
+   */
+  private currentInputStep(vInf: number, deltaKick: number, dt: number, updateSurvivals: boolean): number {
+    const { m, v, V, P, K, lamEnd } = this;
+    const p = this.plan;
+    const R = p.refSteps;
+    const uReset = p.uReset;
+    const decayM = p.decayM;
+    const invDeltaU = 1 / p.deltaU;
+    const c = p.c;
+    const uTh = p.uTh;
+    const halfDt = 0.5 * dt;
+    const useCache = deltaKick === 0;
+    let sumM = 0;
+    let sumV = 0;
+    let sumMV = 0;
+    let sumPm = 0;
+    let sumPv = 0;
+    for (let j = 0, k = this.head; j < K; j++, k = k + 1 === K ? 0 : k + 1) {
+      const mk = m[k];
+      const vk = v[k];
+      // An empty bin stays empty (m only decreases): its potential never matters again.
+      if (mk === 0 && vk === 0) {
+        P[k] = 0;
+        continue;
+      }
+      sumM += mk;
+      sumV += vk;
+      if (j < R) {
+        sumMV += mk * uReset;
+        P[k] = 0;
+        continue;
+      }
+      const v0 = V[k] + deltaKick;
+      sumMV += mk * V[k];
+      const vNext = vInf + (v0 - vInf) * decayM;
+      V[k] = vNext;
+      const cached = lamEnd[k];
+      const lam0 = useCache && cached === cached ? cached : c * fastExp((v0 - uTh) * invDeltaU);
+      const lam1 = c * fastExp((vNext - uTh) * invDeltaU);
+      lamEnd[k] = lam1;
+      const Pk = oneMinusExpNeg(halfDt * (lam0 + lam1));
+      P[k] = Pk;
+      sumPm += Pk * mk;
+      sumPv += Pk * vk;
+      if (updateSurvivals) {
+        v[k] = (1 - Pk) * (1 - Pk) * vk + Pk * mk;
+        m[k] = mk * (1 - Pk);
+      }
+    }
+    this.sumM = sumM;
+    this.sumV = sumV;
+    this.sumMV = sumMV;
+    this.sumPm = sumPm;
+    this.sumPv = sumPv;
+    // The lumped class, as advanceBin(−1, …) steps it.
+    const vFree0 = this.VFree + deltaKick;
+    const vFree1 = vInf + (vFree0 - vInf) * decayM;
+    this.VFree = vFree1;
+    const cachedFree = this.lamEndFree;
+    const lamFree0 = useCache && cachedFree === cachedFree ? cachedFree : c * fastExp((vFree0 - uTh) * invDeltaU);
+    const lamFree1 = c * fastExp((vFree1 - uTh) * invDeltaU);
+    this.lamEndFree = lamFree1;
+    return oneMinusExpNeg(halfDt * (lamFree0 + lamFree1));
+  }
+
+  /** v_j ← (1 − P_j)²v_j + P_j m_j, m_j ← (1 − P_j)m_j with the hazards of this step (the new bin is opened in commit). */
+  private updateSurvivals(): void {
+    const { m, v, P, K } = this;
     for (let k = 0; k < K; k++) {
       const Pk = P[k];
       v[k] = (1 - Pk) * (1 - Pk) * v[k] + Pk * m[k];
       m[k] *= 1 - Pk;
     }
-    this.vFree = (1 - Pf) * (1 - Pf) * this.vFree + Pf * this.mFree;
-    this.mFree *= 1 - Pf;
-    return nBar;
+  }
+
+  /**
+   * The bins' step in general (conductances, adaptation, deterministic LIF), from the oldest bin to
+   * the youngest, so that the population spikes older than each bin (its neurons' earlier spikes,
+   * in the quasi-renewal approximation) are a running sum. Sets P and the sums as currentInputStep.
+   */
+  private generalBins(drive: number, Icur: number, cond: ConductanceInput | null, deltaKick: number, dt: number): void {
+    const { m, v, V, P, K, nBin, ownTheta, effTheta } = this;
+    const p = this.plan;
+    const nA = p.adaptDecay.length;
+    const R = p.refSteps;
+    let sumPm = 0;
+    let sumPv = 0;
+    let sumV = 0;
+    let sumM = 0;
+    let sumMV = 0;
+    let older0 = 0;
+    let older1 = 0;
+    for (let q = 0; q < nA; q++) {
+      older0 += this.oldTrace[q];
+      older1 += this.oldTrace[q] * p.adaptDecay[q];
+    }
+    for (let j = K - 1, k = (this.head + K - 1) % K; j >= 0; j--, k = k === 0 ? K - 1 : k - 1) {
+      const mk = m[k];
+      if (!(mk === 0 && v[k] === 0)) {
+        sumMV += mk * (j < R ? p.uReset : V[k]);
+        const Pk = this.advanceBin(k, j >= R, p.uTh + ownTheta[j] + older0, p.uTh + ownTheta[j + 1] + older1, drive, Icur, cond, deltaKick, dt);
+        P[k] = Pk;
+        sumPm += Pk * mk;
+        sumPv += Pk * v[k];
+        sumV += v[k];
+        sumM += mk;
+      } else P[k] = 0;
+      older0 += nBin[k] * effTheta[j];
+      older1 += nBin[k] * effTheta[j + 1];
+    }
+    this.freeTheta0 = p.uTh + older0;
+    this.freeTheta1 = p.uTh + older1;
+    this.sumM = sumM;
+    this.sumV = sumV;
+    this.sumMV = sumMV;
+    this.sumPm = sumPm;
+    this.sumPv = sumPv;
   }
 
   /**
@@ -396,11 +477,11 @@ export class MesoPopulation {
     if (p.model === NEURON_LIF) return vNext >= p.uTh ? 1 : 0;
     const invDeltaU = 1 / p.deltaU;
     const cached = k >= 0 ? this.lamEnd[k] : this.lamEndFree;
-    const lam0 = deltaKick === 0 && cached === cached ? cached : p.c * Math.exp((v0 - theta0) * invDeltaU);
-    const lam1 = p.c * Math.exp((vNext - theta1) * invDeltaU);
+    const lam0 = deltaKick === 0 && cached === cached ? cached : p.c * fastExp((v0 - theta0) * invDeltaU);
+    const lam1 = p.c * fastExp((vNext - theta1) * invDeltaU);
     if (k >= 0) this.lamEnd[k] = lam1;
     else this.lamEndFree = lam1;
-    return -Math.expm1(-0.5 * dt * (lam0 + lam1));
+    return oneMinusExpNeg(0.5 * dt * (lam0 + lam1));
   }
 
   /**

@@ -19,7 +19,8 @@ import { statsFromArrays } from '../model/recordingStats';
 import type { Scenario } from '../model/scenario';
 import { statsBatchTrials, TrialBatches } from '../model/trialBatches';
 import { timeFunctionAt } from '../model/timeFunction';
-import { normalPairFromBits, philox4x32Into } from '../rng/philox';
+import { normalPairFromBits } from '../rng/philox';
+import { PhiloxBlockSource } from '../rng/philoxWasm';
 import { Purpose, purposeWord, seedWord } from '../rng/streams';
 import { cascadeAdvance } from '../synapse/cascade';
 import { dualExpAdvance, exponentialAdvance, nmdaBlock } from '../synapse/filters';
@@ -46,6 +47,8 @@ export interface MesoOptions {
   chunkSteps?: number;
   /** record.trials 'stats': an upper bound on the trials of a batch (default: what fits in STATS_BATCH_BYTES); tests use it. */
   maxTrialsPerBatch?: number;
+  /** Only these trials (global indices; default every trial). */
+  trialRange?: [number, number];
   /**
    * Start every trial at the stationary state with these population rates (Hz; a fixed point of
    * `mesostp analyze`, drives taken at t = 0) instead of at rest; `kick` then moves a fraction of a
@@ -93,7 +96,8 @@ class MesoRun {
   private readonly counts: PhiloxUniforms[];
   private readonly seed: number;
   private readonly noiseWord = purposeWord(Purpose.mesoNoise);
-  private readonly words = new Uint32Array(4);
+  /** Philox blocks of the synaptic noise, from WebAssembly where available (the same bits as philox4x32Into). */
+  private readonly blocks = new PhiloxBlockSource();
   private readonly normals = new Float64Array(4);
   private readonly chunk: number;
   private n = 0;
@@ -307,8 +311,8 @@ class MesoRun {
         if (c === 0 && track) W = track.spikeW;
         let y = W * A;
         if (!this.macro) {
-          if ((c & 3) === 0) this.noiseBlock(q, c >>> 2, n, this.from + b);
-          // All-to-all: every channel sees the population channel's noise.
+          // All-to-all: every channel sees the population channel's noise (one normal per step).
+          if ((c & 3) === 0 && !(pr.shared && c > 0)) this.noiseBlock(q, c >>> 2, n, this.from + b, pr.shared ? 1 : pr.channels - c);
           if (pr.shared && c === 0) xi0 = this.normals[0];
           const xi = pr.shared ? xi0 : this.normals[c & 3];
           // The age-resolved track knows the spread of the spikers' efficacies (population channel, no facilitation).
@@ -337,11 +341,14 @@ class MesoRun {
     }
   }
 
-  /** Four standard normals for channels 4k … 4k+3 of projection q: key (seed, q), counter (k, n, trial, mesoNoise). */
-  private noiseBlock(q: number, k: number, n: number, trial: number): void {
-    philox4x32Into(k, n, trial, this.noiseWord, this.seed, q, this.words);
-    normalPairFromBits(this.words[0], this.words[1], this.normals, 0);
-    normalPairFromBits(this.words[2], this.words[3], this.normals, 2);
+  /**
+   * The standard normals for channels 4k … 4k+3 of projection q: key (seed, q), counter (k, n,
+   * trial, mesoNoise); the second pair only where more than two of them are used.
+   */
+  private noiseBlock(q: number, k: number, n: number, trial: number, used: number): void {
+    const words = this.blocks.fill(k, 1, n, trial, this.noiseWord, this.seed, q);
+    normalPairFromBits(words[0], words[1], this.normals, 0);
+    if (used > 2) normalPairFromBits(words[2], words[3], this.normals, 2);
   }
 
   /**
@@ -477,19 +484,23 @@ function currentInput(pr: MesoProjection, st: TrialState, q: number, c: number):
 function batchedRun(scenario: Scenario, options: MesoOptions): TrialBatches {
   const started = performance.now();
   const net = compileMesoNetwork(scenario, options.level);
-  const trials = scenario.run.trials;
+  const [from, to] = options.trialRange ?? [0, scenario.run.trials];
+  if (!(Number.isInteger(from) && Number.isInteger(to) && from >= 0 && from < to && to <= scenario.run.trials)) {
+    throw new RangeError(`${options.level}: trialRange [${from}, ${to}) must lie within [0, ${scenario.run.trials}) and be non-empty`);
+  }
+  const trials = to - from;
   // The age bins dominate a trial's state: about a dozen arrays of K per population.
   const stateBytes = net.pops.reduce((b, p) => b + 8 * 16 * (historyLength(p, scenario.run.dt) + 2), 0);
   const perBatch = scenario.record.trials === 'stats' ? statsBatchTrials(recordingBytesPerTrial(scenario) + stateBytes, options.maxTrialsPerBatch) : trials;
   return new TrialBatches({
     scenario,
-    range: [0, trials],
+    range: [from, to],
     perBatch,
     steps: stepCount(scenario),
     onProgress: options.onProgress,
     signal: options.signal,
     started,
-    start: (range, onProgress) => new MesoRun(scenario, { ...options, onProgress }, net, range, range[0] === 0 ? started : performance.now()),
+    start: (range, onProgress) => new MesoRun(scenario, { ...options, onProgress }, net, range, range[0] === from ? started : performance.now()),
   });
 }
 

@@ -226,18 +226,21 @@ export class StpMeanField {
     // RK4: one step of dt is accurate to O((dt/τ)⁴, (r·dt)⁴) (the TM closure is nonlinear; three-state is linear).
     const m = this.moments;
     const t = this.tmp;
-    const rhs =
-      k.model === 'three-state'
-        ? (q: ArrayLike<number>, out: Float64Array) => threeStateMomentsRhs(k.params, r, q, out)
-        : (q: ArrayLike<number>, out: Float64Array) => tmMf2Rhs(k.params, r, q, out);
-    rhs(m, this.k1);
+    this.momentsRhs(r, m, this.k1);
     for (let i = 0; i < MF2.SIZE; i++) t[i] = m[i] + 0.5 * dt * this.k1[i];
-    rhs(t, this.k2);
+    this.momentsRhs(r, t, this.k2);
     for (let i = 0; i < MF2.SIZE; i++) t[i] = m[i] + 0.5 * dt * this.k2[i];
-    rhs(t, this.k3);
+    this.momentsRhs(r, t, this.k3);
     for (let i = 0; i < MF2.SIZE; i++) t[i] = m[i] + dt * this.k3[i];
-    rhs(t, this.k4);
+    this.momentsRhs(r, t, this.k4);
     for (let i = 0; i < MF2.SIZE; i++) m[i] += (dt / 6) * (this.k1[i] + 2 * this.k2[i] + 2 * this.k3[i] + this.k4[i]);
+  }
+
+  /** The right-hand side of the moment equations at rate r (three-state or Tsodyks–Markram MF2), without a closure per step. */
+  private momentsRhs(r: number, q: ArrayLike<number>, out: Float64Array): void {
+    const k = this.kind;
+    if (k.model === 'three-state') threeStateMomentsRhs(k.params, r, q, out);
+    else if (k.model === 'tsodyks-markram') tmMf2Rhs(k.params, r, q, out);
   }
 
   /** The recorded STP variables of the population channel, named as the micro engine names them. */
