@@ -57,14 +57,14 @@ function cliArgs(engine: BenchVariantId): string[] {
   return variantCliArgs(engine, () => availableParallelism());
 }
 
-/** Runs `engine` on `c` with the CLI at `cli` (the bundled bin/mesostp.js or its test build). */
+/** Runs `engine` on `c` with the CLI at `cli` (the bundled bin/mesostp.js or its test build), in one block of trials (one set-up, as the engines' own timings assume). */
 export async function measure(cli: string, c: BenchCase, engine: BenchVariantId): Promise<Measurement> {
   const dir = mkdtempSync(join(tmpdir(), 'mesostp-bench-'));
   try {
     const file = join(dir, 'scenario.json');
     writeFileSync(file, JSON.stringify(c.scenario));
     try {
-      await execFileAsync(process.execPath, [cli, 'run', file, ...cliArgs(engine), '--out', join(dir, 'out')], { maxBuffer: 1 << 24 });
+      await execFileAsync(process.execPath, [cli, 'run', file, ...cliArgs(engine), '--block-trials', String(c.scenario.run.trials), '--out', join(dir, 'out')], { maxBuffer: 1 << 24 });
     } catch (error) {
       return { ...emptyMeasurement(engine), refused: refusalReason(String((error as { stderr?: string }).stderr ?? error)) };
     }

@@ -8,6 +8,7 @@ import { checkCommand } from './commands/check';
 import { compareCommand } from './commands/compare';
 import { exportCommand } from './commands/export';
 import { infoCommand } from './commands/info';
+import { mergeCommand } from './commands/merge';
 import { runCommandFactory } from './commands/run';
 import { schemaCommand } from './commands/schema';
 import { validateCommand } from './commands/validate';
@@ -35,6 +36,7 @@ export async function main(argv: string[], workerScript?: URL): Promise<number> 
     checkCommand,
     schemaCommand,
     runCommandFactory(workerScript),
+    mergeCommand,
     analyzeCommand,
     validateCommand,
     compareCommand,

@@ -41,6 +41,7 @@ export const meso = {
       signal: ctx.signal,
       chunkSteps: ctx.chunkSteps,
       maxTrialsPerBatch: ctx.maxTrialsPerBatch,
+      trialRange: ctx.trialRange,
     });
   },
 } as const satisfies EngineDef<'meso'>;
@@ -61,6 +62,7 @@ export const macro = {
       signal: ctx.signal,
       chunkSteps: ctx.chunkSteps,
       maxTrialsPerBatch: ctx.maxTrialsPerBatch,
+      trialRange: ctx.trialRange,
     });
   },
 } as const satisfies EngineDef<'macro'>;

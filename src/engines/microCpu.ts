@@ -23,13 +23,15 @@ export const microCpu = {
   unsupported: (scenario) => unsupportedFeatures('micro-cpu', scenario),
   async run(scenario, options, ctx) {
     const asked = options.threads === 'auto' ? await coreCount() : (options.threads ?? 1);
-    const threads = Math.max(1, Math.min(asked, scenario.run.trials));
+    const range = ctx.trialRange ?? [0, scenario.run.trials];
+    const threads = Math.max(1, Math.min(asked, range[1] - range[0]));
     if (threads > 1) {
       if (!ctx.workerScript) throw new Error('micro-cpu with threads > 1 needs a workerScript (the CLI provides its own)');
       if (!import.meta.env.SSR) throw new Error('micro-cpu runs on worker threads in Node only');
       const { simulateMicroCpuParallel } = await import('../micro/cpu/parallel');
       return simulateMicroCpuParallel(scenario, {
         threads,
+        trialRange: ctx.trialRange,
         workerScript: ctx.workerScript,
         onProgress: ctx.onProgress,
         signal: ctx.signal,
@@ -37,6 +39,7 @@ export const microCpu = {
       });
     }
     return simulateMicroCpuAsync(scenario, {
+      trialRange: ctx.trialRange,
       onProgress: ctx.onProgress,
       signal: ctx.signal,
       chunkSteps: ctx.chunkSteps,

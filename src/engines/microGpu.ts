@@ -31,6 +31,7 @@ export const microGpu = {
         signal: ctx.signal,
         onBatch: ctx.onBatch,
         maxTrialsPerBatch: ctx.maxTrialsPerBatch,
+        trialRange: ctx.trialRange,
         chunkSteps: ctx.chunkSteps,
         mode: (options.schedule ?? 'auto') as 'auto' | GpuScheduleMode,
       });

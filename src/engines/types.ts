@@ -62,6 +62,12 @@ export interface EngineContext {
   maxTrialsPerBatch?: number;
   /** Steps between progress reports and abort checks (the engine's default when absent). */
   chunkSteps?: number;
+  /**
+   * Only the trials [from, to) of scenario.run.trials (global indices: the trials' random numbers
+   * come from counters of their index, so a range gives exactly those trials of the whole run): a
+   * block of a checkpointed or sharded run. Default: every trial.
+   */
+  trialRange?: [number, number];
   /** Host memory the recording may take (default: hostMemoryLimit(), a share of the machine's); a run that needs more is refused before it starts. */
   hostMemory?: HostLimit;
 }

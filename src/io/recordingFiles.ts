@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Recording } from '../model/recording';
 import { summarize, type RunSummary } from '../analysis/summary';
+import { writeFileAtomic } from './checkpoint';
 import { encodeNpy } from './npy';
 import { recordingArrays } from './recordingArrays';
 
@@ -15,6 +16,7 @@ export async function writeRecording(rec: Recording, dir: string): Promise<RunSu
     files[key] = a.file;
   }
   const summary = summarize(rec, files);
-  await writeFile(join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  // Last, and whole or not at all: a folder with summary.json holds a complete output.
+  await writeFileAtomic(join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   return summary;
 }

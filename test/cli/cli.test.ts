@@ -141,8 +141,8 @@ describe('mesostp run', () => {
     expect(Math.abs(summary.populations.input.rateHz - 19.9)).toBeLessThan(5 * summary.populations.input.rateHzSem);
     expect(summary.inputs.neurons.mean).toBeGreaterThan(0);
     expect(summary.inputs.neurons.sd).toBeGreaterThan(0);
-    // The files on disk are exactly those summary.files lists.
-    expect(readdirSync(dir).sort()).toEqual(['summary.json', ...Object.values(summary.files as Record<string, string>)].sort());
+    // The files on disk are exactly those summary.files lists, beside the checkpoint (docs/cli.md, "Checkpoints, resume and shards").
+    expect(readdirSync(dir).sort()).toEqual(['blocks', 'manifest.json', 'summary.json', ...Object.values(summary.files as Record<string, string>)].sort());
     const bins = 0.5 / 0.005;
     expect(arrays['activity.neurons'].shape).toEqual([3, bins]);
     expect(arrays['inputs.neurons.sampled'].shape).toEqual([3, 3, bins]);
@@ -182,7 +182,21 @@ describe('mesostp run', () => {
       [one, '1'],
       [two, '2'],
     ]) {
-      const r = await mesostp(['run', 'scenarios/v2-feedforward-depression.json', '--trials', '5', '--duration', '0.3', '--threads', k, '--out', dir]);
+      // One block of 5 trials (the default, ceil(5 / 16) = 1 trial per block, leaves one thread nothing to do).
+      const r = await mesostp([
+        'run',
+        'scenarios/v2-feedforward-depression.json',
+        '--trials',
+        '5',
+        '--duration',
+        '0.3',
+        '--block-trials',
+        '5',
+        '--threads',
+        k,
+        '--out',
+        dir,
+      ]);
       expect(r.code, r.stderr).toBe(0);
     }
     const a = readOutputs(one);

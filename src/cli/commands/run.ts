@@ -2,7 +2,6 @@ import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { Command } from '../command';
 import { formatIssue, validateScenario } from '../../model';
-import { run, type FullRunOptions } from '../../run';
 import { RecordingMemoryError } from '../../model/recordingMemory';
 import {
   allOptions,
@@ -19,6 +18,22 @@ import {
   type OptionValues,
 } from '../../engines';
 import { writeRecording } from '../../io/recordingFiles';
+import {
+  canonicalJson,
+  defaultBlockTrials,
+  emptyDir,
+  manifestDifferences,
+  MANIFEST_FORMAT,
+  type Manifest,
+  listBlocks,
+  outState,
+  parseShard,
+  scenarioHash,
+  writeManifest,
+} from '../../io/checkpoint';
+import { runBlocks, withdrawOutput } from '../../io/blockedRun';
+import { version } from '../../version';
+import { rm, stat } from 'node:fs/promises';
 import { progressReporter } from '../progress';
 import { readScenarioFile } from '../readScenarioFile';
 import { requestNodeGpu } from '../../gpu/node';
@@ -43,6 +58,11 @@ Simulates a scenario and writes DIR/summary.json plus every recorded array as a 
 computed (summary.json says cancelled: true); a second Ctrl-C quits at once. A run whose
 recording would not fit in memory is refused before it starts, with what would fit.
 
+The trials run in blocks (--block-trials), each saved in DIR/blocks/ as soon as it completes,
+next to DIR/manifest.json: a run that was killed continues with --resume and ends with the same
+bytes as an uninterrupted one. --shard K/N runs every N-th block only (mesostp merge combines
+the shards). DIR must be new or empty, or hold this run (--resume); --force replaces it.
+
 Options:
 ${flag('--level L', `engine: ${ENGINE_IDS.join(', ')} (default ${DEFAULT_LEVEL})`)}
 ${flag('--trials B', 'override run.trials')}
@@ -52,13 +72,51 @@ ${flag('--record R', "trials: keep every trial's arrays; stats: per-bin trial me
 ${flag('', 'independent of the trials (overrides record.trials, "all" or "stats")')}
 ${flag('--keep-trials K', 'with --record stats: the first K trials keep their arrays (record.keepTrials)')}
 ${optionHelp.join('\n')}
-${flag('--out DIR', 'output folder (required)')}
+${flag('--out DIR', 'output folder (required): new or empty, or this run with --resume')}
+${flag('--resume', 'continue the run in DIR: the saved blocks are kept, the others run')}
+${flag('--force', 'empty DIR first, whatever it holds (nothing is ever replaced without it)')}
+${flag('--block-trials B', 'trials per saved block (default ceil(trials / 16), at least --threads, at least 256')}
+${flag('', 'on micro-gpu): fewer lose less at a crash,')}
+${flag('', 'more pay the engine set-up fewer times; one trial is one block (not saved mid-way)')}
+${flag('--shard K/N', 'run only the blocks b with b mod N = K − 1 (1 ≤ K ≤ N); mesostp merge combines them')}
 
 Engines:
 ${ENGINES.map((e) => `  ${e.id.padEnd(14)} ${e.description}`).join('\n')}
 
 The named variants of mesostp validate and mesostp bench, as options of this command:
 ${VARIANTS.map((v) => `  ${v.id.padEnd(14)} ${variantCliArgs(v.id).join(' ')}`).join('\n')}`;
+
+/**
+ * Makes `out` ready for the run of `manifest`: returns how many of its blocks are saved already
+ * (0 for a new run), or why the folder is refused (a sentence that names the fix).
+ */
+async function prepareOut(out: string, manifest: Manifest, o: { resume: boolean; force: boolean }): Promise<{ resumed: number } | string> {
+  const state = await outState(out);
+  if (state.kind === 'run') {
+    const diff = manifestDifferences(state.manifest, manifest);
+    const sameShard = canonicalJson(state.manifest.shard) === canonicalJson(manifest.shard);
+    const saved = (await listBlocks(out)).length;
+    if (diff.length === 0 && sameShard && o.resume) {
+      await withdrawOutput(out);
+      return { resumed: saved };
+    }
+    if (!o.force) {
+      if (diff.length > 0)
+        return `${out} holds another run (${diff.join('; ').replaceAll(' there,', ` in ${out},`)}): choose a new or empty --out, or --force to replace it`;
+      const shardText = (s: Manifest['shard']) => (s ? `shard ${s.index}/${s.count}` : 'every block');
+      if (!sameShard)
+        return `${out} holds ${shardText(state.manifest.shard)} of this run, not ${shardText(manifest.shard)}: run that with --resume, choose another --out, or --force to start over`;
+      return `a run of this scenario is in ${out} (${saved} of ${manifest.blocks} block(s) saved): --resume continues it, --force starts over`;
+    }
+  } else if (state.kind === 'other' && !o.force)
+    return `${out} holds files that are not a mesostp run (no manifest.json): choose a new or empty --out, or --force to replace them`;
+  if (o.force && state.kind !== 'empty') {
+    if ((await stat(out)).isDirectory()) await emptyDir(out);
+    else await rm(out);
+  }
+  if (o.resume) console.error(`nothing to resume in ${out}: starting the run`);
+  return { resumed: 0 };
+}
 
 export function numberOption(name: string, value: string | undefined, integer: boolean): number | undefined {
   if (value === undefined) return undefined;
@@ -86,9 +144,13 @@ export function runCommandFactory(workerScript?: URL): Command {
           'keep-trials': { type: 'string' },
           ...Object.fromEntries(OPTIONS.map(({ spec }) => [spec.name, { type: 'string', default: String(spec.default) } as const])),
           out: { type: 'string' },
+          resume: { type: 'boolean', default: false },
+          force: { type: 'boolean', default: false },
+          'block-trials': { type: 'string' },
+          shard: { type: 'string' },
         },
       });
-      const optionText = values as Record<string, string | undefined>;
+      const optionText = values as unknown as Record<string, string | undefined>;
       if (positionals.length !== 1 || !values.out) {
         console.error(`mesostp run: expected one scenario file and --out DIR.\n\n${help}`);
         return 2;
@@ -149,6 +211,39 @@ export function runCommandFactory(workerScript?: URL): Command {
         }
       }
 
+      const scenario = checked.scenario;
+      const blockTrials =
+        numberOption('block-trials', values['block-trials'], true) ??
+        defaultBlockTrials(scenario.run.trials, level, typeof options.threads === 'number' ? options.threads : 1);
+      if (blockTrials < 1) throw new Error(`--block-trials must be ≥ 1, got ${blockTrials}`);
+      const shard = values.shard === undefined ? null : parseShard(values.shard);
+      const engineOptions = Object.fromEntries(
+        engine(level)
+          .options.map((o) => o.name)
+          .filter((name) => options[name] !== undefined)
+          .sort()
+          .map((name) => [name, options[name]!]),
+      );
+      const manifest: Manifest = {
+        format: MANIFEST_FORMAT,
+        version,
+        scenarioHash: scenarioHash(scenario),
+        scenario: scenario.name,
+        seed: scenario.run.seed,
+        level,
+        options: engineOptions,
+        trials: scenario.run.trials,
+        blockTrials,
+        blocks: Math.ceil(scenario.run.trials / blockTrials),
+        shard,
+      };
+      const out = values.out;
+      const prepared = await prepareOut(out, manifest, { resume: values.resume!, force: values.force! });
+      if (typeof prepared === 'string') {
+        console.error(`mesostp run: ${prepared}`);
+        return 1;
+      }
+
       const controller = new AbortController();
       let interrupts = 0;
       const onSigint = () => {
@@ -171,18 +266,32 @@ export function runCommandFactory(workerScript?: URL): Command {
           return 1;
         }
         if (engine(level).capabilities.gpu) gpu = await requestNodeGpu();
-        const recording = await run(checked.scenario, {
-          ...(options as Partial<FullRunOptions>),
+        if (prepared.resumed > 0) console.error(`resuming ${out}: ${prepared.resumed} of ${manifest.blocks} block(s) already saved`);
+        else await writeManifest(out, manifest);
+        const result = await runBlocks({
+          dir: out,
+          manifest,
+          scenario,
           level,
-          gpu,
-          workerScript,
+          options: engineOptions,
+          ctx: { gpu, workerScript },
           signal: controller.signal,
           onProgress: (p) => progress.update(p),
         });
         progress.done();
+        const recording = result.recording;
+        if (!recording) {
+          const what = shard ? `shard ${shard.index}/${shard.count}` : 'the run';
+          console.log(
+            `${scenario.name}: ${what}: ${result.ran.length} block(s) run, ${manifest.blocks - result.missing.length} of ${manifest.blocks} saved in ${out}/blocks${
+              controller.signal.aborted ? ' (cancelled: --resume continues it)' : ''
+            }${shard && !controller.signal.aborted ? '; mesostp merge OUT DIR… combines the shards' : ''}`,
+          );
+          return controller.signal.aborted ? 130 : 0;
+        }
         // Linux reports the peak resident set in KiB: the most host memory this run held at once.
         recording.engine.peakHostBytes = process.resourceUsage().maxRSS * 1024;
-        const summary = await writeRecording(recording, values.out);
+        const summary = await writeRecording(recording, out);
         const rows = Object.entries(summary.populations).map(
           ([name, p]) => `  ${name.padEnd(12)} rate ${p.rateHz.toFixed(3)} Hz ± ${p.rateHzSem === null ? 'n/a' : p.rateHzSem.toFixed(3)} (s.e.)`,
         );
@@ -195,7 +304,7 @@ export function runCommandFactory(workerScript?: URL): Command {
           `${summary.scenario}: ${summary.trials} trial(s) × ${summary.completedDuration} s at ${level}${kept} in ${summary.wallSeconds.toFixed(2)} s${summary.cancelled ? ' (cancelled: partial results)' : ''}`,
         );
         console.log(rows.join('\n'));
-        console.log(`wrote ${values.out}/summary.json and ${Object.keys(summary.files).length} .npy file(s)`);
+        console.log(`wrote ${out}/summary.json and ${Object.keys(summary.files).length} .npy file(s)`);
         return summary.cancelled ? 130 : 0;
       } finally {
         gpu?.destroy();

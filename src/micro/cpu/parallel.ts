@@ -28,6 +28,8 @@ type WorkerMessage = { type: 'done'; recording: Recording } | { type: 'error'; m
 export interface ParallelOptions {
   threads: number;
   workerScript: URL;
+  /** Only these trials (global indices; default every trial). */
+  trialRange?: [number, number];
   onProgress?: (p: Progress) => void;
   signal?: AbortSignal;
   /** record.trials 'stats': an upper bound on the trials of each worker's batches (simulateMicroCpu). */
@@ -44,7 +46,8 @@ export function splitTrials(trials: number, threads: number): [number, number][]
 
 export async function simulateMicroCpuParallel(scenario: Scenario, options: ParallelOptions): Promise<Recording> {
   const start = performance.now();
-  const ranges = splitTrials(scenario.run.trials, options.threads);
+  const [first, last] = options.trialRange ?? [0, scenario.run.trials];
+  const ranges = splitTrials(last - first, options.threads).map(([a, b]): [number, number] => [first + a, first + b]);
   const shared = new SharedArrayBuffer(4 * (1 + ranges.length));
   const flags = new Int32Array(shared);
   const abort = () => Atomics.store(flags, 0, 1);

@@ -37,6 +37,8 @@ export interface MicroGpuOptions {
   memoryBudget?: number;
   /** Upper bound on trials per batch (default: as many as fit); tests use it to exercise batching. */
   maxTrialsPerBatch?: number;
+  /** Only these trials (global indices; default every trial). */
+  trialRange?: [number, number];
   /**
    * Called with each batch's recording (engine.trialRange says which trials) as soon as it is
    * read back, before the next batch starts: a caller can show the Monte Carlo converging, and
@@ -67,7 +69,11 @@ export async function simulateMicroGpu(scenario: Scenario, options: MicroGpuOpti
   const net = compileNetwork(scenario, { engine: 'micro-gpu', proceduralWithoutCsr: true });
   const binSteps = stepsPerBin(scenario);
   const plan = planGpu(net, scenario, binSteps);
-  const trials = scenario.run.trials;
+  const [first, last] = options.trialRange ?? [0, scenario.run.trials];
+  if (!(Number.isInteger(first) && Number.isInteger(last) && first >= 0 && first < last && last <= scenario.run.trials)) {
+    throw new RangeError(`micro-gpu: trialRange [${first}, ${last}) must lie within [0, ${scenario.run.trials}) and be non-empty`);
+  }
+  const trials = last - first;
   let perBatch = trialsPerBatch(plan, limits, trials, options.memoryBudget ?? 2 ** 30);
   if (options.maxTrialsPerBatch !== undefined) perBatch = Math.max(1, Math.min(perBatch, Math.floor(options.maxTrialsPerBatch)));
   const kernels = new MicroKernels(ctx);
@@ -84,8 +90,8 @@ export async function simulateMicroGpu(scenario: Scenario, options: MicroGpuOpti
   let dispatchedSteps = 0;
   const modes = new Set<GpuScheduleMode>();
   for (let k = 0; k < batches && !cancelled; k++) {
-    const from = k * perBatch;
-    const T = Math.min(perBatch, trials - from);
+    const from = first + k * perBatch;
+    const T = Math.min(perBatch, last - from);
     const batchStart = performance.now();
     const batch = await allocateBatch(ctx, kernels, plan, scenario, from, T, chunkSteps, options.mode);
     modes.add(batch.resident ? 'resident' : batch.fused ? 'fused' : 'general');
@@ -107,7 +113,7 @@ export async function simulateMicroGpu(scenario: Scenario, options: MicroGpuOpti
         dispatchedSteps += end - n;
         if (recordsSpikes) await drainSpikes(ctx, batch, spikes, keep);
         n = end;
-        const done = k * perBatch * steps + T * n;
+        const done = (from - first) * steps + T * n;
         options.onProgress?.({ fraction: done / (trials * steps), completedSteps: Math.floor(done / trials), steps });
       }
       // A batch cancelled before its first chunk has nothing to add (unless it is the only one).
@@ -163,7 +169,7 @@ export async function simulateMicroGpu(scenario: Scenario, options: MicroGpuOpti
       setupSeconds,
       gpuBufferBytes: { largestBatch: buffers.total, byLabel: buffers.byLabel },
       batches: parts.length,
-      trialRange: [0, merged.trials],
+      trialRange: [first, first + merged.trials],
     },
   };
 }
