@@ -266,7 +266,8 @@ export function exportBrian2(scenario: Scenario, options: Brian2ExportOptions = 
       "'exact' integrates membrane and filters as one linear system, which conductance outputs and kinetic receptors are not; export with --integration held.",
     );
   checkExportable(s, integration);
-  const net: Network = compileNetwork(s, { engine: 'micro-cpu' });
+  // Compiled in the export's integration mode: 'exact' gives each current filter its coupling into the held input.
+  const net: Network = compileNetwork({ ...s, run: { ...s.run, integration } }, { engine: 'micro-cpu' });
   const dt = s.run.dt;
   const steps = stepCount(s);
   const T = s.run.trials;
@@ -324,6 +325,9 @@ export function exportBrian2(scenario: Scenario, options: Brian2ExportOptions = 
       const eqs: string[] = [];
       const hold: string[] = ['v_start = v'];
       const current: string[] = [];
+      // run.integration 'exact': the input mesostp records, Σ_j c_j s_j(t_n), the held current that
+      // moves V over the step as the filters do (exactInputCoupling; docs/step-semantics.md).
+      const heldEquivalent: string[] = [];
       const condG: string[] = [];
       const condGE: string[] = [];
       const kinG: string[] = [];
@@ -354,7 +358,10 @@ export function exportBrian2(scenario: Scenario, options: Brian2ExportOptions = 
           eqs.push(`d${stageVar(k, j)}/dt = -${stageVar(k, j)}/(${num(tau)}*second)${src} : 1`);
         });
         const out = `${num(pr.outScale)}*${outputVar(k)}`;
-        if (p.output.type === 'current') current.push(out);
+        if (p.output.type === 'current') {
+          current.push(out);
+          if (pr.inputCoupling) heldEquivalent.push(...Array.from(pr.inputCoupling, (c, j) => `${num(c)}*${stageVar(k, j)}`));
+        }
         else {
           const gb = mg ? `${out}*${mg}` : out;
           condG.push(gb);
@@ -372,7 +379,7 @@ export function exportBrian2(scenario: Scenario, options: Brian2ExportOptions = 
       const sum = (terms: string[]) => (terms.length > 0 ? terms.join(' + ') : '0');
       const linearCond = condG.length > 0;
       eqs.push('I_h : 1');
-      hold.push(`I_h = ${sum(current)}`);
+      hold.push(`I_h = ${sum(exact ? heldEquivalent : current)}`);
       if (exact) {
         eqs.push(`dv/dt = (mu_h${current.map((c) => ` + ${c}`).join('')} - v)/(${tauM}) : 1 (unless refractory)`);
       } else {

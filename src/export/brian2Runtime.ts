@@ -235,7 +235,8 @@ def write_outputs(S, out, wall, brian2_seconds):
 
     os.makedirs(out, exist_ok=True)
     for fname, data in arrays.items():
-        np.save(os.path.join(out, fname), data)
+        # C order: mesostp's .npy reader (like most) takes row-major arrays only.
+        np.save(os.path.join(out, fname), np.ascontiguousarray(data))
     summary = {
         'scenario': SCENARIO_NAME, 'level': 'brian2', 'trials': TRIALS, 'dt': DT,
         'duration': STEPS * DT, 'completedDuration': steps_done * DT, 'cancelled': False, 'seed': SEED,

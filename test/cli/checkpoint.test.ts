@@ -5,36 +5,15 @@
  * engine and both recording modes; shards merged by `mesostp merge` equal the single run; folders
  * that are not this run and shards of another run are refused.
  */
-import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { build } from 'vite';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { bundledCli } from '../support/cli';
 
-const exec = promisify(execFile);
-let outDir = '';
-const bundle = () => join(outDir, 'mesostp.js');
-
-async function mesostp(args: string[]) {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [bundle(), ...args], { timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-
-beforeAll(async () => {
-  mkdirSync('test-output', { recursive: true });
-  outDir = mkdtempSync(join('test-output', 'cli-checkpoint-'));
-  await build({ configFile: 'vite.cli.config.ts', logLevel: 'warn', build: { outDir, emptyOutDir: true } });
-});
-
-afterAll(() => {
-  if (outDir) rmSync(outDir, { recursive: true, force: true });
-});
+const cli = bundledCli('cli-checkpoint-');
+const mesostp = cli.mesostp;
+const bundle = cli.bundle;
 
 /** A seeded generator (mulberry32): the same kill points on every run of the test. */
 function random(seed: number): () => number {
@@ -164,11 +143,11 @@ describe('mesostp run --resume after SIGKILL', () => {
   let landed = 0;
   for (const c of CASES) {
     it(`${c.name}: ${c.kills} kills at random points, then --resume: the bytes of an uninterrupted run`, async () => {
-      const ref = join(outDir, `${c.name}-ref`);
+      const ref = join(cli.dir, `${c.name}-ref`);
       const whole = await mesostp([...c.args, '--out', ref]);
       expect(whole.code, whole.stderr).toBe(0);
       expect(blockCount(ref)).toBe(c.blocks);
-      const dir = join(outDir, `${c.name}-killed`);
+      const dir = join(cli.dir, `${c.name}-killed`);
       const points: string[] = [];
       for (let i = 0; i < c.kills; i++) {
         const done = blockCount(dir);
@@ -193,16 +172,16 @@ describe('mesostp run --resume after SIGKILL', () => {
 describe('mesostp run --shard and mesostp merge', () => {
   const args = [...demo, '--trials', '24', '--duration', '0.2', '--block-trials', '2'];
   it('three shards merged are the single run; other seeds, missing blocks and non-empty folders are refused', async () => {
-    const single = join(outDir, 'shard-single');
+    const single = join(cli.dir, 'shard-single');
     expect((await mesostp([...args, '--out', single])).code).toBe(0);
-    const shards = [1, 2, 3].map((k) => join(outDir, `shard-${k}`));
+    const shards = [1, 2, 3].map((k) => join(cli.dir, `shard-${k}`));
     for (const [k, dir] of shards.entries()) {
       const r = await mesostp([...args, '--shard', `${k + 1}/3`, '--out', dir]);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toMatch(new RegExp(`shard ${k + 1}/3: 4 block\\(s\\) run`));
       expect(existsSync(join(dir, 'summary.json'))).toBe(false);
     }
-    const merged = join(outDir, 'shard-merged');
+    const merged = join(cli.dir, 'shard-merged');
     const m = await mesostp(['merge', merged, ...shards]);
     expect(m.code, m.stderr).toBe(0);
     expect(m.stdout).toMatch(/12 block\(s\) of 3 folder\(s\) merged: 24 trial\(s\)/);
@@ -212,22 +191,22 @@ describe('mesostp run --shard and mesostp merge', () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/a run of this scenario is in .*shard-merged \(12 of 12 block\(s\) saved\): --resume continues it, --force starts over/);
 
-    const missing = await mesostp(['merge', join(outDir, 'shard-missing'), shards[0], shards[2]]);
+    const missing = await mesostp(['merge', join(cli.dir, 'shard-missing'), shards[0], shards[2]]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/blocks 1, 4, 7, 10 of the 12 blocks \(0–11\) are missing/);
-    const otherSeed = join(outDir, 'shard-seed');
+    const otherSeed = join(cli.dir, 'shard-seed');
     expect((await mesostp([...args, '--seed', '8', '--shard', '2/3', '--out', otherSeed])).code).toBe(0);
-    const seed = await mesostp(['merge', join(outDir, 'shard-bad'), shards[0], otherSeed, shards[2]]);
+    const seed = await mesostp(['merge', join(cli.dir, 'shard-bad'), shards[0], otherSeed, shards[2]]);
     expect(seed.code).toBe(1);
     expect(seed.stderr).toMatch(/shard-seed is not a shard of the run in .*shard-1: seed 1 in .*shard-1, 8 in .*shard-seed/);
     const full = await mesostp(['merge', single, ...shards]);
     expect(full.code).toBe(1);
     expect(full.stderr).toMatch(/shard-single is not empty: choose a new or empty folder, or --force/);
-    expect(existsSync(join(outDir, 'shard-missing'))).toBe(false);
+    expect(existsSync(join(cli.dir, 'shard-missing'))).toBe(false);
   }, 60_000);
 
   it('--out that holds another run or other files is refused, naming what differs; --force replaces it', async () => {
-    const dir = join(outDir, 'refuse');
+    const dir = join(cli.dir, 'refuse');
     expect((await mesostp([...args, '--out', dir])).code).toBe(0);
     const seed = await mesostp([...args, '--seed', '4', '--out', dir]);
     expect(seed.code).toBe(1);
@@ -238,7 +217,7 @@ describe('mesostp run --shard and mesostp merge', () => {
     const forced = await mesostp([...args, '--seed', '4', '--force', '--out', dir]);
     expect(forced.code, forced.stderr).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')).seed).toBe(4);
-    const other = join(outDir, 'refuse-other');
+    const other = join(cli.dir, 'refuse-other');
     mkdirSync(other);
     writeFileSync(join(other, 'notes.txt'), 'mine');
     const r = await mesostp([...args, '--out', other]);

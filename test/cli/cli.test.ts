@@ -2,40 +2,15 @@
  * The `mesostp` command as a user runs it: the Vite-bundled CLI (built here into a temporary
  * folder, exactly as `npm run build:cli` does) started in a child process.
  */
-import { execFile, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { build } from 'vite';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeNpy } from '../../src/io/npy';
+import { bundledCli } from '../support/cli';
 
-const run = promisify(execFile);
-let outDir = '';
-
-async function mesostp(args: string[], env: Record<string, string> = {}, timeout = 60_000) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [join(outDir, 'mesostp.js'), ...args], {
-      env: { ...process.env, ...env },
-      timeout,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-
-beforeAll(async () => {
-  // Inside the repository, so that the bundle resolves its npm dependencies (webgpu, ...).
-  mkdirSync('test-output', { recursive: true });
-  outDir = mkdtempSync(join('test-output', 'cli-'));
-  await build({ configFile: 'vite.cli.config.ts', logLevel: 'warn', build: { outDir, emptyOutDir: true } });
-});
-
-afterAll(() => {
-  if (outDir) rmSync(outDir, { recursive: true, force: true });
-});
+const cli = bundledCli('cli-');
+const mesostp = cli.mesostp;
 
 describe('mesostp CLI', () => {
   it('--help lists the commands', async () => {
@@ -76,7 +51,7 @@ describe('mesostp CLI', () => {
   });
 
   it('check lists every problem of a bad scenario and exits 1', async () => {
-    const bad = join(outDir, 'bad.json');
+    const bad = join(cli.dir, 'bad.json');
     const s = JSON.parse(readFileSync('scenarios/demo.json', 'utf8'));
     s.populations.neurons.tauM = -1;
     s.projections[0].stp.U = 2;
@@ -95,7 +70,7 @@ describe('mesostp CLI', () => {
     expect(schema.$id).toBe('urn:mesostp:scenario');
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
     expect(schema, 'the committed copy is current').toEqual(JSON.parse(readFileSync('scenarios/scenario.schema.json', 'utf8')));
-    const file = join(outDir, 'schema', 'scenario.schema.json');
+    const file = join(cli.dir, 'schema', 'scenario.schema.json');
     const w = await mesostp(['schema', '--out', file]);
     expect(w.code, w.stderr).toBe(0);
     expect(w.stdout).toMatch(/^wrote .*scenario\.schema\.json$/m);
@@ -126,7 +101,7 @@ function readOutputs(dir: string) {
 
 describe('mesostp run', () => {
   it('writes summary.json with the documented keys and .npy arrays numpy can read', async () => {
-    const dir = join(outDir, 'run-demo');
+    const dir = join(cli.dir, 'run-demo');
     const r = await mesostp(['run', 'scenarios/demo.json', '--trials', '3', '--duration', '0.5', '--seed', '7', '--out', dir]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/demo: 3 trial\(s\) × 0.5 s at micro-cpu/);
@@ -160,7 +135,7 @@ describe('mesostp run', () => {
     const presets = readdirSync('scenarios').filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json'));
     expect(presets.length).toBeGreaterThanOrEqual(7);
     for (const file of presets) {
-      const dir = join(outDir, `preset-${file}`);
+      const dir = join(cli.dir, `preset-${file}`);
       const r = await mesostp(['run', join('scenarios', file), '--trials', '2', '--duration', '0.2', '--out', dir]);
       expect(r.code, `${file}: ${r.stderr}`).toBe(0);
       const { summary, arrays } = readOutputs(dir);
@@ -176,8 +151,8 @@ describe('mesostp run', () => {
   }, 120_000);
 
   it('trials split over 2 worker threads give the same arrays as 1 thread, bit for bit', async () => {
-    const one = join(outDir, 'threads-1');
-    const two = join(outDir, 'threads-2');
+    const one = join(cli.dir, 'threads-1');
+    const two = join(cli.dir, 'threads-2');
     for (const [dir, k] of [
       [one, '1'],
       [two, '2'],
@@ -208,8 +183,8 @@ describe('mesostp run', () => {
   });
 
   it('--record stats over 2 worker threads: the statistics of --record trials, the arrays of the first --keep-trials trials', async () => {
-    const trials = join(outDir, 'record-trials');
-    const stats = join(outDir, 'record-stats');
+    const trials = join(cli.dir, 'record-trials');
+    const stats = join(cli.dir, 'record-stats');
     const v2 = ['run', 'scenarios/v2-feedforward-depression.json', '--trials', '6', '--duration', '0.2'];
     const a = await mesostp([...v2, '--record', 'trials', '--out', trials]);
     expect(a.code, a.stderr).toBe(0);
@@ -243,7 +218,7 @@ describe('mesostp run', () => {
   });
 
   it('refuses at once a run whose recording cannot fit, with the numbers and --record stats', async () => {
-    const dir = join(outDir, 'too-big');
+    const dir = join(cli.dir, 'too-big');
     for (const args of [
       ['--trials', '100000000'],
       ['--trials', '2000000', '--level', 'micro-gpu'],
@@ -263,7 +238,7 @@ describe('mesostp run', () => {
   it('--level micro-gpu, meso and macro write the same files and summary keys as micro-cpu', async () => {
     const dirs: Record<string, string> = {};
     for (const level of ['micro-cpu', 'micro-gpu', 'meso', 'macro']) {
-      dirs[level] = join(outDir, `levels-${level}`);
+      dirs[level] = join(cli.dir, `levels-${level}`);
       const r = await mesostp([
         'run',
         'scenarios/v2-feedforward-depression.json',
@@ -308,11 +283,11 @@ describe('mesostp run', () => {
       '--duration',
       '0.2',
       '--out',
-      join(outDir, 'levels-mf1'),
+      join(cli.dir, 'levels-mf1'),
     ]);
     expect(mf1.code, mf1.stderr).toBe(0);
-    expect(readOutputs(join(outDir, 'levels-mf1')).summary.engine.stpMeanField).toBe('mf1');
-    const bad = await mesostp(['run', 'scenarios/demo.json', '--level', 'meso', '--stp', 'mf3', '--out', join(outDir, 'levels-bad')]);
+    expect(readOutputs(join(cli.dir, 'levels-mf1')).summary.engine.stpMeanField).toBe('mf1');
+    const bad = await mesostp(['run', 'scenarios/demo.json', '--level', 'meso', '--stp', 'mf3', '--out', join(cli.dir, 'levels-bad')]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--stp mf3 is not a mean-field order; choose mf1, mf2 or age/);
   });
@@ -321,10 +296,10 @@ describe('mesostp run', () => {
     const base = JSON.parse(readFileSync('scenarios/v2-feedforward-depression.json', 'utf8'));
     const doubled = structuredClone(base);
     for (const p of doubled.projections) p.weight *= 2;
-    const doubledFile = join(outDir, 'v2-doubled.json');
+    const doubledFile = join(cli.dir, 'v2-doubled.json');
     writeFileSync(doubledFile, JSON.stringify(doubled));
     const args = ['--trials', '60', '--duration', '0.3'];
-    const dirs = { cpu: join(outDir, 'cmp-cpu'), gpu: join(outDir, 'cmp-gpu'), doubled: join(outDir, 'cmp-doubled') };
+    const dirs = { cpu: join(cli.dir, 'cmp-cpu'), gpu: join(cli.dir, 'cmp-gpu'), doubled: join(cli.dir, 'cmp-doubled') };
     for (const [file, level, dir] of [
       ['scenarios/v2-feedforward-depression.json', 'micro-cpu', dirs.cpu],
       ['scenarios/v2-feedforward-depression.json', 'micro-gpu', dirs.gpu],
@@ -334,11 +309,11 @@ describe('mesostp run', () => {
       expect(r.code, r.stderr).toBe(0);
     }
     // Same model, same seed, two engines that draw the same numbers: they agree.
-    const same = await mesostp(['compare', dirs.cpu, dirs.gpu, '--json', join(outDir, 'cmp.json')]);
+    const same = await mesostp(['compare', dirs.cpu, dirs.gpu, '--json', join(cli.dir, 'cmp.json')]);
     expect(same.code, same.stdout + same.stderr).toBe(0);
     expect(same.stdout).toMatch(/rate post_all \(Hz\)/);
     expect(same.stdout).toMatch(/Verdict: the runs agree/);
-    const json = JSON.parse(readFileSync(join(outDir, 'cmp.json'), 'utf8'));
+    const json = JSON.parse(readFileSync(join(cli.dir, 'cmp.json'), 'utf8'));
     expect(json.verdict).toBe('agree');
     expect(json.traces.length).toBeGreaterThan(0);
     // Twice the weight: the input means move by many standard errors.
@@ -348,28 +323,28 @@ describe('mesostp run', () => {
     expect(differ.stdout).toMatch(/Verdict: the runs differ/);
     expect((await mesostp(['compare', dirs.cpu])).code).toBe(2);
     expect((await mesostp(['compare', dirs.cpu, dirs.gpu, '--alpha', '2'])).code).toBe(2);
-    const missing = await mesostp(['compare', dirs.cpu, join(outDir, 'no-such-run')]);
+    const missing = await mesostp(['compare', dirs.cpu, join(cli.dir, 'no-such-run')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/summary\.json/);
   }, 240_000);
 
   it('export brian2 writes the script and its data folder; a scenario it cannot express exits 1 naming the field; bad arguments exit 2', async () => {
-    const script = join(outDir, 'export', 'v2.py');
-    mkdirSync(join(outDir, 'export'), { recursive: true });
+    const script = join(cli.dir, 'export', 'v2.py');
+    mkdirSync(join(cli.dir, 'export'), { recursive: true });
     const r = await mesostp(['export', 'brian2', 'scenarios/v2-feedforward-depression.json', '--out', script, '--trials', '4', '--integration', 'exact']);
     expect(r.code, r.stderr).toBe(0);
     const text = readFileSync(script, 'utf8');
     expect(text).toMatch(/^TRIALS = 4$/m);
     expect(text).toMatch(/^INTEGRATION = "exact"$/m);
-    expect(readdirSync(join(outDir, 'export', 'v2_data')).sort()).toEqual(['p0_post.npy', 'p0_pre.npy', 'p1_post.npy', 'p1_pre.npy', 'ta_rate_pre.npy']);
+    expect(readdirSync(join(cli.dir, 'export', 'v2_data')).sort()).toEqual(['p0_post.npy', 'p0_pre.npy', 'p1_post.npy', 'p1_pre.npy', 'ta_rate_pre.npy']);
     // V2's in-degree C = 40 projection: 40 presynaptic neurons for each of the 10 targets.
-    expect(decodeNpy(readFileSync(join(outDir, 'export', 'v2_data', 'p1_pre.npy'))).shape).toEqual([400]);
+    expect(decodeNpy(readFileSync(join(cli.dir, 'export', 'v2_data', 'p1_pre.npy'))).shape).toEqual([400]);
     const cond = JSON.parse(readFileSync('scenarios/v2-feedforward-depression.json', 'utf8'));
     cond.projections[0].filter = { type: 'delta' };
     cond.projections[0].output = { type: 'conductance', E: 60 };
-    const condFile = join(outDir, 'export', 'pulse.json');
+    const condFile = join(cli.dir, 'export', 'pulse.json');
     writeFileSync(condFile, JSON.stringify(cond));
-    const refused = await mesostp(['export', 'brian2', condFile, '--out', join(outDir, 'export', 'pulse.py')]);
+    const refused = await mesostp(['export', 'brian2', condFile, '--out', join(cli.dir, 'export', 'pulse.py')]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/projections\[0\]\.filter: .*exponential filter with a short tau/);
     expect((await mesostp(['export', 'nest', 'scenarios/demo.json'])).code).toBe(2);
@@ -377,7 +352,7 @@ describe('mesostp run', () => {
   });
 
   it('analyze prints the synapse curves and the fixed points, and writes analysis.json and the sweep diagram', async () => {
-    const dir = join(outDir, 'analyze-v3');
+    const dir = join(cli.dir, 'analyze-v3');
     const r = await mesostp(['analyze', 'scenarios/v3-up-down.json', '--sweep', 'populations.E.mu.value=9.8:10:3', '--out', dir]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/E->E \(depression\): stationary state against the presynaptic rate/);
@@ -397,7 +372,7 @@ describe('mesostp run', () => {
   });
 
   it('validate runs V2 at a given size, prints the table and writes the report; bad arguments exit 2', async () => {
-    const root = join(outDir, 'validate');
+    const root = join(cli.dir, 'validate');
     const dir = join(root, 'v2');
     const r = await mesostp(['validate', 'v2', '--trials', '24,8,12', '--out', root]);
     expect(r.code, r.stderr).toBe(0);
@@ -416,7 +391,7 @@ describe('mesostp run', () => {
   }, 120_000);
 
   it('bench --smoke runs every workload with every engine in child runs and writes consistent JSON and the report; bad options exit 2', async () => {
-    const root = join(outDir, 'bench');
+    const root = join(cli.dir, 'bench');
     const r = await mesostp(['bench', '--smoke', '--out', root], {}, 170_000);
     expect(r.code, r.stderr).toBe(0);
     const results = JSON.parse(readFileSync(join(root, 'benchmarks', 'results.json'), 'utf8'));
@@ -469,10 +444,10 @@ describe('mesostp run', () => {
   }, 180_000);
 
   it('bench --peers without Brian2 reports the peers as refused, with the install command, beside the engines that ran', async () => {
-    const root = join(outDir, 'bench-peers');
+    const root = join(cli.dir, 'bench-peers');
     const r = await mesostp(
       ['bench', '--smoke', '--peers', '--only', 'feedforward', '--repeat', '1', '--out', root],
-      { MESOSTP_PYTHON: join(outDir, 'no-python') },
+      { MESOSTP_PYTHON: join(cli.dir, 'no-python') },
       120_000,
     );
     expect(r.code, r.stderr).toBe(0);
@@ -497,7 +472,7 @@ describe('mesostp run', () => {
   }, 130_000);
 
   it('refuses bad options and bad scenarios, naming what to fix', async () => {
-    const dir = join(outDir, 'bad-run');
+    const dir = join(cli.dir, 'bad-run');
     const noOut = await mesostp(['run', 'scenarios/demo.json']);
     expect(noOut.code).toBe(2);
     expect(noOut.stderr).toMatch(/--out DIR/);
@@ -513,10 +488,10 @@ describe('mesostp run', () => {
     const coarse = await mesostp(['run', 'scenarios/demo.json', '--duration=-1', '--out', dir]);
     expect(coarse.code).toBe(1);
     expect(coarse.stderr).toMatch(/run\.duration/);
-    const missing = await mesostp(['run', join(outDir, 'no-such-file.json'), '--out', dir]);
+    const missing = await mesostp(['run', join(cli.dir, 'no-such-file.json'), '--out', dir]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/cannot read .*no-such-file\.json/);
-    const notJson = join(outDir, 'not-json.json');
+    const notJson = join(cli.dir, 'not-json.json');
     writeFileSync(notJson, '{ "name": ');
     const parse = await mesostp(['run', notJson, '--out', dir]);
     expect(parse.code).toBe(1);
@@ -524,8 +499,8 @@ describe('mesostp run', () => {
   });
 
   it('Ctrl-C (SIGINT) stops a long run and still writes what was computed, with cancelled: true', async () => {
-    const dir = join(outDir, 'interrupted');
-    const child = spawn(process.execPath, [join(outDir, 'mesostp.js'), 'run', 'scenarios/v3-up-down.json', '--duration', '600', '--out', dir], {
+    const dir = join(cli.dir, 'interrupted');
+    const child = spawn(process.execPath, [join(cli.dir, 'mesostp.js'), 'run', 'scenarios/v3-up-down.json', '--duration', '600', '--out', dir], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';

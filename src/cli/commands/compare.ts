@@ -1,11 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Command } from '../command';
-import type { RunSummary } from '../../analysis/summary';
 import { compareRuns, formatComparison } from '../../analysis/compareRuns';
-import { decodeNpy } from '../../io/npy';
+import { readRunFolders } from '../../io/runFolder';
 
 const help = `mesostp compare <runA> <runB> [--alpha A] [--json FILE]
 
@@ -26,20 +23,6 @@ Options:
   --json FILE  also write the comparison as JSON
 
 Exit status: 0 when the runs agree, 1 when they differ, 2 on a usage or file error.`;
-
-function readSummary(dir: string): RunSummary {
-  const file = join(dir, 'summary.json');
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new Error(`cannot read ${file} (is ${dir} the folder of a \`mesostp run --out\`?): ${(error as Error).message}`);
-  }
-  const s = JSON.parse(text) as RunSummary;
-  for (const key of ['populations', 'inputs', 'stp', 'stpSem', 'files', 'trials'] as const)
-    if (s[key] === undefined) throw new Error(`${file} has no "${key}": not a summary written by \`mesostp run\``);
-  return s;
-}
 
 export const compareCommand: Command = {
   name: 'compare',
@@ -65,14 +48,10 @@ export const compareCommand: Command = {
     }
     const [dirA, dirB] = positionals;
     try {
-      const summaries = new Map<RunSummary, string>();
-      const a = readSummary(dirA);
-      const b = readSummary(dirB);
-      summaries.set(a, dirA).set(b, dirB);
-      const read = (s: RunSummary, key: string) => {
-        const file = s.files[key];
-        return file === undefined ? null : decodeNpy(readFileSync(join(summaries.get(s)!, file))).data;
-      };
+      const {
+        summaries: [a, b],
+        read,
+      } = readRunFolders(dirA, dirB);
       const c = compareRuns(a, b, read, { alpha });
       console.log(formatComparison(c, [`${dirA} (${a.level}, ${a.trials} trial(s))`, `${dirB} (${b.level}, ${b.trials} trial(s))`]));
       if (values.json) await writeFile(values.json, `${JSON.stringify({ a: dirA, b: dirB, ...c }, null, 2)}\n`);

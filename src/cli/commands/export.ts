@@ -4,7 +4,7 @@ import { readScenarioFile } from '../readScenarioFile';
 import { formatIssue, validateScenario } from '../../model';
 import { Brian2ExportError } from '../../export/brian2';
 import { writeBrian2Export } from '../../export/writeBrian2';
-import { numberOption } from './run';
+import { withRunOverrides } from '../runOverrides';
 
 const help = `mesostp export brian2 <scenario.json> [--out model.py] [options]
 
@@ -61,16 +61,7 @@ export const exportCommand: Command = {
     try {
       const parsed = await readScenarioFile(file);
       if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error(`${file}: a scenario is a JSON object`);
-      // biome-ignore lint/suspicious/noExplicitAny: the scenario file's raw JSON, edited by the flags before it is validated
-      const json = { ...(parsed as Record<string, any>) };
-      json.run = { ...json.run };
-      const trials = numberOption('trials', values.trials, true);
-      const duration = numberOption('duration', values.duration, false);
-      const seed = numberOption('seed', values.seed, true);
-      if (trials !== undefined) json.run.trials = trials;
-      if (duration !== undefined) json.run.duration = duration;
-      if (seed !== undefined) json.run.seed = seed;
-      const checked = validateScenario(json);
+      const checked = validateScenario(withRunOverrides(parsed as Record<string, unknown>, values));
       for (const w of checked.warnings) console.error(`warning: ${formatIssue(w)}`);
       if (!checked.ok) {
         console.error(`${file}: ${checked.errors.length} problem(s):`);

@@ -35,6 +35,7 @@ import { runBlocks, withdrawOutput } from '../../io/blockedRun';
 import { version } from '../../version';
 import { rm, stat } from 'node:fs/promises';
 import { progressReporter } from '../progress';
+import { numberOption, withRunOverrides } from '../runOverrides';
 import { readScenarioFile } from '../readScenarioFile';
 import { requestNodeGpu } from '../../gpu/node';
 import type { GpuContext } from '../../gpu/device';
@@ -118,12 +119,6 @@ async function prepareOut(out: string, manifest: Manifest, o: { resume: boolean;
   return { resumed: 0 };
 }
 
-export function numberOption(name: string, value: string | undefined, integer: boolean): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n) || (integer && !Number.isInteger(n))) throw new Error(`--${name} must be ${integer ? 'an integer' : 'a number'}, got "${value}"`);
-  return n;
-}
 
 export function runCommandFactory(workerScript?: URL): Command {
   return {
@@ -177,15 +172,7 @@ export function runCommandFactory(workerScript?: URL): Command {
         console.error(`${positionals[0]}: a scenario is a JSON object with populations, projections, run and record`);
         return 1;
       }
-      // biome-ignore lint/suspicious/noExplicitAny: the scenario file's raw JSON, edited by the flags before it is validated
-      const json = parsed as Record<string, any>;
-      json.run = { ...json.run };
-      const trials = numberOption('trials', values.trials, true);
-      const duration = numberOption('duration', values.duration, false);
-      const seed = numberOption('seed', values.seed, true);
-      if (trials !== undefined) json.run.trials = trials;
-      if (duration !== undefined) json.run.duration = duration;
-      if (seed !== undefined) json.run.seed = seed;
+      const json = withRunOverrides(parsed as Record<string, unknown>, values);
       const keepTrials = numberOption('keep-trials', values['keep-trials'], true);
       if (record !== undefined || keepTrials !== undefined) {
         json.record = { ...json.record };
