@@ -64,7 +64,11 @@ export async function measure(cli: string, c: BenchCase, engine: BenchVariantId)
     const file = join(dir, 'scenario.json');
     writeFileSync(file, JSON.stringify(c.scenario));
     try {
-      await execFileAsync(process.execPath, [cli, 'run', file, ...cliArgs(engine), '--block-trials', String(c.scenario.run.trials), '--out', join(dir, 'out')], { maxBuffer: 1 << 24 });
+      await execFileAsync(
+        process.execPath,
+        [cli, 'run', file, ...cliArgs(engine), '--block-trials', String(c.scenario.run.trials), '--out', join(dir, 'out')],
+        { maxBuffer: 1 << 24 },
+      );
     } catch (error) {
       return { ...emptyMeasurement(engine), refused: refusalReason(String((error as { stderr?: string }).stderr ?? error)) };
     }

@@ -361,8 +361,7 @@ export function exportBrian2(scenario: Scenario, options: Brian2ExportOptions = 
         if (p.output.type === 'current') {
           current.push(out);
           if (pr.inputCoupling) heldEquivalent.push(...Array.from(pr.inputCoupling, (c, j) => `${num(c)}*${stageVar(k, j)}`));
-        }
-        else {
+        } else {
           const gb = mg ? `${out}*${mg}` : out;
           condG.push(gb);
           condGE.push(`${gb}*${num(pr.E)}`);

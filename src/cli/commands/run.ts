@@ -119,7 +119,6 @@ async function prepareOut(out: string, manifest: Manifest, o: { resume: boolean;
   return { resumed: 0 };
 }
 
-
 export function runCommandFactory(workerScript?: URL): Command {
   return {
     name: 'run',
