@@ -332,6 +332,8 @@ export function exportBrian2(scenario: Scenario, options: Brian2ExportOptions = 
       const condGE: string[] = [];
       const kinG: string[] = [];
       const kinGE: string[] = [];
+      /** The recorded input of each kinetic projection, −g B (V_n − E). */
+      const kinRecTerms: string[] = [];
       let delta = false;
       for (const pr of incoming) {
         const k = pr.index;
@@ -346,6 +348,7 @@ export function exportBrian2(scenario: Scenario, options: Brian2ExportOptions = 
           const gb = mg ? `g_p${k}*${mg}` : `g_p${k}`;
           kinG.push(gb);
           kinGE.push(`${gb}*${num(pr.E)}`);
+          kinRecTerms.push(` + ${gb}*(${num(pr.E)} - v_start)`);
           continue;
         }
         const st = stages[k];
@@ -394,9 +397,7 @@ export function exportBrian2(scenario: Scenario, options: Brian2ExportOptions = 
         eqs.push('dk : 1', 'dk_h : 1');
         hold.push('dk_h = dk', 'dk = 0');
       }
-      const kinRec = kinG
-        .map((gb, q) => ` + ${gb}*(${num(net.projections[incoming.filter((pr) => pr.filter === FILTER_KINETIC)[q].index].E)} - v_start)`)
-        .join('');
+      const kinRec = kinRecTerms.join('');
       const deltaRec = delta ? ` + ${num(pop.tauM)}*second*dk_h/dt` : '';
       eqs.push(`I_rec = I_h${linearCond ? ' + GE_h - G_h*v_start' : ''}${kinRec}${deltaRec} : 1`);
       // Threshold adaptation: θ = u_th + Σ a_q, each a_q decaying exactly and kicked by J_q/τ_q.

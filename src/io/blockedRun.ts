@@ -8,7 +8,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runEngine, type EngineId } from '../engines';
 import type { EngineContext, OptionValues } from '../engines/types';
-import { mergeRecordings } from '../model/mergeRecordings';
+import { mergeSequentialRecordings } from '../model/mergeRecordings';
 import type { Progress, Recording } from '../model/recording';
 import type { Scenario } from '../model/scenario';
 import {
@@ -29,23 +29,12 @@ import {
   writeManifest,
 } from './checkpoint';
 
-/** The blocks' Recordings merged in index order; timing fields summed over the blocks, threads the most any block used. */
+/**
+ * The blocks' Recordings merged in index order (one block too, so that the files have the same
+ * types whatever the number of blocks); they ran one after another, so their times add up.
+ */
 export function mergeBlocks(parts: Recording[]): Recording {
-  const merged = mergeRecordings(parts);
-  const num = (v: unknown) => (typeof v === 'number' ? v : 0);
-  const has = (key: string) => parts.some((r) => typeof r.engine[key] === 'number');
-  // The blocks ran one after another: threads the most any used (mergeRecordings adds those of parts run side by side).
-  const { threads: _threads, ...engine } = merged.engine;
-  return {
-    ...merged,
-    wallSeconds: parts.reduce((s, r) => s + r.wallSeconds, 0),
-    engine: {
-      ...engine,
-      ...(has('threads') ? { threads: Math.max(...parts.map((r) => num(r.engine.threads))) } : {}),
-      ...(has('setupSeconds') ? { setupSeconds: parts.reduce((s, r) => s + num(r.engine.setupSeconds), 0) } : {}),
-      ...(has('batches') ? { batches: parts.reduce((s, r) => s + num(r.engine.batches), 0) } : {}),
-    },
-  };
+  return { ...mergeSequentialRecordings(parts, true), wallSeconds: parts.reduce((s, r) => s + r.wallSeconds, 0) };
 }
 
 export interface BlockedRunOptions {

@@ -154,3 +154,29 @@ function mergeStats(parts: Recording[], bins: number): RecordingStats {
   }
   return stats;
 }
+
+/**
+ * One Recording from parts that ran one after another (batches of a run, saved blocks), not side
+ * by side: the threads are the most any part used and the set-up times and GPU batches add up,
+ * where mergeRecordings, made for parts on parallel threads, adds the threads and keeps the
+ * slowest set-up. A single part is returned as it is unless `always` asks for mergeRecordings'
+ * copy (float64 arrays whatever the engine's, as any merge gives).
+ */
+export function mergeSequentialRecordings(parts: Recording[], always = false): Recording {
+  if (parts.length === 1 && !always) return parts[0];
+  const merged = mergeRecordings(parts);
+  const numbers = (key: string) => parts.map((r) => r.engine[key]).filter((v): v is number => typeof v === 'number');
+  const { threads: _threads, setupSeconds: _setup, batches: _batches, ...engine } = merged.engine;
+  const threads = numbers('threads');
+  const setup = numbers('setupSeconds');
+  const batches = numbers('batches');
+  return {
+    ...merged,
+    engine: {
+      ...engine,
+      ...(threads.length > 0 ? { threads: Math.max(...threads) } : {}),
+      ...(setup.length > 0 ? { setupSeconds: setup.reduce((a, b) => a + b, 0) } : {}),
+      ...(batches.length > 0 ? { batches: batches.reduce((a, b) => a + b, 0) } : {}),
+    },
+  };
+}

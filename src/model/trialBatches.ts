@@ -6,7 +6,7 @@
  * by Chan's update). Trials draw from Philox counters of their global index, so batching changes
  * no number. The GPU engine batches for reasons of its own (src/micro/gpu/simulate.ts).
  */
-import { mergeRecordings } from './mergeRecordings';
+import { mergeSequentialRecordings } from './mergeRecordings';
 import type { Progress, Recording } from './recording';
 import { keepLeadingTrials, keptInRange } from './recordingStats';
 import type { Scenario } from './scenario';
@@ -92,15 +92,9 @@ export class TrialBatches implements TrialRun {
 
   finish(): Recording {
     const parts = this.parts;
-    const merged = parts.length === 1 ? parts[0] : mergeRecordings(parts);
+    const merged = mergeSequentialRecordings(parts);
     const first = this.ranges[0][0];
     const engine: Record<string, unknown> = { ...merged.engine, trialRange: [first, first + merged.trials] };
-    if (parts.length > 1) {
-      // mergeRecordings adds up threads and takes the longest set-up, as for parts run side by side; these ran one after another.
-      if ('threads' in parts[0].engine) engine.threads = parts[0].engine.threads;
-      else delete engine.threads;
-      engine.setupSeconds = parts.reduce((s, r) => s + (typeof r.engine.setupSeconds === 'number' ? r.engine.setupSeconds : 0), 0);
-    }
     if (this.ranges.length > 1) {
       engine.trialsPerBatch = this.ranges[0][1] - this.ranges[0][0];
       engine.batches = parts.length;

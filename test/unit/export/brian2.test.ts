@@ -9,24 +9,12 @@ import { compileNetwork } from '../../../src/compile';
 import { trialConnectivity } from '../../../src/compile/projection';
 import { Brian2ExportError, exportBrian2 } from '../../../src/export/brian2';
 import { parseScenario } from '../../../src/model/validate';
-
-const glif = (N: number, extra: Record<string, unknown> = {}) => ({
-  model: 'glif',
-  N,
-  tauM: 0.02,
-  mu: { type: 'constant', value: 10 },
-  uReset: 0,
-  tRef: 0.002,
-  c: 10,
-  deltaU: 2,
-  uTh: 15,
-  ...extra,
-});
+import { glif } from '../../support/populations';
 
 function scenario(projections: unknown[], run: Record<string, unknown> = {}) {
   return parseScenario({
     name: 'export-test',
-    populations: { P: { model: 'poisson', N: 60, rate: { type: 'constant', value: 12 } }, E: glif(40) },
+    populations: { P: { model: 'poisson', N: 60, rate: { type: 'constant', value: 12 } }, E: glif(40, 10) },
     projections,
     run: { dt: 0.0001, duration: 0.01, trials: 3, seed: 11, ...run },
     record: { stp: true, inputs: [{ population: 'E', neurons: 2 }] },
@@ -79,7 +67,7 @@ describe('exportBrian2', () => {
       name: 'constants',
       populations: {
         P: { model: 'poisson', N: 10, rate: { type: 'steps', times: [0.005], values: [3, 30] } },
-        E: glif(5, { mu: { type: 'sinusoid', offset: 10, amplitude: 2, frequency: 5 }, tauM: 0.0123456789012345 }),
+        E: glif(5, 10, { mu: { type: 'sinusoid', offset: 10, amplitude: 2, frequency: 5 }, tauM: 0.0123456789012345 }),
       },
       projections: [{ from: 'P', to: 'E', connectivity: { type: 'all-to-all' }, weight: 0.1, delay: 0.0002, filter: { type: 'alpha', tau: 0.003 } }],
       run: { dt: 0.0001, duration: 0.01 },

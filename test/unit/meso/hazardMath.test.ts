@@ -1,18 +1,10 @@
 /** The exponentials of the meso hazard loop (src/meso/hazardMath.ts) against Math.exp and Math.expm1. */
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../support/random';
 import { EXP2_HI, EXP2_LO, fastExp, oneMinusExpNeg } from '../../../src/meso/hazardMath';
 
-/** A reproducible stream of doubles in [0, 1) (mulberry32). */
-function uniforms(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Reproducible arguments. */
+const uniforms = mulberry32;
 
 /** |a − b| in units in the last place of b. */
 function ulps(a: number, b: number): number {
