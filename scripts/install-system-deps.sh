@@ -5,19 +5,22 @@
 #   - the EGL/GLES libraries for Dawn's OpenGL fallback (compatibility mode);
 #   - Debian's Chromium (ships SwiftShader) for the browser tests;
 #   - Debian's Brian2 (python3-brian) for `mesostp bench --peers`, with what its cython target
-#     (python3-dev, a C++ compiler) and its C++ standalone mode (g++ with OpenMP, make) build with.
+#     (python3-dev, a C++ compiler) and its C++ standalone mode (g++ with OpenMP, make) build with;
+#   - Debian's SLURM (slurm-wlm: slurmctld, slurmd, the client commands) and munge, for the test
+#     of `mesostp slurm` on a single-node cluster (test/cluster; the test configures and starts it).
 # Idempotent: every step checks first and does nothing when already done.
-# Usage: scripts/install-system-deps.sh [--vulkan] [--gl] [--chromium] [--brian]   (no flag: all four)
+# Usage: scripts/install-system-deps.sh [--vulkan] [--gl] [--chromium] [--brian] [--slurm]   (no flag: all)
 set -euo pipefail
 
-want_vulkan=0 want_gl=0 want_chromium=0 want_brian=0
-[ $# -eq 0 ] && set -- --vulkan --gl --chromium --brian
+want_vulkan=0 want_gl=0 want_chromium=0 want_brian=0 want_slurm=0
+[ $# -eq 0 ] && set -- --vulkan --gl --chromium --brian --slurm
 for a in "$@"; do
   case "$a" in
     --vulkan) want_vulkan=1 ;;
     --gl) want_gl=1 ;;
     --chromium) want_chromium=1 ;;
     --brian) want_brian=1 ;;
+    --slurm) want_slurm=1 ;;
     *) echo "unknown option: $a" >&2; exit 2 ;;
   esac
 done
@@ -110,4 +113,11 @@ if [ $want_brian -eq 1 ]; then
     log "python3-brian is installed but /usr/bin/python3 cannot import brian2"
     exit 1
   fi
+fi
+
+if [ $want_slurm -eq 1 ]; then
+  # Only installed: Debian's packages try to start the daemons through systemd, which these
+  # machines may not run, and the test of `mesostp slurm` writes its own configuration and starts
+  # munged, slurmctld and slurmd itself (test/cluster/slurmCluster.ts).
+  install_missing "SLURM $(dpkg-query -W -f='${Version}' slurm-wlm 2>/dev/null) and munge" "a single-node SLURM cluster for the test of mesostp slurm" slurm-wlm munge
 fi

@@ -12,6 +12,10 @@ export interface PlotLine {
   dashed?: boolean;
   /** Draw each point as a marker instead of joining the points by a line. */
   marker?: 'filled' | 'open';
+  /** With a marker: join the points by a line as well. */
+  joined?: boolean;
+  /** Half-length of an error bar at each point (y ± e); NaN: none there. */
+  errorBars?: ArrayLike<number>;
 }
 
 export interface PlotOptions {
@@ -50,7 +54,8 @@ export function linePlotSvg(lines: PlotLine[], o: PlotOptions): string {
   let y1 = -Infinity;
   for (const l of lines) {
     for (let i = 0; i < l.x.length; i++) {
-      const b = l.band ? l.band[i] : 0;
+      const e = l.errorBars && Number.isFinite(l.errorBars[i]) ? l.errorBars[i] : 0;
+      const b = Math.max(l.band ? l.band[i] : 0, e);
       x0 = Math.min(x0, tx(l.x[i]));
       x1 = Math.max(x1, tx(l.x[i]));
       y0 = Math.min(y0, tr(l.y[i] - b > 0 || !o.logY ? l.y[i] - b : l.y[i]));
@@ -83,6 +88,20 @@ export function linePlotSvg(lines: PlotLine[], o: PlotOptions): string {
   const dot = (l: PlotLine, x: number, y: number) =>
     `<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="3" fill="${l.marker === 'filled' ? l.color : 'white'}" stroke="${l.color}"/>`;
   for (const l of lines) {
+    if (!l.errorBars) continue;
+    for (let i = 0; i < l.x.length; i++) {
+      const e = l.errorBars[i];
+      if (!Number.isFinite(e) || e <= 0) continue;
+      const x = px(l.x[i]).toFixed(1);
+      const lo = py(l.y[i] - e).toFixed(1);
+      const hi = py(l.y[i] + e).toFixed(1);
+      const cap = (y: string) => `M${(px(l.x[i]) - 3).toFixed(1)},${y}h6`;
+      parts.push(`<path d="M${x},${lo}V${hi}${cap(lo)}${cap(hi)}" fill="none" stroke="${l.color}" stroke-width="1"/>`);
+    }
+  }
+  for (const l of lines) {
+    if (l.marker && l.joined)
+      parts.push(`<path d="${path(l.x, l.y)}" fill="none" stroke="${l.color}" stroke-width="1.4"${l.dashed ? ' stroke-dasharray="5,3"' : ''}/>`);
     if (l.marker) for (let i = 0; i < l.x.length; i++) parts.push(dot(l, px(l.x[i]), py(l.y[i])));
     else parts.push(`<path d="${path(l.x, l.y)}" fill="none" stroke="${l.color}" stroke-width="1.4"${l.dashed ? ' stroke-dasharray="5,3"' : ''}/>`);
   }

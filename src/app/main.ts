@@ -21,10 +21,15 @@ import { DEFAULT_PRESET, presetNamed } from './presets';
 import { LEVEL_CHOICES, type LevelChoice } from './state/levels';
 import { engine, variant } from '../engines';
 import { EtaEstimator, formatDuration } from '../io/timeLeft';
-import { IDLE, overallFraction, startRun, updateLevel, type RunState } from './state/runState';
+import { IDLE, overallFraction, startRun, updateLevel, type LevelState, type RunState } from './state/runState';
 import { activityFigure, dwellFigure, inputBandFigure, inputPsdFigure, recurrentPopulations, stpFigure, type Recordings } from './state/plotData';
 import { decodeShared, encodeShared } from './state/shareUrl';
 import { runLevel, type LevelOutcome } from './run/runLevel';
+import { type RunSlot, SavedRuns } from './run/savedRuns';
+import { SavedRunsPanel } from './ui/savedRunsPanel';
+import { appRunManifest, runKey, type SavedRunInfo, savesBlocks, storageErrorText, tellingError } from './state/savedRuns';
+import { formatBlockList } from '../io/blockFormat';
+import type { Draft } from '../model/jsonPath';
 
 /** What the page publishes for tests and scripts. */
 export interface AppState {
@@ -36,6 +41,13 @@ export interface AppState {
   run: RunState;
   /** Set when a device was lost during a run. */
   deviceLost: string | null;
+  /**
+   * Runs saved in the browser's storage, block by block (micro levels), so that a reloaded or
+   * crashed tab can resume them: where they are kept (pending while the page looks), the last
+   * storage problem (no storage at all, a block that could not be saved), and the runs saved,
+   * those of the form's scenario first.
+   */
+  saved: { storage: 'pending' | 'opfs' | 'indexeddb' | 'unavailable'; error: string | null; runs: SavedRunInfo[] };
 }
 
 declare global {
@@ -75,6 +87,7 @@ const state: AppState = {
   scenario: { name: null, valid: false, errors: [] },
   run: IDLE,
   deviceLost: null,
+  saved: { storage: 'pending', error: null, runs: [] },
 };
 
 function publish(): void {
@@ -147,6 +160,7 @@ async function detectWebGpu(): Promise<void> {
       box.disabled = true;
     }
   }
+  renderSaved();
   refreshControls();
   publish();
 }
@@ -156,7 +170,10 @@ async function detectWebGpu(): Promise<void> {
 const levelBoxes = new Map<LevelChoice, HTMLInputElement>();
 for (const choice of LEVEL_CHOICES) {
   const box = el('input', { type: 'checkbox', id: `level-${choice}`, value: choice, checked: choice === 'micro-gpu' || choice === 'meso-mf2' });
-  box.addEventListener('change', refreshControls);
+  box.addEventListener('change', () => {
+    renderSaved();
+    refreshControls();
+  });
   levelBoxes.set(choice, box);
   ui.levels.append(
     el(
@@ -196,6 +213,7 @@ const panel = new ScenarioPanel(
       valid: check.scenario !== null,
       errors: check.errors.map((e) => ({ ...e })),
     };
+    renderSaved();
     refreshControls();
     publish();
   },
@@ -209,12 +227,117 @@ function refreshControls(): void {
   ui.cancel.disabled = !running;
   selfTest.setBlocked(running);
   if (!running && state.run.status === 'idle') {
+    const resumes = state.saved.runs.some((r) => r.matchesForm && r.blocked === null && r.choice !== null && chosenLevels().includes(r.choice));
     ui.runStatus.textContent = !valid
       ? 'The scenario has errors (shown next to the fields); fix them to run.'
       : chosenLevels().length === 0
         ? 'Choose at least one level.'
-        : 'Ready: press Run.';
+        : resumes
+          ? 'Ready: press Run (micro continues from its saved blocks).'
+          : 'Ready: press Run.';
   }
+}
+
+// ---- saved runs ----
+
+let savedRuns: SavedRuns | null = null;
+/** The saved runs as last listed (matchesForm is set by renderSaved). */
+let savedList: SavedRunInfo[] = [];
+/** Why runs cannot be saved in this browser at all, or null. */
+let noStorage: string | null = null;
+
+const savedPanel = new SavedRunsPanel(byId('saved-runs'), byId('storage-status'), {
+  resume: (key) => void resumeSaved(key),
+  discard: (key) => void discardSaved(key),
+});
+
+/** The storage problem to show (a failed save, else no storage at all). */
+function setStorageError(message: string | null): void {
+  state.saved.error = message ?? noStorage;
+  savedPanel.showStatus(state.saved.error);
+  publish();
+}
+
+/** Opens the browser's storage (OPFS, else IndexedDB) and lists what an earlier session saved. */
+async function openStorage(): Promise<void> {
+  try {
+    savedRuns = await SavedRuns.open();
+  } catch (error) {
+    noStorage = `Runs are not saved in this browser, so a reload or crash loses a run in progress (${errorMessage(error)}).`;
+  }
+  await refreshSaved();
+  // Pending until the saved runs are listed: then what is published is what the browser holds.
+  state.saved.storage = savedRuns ? savedRuns.kind : 'unavailable';
+  setStorageError(state.saved.error);
+}
+
+async function refreshSaved(): Promise<void> {
+  if (savedRuns) {
+    try {
+      savedList = await savedRuns.list();
+    } catch (error) {
+      setStorageError(`The saved runs could not be read: ${errorMessage(error)}`);
+    }
+  }
+  renderSaved();
+  refreshControls();
+  publish();
+}
+
+/** The storage keys of the runs the form's scenario makes at each level that saves blocks. */
+function formKeys(): Map<string, LevelChoice> {
+  const scenario = panel.current.scenario;
+  const out = new Map<string, LevelChoice>();
+  if (!scenario) return out;
+  for (const c of LEVEL_CHOICES.filter(savesBlocks)) out.set(runKey(appRunManifest(scenario, c)), c);
+  return out;
+}
+
+/** Publishes and shows the saved runs, the form's first; hidden while a run is going. */
+function renderSaved(): void {
+  const keys = formKeys();
+  const runs = savedList.map((r) => ({
+    ...r,
+    matchesForm: keys.has(r.key),
+    blocked: r.blocked ?? (r.choice && needsGpu(r.choice) && state.webgpu === 'unavailable' ? 'this browser has no WebGPU' : null),
+  }));
+  runs.sort((a, b) => Number(b.matchesForm) - Number(a.matchesForm));
+  state.saved.runs = runs;
+  const running = state.run.status === 'running';
+  savedPanel.show(running ? [] : runs, { busy: running, adapter: state.adapter });
+}
+
+/** Resume: the saved run's scenario and levels in the form (when they are not there already), then Run, which takes the saved blocks. */
+async function resumeSaved(key: string): Promise<void> {
+  const run = state.saved.runs.find((r) => r.key === key);
+  if (!run || !savedRuns || run.choice === null || state.run.status === 'running') return;
+  if (!run.matchesForm) {
+    const app = await savedRuns.appOf(key).catch(() => null);
+    if (!app) {
+      setStorageError(`The scenario of the saved run “${run.scenario}” could not be read back; Discard it.`);
+      return;
+    }
+    panel.load(structuredClone(app.draft), `Saved run of ${run.scenario}`);
+    for (const [c, box] of levelBoxes) if (!box.disabled) box.checked = app.levels.includes(c) || c === app.choice;
+    if (!formKeys().has(key)) {
+      setStorageError(`The saved run of “${run.scenario}” no longer makes the same run in this page (its scenario validates differently); Discard it.`);
+      return;
+    }
+  }
+  levelBox(run.choice).checked = true;
+  renderSaved();
+  refreshControls();
+  await runAll();
+}
+
+async function discardSaved(key: string): Promise<void> {
+  if (!savedRuns || state.run.status === 'running') return;
+  try {
+    await savedRuns.discard(key);
+  } catch (error) {
+    setStorageError(`The saved run could not be discarded: ${errorMessage(error)}`);
+  }
+  await refreshSaved();
 }
 
 // ---- figures ----
@@ -298,6 +421,7 @@ function renderProgress(): void {
       el('progress', { max: '1', value: String(s!.fraction), 'aria-label': `${variant(choice).label} progress` }),
       el('span', { class: 'pct', text: pct }),
       el('span', { class: 'eta', text: eta }),
+      s!.blocks ? el('span', { class: 'blocks note', text: blocksText(s!.blocks) }) : '',
       s!.error ? el('p', { class: 'level-error', text: s!.error }) : '',
     );
   });
@@ -309,13 +433,45 @@ function renderProgress(): void {
   else if (r.status === 'failed') ui.runStatus.textContent = 'Finished with errors (see the levels below); completed results are kept.';
 }
 
+function blocksText(b: NonNullable<LevelState['blocks']>): string {
+  const where = state.saved.storage === 'opfs' || state.saved.storage === 'indexeddb';
+  if (!where) return `${b.total} block${b.total === 1 ? '' : 's'} (not saved)`;
+  return `${b.saved} of ${b.total} block${b.total === 1 ? '' : 's'} saved${b.resumed > 0 ? ` (${b.resumed} from before)` : ''}`;
+}
+
 function setLevel(choice: LevelChoice, change: Parameters<typeof updateLevel>[2]): void {
   state.run = updateLevel(state.run, choice, change);
   publish();
   scheduleDraw();
 }
 
-async function runOne(choice: LevelChoice, scenario: Scenario, signal: AbortSignal): Promise<void> {
+/** The slot of a level that saves its blocks, or null (no storage, or it failed: said so). */
+async function openSlot(choice: LevelChoice, scenario: Scenario, draft: Draft, levels: LevelChoice[]): Promise<RunSlot | null> {
+  if (!savesBlocks(choice)) return null;
+  await storageOpened;
+  if (!savedRuns) return null;
+  try {
+    const slot = await savedRuns.slot({ scenario, draft, choice, levels, adapter: state.adapter });
+    if (!slot.saving)
+      setStorageError(`Another tab of this app is running this same ${variant(choice).label} run: this tab computes it again without saving its blocks.`);
+    else if (slot.dropped.length > 0)
+      setStorageError(
+        `Saved block${slot.dropped.length === 1 ? '' : 's'} ${slot.dropped.join(', ')} failed ${slot.dropped.length === 1 ? 'its' : 'their'} checks and will be computed again.`,
+      );
+    return slot;
+  } catch (error) {
+    setStorageError(`${storageErrorText(error, `The ${variant(choice).label} run`)} It runs without saving its blocks.`);
+    return null;
+  }
+}
+
+async function runOne(
+  choice: LevelChoice,
+  scenario: Scenario,
+  draft: Draft,
+  levels: LevelChoice[],
+  signal: AbortSignal,
+): Promise<{ slot: RunSlot | null; complete: boolean }> {
   const eta = new EtaEstimator();
   let ctx: GpuContext | null = null;
   if (needsGpu(choice)) {
@@ -323,18 +479,37 @@ async function runOne(choice: LevelChoice, scenario: Scenario, signal: AbortSign
       ctx = await acquireGpu();
     } catch (error) {
       setLevel(choice, { status: 'failed', error: errorMessage(error) });
-      return;
+      return { slot: null, complete: false };
     }
   }
-  const outcome: LevelOutcome = await runLevel(choice, scenario, ctx, {
-    signal,
-    onProgress: (p: Progress) => setLevel(choice, { fraction: p.fraction, etaSeconds: eta.update(performance.now() / 1000, p.fraction) }),
-    onPartial: (r) => {
-      recordings = { ...recordings, [choice]: r };
-      setLevel(choice, { trialsDone: r.trials });
-      scheduleDraw(true);
+  const slot = await openSlot(choice, scenario, draft, levels);
+  // The blocks that could not be saved, and why.
+  const unsaved: number[] = [];
+  const saveErrors: unknown[] = [];
+  const outcome: LevelOutcome = await runLevel(
+    choice,
+    scenario,
+    ctx,
+    {
+      signal,
+      onProgress: (p: Progress) => setLevel(choice, { fraction: p.fraction, etaSeconds: eta.update(performance.now() / 1000, p.fraction) }),
+      onPartial: (r) => {
+        recordings = { ...recordings, [choice]: r };
+        setLevel(choice, { trialsDone: r.trials });
+        scheduleDraw(true);
+      },
     },
-  });
+    {
+      slot,
+      onBlocks: (blocks) => setLevel(choice, { blocks }),
+      onSaveError: (k, error) => {
+        unsaved.push(k);
+        saveErrors.push(error);
+        const what = `${unsaved.length === 1 ? 'Block' : 'Blocks'} ${formatBlockList(unsaved)} of the ${variant(choice).label} run`;
+        setStorageError(storageErrorText(tellingError(saveErrors), what, { blocks: unsaved.length }));
+      },
+    },
+  );
   if (outcome.recording) {
     recordings = { ...recordings, [choice]: outcome.recording };
     scheduleDraw(true);
@@ -348,10 +523,12 @@ async function runOne(choice: LevelChoice, scenario: Scenario, signal: AbortSign
   const summary = outcome.recording ? exportSummary(outcome.recording, choice) : undefined;
   const status = outcome.error ? 'failed' : outcome.recording?.cancelled ? 'cancelled' : 'done';
   setLevel(choice, { status, summary, error: outcome.error, etaSeconds: null, ...(status === 'done' ? { fraction: 1 } : {}) });
+  return { slot, complete: outcome.complete === true && status === 'done' };
 }
 
 async function runAll(): Promise<void> {
   const scenario = panel.current.scenario;
+  const draft = structuredClone(panel.current.draft);
   const levels = chosenLevels();
   if (!scenario || levels.length === 0 || state.run.status === 'running') return;
   lastScenario = scenario;
@@ -361,12 +538,14 @@ async function runAll(): Promise<void> {
   ui.deviceLost.hidden = true;
   state.deviceLost = null;
   state.run = startRun(levels);
+  setStorageError(null);
+  renderSaved();
   ui.exportPanel.hidden = true;
   renderSummaryTable(ui.summary, []);
   refreshControls();
   publish();
   scheduleDraw(true);
-  await Promise.all(levels.map((l) => runOne(l, scenario, controller!.signal)));
+  const slots = await Promise.all(levels.map((l) => runOne(l, scenario, draft, levels, controller!.signal)));
   controller = null;
   const done = LEVEL_CHOICES.filter((c) => state.run.levels[c]?.summary).map((c) => [c, state.run.levels[c]!.summary!] as [LevelChoice, RunSummary]);
   renderSummaryTable(ui.summary, done);
@@ -384,6 +563,13 @@ async function runAll(): Promise<void> {
   drawFigures();
   renderProgress();
   publish();
+  // The result is shown: a completed run's blocks go; a cancelled or failed one's stay, to be resumed.
+  for (const { slot, complete } of slots) {
+    if (!slot) continue;
+    if (!complete) await slot.release();
+    else await slot.finish().catch((error) => setStorageError(`The saved blocks of the completed run could not be deleted: ${errorMessage(error)}`));
+  }
+  await refreshSaved();
 }
 
 ui.run.addEventListener('click', () => void runAll());
@@ -428,4 +614,6 @@ async function openFromUrl(): Promise<void> {
 }
 
 publish();
+// The saved runs are listed while the scenario loads and WebGPU is asked for; a run waits for the list.
+const storageOpened = openStorage();
 void openFromUrl().then(() => detectWebGpu());

@@ -11,6 +11,8 @@ import { infoCommand } from './commands/info';
 import { mergeCommand } from './commands/merge';
 import { runCommandFactory } from './commands/run';
 import { schemaCommand } from './commands/schema';
+import { slurmCommand } from './commands/slurm';
+import { sweepCommandFactory } from './commands/sweep';
 import { validateCommand } from './commands/validate';
 import type { Command } from './command';
 import { version } from '../version';
@@ -37,6 +39,8 @@ export async function main(argv: string[], workerScript?: URL): Promise<number> 
     schemaCommand,
     runCommandFactory(workerScript),
     mergeCommand,
+    sweepCommandFactory(workerScript),
+    slurmCommand,
     analyzeCommand,
     validateCommand,
     compareCommand,

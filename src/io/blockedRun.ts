@@ -8,7 +8,6 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runEngine, type EngineId } from '../engines';
 import type { EngineContext, OptionValues } from '../engines/types';
-import { mergeSequentialRecordings } from '../model/mergeRecordings';
 import type { Progress, Recording } from '../model/recording';
 import type { Scenario } from '../model/scenario';
 import {
@@ -28,14 +27,10 @@ import {
   writeFileAtomic,
   writeManifest,
 } from './checkpoint';
+import { mergeBlocks } from './blockFormat';
 
-/**
- * The blocks' Recordings merged in index order (one block too, so that the files have the same
- * types whatever the number of blocks); they ran one after another, so their times add up.
- */
-export function mergeBlocks(parts: Recording[]): Recording {
-  return { ...mergeSequentialRecordings(parts, true), wallSeconds: parts.reduce((s, r) => s + r.wallSeconds, 0) };
-}
+// The merge of blocks needs no file system: ./blockFormat.ts (the browser app merges its saved blocks with it).
+export { mergeBlocks };
 
 export interface BlockedRunOptions {
   dir: string;

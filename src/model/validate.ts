@@ -103,6 +103,25 @@ function schemaAt(path: readonly PropertyKey[], input: unknown): AnySchema | nul
   return schema ? resolveUnion(schema, getAt(input, path)) : null;
 }
 
+/** The schema's description of the field at `path` of this input (what an editor shows for it), or undefined. */
+export function fieldDescription(path: readonly PropertyKey[], input: unknown): string | undefined {
+  // The field's own schema as its parent declares it: a union's description is on the union, not on its members.
+  const parent = path.length > 0 ? schemaAt(path.slice(0, -1), input) : null;
+  const def = parent ? (unwrap(parent) as unknown as { _zod: { def: { type: string; element?: AnySchema; valueType?: AnySchema } } })._zod.def : null;
+  const key = String(path.at(-1));
+  const own =
+    !parent || !def
+      ? null
+      : def.type === 'object'
+        ? objectShape(parent)?.[key]
+        : def.type === 'array'
+          ? def.element
+          : def.type === 'record'
+            ? def.valueType
+            : null;
+  return own?.description ?? schemaAt(path, input)?.description;
+}
+
 function resolveUnion(schema: AnySchema, value: unknown): AnySchema {
   const info = unionInfo(schema);
   if (!info || value === null || typeof value !== 'object') return schema;

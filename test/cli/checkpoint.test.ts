@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../support/random';
 import { bundledCli } from '../support/cli';
+import { expectSameOutput } from '../support/runOutput';
 
 const cli = bundledCli('cli-checkpoint-');
 const mesostp = cli.mesostp;
@@ -42,27 +43,6 @@ async function killedRun(args: string[], dir: string, after: number, delayMs: nu
   if (!exited && delayMs > 0) await sleep(delayMs);
   if (!exited) child.kill('SIGKILL');
   return { killed: (await exit) === 'SIGKILL', stderr };
-}
-
-/** The fields of summary.json that time the run: the only ones two runs may differ in. */
-function untimed(dir: string) {
-  const s = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
-  delete s.wallSeconds;
-  delete s.engine.setupSeconds;
-  delete s.engine.peakHostBytes;
-  return s;
-}
-
-/** Two run folders hold the same output: every .npy file byte for byte, summary.json but for timings. */
-function expectSameOutput(a: string, b: string) {
-  const npy = (d: string) =>
-    readdirSync(d)
-      .filter((n) => n.endsWith('.npy'))
-      .sort();
-  expect(npy(b)).toEqual(npy(a));
-  expect(npy(a).length).toBeGreaterThan(5);
-  for (const f of npy(a)) expect(Buffer.compare(readFileSync(join(a, f)), readFileSync(join(b, f))), f).toBe(0);
-  expect(untimed(b)).toEqual(untimed(a));
 }
 
 interface Case {

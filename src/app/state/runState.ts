@@ -17,6 +17,11 @@ export interface LevelState {
   error?: string;
   /** Micro: trials whose results have arrived (it runs in batches of trials). */
   trialsDone?: number;
+  /**
+   * Micro: its blocks of trials (the CLI's layout): how many, how many are saved in the browser's
+   * storage (resumed or written by this run), and how many were resumed from an earlier run.
+   */
+  blocks?: { total: number; saved: number; resumed: number };
   /** summary.json of what was computed (partial if cancelled or failed after some results). */
   summary?: RunSummary;
 }
