@@ -8,7 +8,10 @@
 #      what to install;
 #   4. Debian's Chromium for the browser tests (same conditions);
 #   5. Brian2 for `mesostp bench --peers` and its tests: Debian's python3-brian (same conditions)
-#      when no Python imports brian2.
+#      when no Python imports brian2;
+#   6. SLURM and munge for the cluster test (test/cluster, `mesostp slurm`): Debian's slurm-wlm,
+#      slurmctld, slurmd and munge (same conditions) when sbatch, slurmctld, slurmd or munged is
+#      missing. Nothing is configured or started here: the test starts its own single-node cluster.
 # Idempotent: a second run checks each step and changes nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -94,5 +97,23 @@ elif [ -z "${MESOSTP_PYTHON:-}" ] && is_debian12_root; then
 else
   log "no Brian2 in ${MESOSTP_PYTHON:-python3 or /usr/bin/python3}: mesostp bench --peers and its tests need Brian2 2.5 or"
   log "later (pip install brian2, with a C++ compiler and make; MESOSTP_PYTHON=/path/to/python picks the interpreter)"
+fi
+
+# 6. SLURM for the cluster test
+slurm_missing() {
+  local tool
+  for tool in sbatch squeue scontrol slurmctld slurmd munged; do
+    command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] || { echo "$tool"; return 0; }
+  done
+  return 1
+}
+if ! missing=$(slurm_missing); then
+  log "SLURM for the cluster test: $(command -v sbatch), slurmctld, slurmd and munged found"
+elif is_debian12_root; then
+  log "no $missing: installing SLURM and munge for the cluster test"
+  bash scripts/install-system-deps.sh --slurm
+else
+  log "no $missing: the cluster test (test/cluster) needs SLURM's slurmctld, slurmd, sbatch and munge;"
+  log "install them (Debian: slurm-wlm munge) or see docs/cluster.md"
 fi
 log "done"

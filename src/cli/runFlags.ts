@@ -6,9 +6,8 @@
  */
 import { cpus } from 'node:os';
 import { allOptions, allowedText, engine, ENGINE_IDS, type EngineId, isAllowed, isEngineId, type OptionValues, refusedValue } from '../engines';
-import { defaultBlockTrials, MANIFEST_FORMAT, type Manifest, scenarioHash } from '../io/checkpoint';
+import { type Manifest, runManifestOf } from '../io/checkpoint';
 import type { Scenario } from '../model/scenario';
-import { version } from '../version';
 import { readScenarioFile } from './readScenarioFile';
 import { numberOption, withRunOverrides } from './runOverrides';
 
@@ -132,18 +131,5 @@ export function blockTrialsFlag(values: RunFlagValues): number | undefined {
 
 /** The manifest of a checkpointed run of `scenario` (blockTrials: --block-trials, or the default for its trials, level and threads). */
 export function runManifest(scenario: Scenario, level: EngineId, options: OptionValues, blockTrials: number | undefined, shard: Manifest['shard']): Manifest {
-  const block = blockTrials ?? defaultBlockTrials(scenario.run.trials, level, typeof options.threads === 'number' ? options.threads : 1);
-  return {
-    format: MANIFEST_FORMAT,
-    version,
-    scenarioHash: scenarioHash(scenario),
-    scenario: scenario.name,
-    seed: scenario.run.seed,
-    level,
-    options: levelOptions(level, options),
-    trials: scenario.run.trials,
-    blockTrials: block,
-    blocks: Math.ceil(scenario.run.trials / block),
-    shard,
-  };
+  return runManifestOf(scenario, level, levelOptions(level, options), blockTrials, shard);
 }

@@ -9,6 +9,7 @@
 import { mergeSequentialRecordings } from '../model/mergeRecordings';
 import type { Recording } from '../model/recording';
 import type { Scenario } from '../model/scenario';
+import { version } from '../version';
 import { sha256Hex } from './sha256';
 
 export const MANIFEST_FORMAT = 'mesostp-blocks/1';
@@ -33,6 +34,34 @@ export interface Manifest {
   blocks: number;
   /** The shard this folder runs (1-based index of count), or null: every block. Not compared by merge. */
   shard: { index: number; count: number } | null;
+}
+
+/**
+ * The manifest of a checkpointed run of `scenario` at `level` with the engine options as run
+ * (`options`, sorted by name), in blocks of `blockTrials` (undefined: the default for its trials,
+ * level and threads): what the CLI writes and the app saves under.
+ */
+export function runManifestOf(
+  scenario: Scenario,
+  level: string,
+  options: Record<string, string | number>,
+  blockTrials: number | undefined,
+  shard: Manifest['shard'],
+): Manifest {
+  const block = blockTrials ?? defaultBlockTrials(scenario.run.trials, level, typeof options.threads === 'number' ? options.threads : 1);
+  return {
+    format: MANIFEST_FORMAT,
+    version,
+    scenarioHash: scenarioHash(scenario),
+    scenario: scenario.name,
+    seed: scenario.run.seed,
+    level,
+    options,
+    trials: scenario.run.trials,
+    blockTrials: block,
+    blocks: Math.ceil(scenario.run.trials / block),
+    shard,
+  };
 }
 
 /** JSON with every object's keys sorted: the same text for the same value whatever the key order. */
@@ -105,8 +134,19 @@ export function formatBlockList(blocks: readonly number[]): string {
   return parts.join(', ');
 }
 
-/** What differs between two manifests, in words (empty: the same run); the shard is left out. */
-export function manifestDifferences(have: Manifest, want: Manifest): string[] {
+/** What a run's or a sweep's manifest has in common: what names the scenario and the program. */
+interface ManifestIdentity {
+  format: string;
+  version: string;
+  scenario: string;
+  scenarioHash: string;
+}
+
+/**
+ * What differs between two manifests, in words (empty: the same): the format, version and
+ * scenario, then each of `fields` as [its name in the message, its key].
+ */
+export function manifestFieldDifferences<M extends ManifestIdentity>(have: M, want: M, fields: readonly (readonly [string, keyof M])[]): string[] {
   const out: string[] = [];
   const field = (name: string, a: unknown, b: unknown) => {
     if (canonicalJson(a) !== canonicalJson(b)) out.push(`${name} ${canonicalJson(a)} there, ${canonicalJson(b)} here`);
@@ -115,12 +155,19 @@ export function manifestDifferences(have: Manifest, want: Manifest): string[] {
   field('mesostp version', have.version, want.version);
   if (have.scenarioHash !== want.scenarioHash)
     out.push(`scenario "${have.scenario}" (sha256 ${have.scenarioHash.slice(0, 12)}…) there, "${want.scenario}" (${want.scenarioHash.slice(0, 12)}…) here`);
-  field('seed', have.seed, want.seed);
-  field('level', have.level, want.level);
-  field('options', have.options, want.options);
-  field('trials', have.trials, want.trials);
-  field('block trials', have.blockTrials, want.blockTrials);
+  for (const [name, key] of fields) field(name, have[key], want[key]);
   return out;
+}
+
+/** What differs between two manifests, in words (empty: the same run); the shard is left out. */
+export function manifestDifferences(have: Manifest, want: Manifest): string[] {
+  return manifestFieldDifferences(have, want, [
+    ['seed', 'seed'],
+    ['level', 'level'],
+    ['options', 'options'],
+    ['trials', 'trials'],
+    ['block trials', 'blockTrials'],
+  ]);
 }
 
 /** The name of block k's file in the blocks folder: block-000003.bin. */

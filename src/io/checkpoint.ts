@@ -37,7 +37,9 @@ export {
   MANIFEST_FORMAT,
   type Manifest,
   manifestDifferences,
+  manifestFieldDifferences,
   parseShard,
+  runManifestOf,
   scenarioHash,
   shardBlocks,
 } from './blockFormat';

@@ -16,7 +16,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { link, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { canonicalJson, MANIFEST_FILE, MANIFEST_FORMAT } from '../io/checkpoint';
+import { canonicalJson, MANIFEST_FILE, MANIFEST_FORMAT, manifestFieldDifferences } from '../io/checkpoint';
 import { parsePath, setAt } from '../model/jsonPath';
 import type { Vary } from './grid';
 
@@ -55,21 +55,15 @@ export function baseScenarioHash(json: Record<string, unknown>, varies: readonly
 
 /** What differs between two sweep manifests, in words (empty: the same sweep). */
 export function sweepDifferences(have: SweepManifest, want: SweepManifest): string[] {
-  const out: string[] = [];
-  const field = (name: string, a: unknown, b: unknown) => {
-    if (canonicalJson(a) !== canonicalJson(b)) out.push(`${name} ${canonicalJson(a)} there, ${canonicalJson(b)} here`);
-  };
-  field('format', have.format, want.format);
-  field('mesostp version', have.version, want.version);
-  if (have.scenarioHash !== want.scenarioHash)
-    out.push(`scenario "${have.scenario}" (sha256 ${have.scenarioHash.slice(0, 12)}…) there, "${want.scenario}" (${want.scenarioHash.slice(0, 12)}…) here`);
-  field('seed', have.seed, want.seed);
-  field('level', have.level, want.level);
-  field('options', have.options, want.options);
-  field('trials', have.trials, want.trials);
-  field('duration', have.duration, want.duration);
-  field('record', have.record, want.record);
-  field('block trials', have.blockTrials, want.blockTrials);
+  const out = manifestFieldDifferences(have, want, [
+    ['seed', 'seed'],
+    ['level', 'level'],
+    ['options', 'options'],
+    ['trials', 'trials'],
+    ['duration', 'duration'],
+    ['record', 'record'],
+    ['block trials', 'blockTrials'],
+  ]);
   const grid = (m: SweepManifest) => m.vary.map((v) => ({ path: v.path, values: v.values }));
   if (canonicalJson(grid(have)) !== canonicalJson(grid(want)))
     out.push(`--vary ${have.vary.map((v) => v.spec).join(' --vary ')} there, --vary ${want.vary.map((v) => v.spec).join(' --vary ')} here`);

@@ -84,7 +84,6 @@ describe('mesostp slurm on a single-node cluster', () => {
     expect(readFileSync(join(job, 'slurm', 'logs', 'shard-2.out'), 'utf8')).toContain('not a mesostp run');
 
     // What docs/cluster.md tells a user: fix the cause, resubmit the failed task, then the final job.
-    writeFileSync(join(blocker, 'stray.txt'), '');
     await exec('rm', ['-r', blocker]);
     const again = (await cluster.client('sbatch', ['--parsable', '--array=2', join(job, 'slurm', 'array.sbatch')])).trim();
     const merge = (
@@ -93,6 +92,29 @@ describe('mesostp slurm on a single-node cluster', () => {
     await cluster.waitForJobs([again, merge], 240_000);
     expect(await cluster.jobState(merge), await logsOf(job)).toBe('COMPLETED');
     expectSameOutput(single, join(job, 'run'));
+  }, 300_000);
+
+  it('a sweep runs as a 3-task array and its final job writes the table of the sweep in one process', async () => {
+    const SWEEP = ['scenarios/v2-feedforward-depression.json', '--vary', 'projections[0].stp.U=0.2:0.6:3', '--vary', 'projections[0].weight=0.3,0.6'];
+    const SMALL = ['--trials', '4', '--duration', '0.3', '--block-trials', '2'];
+    const local = folder('sweep-local');
+    const one = await mesostp(['sweep', ...SWEEP, ...SMALL, '--out', local]);
+    expect(one.code, one.stderr).toBe(0);
+
+    const job = folder('sweep-job');
+    const submitted = await mesostp(['slurm', 'sweep', ...SWEEP, ...SMALL, '--shards', '3', '--out', job, '--submit'], { SLURM_CONF: cluster.env.SLURM_CONF! });
+    expect(submitted.code, submitted.stderr + submitted.stdout).toBe(0);
+    const ids = jobs(job);
+    await cluster.waitForJobs([ids.array, ids.final], 240_000);
+    expect(await cluster.jobState(ids.array), await logsOf(job)).toBe('COMPLETED');
+    expect(await cluster.jobState(ids.final), await logsOf(job)).toBe('COMPLETED');
+    // Six points over three tasks: task K ran points K-1 and K+2 (numbered from 000).
+    const task2 = readFileSync(join(job, 'slurm', 'logs', 'shard-2.out'), 'utf8');
+    expect(task2).toContain('point 001 (1 of 2 in shard 2/3)');
+    expect(task2).toContain('point 004 (2 of 2 in shard 2/3)');
+    expect(readFileSync(join(job, 'sweep', 'sweep.csv'), 'utf8')).toBe(readFileSync(join(local, 'sweep.csv'), 'utf8'));
+    for (const point of ['000', '003', '005']) expectSameOutput(join(local, 'points', point), join(job, 'sweep', 'points', point));
+    expect(readdirSync(join(job, 'sweep', 'figures')).sort()).toEqual(readdirSync(join(local, 'figures')).sort());
   }, 300_000);
 
   it('refuses what would go wrong on the cluster, before writing anything', async () => {

@@ -32,6 +32,22 @@ function offenders(from: string, forbidden: readonly string[]): string[] {
   );
 }
 
+/** The layers below the user-facing ones (cli, app, validation, bench). */
+const BELOW_THE_TOP = [
+  'src/model',
+  'src/synapse',
+  'src/compile',
+  'src/micro',
+  'src/meso',
+  'src/engines',
+  'src/gpu',
+  'src/rng',
+  'src/analysis',
+  'src/io',
+  'src/sweep',
+  'src/cluster',
+];
+
 describe('layers (docs/architecture.md)', () => {
   it('finds the imports it checks', () => {
     expect(imports('src/micro/cpu/simulate.ts')).toContain('src/compile');
@@ -52,20 +68,12 @@ describe('layers (docs/architecture.md)', () => {
 
   it('nothing below the user-facing layers imports cli, app, validation or bench', () => {
     const top = ['src/cli', 'src/app', 'src/validation', 'bench'];
-    for (const dir of [
-      'src/model',
-      'src/synapse',
-      'src/compile',
-      'src/micro',
-      'src/meso',
-      'src/engines',
-      'src/gpu',
-      'src/rng',
-      'src/analysis',
-      'src/io',
-      'src/sweep',
-    ]) {
+    for (const dir of BELOW_THE_TOP) {
       expect(offenders(dir, top), dir).toEqual([]);
     }
+  });
+
+  it('src/cluster writes scripts and imports nothing of mesostp (the command checks runs by running itself)', () => {
+    expect(offenders('src/cluster', [...BELOW_THE_TOP.filter((d) => d !== 'src/cluster'), 'src/run'])).toEqual([]);
   });
 });

@@ -6,7 +6,7 @@
  * reloaded or crashed tab offers to resume (src/app/run/savedRuns.ts does the storing).
  */
 import { engine, variant } from '../../engines';
-import { blockRanges, canonicalJson, defaultBlockTrials, MANIFEST_FORMAT, type Manifest, scenarioHash } from '../../io/blockFormat';
+import { canonicalJson, MANIFEST_FORMAT, type Manifest, runManifestOf } from '../../io/blockFormat';
 import { sha256Hex } from '../../io/sha256';
 import type { Draft } from '../../model/jsonPath';
 import type { Scenario } from '../../model/scenario';
@@ -70,23 +70,7 @@ export function manifestOptions(choice: LevelChoice): Record<string, string | nu
 
 /** The manifest of a level's run of a scenario: the CLI's (`mesostp run --out` with the default block layout). */
 export function appRunManifest(scenario: Scenario, choice: LevelChoice): Manifest {
-  const v = variant(choice);
-  const options = manifestOptions(choice);
-  const threads = typeof options.threads === 'number' ? options.threads : 1;
-  const blockTrials = defaultBlockTrials(scenario.run.trials, v.engine, threads);
-  return {
-    format: MANIFEST_FORMAT,
-    version,
-    scenarioHash: scenarioHash(scenario),
-    scenario: scenario.name,
-    seed: scenario.run.seed,
-    level: v.engine,
-    options,
-    trials: scenario.run.trials,
-    blockTrials,
-    blocks: blockRanges(scenario.run.trials, blockTrials).length,
-    shard: null,
-  };
+  return runManifestOf(scenario, variant(choice).engine, manifestOptions(choice), undefined, null);
 }
 
 /** The storage key of a run: "run-" and 32 hex digits of the sha256 of its canonical manifest. */
