@@ -176,7 +176,8 @@ export function benchCases(size: BenchSize): BenchCase[] {
       axis: 'B',
       value: B,
       scenario: feedforward(B, z.feedforwardDuration),
-      engines: B > 1 ? [...BENCH_VARIANTS] : ['micro-gpu', 'micro-cpu', 'meso-mf2', 'macro'],
+      // Not meso-age: its sources are Poisson populations, where the age-resolved mean-field is MF2.
+      engines: B > 1 ? BENCH_VARIANTS.filter((v) => v !== 'meso-age') : ['micro-gpu', 'micro-cpu', 'meso-mf2', 'macro'],
     });
   }
   for (const N of z.recurrentN) {
@@ -187,7 +188,7 @@ export function benchCases(size: BenchSize): BenchCase[] {
       axis: 'N',
       value: N,
       scenario: recurrent(N, z.recurrentDuration, 'per-presynaptic STP'),
-      engines: ['micro-gpu', 'micro-cpu', 'meso-mf2', 'macro'],
+      engines: ['micro-gpu', 'micro-cpu', 'meso-mf2', 'meso-age', 'macro'],
     });
     // The meso level refuses per-synapse heterogeneity; micro-cpu stores every network explicitly.
     cases.push({

@@ -169,7 +169,7 @@ async function detectWebGpu(): Promise<void> {
 
 const levelBoxes = new Map<LevelChoice, HTMLInputElement>();
 for (const choice of LEVEL_CHOICES) {
-  const box = el('input', { type: 'checkbox', id: `level-${choice}`, value: choice, checked: choice === 'micro-gpu' || choice === 'meso-mf2' });
+  const box = el('input', { type: 'checkbox', id: `level-${choice}`, value: choice, checked: choice === 'micro-gpu' || choice === 'meso-age' });
   box.addEventListener('change', () => {
     renderSaved();
     refreshControls();

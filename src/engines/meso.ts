@@ -4,19 +4,20 @@
  * deterministic). One engine in the code, two levels here.
  */
 import { unsupportedFeatures } from '../compile/support';
-import { simulateMesoAsync } from '../meso';
+import { simulateMesoAsync, STP_MEAN_FIELD_DEFAULT } from '../meso';
 import type { EngineDef, OptionSpec } from './types';
 
-const stp: OptionSpec = {
+export const stp: OptionSpec = {
   name: 'stp',
   metavar: 'MODE',
-  description: 'STP mean-field, first or second order or age-resolved (docs/meso.md)',
+  description:
+    'STP mean-field: age-resolved (the default, the most accurate where neurons fire regularly), or the first or second order of Schmutz et al. 2020 (docs/meso.md)',
   values: ['mf1', 'mf2', 'age'],
-  default: 'mf2',
+  default: STP_MEAN_FIELD_DEFAULT,
   what: 'a mean-field order',
 };
 
-const moments: OptionSpec = {
+export const moments: OptionSpec = {
   name: 'moments',
   metavar: 'M',
   description: 'the activity that drives the STP second moments',

@@ -43,8 +43,8 @@ const VARIANT_LIST = [
   },
   { id: 'meso-mf1', engine: 'meso', options: { stp: 'mf1' }, label: 'meso, MF1', short: 'MF1', color: '#56B4E9', dashed: true, app: true },
   { id: 'meso-mf2', engine: 'meso', options: { stp: 'mf2' }, label: 'meso, MF2', short: 'MF2', color: meso.color, app: true, bench: true },
-  { id: 'meso-age', engine: 'meso', options: { stp: 'age' }, label: 'meso, age-resolved STP', short: 'meso (age)', color: '#009E73' },
-  { id: 'macro', engine: 'macro', options: { stp: 'mf2' }, label: 'macro (N → ∞)', short: 'macro', color: macro.color, app: true, bench: true },
+  { id: 'meso-age', engine: 'meso', options: { stp: 'age' }, label: 'meso, age-resolved STP', short: 'meso (age)', color: '#009E73', app: true, bench: true },
+  { id: 'macro', engine: 'macro', options: { stp: 'mf2' }, label: 'macro (N → ∞), MF2', short: 'macro', color: macro.color, app: true, bench: true },
 ] as const satisfies readonly VariantDef<string, EngineId>[];
 
 export type VariantId = (typeof VARIANT_LIST)[number]['id'];

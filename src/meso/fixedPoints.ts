@@ -8,7 +8,7 @@ import type { Scenario } from '../model/scenario';
 import { timeFunctionAt } from '../model/timeFunction';
 import { compileMesoNetwork, type MesoNetwork } from './network';
 import { cascadeStationary, renewalStationary, stationaryEfficacy, type StationaryInput } from './stationary';
-import type { StpMeanFieldOrder } from './stpMeanField';
+import { STP_MEAN_FIELD_DEFAULT, type StpMeanFieldOrder } from './stpMeanField';
 
 export interface FixedPoint {
   /** Stationary rate of every population (Hz). */
@@ -49,7 +49,7 @@ export class StationaryMap {
 
   constructor(scenario: Scenario, options: FixedPointOptions = {}) {
     this.net = compileMesoNetwork(scenario, 'macro');
-    this.order = options.stp ?? 'mf2';
+    this.order = options.stp ?? STP_MEAN_FIELD_DEFAULT;
     const n = Math.round((options.t ?? 0) / this.net.dt);
     this.drives = this.net.pops.map((p) => timeFunctionAt(p.drive, n, this.net.dt));
     this.free = this.net.pops.map((p, i) => (p.model === NEURON_POISSON ? -1 : i)).filter((i) => i >= 0);

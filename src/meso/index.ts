@@ -2,5 +2,5 @@
 export { compileMesoNetwork, type MesoNetwork } from './network';
 export { simulateMeso, simulateMesoAsync, type MesoLevel, type MesoOptions } from './simulate';
 export { MesoPopulation } from './population';
-export { StpMeanField, effectiveStp, type StpMeanFieldOrder } from './stpMeanField';
+export { STP_MEAN_FIELD_DEFAULT, StpMeanField, effectiveStp, type StpMeanFieldOrder } from './stpMeanField';
 export { PhiloxUniforms, sampleBinomial, lnFactorial } from './binomial';

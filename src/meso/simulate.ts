@@ -28,13 +28,13 @@ import { PhiloxUniforms, sampleBinomial } from './binomial';
 import { historyLength, MesoPopulation, type ConductanceInput, type StpTrack } from './population';
 import { StationaryMap } from './fixedPoints';
 import { cascadeStationary, renewalStationary, stationaryMeans } from './stationary';
-import { StpMeanField, type StpMeanFieldOrder } from './stpMeanField';
+import { STP_MEAN_FIELD_DEFAULT, StpMeanField, type StpMeanFieldOrder } from './stpMeanField';
 
 export type MesoLevel = 'meso' | 'macro';
 
 export interface MesoOptions {
   level: MesoLevel;
-  /** STP mean-field order (default 'mf2'). */
+  /** STP mean-field order (default 'age': it equals 'mf2' for Poisson populations, docs/meso.md). */
   stp?: StpMeanFieldOrder;
   /**
    * What drives the STP second moments: the expected activity Ā (default, docs/equations.md §5: the
@@ -117,7 +117,7 @@ class MesoRun {
     this.steps = stepCount(scenario);
     this.from = from;
     this.T = to - from;
-    this.order = options.stp ?? 'mf2';
+    this.order = options.stp ?? STP_MEAN_FIELD_DEFAULT;
     this.macro = options.level === 'macro';
     this.realisedMoments = options.moments === 'realised';
     this.seed = seedWord(scenario.run.seed);

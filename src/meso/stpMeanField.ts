@@ -37,6 +37,13 @@ import { createThreeStateState, threeStateRelax, type ThreeStateState } from '..
 export type StpMeanFieldOrder = 'mf1' | 'mf2' | 'age';
 
 /**
+ * The mean-field a meso or macro run, and the fixed-point analysis, use when none is named: the
+ * age-resolved one, the most accurate wherever it was measured (V3, V4, V6 in docs/validation),
+ * and equal to MF2 for Poisson populations; `mf2` and `mf1` reproduce Schmutz et al. (2020).
+ */
+export const STP_MEAN_FIELD_DEFAULT: StpMeanFieldOrder = 'age';
+
+/**
  * Tsodyks–Markram with τF = 0 has u⁻ ≡ U0, so every spike releases (U0 + U(1 − U0))·x: exactly the
  * depression model with that U, whose moment equations are exact.
  */

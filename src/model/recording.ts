@@ -6,7 +6,7 @@
 import type { Scenario } from './scenario';
 import type { TrialStats } from './trialStats';
 
-export type Level = 'micro-cpu' | 'micro-gpu' | 'meso' | 'macro';
+export type Level = 'micro-cpu' | 'micro-gpu' | 'meso' | 'macro' | 'meso-gpu';
 export type Samples = Float64Array | Float32Array;
 
 export interface InputRecording {
@@ -84,7 +84,7 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** micro-cpu: worker threads to spread trials over (1 = in this thread). */
   threads?: number;
-  /** meso and macro: the STP mean-field, first ('mf1') or second order ('mf2', the default), or age-resolved ('age', docs/meso.md). */
+  /** meso and macro: the STP mean-field, first ('mf1') or second order ('mf2'), or age-resolved ('age', the default, docs/meso.md). */
   stp?: 'mf1' | 'mf2' | 'age';
   /** meso: what drives the STP second moments, the expected activity (default) or the realised one. */
   moments?: 'expected' | 'realised';

@@ -57,7 +57,7 @@ async function openApp(page: Page, address: string): Promise<AppState> {
 
 /** Sets the levels to run: exactly these checked. */
 async function chooseLevels(page: Page, levels: string[]): Promise<void> {
-  for (const l of ['micro-gpu', 'meso-mf1', 'meso-mf2', 'macro']) await page.locator(`#level-${l}`).setChecked(levels.includes(l));
+  for (const l of ['micro-gpu', 'meso-mf1', 'meso-mf2', 'meso-age', 'macro']) await page.locator(`#level-${l}`).setChecked(levels.includes(l));
 }
 
 /** Sets the trials and the levels, and presses Run. */
@@ -394,6 +394,7 @@ describe('the browser app with WebGPU (Vite build, Chromium, SwiftShader)', () =
     for (const [l, on] of [
       ['micro-gpu', false],
       ['meso-mf2', false],
+      ['meso-age', false],
       ['macro', true],
     ] as const)
       expect(await page.locator(`#level-${l}`).isChecked(), l).toBe(on);

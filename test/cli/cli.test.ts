@@ -353,7 +353,7 @@ describe('mesostp run', () => {
 
   it('analyze prints the synapse curves and the fixed points, and writes analysis.json and the sweep diagram', async () => {
     const dir = join(cli.dir, 'analyze-v3');
-    const r = await mesostp(['analyze', 'scenarios/v3-up-down.json', '--sweep', 'populations.E.mu.value=9.8:10:3', '--out', dir]);
+    const r = await mesostp(['analyze', 'scenarios/v3-up-down.json', '--sweep', 'populations.E.mu.value=9.8:10:3', '--stp', 'mf2', '--out', dir]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/E->E \(depression\): stationary state against the presynaptic rate/);
     expect(r.stdout).toMatch(/fixed points of the macro equations \(STP mf2, drives at t = 0 s\): 3/);
@@ -363,6 +363,9 @@ describe('mesostp run', () => {
     expect(a.sweep.points.map((p: { fixedPoints: unknown[] }) => p.fixedPoints.length)).toEqual([3, 3, 1]);
     expect(a.synapses[0].curves.exact.length).toBeGreaterThan(10);
     expect(readFileSync(join(dir, 'sweep.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<circle[\s\S]*<\/svg>$/);
+    // Without --stp, the fixed points are those of the age-resolved mean-field, the default of run.
+    const byDefault = await mesostp(['analyze', 'scenarios/v3-up-down.json']);
+    expect(byDefault.stdout).toMatch(/fixed points of the macro equations \(STP age, drives at t = 0 s\): 3/);
     const bad = await mesostp(['analyze', 'scenarios/v3-up-down.json', '--sweep', 'populations.E.mu=1:2:3']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/--sweep populations\.E\.mu: the scenario has no number at "populations\.E\.mu"/);

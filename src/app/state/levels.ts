@@ -1,7 +1,7 @@
 /**
  * What the app can run: the registry's variants marked for the app (src/engines): the micro
- * engine on WebGPU, and the population equations with the first- or second-order STP
- * mean-field (meso, finite N) or their N → ∞ limit (macro). Labels and colours are the registry's.
+ * engine on WebGPU, and the population equations with the age-resolved (checked by default) or
+ * the first- or second-order STP mean-field (meso, finite N) or their N → ∞ limit (macro). Labels and colours are the registry's.
  */
 import { APP_VARIANTS, variant, type AppVariantId, type Variant } from '../../engines';
 

@@ -5,6 +5,7 @@ import type { Command } from '../command';
 import { readScenarioFile } from '../readScenarioFile';
 import { formatIssue, validateScenario } from '../../model';
 import type { FixedPoint } from '../../meso/fixedPoints';
+import { STP_MEAN_FIELD_DEFAULT } from '../../meso/stpMeanField';
 import { analyzeFixedPoints, synapseAnalysis, sweepFixedPoints, type AnalyzedFixedPoint } from '../../meso/analyze';
 import { bifurcationSvg } from '../../analysis/bifurcationPlot';
 
@@ -23,7 +24,8 @@ discretisation (docs/meso.md):
     slope test only, unless --stability).
 
 Options:
-  --stp mf1|mf2|age         STP mean-field of the fixed points (default mf2)
+  --stp age|mf2|mf1         STP mean-field of the fixed points (default age, as run; age costs
+                            about 10× mf2 per point: --stp mf2 for a quick sweep)
   --sweep PATH=FROM:TO:N    e.g. populations.E.mu.value=9:11:41 or projections[0].weight=0.4:0.6:21
   --at T                    time (s) at which drives and Poisson rates are taken (default 0)
   --stability               with --sweep: measure every fixed point's stability by perturbation runs
@@ -54,7 +56,7 @@ export const analyzeCommand: Command = {
       allowPositionals: true,
       strict: true,
       options: {
-        stp: { type: 'string', default: 'mf2' },
+        stp: { type: 'string', default: STP_MEAN_FIELD_DEFAULT },
         sweep: { type: 'string' },
         at: { type: 'string', default: '0' },
         out: { type: 'string' },

@@ -177,8 +177,11 @@ export function runCommandFactory(workerScript?: URL): Command {
             `  ${name.padEnd(12)} input mean ${i.mean.toFixed(4)} mV, ${Number.isFinite(i.sd) ? `s.d. across trials ${i.sd.toFixed(4)} mV` : 'no s.d. across trials (one trial)'}`,
           );
         const kept = summary.record.trials === 'stats' ? `, statistics over trials (arrays of ${summary.record.keptTrials} kept)` : '';
+        // meso and macro say which STP mean-field ran: the default (age) is not the paper's MF2.
+        const meanField = recording.engine.stpMeanField;
+        const stpText = typeof meanField === 'string' ? ` (STP mean-field ${meanField})` : '';
         console.log(
-          `${summary.scenario}: ${summary.trials} trial(s) × ${summary.completedDuration} s at ${level}${kept} in ${summary.wallSeconds.toFixed(2)} s${summary.cancelled ? ' (cancelled: partial results)' : ''}`,
+          `${summary.scenario}: ${summary.trials} trial(s) × ${summary.completedDuration} s at ${level}${stpText}${kept} in ${summary.wallSeconds.toFixed(2)} s${summary.cancelled ? ' (cancelled: partial results)' : ''}`,
         );
         console.log(rows.join('\n'));
         console.log(`wrote ${out}/summary.json and ${Object.keys(summary.files).length} .npy file(s)`);
