@@ -252,12 +252,14 @@ describe('mesostp run', () => {
         dirs[level],
       ]);
       expect(r.code, `${level}: ${r.stderr}`).toBe(0);
+      if (level === 'meso' || level === 'macro') expect(r.stdout).toContain(`at ${level} (STP mean-field age)`);
     }
     const micro = readOutputs(dirs['micro-cpu']);
     for (const level of ['meso', 'macro']) {
       const other = readOutputs(dirs[level]);
       expect(other.summary.level).toBe(level);
-      expect(other.summary.engine.stpMeanField).toBe('mf2');
+      // The default mean-field, and the printed line says so.
+      expect(other.summary.engine.stpMeanField).toBe('age');
       expect(Object.keys(other.summary.files).sort()).toEqual(Object.keys(micro.summary.files).sort());
       for (const key of Object.keys(micro.arrays)) expect(other.arrays[key].shape, `${level} ${key}`).toEqual(micro.arrays[key].shape);
       expect(Object.keys(other.summary.populations).sort()).toEqual(Object.keys(micro.summary.populations).sort());

@@ -131,8 +131,8 @@ describe('engine registry', () => {
     expect(variantCliArgs('macro')).toEqual(['--level', 'macro', '--stp', 'mf2']);
   });
 
-  it('the app: its four choices are registry variants, with the registry’s labels and colours', () => {
-    expect(LEVEL_CHOICES).toEqual(['micro-gpu', 'meso-mf1', 'meso-mf2', 'macro']);
+  it('the app: its five choices are registry variants, with the registry’s labels and colours', () => {
+    expect(LEVEL_CHOICES).toEqual(['micro-gpu', 'meso-mf1', 'meso-mf2', 'meso-age', 'macro']);
     expect(APP_VARIANTS).toEqual(LEVEL_CHOICES);
     for (const c of LEVEL_CHOICES) {
       expect(isVariantId(c), c).toBe(true);
@@ -164,7 +164,7 @@ describe('engine registry', () => {
   });
 
   it('bench: every engine of every case is a registry variant marked for the benchmarks', () => {
-    expect(BENCH_VARIANTS).toEqual(['micro-gpu', 'micro-cpu', 'micro-cpu-all', 'meso-mf2', 'macro']);
+    expect(BENCH_VARIANTS).toEqual(['micro-gpu', 'micro-cpu', 'micro-cpu-all', 'meso-mf2', 'meso-age', 'macro']);
     for (const size of ['smoke', 'quick', 'full'] as const) {
       for (const c of benchCases(size))
         for (const e of c.engines) expect((BENCH_VARIANTS as readonly string[]).includes(e), `${size} ${c.workload} ${e}`).toBe(true);
