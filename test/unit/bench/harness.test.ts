@@ -74,7 +74,7 @@ describe('bench harness', () => {
       axis: 'N',
       value: N,
       setupOnly: false,
-      engines: [engine('micro-gpu', cpu, { 'E->E': bytes }), engine('micro-cpu', cpu), engine('meso-mf2', meso)],
+      engines: [engine('micro-gpu', cpu, { 'E->E': bytes }), engine('micro-cpu', cpu), engine('meso-age', meso), engine('meso-mf2', 2 * meso)],
       ratios: [],
     });
     const t = targets(
@@ -88,8 +88,12 @@ describe('bench harness', () => {
     );
     // The next four (against Brian2 and on the Monte Carlo) need cases this run lacks; the last three
     // (dispatches per step) micro-gpu runs with their schedules.
-    expect(t.map((x) => x.met)).toEqual([true, true, true, true, null, null, null, null, null, null, null]);
+    // The default (age-resolved) meso is judged, then MF2 at twice its cost: flat in N, but 500×.
+    expect(t.map((x) => x.met)).toEqual([true, true, true, true, false, true, null, null, null, null, null, null, null]);
+    expect(t[1].target).toMatch(/^meso \(age-resolved STP, the default\)/);
     expect(t[2].evidence).toMatch(/^1000×/);
+    expect(t[3].target).toMatch(/^meso \(MF2\)/);
+    expect(t[4].evidence).toMatch(/^500×/);
     const none = targets(results([]));
     expect(none.every((x) => x.met === null)).toBe(true);
     const slow = targets(
