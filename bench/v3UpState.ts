@@ -18,6 +18,8 @@ import { writeFileSync } from 'node:fs';
 import v3Preset from '../scenarios/v3-up-down.json';
 import { boxcarSmooth, segmentUpDown } from '../src/analysis/upDown';
 import type { Recording } from '../src/model/recording';
+import type { Scenario } from '../src/model/scenario';
+import { parseScenario } from '../src/model/validate';
 import { run } from '../src/run';
 import { V3_SEGMENTATION, V3_TRANSIENT } from '../src/validation/v3';
 
@@ -56,7 +58,7 @@ function meanSe(v: number[]): [number, number] {
   return [m, Math.sqrt(s2 / x.length)];
 }
 
-function scenarioAt(N: number, trials: number, duration: number, seed: number): Record<string, unknown> {
+function scenarioAt(N: number, trials: number, duration: number, seed: number): Scenario {
   const s = structuredClone(v3Preset) as Record<string, any>;
   delete s.$schema;
   // J·N fixed, as the preset and `mesostp validate v3` scale it.
@@ -64,7 +66,7 @@ function scenarioAt(N: number, trials: number, duration: number, seed: number): 
   s.populations.E.N = N;
   s.run = { ...s.run, trials, duration, seed };
   s.record = { activity: true, binSize: V3_SEGMENTATION.binSeconds, stp: true };
-  return s;
+  return parseScenario(s);
 }
 
 /** The Up-state statistics of a recording, trial by trial. */
