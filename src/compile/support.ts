@@ -11,7 +11,7 @@ import { MAX_EXPLICIT_SYNAPSES, synapseCount } from '../model/validate';
 import { EngineUnsupportedError } from './errors';
 
 /** The engines the compile layer knows; the registry (src/engines) gives each its label and run function. */
-export type CompileTarget = 'micro-cpu' | 'micro-gpu' | 'meso' | 'macro';
+export type CompileTarget = 'micro-cpu' | 'micro-gpu' | 'meso' | 'macro' | 'meso-gpu';
 
 /** Adaptation kernels a GPU neuron carries (a vec4 in the kernel's parameters). */
 export const MAX_GPU_ADAPTATION_KERNELS = 4;
@@ -25,7 +25,10 @@ export interface SupportIssue {
   readonly message: string;
 }
 
-const MESO: readonly CompileTarget[] = ['meso', 'macro'];
+const MESO: readonly CompileTarget[] = ['meso', 'macro', 'meso-gpu'];
+/** What the CPU meso engine runs and meso-gpu does not (yet): the fix is --level meso. */
+const MESO_GPU: readonly CompileTarget[] = ['meso-gpu'];
+const RUN_MESO_CPU = 'run it with --level meso, which models it';
 
 interface ProjectionRule {
   readonly engines: readonly CompileTarget[];
@@ -96,9 +99,22 @@ const PROJECTION_RULES: readonly ProjectionRule[] = [
     field: 'output',
     check: (p) => (p.filter.type === 'delta' && p.output.type === 'conductance' ? "delta conductance pulses (a jump that depends on each neuron's V)" : null),
   },
+  {
+    engines: MESO_GPU,
+    field: 'stp',
+    check: (p) => (p.stp.model === 'three-state' ? `three-state STP (its pools and filter cascade are not on the GPU); ${RUN_MESO_CPU}` : null),
+  },
 ];
 
 const POPULATION_RULES: readonly PopulationRule[] = [
+  {
+    engines: MESO_GPU,
+    field: 'adaptation',
+    check: (_name, pop) =>
+      pop.model === 'glif' && pop.adaptation.length > MAX_GPU_ADAPTATION_KERNELS
+        ? `${pop.adaptation.length} adaptation kernels; the GPU engine carries at most ${MAX_GPU_ADAPTATION_KERNELS}; ${RUN_MESO_CPU}`
+        : null,
+  },
   {
     engines: ['micro-gpu'],
     field: 'adaptation',
@@ -143,11 +159,13 @@ export function unsupportedFeatures(engine: CompileTarget, s: Scenario): Support
 export function assertSupported(engine: CompileTarget, s: Scenario): void {
   const issues = unsupportedFeatures(engine, s);
   if (issues.length === 0) return;
-  const cpuRunsIt = engine !== 'micro-cpu' && unsupportedFeatures('micro-cpu', s).length === 0;
+  // The nearest engine that runs it: the CPU meso engine for meso-gpu, else micro-cpu.
+  const nearest = engine === 'meso-gpu' ? 'meso' : 'micro-cpu';
+  const runsIt = engine !== nearest && unsupportedFeatures(nearest, s).length === 0;
   const list = issues.map((q) => q.message).join('; ');
   throw new EngineUnsupportedError(
     engine,
-    `this scenario uses what the ${engine} engine does not model: ${list}.${cpuRunsIt ? ' Run it with --level micro-cpu.' : ''}`,
+    `this scenario uses what the ${engine} engine does not model: ${list}.${runsIt ? ` Run it with --level ${nearest}.` : ''}`,
     issues[0].path,
   );
 }

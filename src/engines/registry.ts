@@ -12,9 +12,10 @@ import { hostMemoryLimit } from './hostMemory';
 import { microCpu } from './microCpu';
 import { microGpu } from './microGpu';
 import { macro, meso } from './meso';
+import { mesoGpu } from './mesoGpu';
 import type { Assert, EngineContext, EngineDef, Equal, Level, OptionSpec, OptionValues, VariantDef } from './types';
 
-const ENGINE_LIST = [microCpu, microGpu, meso, macro] as const;
+const ENGINE_LIST = [microCpu, microGpu, meso, macro, mesoGpu] as const;
 export type EngineId = (typeof ENGINE_LIST)[number]['id'];
 /** The engine ids and Recording.level are the same set. */
 export type EngineIdIsLevel = Assert<Equal<EngineId, Level>>;
@@ -44,6 +45,7 @@ const VARIANT_LIST = [
   { id: 'meso-mf1', engine: 'meso', options: { stp: 'mf1' }, label: 'meso, MF1', short: 'MF1', color: '#56B4E9', dashed: true, app: true },
   { id: 'meso-mf2', engine: 'meso', options: { stp: 'mf2' }, label: 'meso, MF2', short: 'MF2', color: meso.color, app: true, bench: true },
   { id: 'meso-age', engine: 'meso', options: { stp: 'age' }, label: 'meso, age-resolved STP', short: 'meso (age)', color: '#009E73', app: true, bench: true },
+  { id: 'meso-gpu', engine: 'meso-gpu', options: { stp: 'mf2' }, label: 'meso on WebGPU, MF2', short: 'meso-gpu', color: mesoGpu.color, bench: true },
   { id: 'macro', engine: 'macro', options: { stp: 'mf2' }, label: 'macro (N → ∞), MF2', short: 'macro', color: macro.color, app: true, bench: true },
 ] as const satisfies readonly VariantDef<string, EngineId>[];
 
@@ -140,7 +142,7 @@ export function checkOptions(e: Engine, options: OptionValues): void {
 export async function checkRunMemory(id: EngineId, scenario: Scenario, options: OptionValues, ctx: EngineContext = {}): Promise<RecordingMemory> {
   // Parts concatenated at the end hold their arrays and the merged ones at once.
   const threads = options.threads === 'auto' ? 2 : Number(options.threads ?? 1);
-  const merges = id === 'micro-gpu' || (id === 'micro-cpu' && threads > 1 && scenario.run.trials > 1);
+  const merges = id === 'micro-gpu' || id === 'meso-gpu' || (id === 'micro-cpu' && threads > 1 && scenario.run.trials > 1);
   return checkRecordingMemory(scenario, { merges, limit: ctx.hostMemory ?? (await hostMemoryLimit()) });
 }
 

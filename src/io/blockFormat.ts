@@ -83,17 +83,20 @@ export function scenarioHash(scenario: Scenario): string {
   return sha256Hex(canonicalJson({ ...scenario, run }));
 }
 
+/** The levels that run on the GPU, whose blocks each pay the GPU set-up (pipelines, buffers). */
+const GPU_LEVELS: readonly string[] = ['micro-gpu', 'meso-gpu'];
+
 /**
  * The trials per block when --block-trials is not given: ceil(trials / 16), so that a crash loses
  * at most about 1/16 of the run while the engine's set-up (compiling, GPU pipelines, worker
  * threads) is paid 16 times at most; but at least one trial per worker thread (micro-cpu's
- * threads split a block's trials) and at least 256 trials on micro-gpu, whose set-up (pipelines,
- * buffers) costs about a second per block on a software adapter and which runs hundreds of trials
+ * threads split a block's trials) and at least 256 trials on the GPU engines, whose set-up (pipelines,
+ * buffers) costs about a second per block on a software adapter (3 s for meso-gpu) and which runs hundreds of trials
  * in one batch. A function of the level, the trial count and the threads only, all of which the
  * manifest holds, so the same command gives the same layout.
  */
 export function defaultBlockTrials(trials: number, level = 'micro-cpu', threads = 1): number {
-  const floor = level === 'micro-gpu' ? 256 : Math.max(1, threads);
+  const floor = GPU_LEVELS.includes(level) ? 256 : Math.max(1, threads);
   return Math.min(trials, Math.max(1, Math.ceil(trials / 16), floor));
 }
 

@@ -42,8 +42,8 @@ export interface MesoNetwork {
   readonly index: Map<string, number>;
 }
 
-/** Compiles a validated scenario for the meso or macro engine, refusing what they do not model. */
-export function compileMesoNetwork(scenario: Scenario, engine: 'meso' | 'macro' = 'meso'): MesoNetwork {
+/** Compiles a validated scenario for the meso, macro or meso-gpu engine, refusing what it does not model. */
+export function compileMesoNetwork(scenario: Scenario, engine: 'meso' | 'macro' | 'meso-gpu' = 'meso'): MesoNetwork {
   assertSupported(engine, scenario);
   const dt = scenario.run.dt;
   const names = Object.keys(scenario.populations);

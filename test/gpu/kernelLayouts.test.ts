@@ -1,5 +1,5 @@
 /**
- * Host and WGSL agree by name, not by position: for every micro-gpu kernel the parameter struct
+ * Host and WGSL agree by name, not by position: for every micro-gpu kernel (and meso-gpu's step) the parameter struct
  * the host packs (src/gpu/wgsl.ts wgslStruct) has the layout that WGSL gives the struct in the
  * kernel's composed source (parsed by webgpu-utils, independently of any compiler), the storage
  * bindings sit where the host binds them, and the model codes in the WGSL are those of
@@ -18,6 +18,17 @@ import { ArenaParams } from '../../src/micro/gpu/kernels/networkPhases';
 import { MICRO_KERNELS } from '../../src/micro/gpu/kernels';
 import { kernelSource } from '../../src/micro/gpu/kernels/kernel';
 import { ACC, CONTROL, PROJECTION_INPUT, WG } from '../../src/micro/gpu/layout';
+import {
+  MAX_TRACKS,
+  MESO_STEP_PARTS,
+  MesoParams,
+  MesoPop,
+  MesoProj,
+  POP_SCALARS,
+  POP_SUMS,
+  SUMS_PER_TRACK,
+  TRACK_SCALARS,
+} from '../../src/meso/gpu/kernels/mesoStep';
 
 // webgpu-utils 2.1.1 touches Float16Array and GPUShaderStage when it loads; Node 20 has neither
 // (nothing here makes f16 views or bind group layouts).
@@ -400,5 +411,56 @@ describe('wgslStruct: WGSL layout rules and a packer keyed by name', () => {
   it('refuses names that are not WGSL identifiers', () => {
     expect(() => wgslStruct('S', { 'a-b': 'u32' })).toThrow(/not a WGSL identifier/);
     expect(() => wgslStruct('S', {})).toThrow(/no fields/);
+  });
+});
+
+describe('meso-gpu mesoStep: host and WGSL declare the same layouts', () => {
+  const source = composeWgsl(MESO_STEP_PARTS);
+  // The reflection cannot size a workgroup array by an override without a value: give LANES one.
+  const defs = reflect(source.replace('override LANES: u32;', 'const LANES: u32 = 64u;'));
+
+  it('MesoParams at binding 0, and the population and projection tables at 1 and 2, field by field', () => {
+    const P = defs.uniforms.P;
+    expect([P.group, P.binding]).toEqual([0, 0]);
+    expect(wgslLayout(P.typeDefinition as ReflectedType, MesoParams)).toEqual(hostLayout(MesoParams));
+    expect(P.typeDefinition.size).toBe(MesoParams.size);
+    for (const [name, binding, host] of [
+      ['pops', 1, MesoPop],
+      ['projs', 2, MesoProj],
+    ] as const) {
+      const table = defs.storages[name];
+      expect([table.group, table.binding]).toEqual([0, binding]);
+      const element = (table.typeDefinition as unknown as { elementType: ReflectedType }).elementType;
+      expect(wgslLayout(element, host)).toEqual(hostLayout(host));
+      expect(element.size).toBe(host.size);
+    }
+    const storages = Object.entries(defs.storages).map(([name, v]) => [name, v.binding]);
+    expect(storages.sort((a, b) => (a[1] as number) - (b[1] as number))).toEqual([
+      ['pops', 1],
+      ['projs', 2],
+      ['drives', 3],
+      ['state', 4],
+      ['rec', 5],
+      ['kernels', 6],
+    ]);
+  });
+
+  it('model codes and layout constants as in src/compile/codes.ts and kernels/mesoStep.ts', () => {
+    const consts = new Map<string, number>();
+    for (const m of source.matchAll(/const\s+(\w+)\s*:\s*u32\s*=\s*(\d+)u\s*;/g)) {
+      expect(consts.has(m[1]), `${m[1]} declared twice`).toBe(false);
+      consts.set(m[1], Number(m[2]));
+    }
+    for (const [name, value] of Object.entries({
+      ...MODEL_CODES,
+      ...POP_SCALARS,
+      ...TRACK_SCALARS,
+      MAX_TRACKS,
+      SUMS_PER_TRACK,
+      TRACK_SUMS: SUMS_PER_TRACK * MAX_TRACKS,
+      POP_SUMS,
+      SUM_VECTORS: POP_SUMS + SUMS_PER_TRACK * MAX_TRACKS,
+    }))
+      expect([name, consts.get(name)]).toEqual([name, value]);
   });
 });

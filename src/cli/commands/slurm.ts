@@ -197,8 +197,10 @@ export const slurmCommand: Command = {
       );
       return 2;
     }
-    if (plan.level === 'micro-gpu' && resources.gres === undefined)
-      console.error('warning: --level micro-gpu, but the array tasks request no GPU: add --gres gpu:1 (or the GPU name your cluster uses; docs/cluster.md)');
+    if ((plan.level === 'micro-gpu' || plan.level === 'meso-gpu') && resources.gres === undefined)
+      console.error(
+        `warning: --level ${plan.level}, but the array tasks request no GPU: add --gres gpu:1 (or the GPU name your cluster uses; docs/cluster.md)`,
+      );
 
     const state = await outState(dir);
     if (state.kind !== 'empty') {

@@ -3,13 +3,13 @@
  * names the field, and is what the engines themselves throw.
  */
 import { describe, expect, it } from 'vitest';
-import { compileNetwork, EngineUnsupportedError, unsupportedFeatures, type CompileTarget } from '../../../src/compile';
+import { assertSupported, compileNetwork, EngineUnsupportedError, unsupportedFeatures, type CompileTarget } from '../../../src/compile';
 import { simulateMeso } from '../../../src/meso';
 import { simulateMicroCpu } from '../../../src/micro/cpu';
 import { parseScenario } from '../../../src/model/validate';
 import { scenario } from '../microCpu/support';
 
-const ENGINES: CompileTarget[] = ['micro-cpu', 'micro-gpu', 'meso', 'macro'];
+const ENGINES: CompileTarget[] = ['micro-cpu', 'micro-gpu', 'meso', 'macro', 'meso-gpu'];
 const dt = 1e-4;
 const glif = { model: 'glif', N: 20, tauM: 0.02, mu: { type: 'constant', value: 10 }, uReset: 0, tRef: 0.002, c: 10, deltaU: 2, uTh: 15 } as const;
 
@@ -44,19 +44,19 @@ describe('what each engine supports', () => {
     const cases: { extra: Record<string, unknown>; engines: CompileTarget[]; path: string; words: RegExp }[] = [
       {
         extra: { filter: { type: 'kinetic', receptor: 'AMPA' }, output: { type: 'conductance', E: 60 } },
-        engines: ['meso', 'macro'],
+        engines: ['meso', 'macro', 'meso-gpu'],
         path: 'projections[0].filter',
         words: /kinetic receptors/,
       },
       {
         extra: { heterogeneity: { weight: { distribution: 'normal', sd: 0.01 } } },
-        engines: ['meso', 'macro'],
+        engines: ['meso', 'macro', 'meso-gpu'],
         path: 'projections[0].heterogeneity',
         words: /per-synapse heterogeneity/,
       },
       {
         extra: { filter: { type: 'delta' }, output: { type: 'conductance', E: 60 } },
-        engines: ['meso', 'macro'],
+        engines: ['meso', 'macro', 'meso-gpu'],
         path: 'projections[0].output',
         words: /delta conductance pulses/,
       },
@@ -68,9 +68,15 @@ describe('what each engine supports', () => {
       },
       {
         extra: { storage: 'procedural', heterogeneity: { weight: { distribution: 'normal', sd: 0.01 } } },
-        engines: ['micro-gpu', 'meso', 'macro'],
+        engines: ['micro-gpu', 'meso', 'macro', 'meso-gpu'],
         path: 'projections[0].heterogeneity',
         words: /keeps no per-synapse parameters|per-synapse heterogeneity/,
+      },
+      {
+        extra: { stp: { model: 'three-state', U: 0.5, tauIn: 0.003, tauRec: 0.5 } },
+        engines: ['meso-gpu'],
+        path: 'projections[0].stp',
+        words: /three-state STP .*--level meso/,
       },
     ];
     for (const c of cases) {
@@ -88,14 +94,18 @@ describe('what each engine supports', () => {
     }
   });
 
-  it('refuses more adaptation kernels than the GPU layout holds, for micro-gpu only', () => {
+  it('refuses more adaptation kernels than the GPU layouts hold, for micro-gpu and meso-gpu only, meso-gpu naming --level meso', () => {
     const kernels = Array.from({ length: 5 }, (_, k) => ({ tau: 0.1 * (k + 1), J: 1 }));
     const s = withProjection({}, { post: { ...glif, adaptation: kernels } });
-    expect(refusing(s)).toEqual(['micro-gpu']);
+    expect(refusing(s)).toEqual(['micro-gpu', 'meso-gpu']);
     expect(unsupportedFeatures('micro-gpu', s)[0]).toEqual({
       path: 'populations.post.adaptation',
       message: 'population "post": 5 adaptation kernels; the GPU engine carries at most 4',
     });
+    expect(unsupportedFeatures('meso-gpu', s)[0].message).toMatch(/at most 4; run it with --level meso, which models it$/);
+    expect(() => assertSupported('meso-gpu', parseScenario(s))).toThrow(
+      /^meso-gpu: this scenario uses what the meso-gpu engine does not model: .*Run it with --level meso\.$/,
+    );
   });
 
   it('is what the engines throw, as EngineUnsupportedError naming the engine, the field and the way out', () => {

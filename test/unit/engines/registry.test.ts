@@ -43,13 +43,14 @@ const short = (json: Record<string, Record<string, unknown>>, duration: number, 
   parseScenario({ ...json, run: { ...json.run, duration, trials } });
 
 describe('engine registry', () => {
-  it('engines: micro-cpu, micro-gpu, meso, macro, ids unique and equal to Recording.level', () => {
-    expect(ENGINE_IDS).toEqual(['micro-cpu', 'micro-gpu', 'meso', 'macro']);
+  it('engines: micro-cpu, micro-gpu, meso, macro, meso-gpu, ids unique and equal to Recording.level', () => {
+    expect(ENGINE_IDS).toEqual(['micro-cpu', 'micro-gpu', 'meso', 'macro', 'meso-gpu']);
     expect(new Set(ENGINE_IDS).size).toBe(ENGINES.length);
     const level: Level = ENGINE_IDS[0];
     const id: EngineId = level;
     expect(isEngineId(id)).toBe(true);
-    expect(isEngineId('meso-gpu')).toBe(false);
+    expect(isEngineId('meso-gpu')).toBe(true);
+    expect(isEngineId('macro-gpu')).toBe(false);
     for (const e of ENGINES) {
       expect(e.label.length, e.id).toBeGreaterThan(0);
       expect(e.description.length, e.id).toBeGreaterThan(0);
@@ -69,6 +70,7 @@ describe('engine registry', () => {
     expect(engine('micro-cpu').capabilities).toMatchObject({ gpu: false, threads: true, stochastic: true });
     expect(engine('meso').capabilities).toMatchObject({ gpu: false, stochastic: true, browserWorker: true });
     expect(engine('macro').capabilities).toMatchObject({ gpu: false, stochastic: false, browserWorker: true });
+    expect(engine('meso-gpu').capabilities).toMatchObject({ gpu: true, stochastic: true, batches: false, browserWorker: false });
   });
 
   it('an option shared by engines is one spec (one flag of mesostp run)', () => {
@@ -99,7 +101,7 @@ describe('engine registry', () => {
       }
     }
     // The union of what the CLI, the app, validation and bench named before the registry.
-    expect([...VARIANT_IDS].sort()).toEqual(['macro', 'meso-age', 'meso-mf1', 'meso-mf2', 'micro-cpu', 'micro-cpu-all', 'micro-gpu']);
+    expect([...VARIANT_IDS].sort()).toEqual(['macro', 'meso-age', 'meso-gpu', 'meso-mf1', 'meso-mf2', 'micro-cpu', 'micro-cpu-all', 'micro-gpu']);
     expect(variant('meso-mf1').dashed).toBe(true);
     expect(isVariantId('meso-mf3')).toBe(false);
   });
@@ -164,7 +166,7 @@ describe('engine registry', () => {
   });
 
   it('bench: every engine of every case is a registry variant marked for the benchmarks', () => {
-    expect(BENCH_VARIANTS).toEqual(['micro-gpu', 'micro-cpu', 'micro-cpu-all', 'meso-mf2', 'meso-age', 'macro']);
+    expect(BENCH_VARIANTS).toEqual(['micro-gpu', 'micro-cpu', 'micro-cpu-all', 'meso-mf2', 'meso-age', 'meso-gpu', 'macro']);
     for (const size of ['smoke', 'quick', 'full'] as const) {
       for (const c of benchCases(size))
         for (const e of c.engines) expect((BENCH_VARIANTS as readonly string[]).includes(e), `${size} ${c.workload} ${e}`).toBe(true);

@@ -1,0 +1,46 @@
+/**
+ * meso-gpu: the population equations of the meso engine on WebGPU (src/meso/gpu, docs/meso.md),
+ * trials in parallel, float32. Statistically equal to meso, not bit-equal; what it does not model
+ * yet is refused by src/compile/support.ts, naming --level meso.
+ */
+import { unsupportedFeatures } from '../compile/support';
+import { requestBrowserGpu } from '../gpu/browser';
+import { moments, stp } from './meso';
+import type { EngineDef } from './types';
+
+export const mesoGpu = {
+  id: 'meso-gpu',
+  label: 'meso (WebGPU)',
+  description: 'mesoscopic population equations at finite N on the GPU (WebGPU, float32), trials in parallel; STP by mean-field (mf1, mf2, age)',
+  color: '#F0E442',
+  capabilities: { gpu: true, stochastic: true, threads: false, batches: false, browserWorker: false },
+  options: [stp, moments],
+  unsupported: (scenario) => unsupportedFeatures('meso-gpu', scenario),
+  async run(scenario, options, ctx) {
+    // Loaded on first use, so that the registry stays light.
+    const { simulateMesoGpu } = await import('../meso/gpu');
+    const run = (gpu: NonNullable<typeof ctx.gpu>) =>
+      simulateMesoGpu(scenario, {
+        gpu,
+        stp: options.stp,
+        moments: options.moments,
+        onProgress: ctx.onProgress,
+        signal: ctx.signal,
+        chunkSteps: ctx.chunkSteps,
+        maxTrialsPerBatch: ctx.maxTrialsPerBatch,
+        trialRange: ctx.trialRange,
+      });
+    if (ctx.gpu) return run(ctx.gpu);
+    if (!(globalThis.navigator as Navigator | undefined)?.gpu) {
+      throw new Error(
+        'meso-gpu needs a GPU: in Node pass run(scenario, { level: "meso-gpu", gpu: await requestNodeGpu() }) (the CLI does this); in a browser, one with WebGPU',
+      );
+    }
+    const gpu = await requestBrowserGpu();
+    try {
+      return await run(gpu);
+    } finally {
+      gpu.destroy();
+    }
+  },
+} as const satisfies EngineDef<'meso-gpu'>;

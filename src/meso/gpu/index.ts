@@ -1,0 +1,1 @@
+export { simulateMesoGpu, type MesoGpuOptions } from './simulate';

@@ -1,0 +1,307 @@
+/**
+ * The meso-gpu engine: the population equations of src/meso (docs/meso.md) for many trials at
+ * once on WebGPU, in float32. The kernel (kernels/mesoStep.wgsl) gives each trial a workgroup
+ * that loops over a chunk of steps; the host evaluates the drives of the chunk in float64, submits
+ * one dispatch per chunk, reports progress and checks for cancellation between chunks, and reads
+ * the recording back once per batch of trials.
+ *
+ * Statistically, not bitwise, equal to the CPU meso engine: the spike counts and the synaptic
+ * noise come from the same Philox streams (key (seed, population or projection), counter (block,
+ * step, trial, purpose)), but float32 arithmetic moves the binomial's argument by rounding, and
+ * a different count changes every later step. Because every draw is addressed by its global
+ * trial index, batches and trial ranges change no trial's numbers.
+ */
+import type { GpuContext } from '../../gpu/device';
+import { createStorageBuffer, createUniformBuffer, readBuffer, uploadStorageBuffer } from '../../gpu/buffers';
+import { bindBuffers, type ComputeKernel, createComputeKernel } from '../../gpu/wgsl';
+import { mergeSequentialRecordings } from '../../model/mergeRecordings';
+import type { InputRecording, Progress, Recording, SpikeRecording } from '../../model/recording';
+import { recordingBytesPerTrial } from '../../model/recordingMemory';
+import { keepLeadingTrials, keptInRange, statsFromArrays } from '../../model/recordingStats';
+import type { Scenario } from '../../model/scenario';
+import { timeFunctionAt } from '../../model/timeFunction';
+import { batchRanges, statsBatchTrials } from '../../model/trialBatches';
+import { Purpose, purposeWord, seedWord } from '../../rng/streams';
+import { NEURON_POISSON } from '../../compile';
+import { compileMesoNetwork, type MesoNetwork } from '../network';
+import { lanesFor, MESO_STEP_PARTS, MesoParams, MesoPop, MesoProj } from './kernels/mesoStep';
+import { STP_MEAN_FIELD_DEFAULT, type StpMeanFieldOrder } from '../stpMeanField';
+import { planMesoGpu, type MesoGpuPlan } from './plan';
+
+export interface MesoGpuOptions {
+  gpu: GpuContext;
+  /** 'macro': n = n̄ and no synaptic noise (the N → ∞ limit), for checks against the CPU macro engine. Default 'meso'. */
+  level?: 'meso' | 'macro';
+  /** STP mean-field order (default: the meso engine's, STP_MEAN_FIELD_DEFAULT). */
+  stp?: StpMeanFieldOrder;
+  /** What drives the STP second moments (default: the expected activity, as the CPU engine). */
+  moments?: 'expected' | 'realised';
+  onProgress?: (p: Progress) => void;
+  signal?: AbortSignal;
+  /** Steps per dispatch, between progress reports and abort checks (default 500). */
+  chunkSteps?: number;
+  /** An upper bound on the trials of a batch. */
+  maxTrialsPerBatch?: number;
+  /** Only these trials (global indices; default every trial). */
+  trialRange?: [number, number];
+  /** Bytes the state and recording of one batch may take on the GPU (default 1 GiB). */
+  memoryBudget?: number;
+}
+
+const DEFAULT_CHUNK_STEPS = 500;
+const DEFAULT_MEMORY_BUDGET = 2 ** 30;
+/** One workgroup per trial, on one grid dimension. */
+const MAX_TRIALS_PER_DISPATCH = 65535;
+
+export async function simulateMesoGpu(scenario: Scenario, options: MesoGpuOptions): Promise<Recording> {
+  const started = performance.now();
+  const level = options.level ?? 'meso';
+  const order = options.stp ?? STP_MEAN_FIELD_DEFAULT;
+  // Refuses what meso-gpu does not model (src/compile/support.ts), naming the field and the fix.
+  const net = compileMesoNetwork(scenario, 'meso-gpu');
+  const [from, to] = options.trialRange ?? [0, scenario.run.trials];
+  if (!(Number.isInteger(from) && Number.isInteger(to) && from >= 0 && from < to && to <= scenario.run.trials)) {
+    throw new RangeError(`meso-gpu: trialRange [${from}, ${to}) must lie within [0, ${scenario.run.trials}) and be non-empty`);
+  }
+  const plan = planMesoGpu(scenario, net, order);
+  const gpu = options.gpu;
+  const kernel = await createComputeKernel(gpu, { label: 'meso-gpu mesoStep', parts: MESO_STEP_PARTS, constants: { LANES: lanesFor(gpu.summary) } });
+  const perBatch = trialsPerBatch(scenario, plan, gpu, options, to - from);
+  const setupSeconds = (performance.now() - started) / 1000;
+  const ranges = batchRanges(from, to, perBatch);
+  const parts: Recording[] = [];
+  let stoppedEarly = false;
+  for (let k = 0; k < ranges.length; k++) {
+    const [a, b] = ranges[k];
+    if (k > 0 && options.signal?.aborted) {
+      stoppedEarly = true;
+      break;
+    }
+    const onProgress = (done: number) => {
+      const total = (to - from) * plan.steps;
+      const sofar = (a - from) * plan.steps + (b - a) * done;
+      options.onProgress?.({ fraction: total > 0 ? sofar / total : 1, completedSteps: Math.floor(sofar / (to - from)), steps: plan.steps });
+    };
+    const part = await runBatch(scenario, net, plan, kernel, { ...options, level, order }, [a, b], onProgress);
+    // A batch stopped before its first chunk adds nothing (unless it is the only one), as in TrialBatches.
+    if (part.completedSteps > 0 || parts.length === 0) parts.push(keepLeadingTrials(part, keptInRange(scenario.record, a, b)));
+    if (part.cancelled) break;
+  }
+  const merged = mergeSequentialRecordings(parts);
+  return {
+    ...merged,
+    cancelled: merged.cancelled || stoppedEarly,
+    wallSeconds: (performance.now() - started) / 1000,
+    engine: {
+      ...merged.engine,
+      trialRange: [from, from + merged.trials],
+      trialsPerBatch: perBatch,
+      batches: parts.length,
+      setupSeconds,
+    },
+  };
+}
+
+/**
+ * Trials per batch: as many as one storage binding and the memory budget hold for the state and
+ * the recording, at most one dispatch's workgroups, and under record.trials 'stats' what the
+ * host may hold of one batch's arrays (as the CPU engines).
+ */
+function trialsPerBatch(scenario: Scenario, plan: MesoGpuPlan, gpu: GpuContext, options: MesoGpuOptions, trials: number): number {
+  const perTrial = 4 * Math.max(plan.stateStride, plan.recStride);
+  const binding = gpu.summary.limits.maxStorageBufferBindingSize;
+  const budget = options.memoryBudget ?? DEFAULT_MEMORY_BUDGET;
+  let n = Math.min(MAX_TRIALS_PER_DISPATCH, Math.floor(binding / perTrial), Math.floor(budget / (4 * (plan.stateStride + plan.recStride))));
+  if (n < 1) {
+    throw new Error(
+      `meso-gpu: one trial needs ${perTrial} bytes in one storage binding (state or recording), above this adapter's ${binding} (maxStorageBufferBindingSize) or the memory budget; record fewer bins or series, or run it with --level meso`,
+    );
+  }
+  if (scenario.record.trials === 'stats') n = Math.min(n, statsBatchTrials(recordingBytesPerTrial(scenario), options.maxTrialsPerBatch));
+  if (options.maxTrialsPerBatch !== undefined) n = Math.min(n, Math.max(1, Math.floor(options.maxTrialsPerBatch)));
+  return Math.max(1, Math.min(n, trials));
+}
+
+/** The drives of steps [n0, n0 + steps) per population: μ(t_n), or 1 − e^{−r(t_n)dt} for a Poisson population. */
+function chunkDrives(net: MesoNetwork, dt: number, n0: number, steps: number): Float32Array {
+  const out = new Float32Array(steps * net.pops.length);
+  for (let s = 0; s < steps; s++) {
+    net.pops.forEach((p, i) => {
+      const v = timeFunctionAt(p.drive, n0 + s, dt);
+      out[s * net.pops.length + i] = p.model === NEURON_POISSON ? -Math.expm1(-v * dt) : v;
+    });
+  }
+  return out;
+}
+
+async function runBatch(
+  scenario: Scenario,
+  net: MesoNetwork,
+  plan: MesoGpuPlan,
+  kernel: ComputeKernel,
+  options: MesoGpuOptions & { level: 'meso' | 'macro'; order: StpMeanFieldOrder },
+  [a, b]: [number, number],
+  onProgress: (completedSteps: number) => void,
+): Promise<Recording> {
+  const started = performance.now();
+  const gpu = options.gpu;
+  const { device } = gpu;
+  const T = b - a;
+  const dt = scenario.run.dt;
+  const chunk = Math.max(1, Math.floor(options.chunkSteps ?? DEFAULT_CHUNK_STEPS));
+  const initial = new Float32Array(T * plan.stateStride);
+  for (let t = 0; t < T; t++) initial.set(plan.initialState, t * plan.stateStride);
+  const table = <V>(s: { size: number; write(view: DataView, offset: number, v: V): void }, rows: V[]) => {
+    const bytes = new ArrayBuffer(Math.max(1, rows.length) * s.size);
+    const view = new DataView(bytes);
+    rows.forEach((r, i) => {
+      s.write(view, i * s.size, r);
+    });
+    return new Uint32Array(bytes);
+  };
+  const buffers: GPUBuffer[] = [];
+  const keep = (buffer: GPUBuffer) => {
+    buffers.push(buffer);
+    return buffer;
+  };
+  try {
+    const pops = keep(uploadStorageBuffer(gpu, table(MesoPop, plan.pops), 'meso-gpu populations'));
+    const projs = keep(uploadStorageBuffer(gpu, table(MesoProj, plan.projs), 'meso-gpu projections'));
+    const drives = keep(createStorageBuffer(gpu, 4 * chunk * net.pops.length, 'meso-gpu drives'));
+    const state = keep(uploadStorageBuffer(gpu, initial, 'meso-gpu state'));
+    const rec = keep(createStorageBuffer(gpu, 4 * T * plan.recStride, 'meso-gpu recording'));
+    const kernels = keep(uploadStorageBuffer(gpu, plan.kernels.length > 0 ? plan.kernels : new Float32Array(1), 'meso-gpu adaptation kernels'));
+    const paramsOf = (step0: number, steps: number) =>
+      MesoParams.pack({
+        step0,
+        steps,
+        trial0: a,
+        seed: seedWord(scenario.run.seed),
+        pops: net.pops.length,
+        projs: net.projs.length,
+        bin_steps: plan.binSteps,
+        total_bins: plan.totalBins,
+        state_stride: plan.stateStride,
+        rec_stride: plan.recStride,
+        count_word: purposeWord(Purpose.mesoCount),
+        noise_word: purposeWord(Purpose.mesoNoise),
+        macro_limit: options.level === 'macro' ? 1 : 0,
+        realised: options.moments === 'realised' ? 1 : 0,
+        dt,
+        inv_bin_steps: 1 / plan.binSteps,
+      });
+    const params = keep(createUniformBuffer(gpu, paramsOf(0, 0), 'meso-gpu parameters'));
+    const bind = bindBuffers(gpu, kernel, [params, pops, projs, drives, state, rec, kernels], 'meso-gpu step');
+    let n = 0;
+    let cancelled = false;
+    while (n < plan.steps) {
+      if (options.signal?.aborted) {
+        cancelled = true;
+        break;
+      }
+      const steps = Math.min(chunk, plan.steps - n);
+      const d = chunkDrives(net, dt, n, steps);
+      device.queue.writeBuffer(drives, 0, d.buffer, d.byteOffset, d.byteLength);
+      device.queue.writeBuffer(params, 0, paramsOf(n, steps));
+      const encoder = device.createCommandEncoder({ label: 'meso-gpu chunk' });
+      const pass = encoder.beginComputePass({ label: 'meso-gpu chunk' });
+      pass.setPipeline(kernel.pipeline);
+      pass.setBindGroup(0, bind);
+      pass.dispatchWorkgroups(T);
+      pass.end();
+      device.queue.submit([encoder.finish()]);
+      await device.queue.onSubmittedWorkDone();
+      gpu.assertHealthy();
+      n += steps;
+      onProgress(n);
+    }
+    const recorded = new Float32Array(await readBuffer(gpu, rec, 4 * T * plan.recStride));
+    return buildRecording(scenario, net, plan, options, recorded, T, n, cancelled, started);
+  } finally {
+    for (const buffer of buffers) buffer.destroy();
+  }
+}
+
+/** The batch's Recording, laid out as the CPU meso engine's (simulate.ts finish), cut to the completed bins. */
+function buildRecording(
+  scenario: Scenario,
+  net: MesoNetwork,
+  plan: MesoGpuPlan,
+  options: MesoGpuOptions & { level: 'meso' | 'macro'; order: StpMeanFieldOrder },
+  recorded: Float32Array,
+  T: number,
+  completedSteps: number,
+  cancelled: boolean,
+  started: number,
+): Recording {
+  const total = plan.totalBins;
+  const bins = Math.floor(completedSteps / plan.binSteps);
+  const binSize = plan.binSteps * scenario.run.dt;
+  /** Rows [off, off + rows) of every trial, [T × rows × bins], float64. */
+  const rowsOf = (off: number, rows: number, scale = 1) => {
+    const out = new Float64Array(T * rows * bins);
+    for (let t = 0; t < T; t++)
+      for (let r = 0; r < rows; r++) for (let k = 0; k < bins; k++) out[(t * rows + r) * bins + k] = recorded[t * plan.recStride + off + r * total + k] * scale;
+    return out;
+  };
+  const activity: Record<string, Float64Array> = {};
+  const inputs: Record<string, InputRecording> = {};
+  net.pops.forEach((p, i) => {
+    const layout = plan.pops[i];
+    activity[p.name] = rowsOf(layout.activity_off, 1, 1 / (p.N * binSize));
+    const m = net.sampled[i];
+    if (m < 0) return;
+    inputs[p.name] = {
+      neurons: Int32Array.from({ length: m }, (_, k) => k),
+      sampled: m > 0 ? rowsOf(layout.input_sampled_off, m) : new Float64Array(0),
+      populationMean: rowsOf(layout.input_mean_off, 1),
+    };
+  });
+  const stp: Record<string, Record<string, Float64Array>> = {};
+  net.projs.forEach((q, i) => {
+    const names = plan.stpNames[i];
+    if (names.length === 0) return;
+    const vars: Record<string, Float64Array> = {};
+    names.forEach((name, v) => {
+      vars[name] = rowsOf(plan.projs[i].stp_rec_off + v * total, 1);
+    });
+    stp[q.name] = vars;
+  });
+  // There are no individual neurons at this level: requested spike records are empty.
+  const spikes: Record<string, SpikeRecording> = {};
+  for (const r of scenario.record.spikes)
+    spikes[r.population] = { neurons: new Int32Array(0), trial: new Int32Array(0), neuron: new Int32Array(0), time: new Float64Array(0) };
+  const macro = options.level === 'macro';
+  const summary = options.gpu.summary;
+  return {
+    // The macro limit is a check of this engine against the CPU's, not an engine of its own.
+    level: 'meso-gpu',
+    scenario,
+    trials: T,
+    keptTrials: T,
+    dt: scenario.run.dt,
+    steps: plan.steps,
+    completedSteps,
+    cancelled,
+    binSize,
+    bins,
+    activity,
+    inputs,
+    stp,
+    spikes,
+    stats: statsFromArrays({ trials: T, bins, activity, inputs, stp }),
+    wallSeconds: (performance.now() - started) / 1000,
+    engine: {
+      name: macro
+        ? 'meso-gpu, macro limit (population equations on WebGPU, float32: no spike-count draws, no synaptic noise)'
+        : 'meso-gpu (population equations of Schwalger et al. 2017 on WebGPU, float32, binomial spike counts)',
+      stpMeanField: options.order,
+      stpMoments: options.moments === 'realised' ? 'driven by the realised activity A_N' : 'driven by the expected activity Ā',
+      ageBins: plan.ageBins,
+      inDegree: Object.fromEntries(net.projs.map((q) => [q.name, q.C])),
+      spikes: 'not available at this level (no individual neurons)',
+      adapter: `${summary.vendor} ${summary.architecture} ${summary.device} ${summary.description}`.trim(),
+      software: summary.software,
+    },
+  };
+}
