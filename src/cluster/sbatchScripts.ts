@@ -62,6 +62,7 @@ export function commandLine(args: readonly string[]): string {
         : a
             .split(TASK_ID)
             .map((part) => (part === '' ? '' : shellQuote(part)))
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell variable, expanded by bash, not by JavaScript
             .join('"${SLURM_ARRAY_TASK_ID}"'),
     )
     .join(' ');
@@ -145,8 +146,10 @@ export function submitScript(p: SbatchPlan): string {
     'set -euo pipefail',
     'here=$(cd "$(dirname "$0")" && pwd)',
     'array=$(sbatch --parsable "$@" "$here/array.sbatch")',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell variable, expanded by bash, not by JavaScript
     'array=${array%%;*}',
     'final=$(sbatch --parsable "$@" --dependency=afterok:"$array" --kill-on-invalid-dep=yes "$here/final.sbatch")',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell variable, expanded by bash, not by JavaScript
     'final=${final%%;*}',
     'printf \'{"array": "%s", "final": "%s"}\\n\' "$array" "$final" >"$here/jobs.json"',
     `echo "submitted: array job $array (${p.shards} task(s)), final job $final (${p.finalWhat}; it runs when every task has succeeded)"`,

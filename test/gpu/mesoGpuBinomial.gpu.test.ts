@@ -6,56 +6,18 @@
  * switch between them, p > ½ by symmetry, large n and the edges.
  */
 import { describe, expect, it } from 'vitest';
-import { lnFactorial } from '../../src/meso/binomial';
 import { binomialDraws } from '../../src/meso/gpu/kernels/binomialDraws';
+import { binomialChiSquare, chiSquareQuantile999 } from '../support/binomialChiSquare';
 import { testGpu } from '../support/gpu';
+
+function countsOf(draws: Uint32Array): Map<number, number> {
+  const counts = new Map<number, number>();
+  for (const k of draws) counts.set(k, (counts.get(k) ?? 0) + 1);
+  return counts;
+}
 
 const SEED = 20261201;
 const DRAWS = 400_000;
-
-/** ln C(n, k) + k ln p + (n − k) ln q. */
-function lnBinomialPmf(n: number, p: number, k: number): number {
-  return lnFactorial(n) - lnFactorial(k) - lnFactorial(n - k) + k * Math.log(p) + (n - k) * Math.log1p(-p);
-}
-
-/** 0.999 quantile of χ² with df degrees of freedom (Wilson–Hilferty; errs high by ~1 % at df = 5, lenient, never flaky). */
-function chiSquareQuantile999(df: number): number {
-  const z = 3.090232306167813;
-  const h = 2 / (9 * df);
-  return df * (1 - h + z * Math.sqrt(h)) ** 3;
-}
-
-/** Pearson χ² over k ∈ [lo, hi] (15 s.d. either side of the mean), neighbouring cells merged until each expects ≥ 5. */
-function chiSquare(n: number, p: number, draws: Uint32Array): { statistic: number; df: number } {
-  const sd = Math.sqrt(n * p * (1 - p));
-  const lo = Math.max(0, Math.floor(n * p - 15 * sd - 10));
-  const hi = Math.min(n, Math.ceil(n * p + 15 * sd + 10));
-  const counts = new Map<number, number>();
-  for (const k of draws) counts.set(k, (counts.get(k) ?? 0) + 1);
-  for (const k of counts.keys()) {
-    expect(k).toBeGreaterThanOrEqual(lo);
-    expect(k).toBeLessThanOrEqual(hi);
-  }
-  const observed: number[] = [];
-  const expected: number[] = [];
-  let accObserved = 0;
-  let accExpected = 0;
-  for (let k = lo; k <= hi; k++) {
-    accObserved += counts.get(k) ?? 0;
-    accExpected += draws.length * Math.exp(lnBinomialPmf(n, p, k));
-    if (accExpected >= 5) {
-      observed.push(accObserved);
-      expected.push(accExpected);
-      accObserved = 0;
-      accExpected = 0;
-    }
-  }
-  observed[observed.length - 1] += accObserved;
-  expected[expected.length - 1] += accExpected;
-  let statistic = 0;
-  for (let i = 0; i < observed.length; i++) statistic += (observed[i] - expected[i]) ** 2 / expected[i];
-  return { statistic, df: observed.length - 1 };
-}
 
 describe('meso-gpu binomial sampler', () => {
   it.each([
@@ -74,7 +36,7 @@ describe('meso-gpu binomial sampler', () => {
     // The engine passes p as float32: the distribution sampled is Binomial(n, fround(p)).
     const pf = Math.fround(p);
     const draws = await binomialDraws(gpu, n, pf, DRAWS, SEED, n);
-    const { statistic, df } = chiSquare(n, pf, draws);
+    const { statistic, df } = binomialChiSquare(n, pf, countsOf(draws), draws.length);
     expect(df).toBeGreaterThanOrEqual(3);
     expect(statistic).toBeLessThan(chiSquareQuantile999(df));
     let sum = 0;

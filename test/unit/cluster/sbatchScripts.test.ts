@@ -48,6 +48,7 @@ describe('sbatch scripts', () => {
     expect(shellQuote('/a/b-c_d.json')).toBe('/a/b-c_d.json');
     expect(shellQuote('a b')).toBe("'a b'");
     expect(shellQuote('')).toBe("''");
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell variable, expanded by bash, not by JavaScript
     expect(commandLine(['x', `/s/${TASK_ID}`])).toBe('x /s/"${SLURM_ARRAY_TASK_ID}"');
   });
 

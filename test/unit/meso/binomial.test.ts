@@ -2,24 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { lnFactorial, PhiloxUniforms, sampleBinomial } from '../../../src/meso/binomial';
 import { philox4x32, uniformFromBits } from '../../../src/rng/philox';
 import { Purpose, purposeWord } from '../../../src/rng/streams';
+import { binomialChiSquare, chiSquareQuantile999 } from '../../support/binomialChiSquare';
 
 const SEED = 20240611;
-
-/** ln C(n, k) + k ln p + (n − k) ln q. */
-function lnBinomialPmf(n: number, p: number, k: number): number {
-  return lnFactorial(n) - lnFactorial(k) - lnFactorial(n - k) + k * Math.log(p) + (n - k) * Math.log1p(-p);
-}
-
-/**
- * 0.999 quantile of chi-square with df degrees of freedom by the Wilson–Hilferty approximation:
- * (X/df)^(1/3) is close to normal with mean 1 − 2/(9df) and variance 2/(9df). It errs high by
- * about 1% at df = 5 and less beyond, which makes the test slightly lenient, never flaky.
- */
-function chiSquareQuantile999(df: number): number {
-  const z = 3.090232306167813; // standard normal 0.999 quantile
-  const h = 2 / (9 * df);
-  return df * (1 - h + z * Math.sqrt(h)) ** 3;
-}
 
 interface Draws {
   counts: Map<number, number>;
@@ -45,39 +30,6 @@ function drawMany(n: number, p: number, draws: number, stream: number): Draws {
   }
   const mean = sum / draws;
   return { counts, mean, variance: (sumSq - draws * mean * mean) / (draws - 1), uniformsPerDraw: uniforms / draws };
-}
-
-/**
- * Pearson chi-square over k ∈ [lo, hi] (15 standard deviations either side of the mean, the
- * rest having probability below 1e-45), merging neighbouring cells until each expects ≥ 5.
- */
-function chiSquare(n: number, p: number, draws: Draws, total: number): { statistic: number; df: number } {
-  const sd = Math.sqrt(n * p * (1 - p));
-  const lo = Math.max(0, Math.floor(n * p - 15 * sd - 10));
-  const hi = Math.min(n, Math.ceil(n * p + 15 * sd + 10));
-  for (const k of draws.counts.keys()) {
-    expect(k).toBeGreaterThanOrEqual(lo);
-    expect(k).toBeLessThanOrEqual(hi);
-  }
-  const observed: number[] = [];
-  const expected: number[] = [];
-  let accObserved = 0;
-  let accExpected = 0;
-  for (let k = lo; k <= hi; k++) {
-    accObserved += draws.counts.get(k) ?? 0;
-    accExpected += total * Math.exp(lnBinomialPmf(n, p, k));
-    if (accExpected >= 5) {
-      observed.push(accObserved);
-      expected.push(accExpected);
-      accObserved = 0;
-      accExpected = 0;
-    }
-  }
-  observed[observed.length - 1] += accObserved;
-  expected[expected.length - 1] += accExpected;
-  let statistic = 0;
-  for (let i = 0; i < observed.length; i++) statistic += (observed[i] - expected[i]) ** 2 / expected[i];
-  return { statistic, df: observed.length - 1 };
 }
 
 describe('lnFactorial', () => {
@@ -124,7 +76,7 @@ describe('sampleBinomial: distribution', () => {
   ] as const)('Binomial(%d, %d) (%s) passes chi-square and moment checks', (n, p, _method) => {
     const stream = Math.round(n * p * 1000);
     const draws = drawMany(n, p, DRAWS, stream);
-    const { statistic, df } = chiSquare(n, p, draws, DRAWS);
+    const { statistic, df } = binomialChiSquare(n, p, draws.counts, DRAWS);
     expect(df).toBeGreaterThanOrEqual(3);
     expect(statistic).toBeLessThan(chiSquareQuantile999(df));
 
