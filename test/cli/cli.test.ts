@@ -364,7 +364,7 @@ describe('mesostp run', () => {
     expect(a.fixedPoints).toHaveLength(3);
     expect(a.sweep.points.map((p: { fixedPoints: unknown[] }) => p.fixedPoints.length)).toEqual([3, 3, 1]);
     expect(a.synapses[0].curves.exact.length).toBeGreaterThan(10);
-    expect(readFileSync(join(dir, 'sweep.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<circle[\s\S]*<\/svg>$/);
+    expect(readFileSync(join(dir, 'sweep.svg'), 'utf8')).toMatch(/^<svg[\s\S]*>stable<\/text>[\s\S]*>unstable<\/text>[\s\S]*<\/svg>$/);
     // Without --stp, the fixed points are those of the age-resolved mean-field, the default of run.
     const byDefault = await mesostp(['analyze', 'scenarios/v3-up-down.json']);
     expect(byDefault.stdout).toMatch(/fixed points of the macro equations \(STP age, drives at t = 0 s\): 3/);

@@ -23,8 +23,8 @@ export interface FigureRow {
 }
 
 const DASH = [6, 3];
-/** Log-axis labels as plain numbers (0.2, 5, 100), in exponent form only far from 1 (1e-6, 2e+5). */
-const LOG_LABEL = "abs(datum.value) >= 1e5 || abs(datum.value) < 1e-3 ? format(datum.value, '.0e') : format(datum.value, '~r')";
+/** Log-axis labels as plain numbers (0.2, 5, 100000), in exponent form only far from 1 (1e-6, 2e6). */
+const LOG_LABEL = "abs(datum.value) >= 1e6 || abs(datum.value) < 1e-3 ? replace(format(datum.value, '.0e'), '+', '') : format(datum.value, '~r')";
 const SOLID = [1, 0];
 
 const finite = (v: number) => Number.isFinite(v);
