@@ -50,3 +50,6 @@ export function plusMinus(y: ArrayLike<number>, halfWidth: ArrayLike<number>, st
   const high = Float64Array.from({ length: y.length }, (_, i) => y[i] + halfWidth[i]);
   return { low, high, style };
 }
+
+/** A figure's title, axes and size without its series (the app's figures fill the series in live). */
+export type FigureOptions = Omit<LineFigure, 'series'>;
