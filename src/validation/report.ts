@@ -6,6 +6,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { figureToJson } from '../analysis/figures/figureData';
 import type { LineFigure } from '../analysis/figures/lineFigure';
 import { renderFigureSvg } from '../analysis/figures/renderSvg';
 
@@ -126,9 +127,15 @@ export function verdictLine(spec: ReportSpec, results: SetResult[], level = spec
   return `${label}: ${judged.length - failed - undecided} of ${judged.length} targets met, ${failed} missed, ${undecided} not decided at this size`;
 }
 
+/** figures/NAME.svg and, beside it, the numbers it shows (figures/NAME.json) for drawing it again (./rerenderFigures.ts). */
+async function writeFigure(dir: string, name: string, fig: LineFigure): Promise<void> {
+  await writeFile(join(dir, 'figures', name), await renderFigureSvg(fig));
+  await writeFile(join(dir, 'figures', name.replace(/\.svg$/, '.json')), figureToJson(fig));
+}
+
 export async function writeReport(dir: string, spec: ReportSpec, ctx: ReportContext, results: SetResult[]): Promise<{ markdown: string; json: string }> {
   await mkdir(join(dir, 'figures'), { recursive: true });
-  for (const r of results) for (const [name, fig] of Object.entries(r.figures)) await writeFile(join(dir, 'figures', name), await renderFigureSvg(fig));
+  for (const r of results) for (const [name, fig] of Object.entries(r.figures)) await writeFigure(dir, name, fig);
   const metrics = results.flatMap((r) => r.metrics);
   const judged = metrics.filter((m) => m.level === spec.judged);
   const label = spec.populationLabel ?? ((p: string) => p);
@@ -192,7 +199,7 @@ export async function writeReport(dir: string, spec: ReportSpec, ctx: ReportCont
   if (Object.keys(summary).length > 0) {
     md.push('## All sets', '');
     for (const [name, fig] of Object.entries(summary)) {
-      await writeFile(join(dir, 'figures', name), await renderFigureSvg(fig));
+      await writeFigure(dir, name, fig);
       md.push(`![${name}](figures/${name})`);
     }
     md.push('');

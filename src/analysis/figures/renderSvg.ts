@@ -7,11 +7,24 @@ import { compile, type TopLevelSpec } from 'vega-lite';
 import type { LineFigure } from './lineFigure';
 import { lineFigureSpec } from './vegaLiteSpec';
 
+/**
+ * Clip-path ids numbered within the document: Vega counts them across the process, so the same
+ * figure drawn second would differ in its bytes, and a re-rendered report would show changes in
+ * every file.
+ */
+function numberClipsInDocument(svg: string): string {
+  const ids = new Map<string, number>();
+  return svg.replace(/\bclip(\d+)\b/g, (_, n: string) => {
+    if (!ids.has(n)) ids.set(n, ids.size + 1);
+    return `clip${ids.get(n)}`;
+  });
+}
+
 /** The SVG of a Vega-Lite specification. */
 export async function renderSpecSvg(spec: TopLevelSpec): Promise<string> {
   const view = new View(parse(compile(spec).spec), { renderer: 'none' });
   try {
-    return await view.toSVG();
+    return numberClipsInDocument(await view.toSVG());
   } finally {
     view.finalize();
   }

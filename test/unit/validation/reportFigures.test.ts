@@ -3,13 +3,15 @@
  * with their standard errors, in the registry's colours, and writeReport renders every figure of
  * a report to SVG in Node, without a browser.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { figureFromJson, figureToJson } from '../../../src/analysis/figures/figureData';
 import { figureRows } from '../../../src/analysis/figures/vegaLiteSpec';
 import { variant } from '../../../src/engines';
 import { type ReportSpec, type SetResult, writeReport } from '../../../src/validation/report';
+import { rerenderFigures } from '../../../src/validation/rerenderFigures';
 import { v3ScalingFigures } from '../../../src/validation/v3';
 import { v6ScalingFigures } from '../../../src/validation/v6';
 
@@ -114,8 +116,36 @@ describe('writeReport', () => {
     };
     await writeReport(dir, spec, { command: 'test', adapter: 'none', date: 'today', sizes: {} }, sets);
     const files = readdirSync(join(dir, 'figures')).sort();
-    expect(files).toEqual(['v3-dwell-vs-n.svg', 'v3-n100-dwell-up.svg']);
-    for (const f of files) expect(readFileSync(join(dir, 'figures', f), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>$/);
+    expect(files).toEqual(['v3-dwell-vs-n.json', 'v3-dwell-vs-n.svg', 'v3-n100-dwell-up.json', 'v3-n100-dwell-up.svg']);
+    for (const f of files.filter((f) => f.endsWith('.svg'))) expect(readFileSync(join(dir, 'figures', f), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>$/);
     expect(readFileSync(join(dir, 'report.md'), 'utf8')).toContain('![v3-dwell-vs-n.svg](figures/v3-dwell-vs-n.svg)');
+  });
+
+  it('draws the figures again from the numbers beside them (mesostp validate --report), the same SVG', async () => {
+    const svg = join(dir, 'figures', 'v3-dwell-vs-n.svg');
+    const before = readFileSync(svg, 'utf8');
+    writeFileSync(svg, 'stale');
+    writeFileSync(join(dir, 'figures', 'old.svg'), '<svg/>');
+    const r = await rerenderFigures(dir);
+    expect(r.drawn.map((p) => p.slice(dir.length + 1))).toEqual(['figures/v3-dwell-vs-n.svg', 'figures/v3-n100-dwell-up.svg']);
+    expect(r.withoutData.map((p) => p.slice(dir.length + 1))).toEqual(['figures/old.svg']);
+    expect(readFileSync(svg, 'utf8')).toBe(before);
+  });
+});
+
+describe('figure data (figures/NAME.json)', () => {
+  it('round-trips a figure, NaN as null and back', () => {
+    const fig = v3ScalingFigures([v3Set(100, 0.5), v3Set(200, 1.5)])['v3-dwell-vs-n.svg'];
+    fig.series[0] = { ...fig.series[0], y: [Number.NaN, 1.5] };
+    const back = figureFromJson(figureToJson(fig));
+    expect(figureRows(back)).toEqual(figureRows(fig));
+    expect(back.series.map((s) => s.label)).toEqual(fig.series.map((s) => s.label));
+    expect(Number.isNaN(back.series[0].y[0])).toBe(true);
+  });
+
+  it('refuses a file that is not a figure, naming the field', () => {
+    expect(() => figureFromJson(JSON.stringify({ format: 'mesostp-figure/1', title: 't', xLabel: 'x', yLabel: 'y', series: [{ label: 'a' }] }))).toThrow(
+      /series\.0\.color/,
+    );
   });
 });
