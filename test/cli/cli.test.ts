@@ -386,7 +386,17 @@ describe('mesostp run', () => {
     expect(r.stdout).toMatch(/MF2: \d+ of 20 targets met/);
     const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
     expect(summary.sizes).toMatchObject({ gpuTrials: 24, cpuTrials: 8, mesoTrials: 12 });
-    expect(readdirSync(join(dir, 'figures')).length).toBe(12);
+    // Twelve figures, each SVG beside the numbers it shows; --report draws them again, the same bytes.
+    const figures = readdirSync(join(dir, 'figures'));
+    expect(figures.filter((f) => f.endsWith('.svg')).length).toBe(12);
+    expect(figures.filter((f) => f.endsWith('.json')).length).toBe(12);
+    const mean = join(dir, 'figures', 'v2-depression-post_all-mean.svg');
+    const drawn = readFileSync(mean, 'utf8');
+    expect(drawn).toMatch(/^<svg[\s\S]*>bands: ± s\.e\. over trials<\/text>[\s\S]*<\/svg>$/);
+    const again = await mesostp(['validate', '--report', root]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/drew 12 figure\(s\) again/);
+    expect(readFileSync(mean, 'utf8')).toBe(drawn);
     const bad = await mesostp(['validate', 'v9', '--out', dir]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/"v9" is not an experiment of this version; available: v2, v3, v4, v5, v6, all/);

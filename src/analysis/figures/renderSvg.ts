@@ -20,11 +20,19 @@ function numberClipsInDocument(svg: string): string {
   });
 }
 
+/**
+ * Path coordinates to 0.1 px, finer than a screen or a print shows: Vega writes two decimals, and
+ * the figures of a few thousand bins with bands are mostly path coordinates.
+ */
+function roundPathCoordinates(svg: string): string {
+  return svg.replace(/ d="([^"]*)"/g, (_, d: string) => ` d="${d.replace(/-?\d+\.\d{2,}(e-?\d+)?/g, (v) => String(Math.round(Number(v) * 10) / 10))}"`);
+}
+
 /** The SVG of a Vega-Lite specification. */
 export async function renderSpecSvg(spec: TopLevelSpec): Promise<string> {
   const view = new View(parse(compile(spec).spec), { renderer: 'none' });
   try {
-    return numberClipsInDocument(await view.toSVG());
+    return roundPathCoordinates(numberClipsInDocument(await view.toSVG()));
   } finally {
     view.finalize();
   }
