@@ -2,8 +2,7 @@
  * A figure as SVG text through Vega's own headless renderer: no DOM and no canvas, so reports
  * render in Node (the CLI, the tests) exactly as the app's "save as SVG" does in a browser.
  */
-import { parse, View } from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import type { LineFigure } from './lineFigure';
 import { lineFigureSpec } from './vegaLiteSpec';
 
@@ -30,6 +29,9 @@ function roundPathCoordinates(svg: string): string {
 
 /** The SVG of a Vega-Lite specification. */
 export async function renderSpecSvg(spec: TopLevelSpec): Promise<string> {
+  // Loaded on the first figure, not with the module: importing both takes about 0.4 s, which
+  // every CLI command (most draw nothing) would otherwise pay at start-up.
+  const [{ parse, View }, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const view = new View(parse(compile(spec).spec), { renderer: 'none' });
   try {
     return roundPathCoordinates(numberClipsInDocument(await view.toSVG()));

@@ -7,6 +7,7 @@
 import type { View } from 'vega';
 import type { TopLevelSpec } from 'vega-lite';
 import { interactiveSpec } from '../../analysis/figures/interaction';
+import { renderSpecSvg } from '../../analysis/figures/renderSvg';
 import { lineFigureSpec } from '../../analysis/figures/vegaLiteSpec';
 import type { LineFigure } from '../../analysis/figures/lineFigure';
 import type { Figure } from '../state/plotData';
@@ -130,11 +131,15 @@ export class FigurePanel {
     try {
       // The saved file is the static figure with its title, as the reports draw it.
       const spec = lineFigureSpec(this.lineFigure(this.figure, true));
+      if (kind === 'svg') {
+        // The same bytes as the reports' SVG of this figure.
+        downloadBlob(new Blob([await renderSpecSvg(spec)], { type: 'image/svg+xml' }), name);
+        return;
+      }
       const view = await viewOf(spec, { renderer: 'none' });
       try {
-        if (kind === 'svg') downloadBlob(new Blob([await view.toSVG()], { type: 'image/svg+xml' }), name);
         // PNG from Vega's canvas renderer at twice the size: crisp on slides.
-        else downloadBlob(await (await fetch(await view.toImageURL('png', 2))).blob(), name);
+        downloadBlob(await (await fetch(await view.toImageURL('png', 2))).blob(), name);
       } finally {
         view.finalize();
       }
