@@ -23,8 +23,15 @@ export interface FigureRow {
 }
 
 const DASH = [6, 3];
-/** Log-axis labels as plain numbers (0.2, 5, 100000), in exponent form only far from 1 (1e-6, 2e6). */
-const LOG_LABEL = "abs(datum.value) >= 1e6 || abs(datum.value) < 1e-3 ? replace(format(datum.value, '.0e'), '+', '') : format(datum.value, '~r')";
+/**
+ * A log axis's labels: plain numbers (0.2, 5, 100000) when every tick reads well that way, else
+ * every tick in exponent form (5e-7, 1e-6, 2e-6): one axis does not mix the two.
+ */
+function logAxis(ticks: number[]) {
+  const plain = ticks.every((v) => v >= 1e-3 && v < 1e6);
+  const labelExpr = plain ? "format(datum.value, '~r')" : "replace(format(datum.value, '.0e'), '+', '')";
+  return { values: ticks, labelExpr };
+}
 const SOLID = [1, 0];
 
 const finite = (v: number) => Number.isFinite(v);
@@ -120,10 +127,10 @@ export function lineFigureSpec(fig: LineFigure): TopLevelSpec {
     type: 'quantitative' as const,
     title: fig.xLabel,
     scale: fig.logX ? { type: 'log' as const, domain: xDomain, nice: false } : { zero: false, nice: false },
-    axis: fig.logX && xDomain ? { values: logTicks(...xDomain), labelExpr: LOG_LABEL, grid: true } : { grid: true },
+    axis: fig.logX && xDomain ? { ...logAxis(logTicks(...xDomain)), grid: true } : { grid: true },
   };
   const yScale = fig.logY ? { type: 'log' as const, domain: yDomain, nice: false, clamp: true } : {};
-  const yAxis = fig.logY && yDomain ? { values: logTicks(...yDomain), labelExpr: LOG_LABEL } : {};
+  const yAxis = fig.logY && yDomain ? logAxis(logTicks(...yDomain)) : {};
   const y = { field: 'y', type: 'quantitative' as const, title: fig.yLabel, scale: yScale, axis: yAxis };
   const low = { field: 'low', type: 'quantitative' as const, scale: yScale, title: fig.yLabel };
   const tooltip = [

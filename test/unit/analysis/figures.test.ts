@@ -102,3 +102,22 @@ describe('renderFigureSvg', () => {
     expect(labels).toContain('V3: mean dwell time &lt;N&gt;');
   });
 });
+
+describe('log-axis labels', () => {
+  const labels = async (y: number[]) => {
+    const svg = await renderFigureSvg({
+      title: 't',
+      xLabel: 'x',
+      yLabel: 'y',
+      logY: true,
+      series: [{ label: 'a', color: '#000000', x: y.map((_, i) => i), y }],
+    });
+    return [...svg.matchAll(/<text text-anchor="end" transform="translate\(-[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+  };
+  it('plain numbers where every tick reads well so, exponents for every tick otherwise', async () => {
+    expect(await labels([0.3, 6])).toEqual(['0.5', '1', '2', '5']);
+    const small = await labels([3e-7, 8e-4]);
+    expect(small.length).toBeGreaterThan(2);
+    expect(small.every((l) => /^\d+e-\d+$/.test(l))).toBe(true);
+  });
+});
