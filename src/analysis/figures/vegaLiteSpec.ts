@@ -106,21 +106,36 @@ export function lineFigureSpec(fig: LineFigure): TopLevelSpec {
     xDomain = [lo / 10 ** pad, hi * 10 ** pad];
   }
   const only = (pick: (s: FigureSeries) => boolean) => ({ filter: { field: 'series', oneOf: fig.series.filter(pick).map((s) => s.label) } });
+  // One legend: colour and line style both encode the series, with the same legend properties,
+  // so Vega-Lite merges them and a dashed series shows a dashed stroke in its colour. Figures of
+  // markers alone show them as circles.
+  const anyLine = fig.series.some(hasLine);
+  const legend = {
+    orient: 'bottom' as const,
+    direction: 'horizontal' as const,
+    columns: Math.min(labels.length, 3),
+    labelLimit: 320,
+    // Full strength: merged with the bands' layer the symbols would take their 20 % opacity.
+    symbolOpacity: 1,
+    symbolType: anyLine ? 'stroke' : 'circle',
+    symbolStrokeWidth: 2,
+    symbolSize: anyLine ? 400 : 64,
+  };
   const color = {
     field: 'series',
     type: 'nominal' as const,
     title: null,
     sort: labels,
     scale: { domain: labels, range: fig.series.map((s) => s.color) },
-    // Full-strength symbols: merged with the bands' layer the legend would take their 20 % opacity.
-    legend: {
-      orient: 'bottom' as const,
-      direction: 'horizontal' as const,
-      columns: Math.min(labels.length, 3),
-      labelLimit: 320,
-      symbolOpacity: 1,
-      symbolType: 'circle',
-    },
+    legend,
+  };
+  const strokeDash = {
+    field: 'series',
+    type: 'nominal' as const,
+    title: null,
+    sort: labels,
+    scale: { domain: labels, range: fig.series.map((s) => (s.dashed ? DASH : SOLID)) },
+    legend,
   };
   const x = {
     field: 'x',
@@ -155,17 +170,7 @@ export function lineFigureSpec(fig: LineFigure): TopLevelSpec {
       mark: { type: 'errorbar', ticks: { size: 7 }, thickness: 1.2 },
       encoding: { x, y: low, y2: { field: 'high' }, color },
     });
-  // Dashed and solid lines are two layers, not a strokeDash encoding: a second legend on the
-  // series field would conflict with the colour legend that already names every series.
-  for (const dashed of [false, true]) {
-    const lineOf = (s: FigureSeries) => hasLine(s) && (s.dashed ?? false) === dashed;
-    if (fig.series.some(lineOf))
-      layers.push({
-        transform: [only(lineOf)],
-        mark: { type: 'line', strokeWidth: 1.6, clip: true, strokeDash: dashed ? DASH : SOLID },
-        encoding: { x, y, color },
-      });
-  }
+  if (anyLine) layers.push({ transform: [only(hasLine)], mark: { type: 'line', strokeWidth: 1.6, clip: true }, encoding: { x, y, color, strokeDash } });
   const filledMarkers = (s: FigureSeries) => hasMarkers(s) && s.marker !== 'open';
   const openMarkers = (s: FigureSeries) => s.marker === 'open';
   if (fig.series.some(filledMarkers))

@@ -66,7 +66,13 @@ describe('lineFigureSpec', () => {
 
   it('draws error bars, lines, and markers on lines of few points', () => {
     const marks = layersOf(lineFigureSpec(fig)).map((l) => l.mark.type);
-    expect(marks).toEqual(['errorbar', 'line', 'line', 'point']);
+    expect(marks).toEqual(['errorbar', 'line', 'point']);
+    // One line layer; the dashed series dashed through a strokeDash scale whose legend merges with the colours'.
+    const line = (lineFigureSpec(fig) as unknown as { layer: { encoding: { strokeDash?: { scale: { range: number[][] } } } }[] }).layer[1];
+    expect(line.encoding.strokeDash?.scale.range).toEqual([
+      [1, 0],
+      [6, 3],
+    ]);
     const long = {
       ...fig,
       series: [{ label: 'a', color: '#000', x: Array.from({ length: FEW_POINTS + 1 }, (_, i) => i + 1), y: Array(FEW_POINTS + 1).fill(1) }],
