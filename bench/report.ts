@@ -6,7 +6,8 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { linePlotSvg } from '../src/analysis/svgPlot';
+import type { LineFigure } from '../src/analysis/figures/lineFigure';
+import { renderFigureSvg } from '../src/analysis/figures/renderSvg';
 import { formatSeconds } from '../src/io/formatSeconds';
 import { variant as registryVariant } from '../src/engines';
 import { isPeer, MONTE_CARLO_VARIANT, PEER_ENGINES, PEER_RECURRENT_VARIANT, RECURRENT_C, SIZES, type BenchEngine } from './cases';
@@ -14,10 +15,10 @@ import { spread, type BenchResults, type CaseResult, type EngineResult, type Spr
 import type { Measurement } from './measure';
 import { PEER_LABEL } from './peers/brian2';
 
-/** Labels, colours and line styles are the registry's (src/engines); the peers' are their own (black). */
+/** Labels, colours and line styles are the registry's (src/engines); the peers' are their own (grey: the Okabe–Ito palette's neutral, which no engine has). */
 const label = (e: BenchEngine) => (isPeer(e) ? PEER_LABEL[e] : registryVariant(e).label);
 const style = (e: BenchEngine) =>
-  isPeer(e) ? { color: '#000000', dashed: e === 'brian2-cpp' } : { color: registryVariant(e).color, dashed: registryVariant(e).dashed };
+  isPeer(e) ? { color: '#999999', dashed: e === 'brian2-cpp' } : { color: registryVariant(e).color, dashed: registryVariant(e).dashed };
 
 /**
  * Ids of results written before the engine registry: 'meso' ran the meso engine with its default
@@ -371,28 +372,42 @@ function peersSection(r: BenchResults): string[] {
   ];
 }
 
-function figure(r: BenchResults, workload: string, variant: string, axis: 'B' | 'N', title: string): string | null {
+/** Cost against B or N, one line per engine: the median of the repeats, with their min–max as error bars. */
+export function costFigure(r: BenchResults, workload: string, variant: string, axis: 'B' | 'N', title: string): LineFigure | null {
   const cs = r.cases.filter((c) => c.workload === workload && c.variant === variant).sort((a, b) => a.value - b.value);
   if (cs.length < 2) return null;
   const engines = [...new Set(cs.flatMap((c) => c.engines.map((e) => e.engine)))];
   const lines = engines.map((e) => {
-    const pts = cs.map((c) => ({ x: c.value, y: engineOf(c, e)?.secondsPerTrialSecond.median ?? NaN })).filter((p) => Number.isFinite(p.y) && p.y > 0);
-    return { label: label(e), x: pts.map((p) => p.x), y: pts.map((p) => p.y), ...style(e) };
+    const pts = cs
+      .map((c) => ({ x: c.value, s: engineOf(c, e)?.secondsPerTrialSecond }))
+      .filter((p): p is { x: number; s: Spread } => p.s !== undefined && Number.isFinite(p.s.median) && p.s.median > 0);
+    return {
+      label: label(e),
+      x: pts.map((p) => p.x),
+      y: pts.map((p) => p.s.median),
+      spread: { low: pts.map((p) => p.s.min), high: pts.map((p) => p.s.max), style: 'bars' as const },
+      ...style(e),
+    };
   });
-  return linePlotSvg(
-    lines.filter((l) => l.x.length > 0),
-    { title, xLabel: axis === 'B' ? 'trials B' : 'neurons N', yLabel: 'run s per simulated trial-s', logX: true, logY: true },
-  );
+  return {
+    title,
+    uncertainty: `median of ${r.repeats} run(s); bars: min–max`,
+    xLabel: axis === 'B' ? 'trials B' : 'neurons N',
+    yLabel: 'run s per simulated trial-s',
+    logX: true,
+    logY: true,
+    series: lines.filter((l) => l.x.length > 0),
+  };
 }
 
 export async function writeBenchReport(dir: string, r: BenchResults): Promise<string> {
   const sub = join(dir, 'benchmarks');
   await mkdir(sub, { recursive: true });
   await writeFile(join(sub, 'results.json'), `${JSON.stringify(r, null, 2)}\n`);
-  const figs: Record<string, string | null> = {
-    'cost-vs-trials.svg': figure(r, 'feedforward', 'V2 preset', 'B', 'Feedforward V2: run time per simulated trial-second against trials B'),
-    'cost-vs-n.svg': figure(r, 'recurrent', 'per-presynaptic STP', 'N', 'Recurrent (fixed in-degree 100): run time per simulated trial-second against N'),
-    'cost-vs-n-per-synapse.svg': figure(
+  const figs: Record<string, LineFigure | null> = {
+    'cost-vs-trials.svg': costFigure(r, 'feedforward', 'V2 preset', 'B', 'Feedforward V2: run time per simulated trial-second against trials B'),
+    'cost-vs-n.svg': costFigure(r, 'recurrent', 'per-presynaptic STP', 'N', 'Recurrent (fixed in-degree 100): run time per simulated trial-second against N'),
+    'cost-vs-n-per-synapse.svg': costFigure(
       r,
       'recurrent',
       'per-synapse STP',
@@ -468,7 +483,7 @@ export async function writeBenchReport(dir: string, r: BenchResults): Promise<st
     '(instruction issue, atomics, dispatch and synchronisation overheads on a software adapter).',
     '',
   );
-  for (const [name, svg] of Object.entries(figs)) if (svg !== null) await writeFile(join(sub, name), svg);
+  for (const [name, fig] of Object.entries(figs)) if (fig !== null) await writeFile(join(sub, name), await renderFigureSvg(fig));
   const path = join(dir, 'benchmarks.md');
   await writeFile(path, md.join('\n'));
   return path;

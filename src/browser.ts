@@ -44,7 +44,10 @@ export { segmentUpDown, stateActivity, boxcarSmooth, type UpDownOptions, type Up
 export { detectPopulationSpikes, POPULATION_SPIKE_DEFAULTS, type PopulationSpikeOptions, type PopulationSpikes } from './analysis/populationSpikes';
 export { ksOneSample, ksTwoSample, type KsResult } from './analysis/kolmogorovSmirnov';
 export { meanAndSem, acrossTrialStats, statsMeanAndSd, statsMeanAndSem, summarize, type MeanWithSem, type RunSummary } from './analysis/summary';
-export { linePlotSvg, type PlotLine, type PlotOptions } from './analysis/svgPlot';
+export { type FigureOptions, type FigureSeries, type LineFigure, plusMinus, type Spread } from './analysis/figures/lineFigure';
+export { interactiveSpec } from './analysis/figures/interaction';
+export { renderFigureSvg, renderSpecSvg } from './analysis/figures/renderSvg';
+export { lineFigureSpec } from './analysis/figures/vegaLiteSpec';
 
 // NumPy .npy arrays.
 export { encodeNpy, decodeNpy, type NpyArray } from './io/npy';

@@ -3,11 +3,11 @@
  * against the swept parameter, stable points filled, unstable ones open.
  */
 import type { AnalyzedFixedPoint, SweepPoint } from '../meso/analyze';
-import { linePlotSvg } from './svgPlot';
+import type { LineFigure } from './figures/lineFigure';
 
 const COLOR = '#0072b2';
 
-export function bifurcationSvg(sweep: SweepPoint[], population: string, path: string): string {
+export function bifurcationFigure(sweep: SweepPoint[], population: string, path: string): LineFigure {
   const stable: { x: number[]; y: number[] } = { x: [], y: [] };
   const unstable: { x: number[]; y: number[] } = { x: [], y: [] };
   for (const s of sweep) {
@@ -19,11 +19,13 @@ export function bifurcationSvg(sweep: SweepPoint[], population: string, path: st
       into.y.push(f.rates[population]);
     }
   }
-  return linePlotSvg(
-    [
+  return {
+    title: `Fixed points of ${population} against ${path}`,
+    xLabel: path,
+    yLabel: `fixed-point rate of ${population} (Hz)`,
+    series: [
       { label: 'stable', ...stable, color: COLOR, marker: 'filled' },
       { label: 'unstable', ...unstable, color: COLOR, marker: 'open' },
     ],
-    { title: `Fixed points of ${population} against ${path}`, xLabel: path, yLabel: `fixed-point rate of ${population} (Hz)` },
-  );
+  };
 }

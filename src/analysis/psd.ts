@@ -76,3 +76,17 @@ export function bandPerTrial(p: Psd, fLo: number, fHi: number): number[] {
   const trials = p.perTrial.length / nf;
   return Array.from({ length: trials }, (_, t) => ks.reduce((s, k) => s + p.perTrial[t * nf + k], 0) / ks.length);
 }
+
+/** The standard error of the mean PSD at each frequency, from the spread of the per-trial PSDs (NaN with fewer than 2 trials). */
+export function psdStandardError(p: Psd): Float64Array {
+  const nf = p.f.length;
+  const trials = p.perTrial.length / nf;
+  const se = new Float64Array(nf).fill(Number.NaN);
+  if (trials < 2) return se;
+  for (let k = 0; k < nf; k++) {
+    let ss = 0;
+    for (let t = 0; t < trials; t++) ss += (p.perTrial[t * nf + k] - p.power[k]) ** 2;
+    se[k] = Math.sqrt(ss / (trials - 1) / trials);
+  }
+  return se;
+}

@@ -3,12 +3,16 @@
  * quantity against the first varied field, one line per population, input or STP projection and
  * per value of the other varied fields, with error bars of ±1 standard error.
  */
-import { linePlotSvg, type PlotLine } from '../analysis/svgPlot';
+import type { FigureSeries, LineFigure } from '../analysis/figures/lineFigure';
+import { renderFigureSvg } from '../analysis/figures/renderSvg';
 import type { Vary } from './grid';
 import { ROW_KINDS, type SweepTable } from './table';
 
-/** Ten distinguishable colours (Tableau 10); lines beyond ten repeat them dashed. */
-const COLORS = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
+/**
+ * The Okabe–Ito palette, safe for the common colour-vision deficiencies, without its yellow (too
+ * pale on white); lines beyond seven repeat the colours dashed.
+ */
+const COLORS = ['#000000', '#E69F00', '#56B4E9', '#009E73', '#0072B2', '#D55E00', '#CC79A7'];
 
 const withUnit = (text: string, unit: string | null | undefined) => (unit ? `${text} (${unit})` : text);
 
@@ -18,7 +22,12 @@ const shortPath = (path: string) => path.replace(/^.*\./, '');
 export interface Figure {
   /** The file name under figures/: "population-rateHz.svg". */
   file: string;
-  svg: string;
+  figure: LineFigure;
+}
+
+/** A sweep figure as the SVG text written to its file. */
+export async function sweepFigureSvg(f: Figure): Promise<string> {
+  return `${await renderFigureSvg(f.figure)}\n`;
 }
 
 /** Every figure of the table (`units`: of the varied fields; `title`: what the titles start with, e.g. the scenario and level). */
@@ -40,13 +49,13 @@ export function sweepFigures(t: SweepTable, varies: readonly Vary[], units: read
         groups.set(label, g);
       }
       if (groups.size === 0) continue;
-      const lines: PlotLine[] = [...groups.values()].map((g, i) => {
+      const lines: FigureSeries[] = [...groups.values()].map((g, i) => {
         const points = [...g.points].sort((a, b) => a.x - b.x);
         return {
           label: g.label,
           x: points.map((p) => p.x),
           y: points.map((p) => p.y),
-          errorBars: points.map((p) => p.e),
+          spread: { low: points.map((p) => p.y - p.e), high: points.map((p) => p.y + p.e), style: 'bars' },
           color: COLORS[i % COLORS.length],
           dashed: i >= COLORS.length,
           marker: 'filled',
@@ -54,13 +63,15 @@ export function sweepFigures(t: SweepTable, varies: readonly Vary[], units: read
         };
       });
       const logX = first.spacing === 'log' || (first.values.every((v) => v > 0) && first.spacing === 'list' && isLogSpaced(first.values));
-      const svg = linePlotSvg(lines, {
-        title: `${title}: ${q.label}, ±1 s.e.`,
+      const figure: LineFigure = {
+        title: `${title}: ${q.label}`,
+        uncertainty: 'bars: ± 1 s.e.',
         xLabel: withUnit(first.path, units[0]),
         yLabel: withUnit(`${kind} ${q.key}`, q.unit),
         logX,
-      });
-      figures.push({ file: `${kind}-${q.key}.svg`, svg: `${svg}\n` });
+        series: lines,
+      };
+      figures.push({ file: `${kind}-${q.key}.svg`, figure });
     }
   }
   return figures;

@@ -6,6 +6,9 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { figureToJson } from '../analysis/figures/figureData';
+import type { LineFigure } from '../analysis/figures/lineFigure';
+import { renderFigureSvg } from '../analysis/figures/renderSvg';
 
 export interface Metric {
   set: string;
@@ -35,7 +38,8 @@ export function metric(base: Omit<Metric, 'pass' | 'clearFail' | 'resolved'>): M
 export interface SetResult {
   set: string;
   metrics: Metric[];
-  figures: Record<string, string>;
+  /** The set's figures by file name; drawn to SVG when the report is written. */
+  figures: Record<string, LineFigure>;
   wallSeconds: Record<string, number>;
   /** Markdown lines shown under the set's table (e.g. tests without a target). */
   notes?: string[];
@@ -55,7 +59,7 @@ export interface ReportSpec {
   /** How a population is named in the tables. */
   populationLabel?: (population: string) => string;
   /** Figures drawn from all sets together (e.g. a quantity against N), shown after the sets. */
-  summaryFigures?: (results: SetResult[]) => Record<string, string>;
+  summaryFigures?: (results: SetResult[]) => Record<string, LineFigure>;
 }
 
 export interface ReportContext {
@@ -123,9 +127,15 @@ export function verdictLine(spec: ReportSpec, results: SetResult[], level = spec
   return `${label}: ${judged.length - failed - undecided} of ${judged.length} targets met, ${failed} missed, ${undecided} not decided at this size`;
 }
 
+/** figures/NAME.svg and, beside it, the numbers it shows (figures/NAME.json) for drawing it again (./rerenderFigures.ts). */
+async function writeFigure(dir: string, name: string, fig: LineFigure): Promise<void> {
+  await writeFile(join(dir, 'figures', name), await renderFigureSvg(fig));
+  await writeFile(join(dir, 'figures', name.replace(/\.svg$/, '.json')), figureToJson(fig));
+}
+
 export async function writeReport(dir: string, spec: ReportSpec, ctx: ReportContext, results: SetResult[]): Promise<{ markdown: string; json: string }> {
   await mkdir(join(dir, 'figures'), { recursive: true });
-  for (const r of results) for (const [name, svg] of Object.entries(r.figures)) await writeFile(join(dir, 'figures', name), svg);
+  for (const r of results) for (const [name, fig] of Object.entries(r.figures)) await writeFigure(dir, name, fig);
   const metrics = results.flatMap((r) => r.metrics);
   const judged = metrics.filter((m) => m.level === spec.judged);
   const label = spec.populationLabel ?? ((p: string) => p);
@@ -188,8 +198,8 @@ export async function writeReport(dir: string, spec: ReportSpec, ctx: ReportCont
   const summary = spec.summaryFigures?.(results) ?? {};
   if (Object.keys(summary).length > 0) {
     md.push('## All sets', '');
-    for (const [name, svg] of Object.entries(summary)) {
-      await writeFile(join(dir, 'figures', name), svg);
+    for (const [name, fig] of Object.entries(summary)) {
+      await writeFigure(dir, name, fig);
       md.push(`![${name}](figures/${name})`);
     }
     md.push('');

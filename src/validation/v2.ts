@@ -13,9 +13,9 @@ import type { VariantId } from '../engines';
 import type { Progress, Recording } from '../model/recording';
 import type { Scenario, ScenarioInput } from '../model/scenario';
 import { parseScenario } from '../model/validate';
-import { bandPerTrial, welchPsd } from '../analysis/psd';
+import { bandPerTrial, psdStandardError, welchPsd } from '../analysis/psd';
 import { compareCurves, trialCurves, type Series } from '../analysis/trialStatistics';
-import { linePlotSvg } from '../analysis/svgPlot';
+import { type LineFigure, plusMinus } from '../analysis/figures/lineFigure';
 import { levelColumns, levelVariants, runLevels } from './runLevels';
 import { metric, type Metric, type ReportSpec, type SetResult } from './report';
 import depressionPreset from '../../scenarios/v2-feedforward-depression.json';
@@ -131,7 +131,7 @@ export async function runV2Set(set: V2Set, o: V2Options): Promise<V2SetResult> {
   const binSize = ref.binSize;
   const bins = ref.bins;
   const metrics: Metric[] = [];
-  const figures: Record<string, string> = {};
+  const figures: Record<string, LineFigure> = {};
   const [w0, w1] = V2_PSD_WINDOW.map((t) => Math.round(t / binSize));
   for (const pop of POPULATIONS) {
     const refSeries = inputSeries(ref, pop);
@@ -172,38 +172,52 @@ function sem(a: number[]): number {
   return Math.sqrt(a.reduce((s, v) => s + (v - m) ** 2, 0) / (a.length - 1) / a.length);
 }
 
-function curvesFigure(set: V2Set, pop: string, recs: Record<V2Level, Recording>, q: 'mean' | 'sd'): string {
+function curvesFigure(set: V2Set, pop: string, recs: Record<V2Level, Recording>, q: 'mean' | 'sd'): LineFigure {
   const lines = LEVELS.map((level) => {
     const r = recs[level];
     const c = trialCurves(inputSeries(r, pop));
+    // The standard error of the trial mean is σ/√n; that of the trial s.d., σ/√(2(n − 1)) for near-Gaussian input.
+    const se = c.sd.map((sd) => (q === 'mean' ? sd / Math.sqrt(r.trials) : sd / Math.sqrt(2 * (r.trials - 1))));
     return {
       label: `${V(level).label} (${r.trials})`,
       x: Float64Array.from({ length: r.bins }, (_, k) => (k + 0.5) * r.binSize),
       y: c[q],
+      spread: r.trials > 1 ? plusMinus(c[q], se, 'band') : undefined,
       color: V(level).color,
       dashed: V(level).dashed,
     };
   });
   const what = q === 'mean' ? 'trial mean μ(t)' : 'trial s.d. σ(t)';
-  return linePlotSvg(lines, {
+  return {
     title: `V2 ${set.name}, ${pop === 'post_all' ? 'C = N' : 'C = 40'}: ${what} of the input into one neuron`,
+    uncertainty: 'bands: ± s.e. over trials',
     xLabel: 'time (s)',
     yLabel: `${q === 'mean' ? 'μ' : 'σ'} (mV)`,
-  });
+    series: lines,
+  };
 }
 
-function psdFigure(set: V2Set, pop: string, recs: Record<V2Level, Recording>, w0: number, w1: number): string {
+function psdFigure(set: V2Set, pop: string, recs: Record<V2Level, Recording>, w0: number, w1: number): LineFigure {
   const lines = LEVELS.map((level) => {
     const r = recs[level];
     const s = inputSeries(r, pop);
     const p = welchPsd(s.a, s.trials, s.stride, 0, w0, w1, V2_PSD_SEGMENT, r.binSize);
     const keep = Array.from(p.f.keys()).filter((k) => k > 0);
-    return { label: V(level).label, x: keep.map((k) => p.f[k]), y: keep.map((k) => p.power[k]), color: V(level).color, dashed: V(level).dashed };
+    const se = psdStandardError(p);
+    const y = keep.map((k) => p.power[k]);
+    const spread = plusMinus(
+      y,
+      keep.map((k) => se[k]),
+      'band',
+    );
+    return { label: V(level).label, x: keep.map((k) => p.f[k]), y, spread, color: V(level).color, dashed: V(level).dashed };
   });
-  return linePlotSvg(lines, {
+  return {
+    series: lines,
+    uncertainty: 'bands: ± s.e. over trials',
     title: `V2 ${set.name}, ${pop === 'post_all' ? 'C = N' : 'C = 40'}: PSD of the input fluctuations, ${V2_PSD_WINDOW[0]}–${V2_PSD_WINDOW[1]} s (40 Hz)`,
     xLabel: 'frequency (Hz)',
     yLabel: 'PSD (mV²/Hz)',
     logY: true,
-  });
+  };
 }

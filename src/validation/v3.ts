@@ -14,7 +14,7 @@ import type { Scenario } from '../model/scenario';
 import { parseScenario } from '../model/validate';
 import { ksTwoSample } from '../analysis/kolmogorovSmirnov';
 import { boxcarSmooth, segmentUpDown, stateActivity, type UpDownSegmentation } from '../analysis/upDown';
-import { linePlotSvg } from '../analysis/svgPlot';
+import { type LineFigure, plusMinus } from '../analysis/figures/lineFigure';
 import { levelColumns, levelVariants, runLevels, type RunSizes } from './runLevels';
 import { relativeDifference, relativeSampleDifference, sampleMean, standardError } from './compare';
 import { metric, type Metric, type ReportSpec, type SetResult } from './report';
@@ -187,7 +187,7 @@ export async function runV3Set(set: V3Set, o: V3Options): Promise<SetResult> {
     `Dwell-time distributions against micro-gpu, two-sample Kolmogorov–Smirnov: ${ks.join('; ')}.`,
   ];
   const tag = `n${set.N}`;
-  const figures: Record<string, string> = {};
+  const figures: Record<string, LineFigure> = {};
   // A_N(t) of trial 0, smoothed as the segmentation sees it; the levels are offset for legibility.
   const shown = (['micro-gpu', 'mf2', 'age'] as V3Level[]).map((level, i) => {
     const r = recs[level];
@@ -203,28 +203,36 @@ export async function runV3Set(set: V3Set, o: V3Options): Promise<SetResult> {
       color: V(level).color,
     };
   });
-  figures[`v3-${tag}-activity.svg`] = linePlotSvg(shown, {
+  figures[`v3-${tag}-activity.svg`] = {
     title: `V3, N = ${set.N}: smoothed A_N(t), trial 0 (levels offset by 60 Hz)`,
     xLabel: 'time (s)',
     yLabel: 'A_N (Hz)',
-  });
+    series: shown,
+  };
   const survival = (up: boolean) =>
     (['micro-gpu', 'micro-cpu', 'mf2', 'age'] as V3Level[]).map((level) => {
       const d = (up ? segs[level].upDwell : segs[level].downDwell).slice().sort((a, b) => a - b);
-      return { label: `${V(level).label} (${d.length})`, x: d, y: d.map((_, i) => 1 - i / d.length), color: V(level).color, dashed: V(level).dashed };
+      const y = d.map((_, i) => 1 - i / d.length);
+      // The binomial standard error of an empirical survival fraction S from n periods: √(S(1 − S)/n).
+      const se = y.map((s) => Math.sqrt((s * (1 - s)) / d.length));
+      return { label: `${V(level).label} (${d.length})`, x: d, y, spread: plusMinus(y, se, 'band'), color: V(level).color, dashed: V(level).dashed };
     });
-  figures[`v3-${tag}-dwell-up.svg`] = linePlotSvg(survival(true), {
+  figures[`v3-${tag}-dwell-up.svg`] = {
     title: `V3, N = ${set.N}: Up dwell times, fraction of periods longer than t`,
+    uncertainty: 'bands: ± binomial s.e.',
     xLabel: 't (s)',
     yLabel: 'P(dwell > t)',
     logY: true,
-  });
-  figures[`v3-${tag}-dwell-down.svg`] = linePlotSvg(survival(false), {
+    series: survival(true),
+  };
+  figures[`v3-${tag}-dwell-down.svg`] = {
     title: `V3, N = ${set.N}: Down dwell times, fraction of periods longer than t`,
+    uncertainty: 'bands: ± binomial s.e.',
     xLabel: 't (s)',
     yLabel: 'P(dwell > t)',
     logY: true,
-  });
+    series: survival(false),
+  };
   const data = Object.fromEntries(
     levels.map((l) => [
       l,
@@ -235,19 +243,35 @@ export async function runV3Set(set: V3Set, o: V3Options): Promise<SetResult> {
 }
 
 /** Mean dwell times against N for every level (the switching slows steeply as N grows). */
-export function v3ScalingFigures(results: SetResult[]): Record<string, string> {
-  const points = results.map((r) => r.data as { N: number; dwell: Record<string, { up: number; down: number }> } | undefined).filter((d) => d !== undefined);
+export function v3ScalingFigures(results: SetResult[]): Record<string, LineFigure> {
+  const points = results
+    .map((r) => r.data as { N: number; dwell: Record<string, { up: number; upSe: number; down: number; downSe: number }> } | undefined)
+    .filter((d) => d !== undefined);
   if (points.length < 2) return {};
   const lines = (['micro-gpu', 'mf2', 'age', 'mf1'] as V3Level[]).flatMap((level) =>
-    (['up', 'down'] as const).map((state) => ({
-      label: `${V(level).label} ${state === 'up' ? 'Up' : 'Down'}`,
-      x: points.map((p) => p.N),
-      y: points.map((p) => p.dwell[level]?.[state] ?? NaN),
-      color: V(level).color,
-      dashed: state === 'down',
-    })),
+    (['up', 'down'] as const).map((state) => {
+      const y = points.map((p) => p.dwell[level]?.[state] ?? NaN);
+      const se = points.map((p) => p.dwell[level]?.[state === 'up' ? 'upSe' : 'downSe'] ?? NaN);
+      return {
+        label: `${V(level).label} ${state === 'up' ? 'Up' : 'Down'}`,
+        x: points.map((p) => p.N),
+        y,
+        spread: plusMinus(y, se, 'bars'),
+        color: V(level).color,
+        dashed: state === 'down',
+        marker: state === 'up' ? ('filled' as const) : ('open' as const),
+        joined: true,
+      };
+    }),
   );
   return {
-    'v3-dwell-vs-n.svg': linePlotSvg(lines, { title: 'V3: mean dwell time against N (J·N fixed)', xLabel: 'N', yLabel: 'mean dwell time (s)', logY: true }),
+    'v3-dwell-vs-n.svg': {
+      title: 'V3: mean dwell time against N (J·N fixed)',
+      uncertainty: 'bars: ± s.e. of the mean dwell time; filled: Up, open: Down',
+      xLabel: 'N',
+      yLabel: 'mean dwell time (s)',
+      logY: true,
+      series: lines,
+    },
   };
 }

@@ -13,7 +13,7 @@ import type { Scenario } from '../model/scenario';
 import { parseScenario } from '../model/validate';
 import { detectPopulationSpikes, POPULATION_SPIKE_DEFAULTS } from '../analysis/populationSpikes';
 import { ksTwoSample } from '../analysis/kolmogorovSmirnov';
-import { linePlotSvg } from '../analysis/svgPlot';
+import { type LineFigure, plusMinus } from '../analysis/figures/lineFigure';
 import { levelColumns, levelVariants, runLevels, type RunSizes } from './runLevels';
 import { relativeSampleDifference, sampleMean } from './compare';
 import { metric, type Metric, type ReportSpec, type SetResult } from './report';
@@ -135,7 +135,7 @@ export async function runV4Set(o: V4Options): Promise<SetResult> {
       ks[level] = { D: k.statistic, p: k.pValue, n: e.intervals.length };
     }
   }
-  const figures: Record<string, string> = {};
+  const figures: Record<string, LineFigure> = {};
   const show = (['micro-gpu', 'age', 'mf2'] as V4Level[]).map((level) => {
     const r = recs[level];
     const n = Math.min(r.bins, Math.round(3 / r.binSize));
@@ -146,24 +146,34 @@ export async function runV4Set(o: V4Options): Promise<SetResult> {
       color: V(level).color,
     };
   });
-  figures['v4-activity.svg'] = linePlotSvg(show, { title: 'V4: A_N(t) of E, the first 3 s of trial 0', xLabel: 'time (s)', yLabel: 'A_N (Hz)' });
+  figures['v4-activity.svg'] = { title: 'V4: A_N(t) of E, the first 3 s of trial 0', xLabel: 'time (s)', yLabel: 'A_N (Hz)', series: show };
   const hist = (['micro-gpu', 'micro-cpu', 'age', 'mf2'] as V4Level[]).map((level) => {
     const iv = events(recs[level]).intervals;
     const edges = Array.from({ length: 31 }, (_, i) => i * 0.025);
-    const density = edges.slice(0, -1).map((lo, i) => iv.filter((v) => v >= lo && v < edges[i + 1]).length / Math.max(1, iv.length) / 0.025);
+    const counts = edges.slice(0, -1).map((lo, i) => iv.filter((v) => v >= lo && v < edges[i + 1]).length);
+    const perCount = 1 / Math.max(1, iv.length) / 0.025;
+    const density = counts.map((c) => c * perCount);
     return {
       label: `${V(level).label} (${iv.length})`,
       x: edges.slice(0, -1).map((lo) => lo + 0.0125),
       y: density,
+      // A bin's count is near-Poisson: its standard error is √count.
+      spread: plusMinus(
+        density,
+        counts.map((c) => Math.sqrt(c) * perCount),
+        'band',
+      ),
       color: V(level).color,
       dashed: V(level).dashed,
     };
   });
-  figures['v4-intervals.svg'] = linePlotSvg(hist, {
+  figures['v4-intervals.svg'] = {
     title: 'V4: distribution of the intervals between population spikes',
+    uncertainty: 'bands: ± s.e. of each bin (√count)',
     xLabel: 'interval (s)',
     yLabel: 'density (1/s)',
-  });
+    series: hist,
+  };
   const n0 = ref.intervals.length;
   const notes = [
     `Inter-event intervals against micro-gpu's ${n0} (mean ${sampleMean(ref.intervals).toFixed(3)} s), two-sample Kolmogorov–Smirnov: ` +

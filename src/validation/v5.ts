@@ -11,8 +11,8 @@ import type { VariantId } from '../engines';
 import type { Progress, Recording } from '../model/recording';
 import type { Scenario, ScenarioInput } from '../model/scenario';
 import { parseScenario } from '../model/validate';
-import { welchPsd } from '../analysis/psd';
-import { linePlotSvg } from '../analysis/svgPlot';
+import { psdStandardError, welchPsd } from '../analysis/psd';
+import { type LineFigure, plusMinus } from '../analysis/figures/lineFigure';
 import { levelColumns, levelVariants, runLevels, type RunSizes } from './runLevels';
 import { bandDifference, relativeDifference, relativeSampleDifference, sampleMean, standardError, trialRates } from './compare';
 import { metric, type Metric, type ReportSpec, type SetResult } from './report';
@@ -110,7 +110,7 @@ export async function runV5Set(set: V5Set, o: V5Options): Promise<SetResult> {
   const from = Math.round(V5_TRANSIENT / ref.binSize);
   const pops = Object.keys(ref.activity).filter((p) => (set.preset.populations as Record<string, { model: string }>)[p].model !== 'poisson');
   const metrics: Metric[] = [];
-  const figures: Record<string, string> = {};
+  const figures: Record<string, LineFigure> = {};
   const psdOf = (r: Recording, pop: string) => welchPsd(r.activity[pop], r.trials, r.bins, 0, from, r.bins, V5_PSD_SEGMENT, r.binSize);
   for (const pop of pops) {
     const a = trialRates(ref, pop, from);
@@ -134,21 +134,30 @@ export async function runV5Set(set: V5Set, o: V5Options): Promise<SetResult> {
     const lines = (['micro-gpu', 'micro-cpu', 'meso'] as V5Level[]).map((level) => {
       const p = psdOf(recs[level], pop);
       const keep = Array.from(p.f.keys()).filter((k) => p.f[k] >= 1 && p.f[k] <= 250);
+      const se = psdStandardError(p);
+      const y = keep.map((k) => p.power[k]);
       return {
         label: `${V(level).label} (${recs[level].trials})`,
         x: keep.map((k) => p.f[k]),
-        y: keep.map((k) => p.power[k]),
+        y,
+        spread: plusMinus(
+          y,
+          keep.map((k) => se[k]),
+          'band',
+        ),
         color: V(level).color,
         dashed: V(level).dashed,
       };
     });
     const tag = set.name === 'population' ? 'population' : 'ei';
-    figures[`v5-${tag}-${pop}-psd.svg`] = linePlotSvg(lines, {
+    figures[`v5-${tag}-${pop}-psd.svg`] = {
       title: `V5 ${set.name}: PSD of the population activity A_N of ${pop}`,
+      uncertainty: 'bands: ± s.e. over trials',
       xLabel: 'frequency (Hz)',
       yLabel: 'PSD (Hz²/Hz)',
       logY: true,
-    });
+      series: lines,
+    };
     const snippet = (['micro-gpu', 'meso', 'macro'] as V5Level[]).map((level) => {
       const r = recs[level];
       const n = Math.min(r.bins, Math.round(1 / r.binSize));
@@ -160,11 +169,12 @@ export async function runV5Set(set: V5Set, o: V5Options): Promise<SetResult> {
         dashed: V(level).dashed,
       };
     });
-    figures[`v5-${tag}-${pop}-activity.svg`] = linePlotSvg(snippet, {
+    figures[`v5-${tag}-${pop}-activity.svg`] = {
       title: `V5 ${set.name}: A_N(t) of ${pop}, first second of trial 0`,
       xLabel: 'time (s)',
       yLabel: 'A_N (Hz)',
-    });
+      series: snippet,
+    };
   }
   return { set: set.name, metrics, figures, wallSeconds };
 }

@@ -10,8 +10,8 @@ import type { VariantId } from '../engines';
 import type { Progress, Recording } from '../model/recording';
 import type { Scenario } from '../model/scenario';
 import { parseScenario } from '../model/validate';
-import { welchPsd } from '../analysis/psd';
-import { linePlotSvg } from '../analysis/svgPlot';
+import { psdStandardError, welchPsd } from '../analysis/psd';
+import { type LineFigure, plusMinus } from '../analysis/figures/lineFigure';
 import { formatSeconds } from '../io/formatSeconds';
 import { levelColumns, levelVariants, runLevels, type RunSizes } from './runLevels';
 import { bandDifference, relativeDifference, relativeSampleDifference, sampleMean, standardError, trialRates } from './compare';
@@ -164,10 +164,24 @@ export async function runV6Set(s: V6Set, o: V6Options): Promise<SetResult> {
   const lines = (['micro-gpu', 'meso', 'age'] as V6Level[]).map((level) => {
     const p = level === 'micro-gpu' ? refPsd : mesoPsd[level as 'meso' | 'age'];
     const keep = Array.from(p.f.keys()).filter((k) => p.f[k] >= 1 && p.f[k] <= 250);
-    return { label: `${V(level).label} (${recs[level].trials})`, x: keep.map((k) => p.f[k]), y: keep.map((k) => p.power[k]), color: V(level).color };
+    const se = psdStandardError(p);
+    const y = keep.map((k) => p.power[k]);
+    const spread = plusMinus(
+      y,
+      keep.map((k) => se[k]),
+      'band',
+    );
+    return { label: `${V(level).label} (${recs[level].trials})`, x: keep.map((k) => p.f[k]), y, spread, color: V(level).color };
   });
-  const figures = {
-    [`v6-n${s.N}-psd.svg`]: linePlotSvg(lines, { title: `V6, N = ${s.N}: PSD of A_N`, xLabel: 'frequency (Hz)', yLabel: 'PSD (Hz²/Hz)', logY: true }),
+  const figures: Record<string, LineFigure> = {
+    [`v6-n${s.N}-psd.svg`]: {
+      title: `V6, N = ${s.N}: PSD of A_N`,
+      uncertainty: 'bands: ± s.e. over trials',
+      xLabel: 'frequency (Hz)',
+      yLabel: 'PSD (Hz²/Hz)',
+      logY: true,
+      series: lines,
+    },
   };
   const diff = (l: V6Level) => Math.abs(rates[l].mean / rates['micro-gpu'].mean - 1);
   const data: V6Data = { N: s.N, cost, rate: rates, psd, rateDiff: { meso: diff('meso'), age: diff('age'), macro: diff('macro') } };
@@ -183,23 +197,43 @@ function psdSegment(r: Recording): number {
 }
 
 /** Cost and accuracy against N, from every set. */
-export function v6ScalingFigures(results: SetResult[]): Record<string, string> {
+export function v6ScalingFigures(results: SetResult[]): Record<string, LineFigure> {
   const d = results.map((r) => r.data as V6Data | undefined).filter((x): x is V6Data => x !== undefined);
   if (d.length < 2) return {};
   const N = d.map((x) => x.N);
-  const cost = linePlotSvg(
-    LEVELS.map((l) => ({ label: V(l).label, x: N, y: d.map((x) => x.cost[l]), color: V(l).color, dashed: V(l).dashed })),
-    { title: 'V6: wall time per simulated trial-second against N', xLabel: 'N', yLabel: 'wall s per trial-s', logX: true, logY: true },
-  );
-  const accuracy = linePlotSvg(
-    [
-      { label: `${V('meso').short} rate`, x: N, y: d.map((x) => x.rateDiff.meso), color: V('meso').color },
+  const cost: LineFigure = {
+    title: 'V6: wall time per simulated trial-second against N',
+    xLabel: 'N',
+    yLabel: 'wall s per trial-s',
+    logX: true,
+    logY: true,
+    series: LEVELS.map((l) => ({ label: V(l).label, x: N, y: d.map((x) => x.cost[l]), color: V(l).color, dashed: V(l).dashed })),
+  };
+  // The rate difference |r/r₀ − 1| and its standard error from both rates' (delta method).
+  const rateSpread = (l: 'meso' | 'age' | 'macro') => {
+    const y = d.map((x) => x.rateDiff[l]);
+    const se = d.map((x) => {
+      const a = x.rate[l];
+      const b = x.rate['micro-gpu'];
+      const rel = Math.hypot(Number.isFinite(a.se) ? a.se / a.mean : 0, b.se / b.mean);
+      return (a.mean / b.mean) * rel;
+    });
+    return { y, spread: plusMinus(y, se, 'bars') };
+  };
+  const accuracy: LineFigure = {
+    title: 'V6: relative difference from micro-gpu against N',
+    uncertainty: 'bars: ± s.e. of the rate difference',
+    xLabel: 'N',
+    yLabel: 'relative difference',
+    logX: true,
+    logY: true,
+    series: [
+      { label: `${V('meso').short} rate`, x: N, ...rateSpread('meso'), color: V('meso').color },
       { label: `${V('meso').short} PSD (worst band)`, x: N, y: d.map((x) => x.psd.meso), color: V('meso').color, dashed: true },
-      { label: `${V('age').short} rate`, x: N, y: d.map((x) => x.rateDiff.age), color: V('age').color },
+      { label: `${V('age').short} rate`, x: N, ...rateSpread('age'), color: V('age').color },
       { label: `${V('age').short} PSD (worst band)`, x: N, y: d.map((x) => x.psd.age), color: V('age').color, dashed: true },
-      { label: `${V('macro').short} rate`, x: N, y: d.map((x) => x.rateDiff.macro), color: V('macro').color },
+      { label: `${V('macro').short} rate`, x: N, ...rateSpread('macro'), color: V('macro').color },
     ],
-    { title: 'V6: relative difference from micro-gpu against N', xLabel: 'N', yLabel: 'relative difference', logX: true, logY: true },
-  );
+  };
   return { 'v6-cost-vs-n.svg': cost, 'v6-accuracy-vs-n.svg': accuracy };
 }

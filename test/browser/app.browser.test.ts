@@ -173,12 +173,22 @@ describe('the browser app with WebGPU (Vite build, Chromium, SwiftShader)', () =
       meso.inputs.post_all.mean.toFixed(3),
     );
 
-    // Figures: the input band of both levels, PSD, activity, STP.
-    for (const id of ['input', 'psd', 'activity', 'stp']) expect(await page.locator(`#figure-${id} svg`).count(), id).toBe(1);
+    // Figures: the input band of both levels, PSD, activity, STP, drawn by Vega once it has loaded.
+    for (const id of ['input', 'psd', 'activity', 'stp']) await expect.poll(() => page.locator(`#figure-${id} svg`).count(), { message: id }).toBe(1);
     expect(await page.locator('#figure-dwell').isHidden()).toBe(true); // no recurrent population in V2
     const legend = await page.locator('#figure-input svg').textContent();
     expect(legend).toContain('micro (WebGPU), 32 trials');
     expect(legend).toContain('meso, MF2, 32 trials');
+    // A hover on a point of the input band shows its values under the figure; a click on a legend
+    // entry hides the other levels (their marks' opacity drops to 0).
+    const input = page.locator('#figure-input');
+    await input.locator('g.mark-symbol.role-mark').last().locator('path').nth(100).hover({ force: true });
+    await expect.poll(() => input.locator('.figure-readout').textContent()).toMatch(/^series: .+ · time \(s\): [0-9.]+ · input \(mV\): -?[0-9.]+/);
+    await input.locator('g.role-legend-symbol path').first().click({ force: true });
+    await expect
+      .poll(() => input.locator('g.mark-line.role-mark path[opacity="0"], g.mark-line.role-mark path[stroke-opacity="0"]').count())
+      .toBeGreaterThan(0);
+    await input.locator('svg').dblclick({ position: { x: 5, y: 5 } });
 
     // The raster: trial 0's spikes of `pre`, drawn by the WebGPU pipeline.
     const trial0 = Array.from(microNode.spikes.pre.trial).filter((t) => t === 0).length;
@@ -240,7 +250,8 @@ describe('the browser app with WebGPU (Vite build, Chromium, SwiftShader)', () =
     expect(worst).toBeLessThan(1e-9);
     const svg = await download(page, () => page.locator('#figure-input [data-export="svg"]').click());
     expect(svg.name).toBe('v2-feedforward-depression_input.svg');
-    expect(svg.bytes.toString('utf8')).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(svg.bytes.toString('utf8')).toMatch(/^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(svg.bytes.toString('utf8')).toMatch(/>Synaptic input into an? \S+ neuron<\/text>/);
     const png = await download(page, () => page.locator('#figure-input [data-export="png"]').click());
     expect(Array.from(png.bytes.subarray(0, 8))).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -322,7 +333,7 @@ describe('the browser app with WebGPU (Vite build, Chromium, SwiftShader)', () =
     expect(micro.summary!.completedDuration).toBe(1.5);
     expect(micro.summary!.cancelled).toBe(true);
     expect(await page.locator('#summary-table tr[data-level="micro-gpu"] th').textContent()).toContain('(partial)');
-    expect(await page.locator('#figure-input svg').count()).toBe(1);
+    await expect.poll(() => page.locator('#figure-input svg').count()).toBe(1);
     await page.screenshot({ path: path.join(OUTPUT_DIR, 'app-cancelled.png'), fullPage: true });
 
     // Meso alone, in its worker: cancel once it has made progress; the page answered meanwhile.

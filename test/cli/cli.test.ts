@@ -364,7 +364,7 @@ describe('mesostp run', () => {
     expect(a.fixedPoints).toHaveLength(3);
     expect(a.sweep.points.map((p: { fixedPoints: unknown[] }) => p.fixedPoints.length)).toEqual([3, 3, 1]);
     expect(a.synapses[0].curves.exact.length).toBeGreaterThan(10);
-    expect(readFileSync(join(dir, 'sweep.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<circle[\s\S]*<\/svg>$/);
+    expect(readFileSync(join(dir, 'sweep.svg'), 'utf8')).toMatch(/^<svg[\s\S]*>stable<\/text>[\s\S]*>unstable<\/text>[\s\S]*<\/svg>$/);
     // Without --stp, the fixed points are those of the age-resolved mean-field, the default of run.
     const byDefault = await mesostp(['analyze', 'scenarios/v3-up-down.json']);
     expect(byDefault.stdout).toMatch(/fixed points of the macro equations \(STP age, drives at t = 0 s\): 3/);
@@ -386,7 +386,17 @@ describe('mesostp run', () => {
     expect(r.stdout).toMatch(/MF2: \d+ of 20 targets met/);
     const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
     expect(summary.sizes).toMatchObject({ gpuTrials: 24, cpuTrials: 8, mesoTrials: 12 });
-    expect(readdirSync(join(dir, 'figures')).length).toBe(12);
+    // Twelve figures, each SVG beside the numbers it shows; --report draws them again, the same bytes.
+    const figures = readdirSync(join(dir, 'figures'));
+    expect(figures.filter((f) => f.endsWith('.svg')).length).toBe(12);
+    expect(figures.filter((f) => f.endsWith('.json')).length).toBe(12);
+    const mean = join(dir, 'figures', 'v2-depression-post_all-mean.svg');
+    const drawn = readFileSync(mean, 'utf8');
+    expect(drawn).toMatch(/^<svg[\s\S]*>bands: ± s\.e\. over trials<\/text>[\s\S]*<\/svg>$/);
+    const again = await mesostp(['validate', '--report', root]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/drew 12 figure\(s\) again/);
+    expect(readFileSync(mean, 'utf8')).toBe(drawn);
     const bad = await mesostp(['validate', 'v9', '--out', dir]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/"v9" is not an experiment of this version; available: v2, v3, v4, v5, v6, all/);

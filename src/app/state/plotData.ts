@@ -8,9 +8,9 @@
  * Pure functions of recordings: tested in Node, drawn by ../ui/figures.ts.
  */
 import type { Recording } from '../../model/recording';
-import type { PlotLine, PlotOptions } from '../../analysis/svgPlot';
+import { type FigureOptions, type FigureSeries, plusMinus } from '../../analysis/figures/lineFigure';
 import { trialVariance, type TrialStats } from '../../model/trialStats';
-import { welchPsd } from '../../analysis/psd';
+import { psdStandardError, welchPsd } from '../../analysis/psd';
 import { segmentUpDown, type UpDownOptions } from '../../analysis/upDown';
 import { LEVELS, type LevelChoice } from './levels';
 
@@ -18,8 +18,8 @@ export type Recordings = Partial<Record<LevelChoice, Recording>>;
 
 export interface Figure {
   id: string;
-  lines: PlotLine[];
-  options: PlotOptions;
+  lines: FigureSeries[];
+  options: FigureOptions;
   /** Why the figure is empty or what it leaves out (shown under it). */
   note?: string;
 }
@@ -66,17 +66,25 @@ function statsCurves(s: TrialStats, row = 0): { mean: Float64Array; sd: Float64A
 /** "(from the 16 of 100000 trials whose arrays were kept)" where record.trials 'stats' kept fewer than all. */
 const keptNote = (r: Recording) => (r.keptTrials < r.trials ? ` (the ${r.keptTrials} of ${r.trials} trials whose arrays were kept)` : '');
 
-/** Trial-mean population activity of every population, every level. */
+/** Trial-mean population activity of every population, every level, ± its standard error over trials. */
 export function activityFigure(recs: Recordings): Figure {
-  const lines: PlotLine[] = [];
+  const lines: FigureSeries[] = [];
   for (const [choice, r] of entries(recs)) {
     const pops = Object.keys(r.activity);
     pops.forEach((pop, i) => {
-      const d = decimate(binCentres(r), r.stats.activity[pop].mean);
-      lines.push({ label: `${pop} (${LEVELS[choice].short})`, x: d.x, y: d.y, color: LEVELS[choice].color, dashed: i % 2 === 1 });
+      const c = statsCurves(r.stats.activity[pop]);
+      const d = decimate(binCentres(r), c.mean);
+      // Block-averaged like the mean: the band is the s.e. of each drawn point's trial mean, near enough for a live view.
+      const se = decimate(binCentres(r), c.sd).y.map((sd) => sd / Math.sqrt(r.trials));
+      const spread = r.trials > 1 ? plusMinus(d.y, se, 'band') : undefined;
+      lines.push({ label: `${pop} (${LEVELS[choice].short})`, x: d.x, y: d.y, spread, color: LEVELS[choice].color, dashed: i % 2 === 1 });
     });
   }
-  return { id: 'activity', lines, options: { title: 'Population activity A(t), trial mean', xLabel: 'time (s)', yLabel: 'A (Hz)' } };
+  return {
+    id: 'activity',
+    lines,
+    options: { title: 'Population activity A(t), trial mean', uncertainty: 'bands: ± s.e. over trials', xLabel: 'time (s)', yLabel: 'A (Hz)' },
+  };
 }
 
 /**
@@ -84,7 +92,7 @@ export function activityFigure(recs: Recordings): Figure {
  * sampled one), every level on one axis: the quantity validation V2 compares (docs/validation/plan.md).
  */
 export function inputBandFigure(recs: Recordings, population: string): Figure {
-  const lines: PlotLine[] = [];
+  const lines: FigureSeries[] = [];
   for (const [choice, r] of entries(recs)) {
     const rec = r.inputs[population];
     if (!rec || rec.neurons.length === 0) continue;
@@ -92,12 +100,13 @@ export function inputBandFigure(recs: Recordings, population: string): Figure {
     const t = binCentres(r);
     const mean = decimate(t, c.mean);
     const sd = decimate(t, c.sd);
-    lines.push({ label: `${LEVELS[choice].label}${trialsLabel(r)}`, x: mean.x, y: mean.y, band: r.trials > 1 ? sd.y : undefined, color: LEVELS[choice].color });
+    const spread = r.trials > 1 ? plusMinus(mean.y, sd.y, 'band') : undefined;
+    lines.push({ label: `${LEVELS[choice].label}${trialsLabel(r)}`, x: mean.x, y: mean.y, spread, color: LEVELS[choice].color });
   }
   return {
     id: `input-${population}`,
     lines,
-    options: { title: `Synaptic input into a ${population} neuron: trial mean ± s.d.`, xLabel: 'time (s)', yLabel: 'input (mV)' },
+    options: { title: `Synaptic input into a ${population} neuron`, uncertainty: 'bands: trial mean ± trial s.d.', xLabel: 'time (s)', yLabel: 'input (mV)' },
     note: lines.length === 0 ? `no level recorded the input into ${population} (scenario.record.inputs)` : undefined,
   };
 }
@@ -115,7 +124,7 @@ function segmentFor(bins: number, cap = 512): number {
  * (macro has no fluctuations) are left out, with the reason in the note.
  */
 export function inputPsdFigure(recs: Recordings, population: string): Figure {
-  const lines: PlotLine[] = [];
+  const lines: FigureSeries[] = [];
   const left: string[] = [];
   for (const [choice, r] of entries(recs)) {
     const rec = r.inputs[population];
@@ -138,7 +147,9 @@ export function inputPsdFigure(recs: Recordings, population: string): Figure {
     }
     const p = welchPsd(rec.sampled, r.keptTrials, rec.neurons.length * r.bins, 0, from, r.bins, segment, r.binSize);
     // Drop f = 0: the trial mean is subtracted, so it carries no fluctuation power.
-    lines.push({ label: `${LEVELS[choice].label}${keptNote(r)}`, x: p.f.subarray(1), y: p.power.subarray(1), color: LEVELS[choice].color });
+    const y = p.power.subarray(1);
+    const spread = plusMinus(y, psdStandardError(p).subarray(1), 'band');
+    lines.push({ label: `${LEVELS[choice].label}${keptNote(r)}`, x: p.f.subarray(1), y, spread, color: LEVELS[choice].color });
   }
   return {
     id: `psd-${population}`,
@@ -147,6 +158,7 @@ export function inputPsdFigure(recs: Recordings, population: string): Figure {
       title: `PSD of the input fluctuations into a ${population} neuron (second half of the run)`,
       xLabel: 'frequency (Hz)',
       yLabel: 'PSD (mV²/Hz)',
+      uncertainty: 'bands: ± s.e. over trials',
       logX: true,
       logY: true,
     },
@@ -156,7 +168,7 @@ export function inputPsdFigure(recs: Recordings, population: string): Figure {
 
 /** Mean STP variables (u, x, …) of every STP projection, trial mean, every level. */
 export function stpFigure(recs: Recordings): Figure {
-  const lines: PlotLine[] = [];
+  const lines: FigureSeries[] = [];
   for (const [choice, r] of entries(recs)) {
     let i = 0;
     for (const [proj, vars] of Object.entries(r.stats.stp)) {
@@ -198,7 +210,7 @@ export function histogramSteps(values: readonly number[], max: number, bins: num
 
 /** Up and Down dwell-time histograms of `population` for every level (the segmentation of validation V3, docs/validation/plan.md). */
 export function dwellFigure(recs: Recordings, population: string, o: Omit<UpDownOptions, 'binSeconds'>): Figure {
-  const lines: PlotLine[] = [];
+  const lines: FigureSeries[] = [];
   const counts: string[] = [];
   const all: { choice: LevelChoice; up: number[]; down: number[] }[] = [];
   for (const [choice, r] of entries(recs)) {

@@ -7,7 +7,8 @@ import { formatIssue, validateScenario } from '../../model';
 import type { FixedPoint } from '../../meso/fixedPoints';
 import { STP_MEAN_FIELD_DEFAULT } from '../../meso/stpMeanField';
 import { analyzeFixedPoints, synapseAnalysis, sweepFixedPoints, type AnalyzedFixedPoint } from '../../meso/analyze';
-import { bifurcationSvg } from '../../analysis/bifurcationPlot';
+import { bifurcationFigure } from '../../analysis/bifurcationPlot';
+import { renderFigureSvg } from '../../analysis/figures/renderSvg';
 
 const help = `mesostp analyze <scenario.json> [options]
 
@@ -130,7 +131,7 @@ export const analyzeCommand: Command = {
       }
       if (values.out) {
         await mkdir(values.out, { recursive: true });
-        await writeFile(join(values.out, 'sweep.svg'), bifurcationSvg(sweep, first, sweepPath));
+        await writeFile(join(values.out, 'sweep.svg'), await renderFigureSvg(bifurcationFigure(sweep, first, sweepPath)));
       }
     }
     if (values.out) {

@@ -9,7 +9,7 @@ import { emptyDir, parseShard } from '../../io/checkpoint';
 import { RecordingMemoryError } from '../../model/recordingMemory';
 import { validateScenario } from '../../model/validate';
 import { version } from '../../version';
-import { sweepFigures } from '../../sweep/figures';
+import { sweepFigureSvg, sweepFigures } from '../../sweep/figures';
 import { checkVaryTarget, fieldUnit, parseVaries, pointText, type Vary } from '../../sweep/grid';
 import { baseScenarioHash, createSweepManifest, type SweepManifest, sweepDifferences, sweepDirState, SWEEP_FORMAT, writeShared } from '../../sweep/manifest';
 import { completeSummary, missingPoints, pointStarted, runPoints, shardPoints, type SweepPoint, sweepPoints } from '../../sweep/sweepRun';
@@ -99,7 +99,7 @@ async function writeTable(
   );
   const figures = sweepFigures(table, varies, units, `${m.scenario} at ${m.level}, ${m.trials} trial(s)`);
   await mkdir(join(out, 'figures'), { recursive: true });
-  for (const f of figures) await writeShared(join(out, 'figures', f.file), f.svg);
+  for (const f of figures) await writeShared(join(out, 'figures', f.file), await sweepFigureSvg(f));
   return figures.length;
 }
 

@@ -4,9 +4,11 @@ import { describeAdapter, type GpuContext } from '../../gpu/device';
 import { requestNodeGpu } from '../../gpu/node';
 import { EXPERIMENTS, type Experiment } from '../../validation/experiments';
 import { terminalTable, verdictLine, writeReport, type SetResult } from '../../validation/report';
+import { rerenderFigures } from '../../validation/rerenderFigures';
 import { progressReporter } from '../progress';
 
 const help = `mesostp validate [EXPERIMENT ...] [--quick | --full] [--out DIR]
+mesostp validate --report DIR
 
 Runs validation experiments of docs/validation/plan.md and writes, per experiment, a report
 (markdown with SVG figures) and summary.json (every metric with its uncertainty, target and
@@ -22,7 +24,10 @@ Options:
   --quick   a few minutes on a 2-core machine without a GPU (default)
   --full    the size of docs/validation/ (tens of minutes)
   --trials G,C,M   override the trials of micro-gpu, micro-cpu and meso
-  --out DIR output folder (default out/validation)`;
+  --out DIR output folder (default out/validation)
+  --report DIR  draw the figures of written reports again (DIR: one report, or a folder of
+              them such as docs/validation) from the numbers beside each (figures/NAME.json);
+              nothing is run`;
 
 export const validateCommand: Command = {
   name: 'validate',
@@ -33,8 +38,15 @@ export const validateCommand: Command = {
       args,
       allowPositionals: true,
       strict: true,
-      options: { quick: { type: 'boolean' }, full: { type: 'boolean' }, trials: { type: 'string' }, out: { type: 'string' } },
+      options: { quick: { type: 'boolean' }, full: { type: 'boolean' }, trials: { type: 'string' }, out: { type: 'string' }, report: { type: 'string' } },
     });
+    if (values.report !== undefined) {
+      const r = await rerenderFigures(values.report);
+      console.log(`drew ${r.drawn.length} figure(s) again under ${values.report}`);
+      if (r.withoutData.length > 0)
+        console.log(`left as they are, without their numbers (written before reports kept them; rerun the experiment): ${r.withoutData.join(', ')}`);
+      return 0;
+    }
     const names = positionals.length === 0 ? ['v2'] : positionals.includes('all') ? EXPERIMENTS.map((e) => e.name) : positionals;
     const unknown = names.filter((n) => !EXPERIMENTS.some((e) => e.name === n));
     if (unknown.length > 0) {

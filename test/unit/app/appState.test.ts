@@ -90,7 +90,10 @@ describe('figure data', () => {
     const c = trialCurves({ a: micro.inputs.post_all.sampled, trials: 6, stride: m * micro.bins, offset: 0, bins: micro.bins });
     // 600 bins: below the point cap, so the curves are the trial statistics themselves (the recording's, to rounding).
     expect(Array.from(fig.lines[0].y)).toEqual(Array.from(c.mean));
-    for (let k = 0; k < c.sd.length; k++) expect(fig.lines[0].band![k]).toBeCloseTo(c.sd[k], 12);
+    for (let k = 0; k < c.sd.length; k++) {
+      expect(fig.lines[0].spread!.high[k] - fig.lines[0].y[k]).toBeCloseTo(c.sd[k], 12);
+      expect(fig.lines[0].y[k] - fig.lines[0].spread!.low[k]).toBeCloseTo(c.sd[k], 12);
+    }
     expect(fig.lines[0].x[0]).toBeCloseTo(micro.binSize / 2, 12);
     expect(inputBandFigure({ 'micro-gpu': micro }, 'pre').note).toMatch(/no level recorded the input into pre/);
   });
@@ -120,7 +123,7 @@ describe('figure data', () => {
     const band = (r: typeof all) => inputBandFigure({ 'micro-gpu': r }, 'post_all').lines[0];
     const [got, want] = [band(stats), band(all)];
     expect(got.label).toBe('micro (WebGPU), 6 trials');
-    for (let k = 0; k < all.bins; k++) expect(got.band![k]).toBeCloseTo(want.band![k], 12);
+    for (let k = 0; k < all.bins; k++) expect(got.spread!.high[k]).toBeCloseTo(want.spread!.high[k], 12);
     expect(Array.from(activityFigure({ 'micro-gpu': stats }).lines[0].y)).toEqual(Array.from(activityFigure({ 'micro-gpu': all }).lines[0].y));
     const psd = inputPsdFigure({ 'micro-gpu': stats }, 'post_all');
     expect(psd.lines[0].label).toBe('micro (WebGPU) (the 3 of 6 trials whose arrays were kept)');

@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../../src/analysis/summary';
-import { sweepFigures } from '../../../src/sweep/figures';
+import { figureRows } from '../../../src/analysis/figures/vegaLiteSpec';
+import { sweepFigureSvg, sweepFigures } from '../../../src/sweep/figures';
 import { parseVaries } from '../../../src/sweep/grid';
 import { sweepTable, tableCsv, tableJson } from '../../../src/sweep/table';
 
@@ -109,18 +110,26 @@ describe('the sweep figures', () => {
       'stp-x.svg',
       'stp-u.svg',
     ]);
-    const rate = figures[0].svg;
-    for (const label of ['E, seed=1', 'E, seed=2', 'I,1, seed=1', 'I,1, seed=2']) expect(rate).toContain(`>${label}</text>`);
-    expect(rate).toContain('>projections[0].stp.U</text>');
-    expect(rate).toContain('>population rateHz (Hz)</text>');
-    expect(rate).toContain('test: firing rate, ±1 s.e.');
+    const rate = figures[0].figure;
+    expect(rate.series.map((l) => l.label)).toEqual(['E, seed=1', 'I,1, seed=1', 'E, seed=2', 'I,1, seed=2']);
+    expect(rate.xLabel).toBe('projections[0].stp.U');
+    expect(rate.yLabel).toBe('population rateHz (Hz)');
+    expect(rate.title).toBe('test: firing rate');
+    expect(rate.uncertainty).toBe('bars: ± 1 s.e.');
   });
 
   it('draws an error bar of ±1 s.e. where there is one, and none where there is not', () => {
-    const bars = (svg: string) => (svg.match(/stroke-width="1"\/>/g) ?? []).length;
+    const bars = (f: (typeof figures)[number]) => figureRows(f.figure).filter((r) => r.low !== null && r.high !== null).length;
     // Rates: E has standard errors at 3 of its 4 points; I none.
-    expect(bars(figures[0].svg)).toBe(3);
-    expect(bars(figures[2].svg)).toBe(4);
-    expect(bars(figures[4].svg)).toBe(0);
+    expect(bars(figures[0])).toBe(3);
+    expect(bars(figures[2])).toBe(4);
+    expect(bars(figures[4])).toBe(0);
+    for (const r of figureRows(figures[0].figure).filter((r) => r.low !== null)) expect((r.high! - r.low!) / 2).toBeGreaterThan(0);
+  });
+
+  it('renders each figure to SVG in Node, with its legend', async () => {
+    const svg = await sweepFigureSvg(figures[0]);
+    expect(svg.startsWith('<svg')).toBe(true);
+    for (const label of ['E, seed=1', 'I,1, seed=2', 'projections[0].stp.U']) expect(svg).toContain(`>${label}</text>`);
   });
 });
