@@ -5,6 +5,7 @@
  */
 import { unsupportedFeatures } from '../compile/support';
 import { requestBrowserGpu } from '../gpu/browser';
+import { simulateMesoGpu } from '../meso/gpu';
 import { moments, stp } from './meso';
 import type { EngineDef } from './types';
 
@@ -17,8 +18,6 @@ export const mesoGpu = {
   options: [stp, moments],
   unsupported: (scenario) => unsupportedFeatures('meso-gpu', scenario),
   async run(scenario, options, ctx) {
-    // Loaded on first use, so that the registry stays light.
-    const { simulateMesoGpu } = await import('../meso/gpu');
     const run = (gpu: NonNullable<typeof ctx.gpu>) =>
       simulateMesoGpu(scenario, {
         gpu,
