@@ -15,7 +15,7 @@ import type { GpuContext } from '../../gpu/device';
 import { createStorageBuffer, createUniformBuffer, readBuffer, uploadStorageBuffer } from '../../gpu/buffers';
 import { bindBuffers, type ComputeKernel, createComputeKernel } from '../../gpu/wgsl';
 import { mergeSequentialRecordings } from '../../model/mergeRecordings';
-import type { InputRecording, Progress, Recording, SpikeRecording } from '../../model/recording';
+import type { InputRecording, Recording, SpikeRecording } from '../../model/recording';
 import { recordingBytesPerTrial } from '../../model/recordingMemory';
 import { keepLeadingTrials, keptInRange, statsFromArrays } from '../../model/recordingStats';
 import type { Scenario } from '../../model/scenario';
@@ -24,26 +24,18 @@ import { batchRanges, statsBatchTrials } from '../../model/trialBatches';
 import { Purpose, purposeWord, seedWord } from '../../rng/streams';
 import { NEURON_POISSON } from '../../compile';
 import { compileMesoNetwork, type MesoNetwork } from '../network';
+import type { MesoOptions } from '../simulate';
 import { lanesFor, MESO_STEP_PARTS, MesoParams, MesoPop, MesoProj } from './kernels/mesoStep';
 import { STP_MEAN_FIELD_DEFAULT, type StpMeanFieldOrder } from '../stpMeanField';
 import { planMesoGpu, type MesoGpuPlan } from './plan';
 
-export interface MesoGpuOptions {
+/** The CPU meso engine's run options (same meaning, same defaults), plus the GPU and its budget. */
+export interface MesoGpuOptions extends Pick<MesoOptions, 'stp' | 'moments' | 'onProgress' | 'signal' | 'maxTrialsPerBatch' | 'trialRange'> {
   gpu: GpuContext;
   /** 'macro': n = n̄ and no synaptic noise (the N → ∞ limit), for checks against the CPU macro engine. Default 'meso'. */
   level?: 'meso' | 'macro';
-  /** STP mean-field order (default: the meso engine's, STP_MEAN_FIELD_DEFAULT). */
-  stp?: StpMeanFieldOrder;
-  /** What drives the STP second moments (default: the expected activity, as the CPU engine). */
-  moments?: 'expected' | 'realised';
-  onProgress?: (p: Progress) => void;
-  signal?: AbortSignal;
   /** Steps per dispatch, between progress reports and abort checks (default 500). */
   chunkSteps?: number;
-  /** An upper bound on the trials of a batch. */
-  maxTrialsPerBatch?: number;
-  /** Only these trials (global indices; default every trial). */
-  trialRange?: [number, number];
   /** Bytes the state and recording of one batch may take on the GPU (default 1 GiB). */
   memoryBudget?: number;
 }
