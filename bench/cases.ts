@@ -15,7 +15,7 @@
  */
 import v2Preset from '../scenarios/v2-feedforward-depression.json';
 import scalePreset from '../scenarios/v6-scale.json';
-import { BENCH_VARIANTS, type BenchVariantId } from '../src/engines';
+import { BENCH_VARIANTS, variant, type BenchVariantId } from '../src/engines';
 
 /** The simulators outside mesostp that `--peers` runs beside the engines (bench/peers). */
 export const PEER_ENGINES = ['brian2-cython', 'brian2-cpp'] as const;
@@ -46,10 +46,30 @@ export interface BenchCase {
   setupOnly?: boolean;
   /** The Brian2 script that runs the same network (with --peers). */
   peer?: PeerScript;
+  /**
+   * Also measure each engine's steady-state cost: a second run, `steadyExtraSeconds(engine)`
+   * longer, whose extra run time over the first is the cost of the added steps alone, without
+   * set-up and the JavaScript engine's warm-up (which is most of a 1-s meso run).
+   */
+  steady?: boolean;
+  /** Repeats of this case when fewer than the run's (a case too long to repeat). */
+  maxRepeats?: number;
+}
+
+/**
+ * How much longer the second run of a `steady` case is: the micro engines' cost is dominated by
+ * their steps, so one more duration resolves it; the population equations cost ~10⁻³ of that per
+ * step, so they run 9 durations more for a difference well above the noise of process start-up.
+ */
+export function steadyExtraSeconds(c: BenchCase, engine: BenchEngine): number {
+  const d = c.scenario.run.duration;
+  return !isPeer(engine) && variant(engine).engine.startsWith('micro') ? d : 9 * d;
 }
 
 interface Sizes {
   feedforwardTrials: number[];
+  /** The V2 preset at the meso engines only (meso-gpu's targets: 4096 trials, and 256 trials up). */
+  mesoTrials: number[];
   feedforwardDuration: number;
   recurrentN: number[];
   /** Procedural connectivity only (micro-gpu): sizes beyond the explicit ones. */
@@ -65,6 +85,7 @@ interface Sizes {
 export const SIZES: Record<BenchSize, Sizes> = {
   smoke: {
     feedforwardTrials: [1, 4],
+    mesoTrials: [8],
     feedforwardDuration: 0.05,
     recurrentN: [200],
     proceduralN: [],
@@ -76,6 +97,7 @@ export const SIZES: Record<BenchSize, Sizes> = {
   },
   quick: {
     feedforwardTrials: [1, 64, 1024],
+    mesoTrials: [256],
     feedforwardDuration: 0.3,
     recurrentN: [1000, 10000],
     proceduralN: [],
@@ -87,6 +109,7 @@ export const SIZES: Record<BenchSize, Sizes> = {
   },
   full: {
     feedforwardTrials: [1, 64, 1024],
+    mesoTrials: [256, 4096],
     feedforwardDuration: 1.5,
     recurrentN: [1000, 10000, 100000],
     proceduralN: [300000],
@@ -104,6 +127,9 @@ function feedforward(trials: number, duration: number): Record<string, any> {
   // What a Monte Carlo user records: the activity and the sampled inputs (as the V2 validation does).
   return s;
 }
+
+/** The V2 preset run by the meso engines alone, at trial counts beyond the other engines' (the targets find it by this name). */
+export const MESO_MONTE_CARLO_VARIANT = 'V2 preset, meso engines';
 
 /** Variant names of the peer workloads (the targets of bench/report.ts find them by these). */
 export const MONTE_CARLO_VARIANT = 'V2-type MC, 1000 Poisson, dt = 0.1 ms';
@@ -180,6 +206,19 @@ export function benchCases(size: BenchSize): BenchCase[] {
       engines: B > 1 ? BENCH_VARIANTS.filter((v) => v !== 'meso-age') : ['micro-gpu', 'micro-cpu', 'meso-mf2', 'macro'],
     });
   }
+  for (const B of z.mesoTrials) {
+    if (z.feedforwardTrials.includes(B)) continue;
+    cases.push({
+      workload: 'feedforward',
+      variant: MESO_MONTE_CARLO_VARIANT,
+      axis: 'B',
+      value: B,
+      scenario: feedforward(B, z.feedforwardDuration),
+      engines: ['meso-mf2', 'meso-mf2-all', 'meso-gpu'],
+      // 4096 trials of 1.5 s take minutes per engine on two cores.
+      ...(B > 1024 ? { maxRepeats: 1 } : {}),
+    });
+  }
   for (const N of z.recurrentN) {
     // One trial: micro-cpu on all cores would run it on one thread (trials are its parallel axis).
     cases.push({
@@ -188,7 +227,8 @@ export function benchCases(size: BenchSize): BenchCase[] {
       axis: 'N',
       value: N,
       scenario: recurrent(N, z.recurrentDuration, 'per-presynaptic STP'),
-      engines: ['micro-gpu', 'micro-cpu', 'meso-mf2', 'meso-age', 'macro'],
+      engines: ['micro-gpu', 'micro-cpu', 'meso-mf2', 'meso-age', 'meso-gpu', 'macro'],
+      steady: true,
     });
     // The meso level refuses per-synapse heterogeneity; micro-cpu stores every network explicitly.
     cases.push({

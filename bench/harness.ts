@@ -6,7 +6,7 @@
  * script (bench/peers) run it too, interleaved with the engines like one of them.
  */
 import { cpus, totalmem } from 'node:os';
-import { benchCases, isPeer, PEER_ENGINES, SIZES, type BenchCase, type BenchEngine, type BenchSize } from './cases';
+import { benchCases, isPeer, PEER_ENGINES, SIZES, steadyExtraSeconds, type BenchCase, type BenchEngine, type BenchSize } from './cases';
 import { measure, type Measurement, type SameNetworkStats } from './measure';
 import { measurePeer, probeBrian2, type Brian2Probe } from './peers/brian2';
 import { bytesModel, measureHostBandwidth, type HostBandwidth } from './roofline';
@@ -26,6 +26,12 @@ export interface EngineResult {
   setupSeconds: Spread;
   /** Run time (wall − set-up) per simulated trial-second. */
   secondsPerTrialSecond: Spread;
+  /**
+   * Cases with `steady`: the runs `steadyExtraSeconds` longer, one per repeat, and the run time of
+   * their extra steps per simulated trial-second (warm-up and set-up excluded), repeat by repeat.
+   */
+  longRuns?: Measurement[];
+  steadySecondsPerTrialSecond?: Spread;
   neuronStepsPerSecond: Spread;
   synapticEventsPerSecond: Spread;
   trialStepsPerSecond: Spread;
@@ -49,6 +55,8 @@ export interface CaseResult {
   setupOnly: boolean;
   /** The Brian2 script of the case, when it has one (its peers ran if the run had --peers). */
   peer?: string;
+  /** Repeats of this case (fewer than the run's for a case with maxRepeats; absent in older results: the run's). */
+  repeats?: number;
   engines: EngineResult[];
   /** Median over repeats of the run-time ratio of `slower` to `faster` (how many times faster `faster` is). */
   ratios: { faster: BenchEngine; slower: BenchEngine; ratio: Spread }[];
@@ -57,6 +65,8 @@ export interface CaseResult {
 export interface BenchResults {
   /** The command line that produced the results. */
   command: string;
+  /** A report of several runs (`--report A.json,B.json`): each run's command, date and repeats, in the order given. */
+  sources?: { command: string; date: string; repeats: number }[];
   size: BenchSize;
   /** Whether the peers ran (--peers), and the Brian2 that ran them or why none did. */
   peers?: { brian2: string; python: string } | { refused: string };
@@ -75,7 +85,14 @@ export function spread(values: number[]): Spread {
 
 const runSeconds = (m: Measurement) => m.wallSeconds - m.setupSeconds;
 
-function summarize(c: BenchCase, engine: BenchEngine, runs: Measurement[]): EngineResult {
+/** Per repeat, the run time of the long run's extra steps per extra simulated trial-second. */
+export function steadyCost(short: Measurement[], long: Measurement[]): Spread {
+  return spread(
+    long.map((l, r) => (short[r] && !l.refused && !short[r].refused ? (runSeconds(l) - runSeconds(short[r])) / (l.trialSeconds - short[r].trialSeconds) : NaN)),
+  );
+}
+
+function summarize(c: BenchCase, engine: BenchEngine, runs: Measurement[], longRuns?: Measurement[]): EngineResult {
   const ok = runs.filter((r) => !r.refused);
   const per = (f: (m: Measurement) => number) => spread(ok.map(f));
   const last = ok[ok.length - 1];
@@ -90,6 +107,7 @@ function summarize(c: BenchCase, engine: BenchEngine, runs: Measurement[]): Engi
     wallSeconds: per((m) => m.wallSeconds),
     setupSeconds: per((m) => m.setupSeconds),
     secondsPerTrialSecond: per((m) => runSeconds(m) / m.trialSeconds),
+    ...(longRuns ? { longRuns, steadySecondsPerTrialSecond: steadyCost(runs, longRuns) } : {}),
     neuronStepsPerSecond: rate,
     synapticEventsPerSecond: events,
     trialStepsPerSecond: per((m) => m.trialSteps / runSeconds(m)),
@@ -110,6 +128,9 @@ const PAIRS: [BenchEngine, BenchEngine][] = [
   ['meso-mf2', 'micro-cpu'],
   ['meso-mf2', 'micro-gpu'],
   ['macro', 'meso-mf2'],
+  ['meso-mf2-all', 'meso-mf2'],
+  ['meso-gpu', 'meso-mf2'],
+  ['meso-gpu', 'meso-mf2-all'],
   ['micro-gpu', 'brian2-cython'],
   ['micro-gpu', 'brian2-cpp'],
   ['micro-cpu', 'brian2-cython'],
@@ -130,6 +151,13 @@ export interface HarnessOptions {
   onProgress?: (line: string) => void;
 }
 
+/** The case with the scenario's duration changed (the steady-state run). */
+function withDuration(c: BenchCase, duration: number): BenchCase {
+  const scenario = structuredClone(c.scenario);
+  scenario.run.duration = duration;
+  return { ...c, scenario };
+}
+
 export async function runBenchmarks(o: HarnessOptions): Promise<BenchResults> {
   const repeats = Math.max(1, Math.floor(o.repeats ?? SIZES[o.size].repeats));
   // "peers" names the cases that have a Brian2 script, whatever their workload.
@@ -146,22 +174,29 @@ export async function runBenchmarks(o: HarnessOptions): Promise<BenchResults> {
   for (const [i, c] of cases.entries()) {
     const caseEngines: BenchEngine[] = probe && c.peer ? [...c.engines, ...PEER_ENGINES] : c.engines;
     const runs = new Map<BenchEngine, Measurement[]>(caseEngines.map((e) => [e, []]));
-    for (let r = 0; r < repeats; r++) {
+    const longRuns = new Map<BenchEngine, Measurement[]>(caseEngines.map((e) => [e, []]));
+    const caseRepeats = Math.min(repeats, c.maxRepeats ?? repeats);
+    for (let r = 0; r < caseRepeats; r++) {
       for (const engine of caseEngines) {
-        const label = `[${i + 1}/${cases.length}] ${c.workload} (${c.variant}) ${c.axis} = ${c.value}: ${engine}, repeat ${r + 1}/${repeats}`;
+        const label = `[${i + 1}/${cases.length}] ${c.workload} (${c.variant}) ${c.axis} = ${c.value}: ${engine}, repeat ${r + 1}/${caseRepeats}`;
         o.onProgress?.(label);
         const m = isPeer(engine) ? await measurePeer(c, engine, probe!) : await measure(o.cli, c, engine);
         if (m.adapter) adapter = m.adapter;
         runs.get(engine)!.push(m);
+        if (c.steady && !isPeer(engine) && !m.refused) {
+          const extra = steadyExtraSeconds(c, engine);
+          o.onProgress?.(`${label}, ${c.scenario.run.duration + extra} s for the steady-state cost`);
+          longRuns.get(engine)!.push(await measure(o.cli, withDuration(c, c.scenario.run.duration + extra), engine));
+        }
       }
     }
-    const engines = caseEngines.map((e) => summarize(c, e, runs.get(e)!));
+    const engines = caseEngines.map((e) => summarize(c, e, runs.get(e)!, c.steady && !isPeer(e) ? longRuns.get(e) : undefined));
     for (const e of engines) e.bandwidthFraction = e.trafficBytesPerSecond === null ? null : e.trafficBytesPerSecond / hostBandwidth.bytesPerSecond;
     const ratios = PAIRS.filter(([a, b]) => caseEngines.includes(a) && caseEngines.includes(b)).map(([faster, slower]) => {
       const fa = runs.get(faster)!;
       const sl = runs.get(slower)!;
       const value = (c.setupOnly ? (m: Measurement) => m.setupSeconds : runSeconds) as (m: Measurement) => number;
-      return { faster, slower, ratio: spread(fa.map((m, r) => value(sl[r]) / value(m))) };
+      return { faster, slower, ratio: spread(fa.map((m, r) => (sl[r] ? value(sl[r]) / value(m) : NaN))) };
     });
     results.push({
       workload: c.workload,
@@ -171,6 +206,7 @@ export async function runBenchmarks(o: HarnessOptions): Promise<BenchResults> {
       duration: c.scenario.run.duration,
       setupOnly: !!c.setupOnly,
       ...(c.peer ? { peer: c.peer } : {}),
+      repeats: caseRepeats,
       engines,
       ratios,
     });

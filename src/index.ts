@@ -5,7 +5,7 @@
  * files (`writeRecording`), and micro-cpu on worker threads (`threads: K`). docs/api.md describes
  * it with examples.
  *
- * The built module (dist/lib/index.js) is also the script of micro-cpu's worker threads, as the
+ * The built module (dist/lib/index.js) is also the script of the CPU engines' worker threads, as the
  * CLI bundle is the CLI's: a worker started with workerData.mesostpWorker runs its share of
  * the trials and nothing else.
  */
@@ -19,7 +19,7 @@ export { requestNodeGpu } from './gpu/node';
 export { writeRecording } from './io/recordingFiles';
 
 if (!isMainThread && (workerData as { mesostpWorker?: boolean } | null)?.mesostpWorker) {
-  void import('./micro/cpu/parallel').then((m) => m.runMicroCpuWorker());
+  void import('./engines/trialThreads').then((m) => m.runTrialWorker());
 }
 
 /** This module, when it is the built library (a .js file Node can start as a worker); not when it runs from source (vitest). */

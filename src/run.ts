@@ -13,7 +13,7 @@ import { ENGINE_IDS, engine, runEngine, type OptionValues } from './engines';
 export const AVAILABLE_LEVELS = ENGINE_IDS;
 
 export interface FullRunOptions extends RunOptions {
-  /** micro-cpu with threads > 1: the script a worker thread runs (the CLI passes its own bundle; the library's Node entry, itself). */
+  /** micro-cpu and meso with threads > 1: the script a worker thread runs (the CLI passes its own bundle; the library's Node entry, itself). */
   workerScript?: URL;
   /**
    * micro-gpu: the GPU to run on. In a browser it defaults to navigator.gpu's adapter; in Node

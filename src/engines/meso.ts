@@ -5,6 +5,7 @@
  */
 import { unsupportedFeatures } from '../compile/support';
 import { simulateMesoAsync, STP_MEAN_FIELD_DEFAULT } from '../meso';
+import { runOnThreads, threadCount, threadsOption } from './threads';
 import type { EngineDef, OptionSpec } from './types';
 
 export const stp: OptionSpec = {
@@ -30,10 +31,12 @@ export const meso = {
   label: 'meso',
   description: 'mesoscopic population equations at finite N (finite-size noise), STP by mean-field',
   color: '#D55E00',
-  capabilities: { gpu: false, stochastic: true, threads: false, batches: false, browserWorker: true },
-  options: [stp, moments],
+  capabilities: { gpu: false, stochastic: true, threads: true, batches: false, browserWorker: true },
+  options: [stp, moments, threadsOption],
   unsupported: (scenario) => unsupportedFeatures('meso', scenario),
   async run(scenario, options, ctx) {
+    const threads = await threadCount(options.threads, scenario, ctx);
+    if (threads > 1) return runOnThreads(scenario, { engine: 'meso', options: { level: 'meso', stp: options.stp, moments: options.moments } }, threads, ctx);
     return simulateMesoAsync(scenario, {
       level: 'meso',
       stp: options.stp,

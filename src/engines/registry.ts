@@ -27,7 +27,7 @@ export const ENGINE_IDS: readonly EngineId[] = ENGINES.map((e) => e.id);
 
 /**
  * Colours: the Okabe–Ito palette (Okabe & Ito 2008), safe for the common colour-vision
- * deficiencies; an engine's plain variant has the engine's colour. Yellow (#F0E442) is free.
+ * deficiencies; an engine's plain variant has the engine's colour.
  */
 const VARIANT_LIST = [
   { id: 'micro-gpu', engine: 'micro-gpu', options: {}, label: 'micro (WebGPU)', short: 'micro', color: microGpu.color, app: true, bench: true },
@@ -45,6 +45,17 @@ const VARIANT_LIST = [
   { id: 'meso-mf1', engine: 'meso', options: { stp: 'mf1' }, label: 'meso, MF1', short: 'MF1', color: '#56B4E9', dashed: true, app: true },
   { id: 'meso-mf2', engine: 'meso', options: { stp: 'mf2' }, label: 'meso, MF2', short: 'MF2', color: meso.color, app: true, bench: true },
   { id: 'meso-age', engine: 'meso', options: { stp: 'age' }, label: 'meso, age-resolved STP', short: 'meso (age)', color: '#009E73', app: true, bench: true },
+  {
+    id: 'meso-mf2-all',
+    engine: 'meso',
+    options: { stp: 'mf2', threads: 'auto' },
+    label: 'meso, MF2 (CPU, all cores)',
+    short: 'MF2 (all cores)',
+    // Okabe–Ito's eight are taken: wine, from Tol's muted palette (Tol 2021), also colour-blind safe.
+    color: '#882255',
+    dashed: true,
+    bench: true,
+  },
   { id: 'meso-gpu', engine: 'meso-gpu', options: { stp: 'mf2' }, label: 'meso on WebGPU, MF2', short: 'meso-gpu', color: mesoGpu.color, bench: true },
   { id: 'macro', engine: 'macro', options: { stp: 'mf2' }, label: 'macro (N → ∞), MF2', short: 'macro', color: macro.color, app: true, bench: true },
 ] as const satisfies readonly VariantDef<string, EngineId>[];
@@ -142,7 +153,7 @@ export function checkOptions(e: Engine, options: OptionValues): void {
 export async function checkRunMemory(id: EngineId, scenario: Scenario, options: OptionValues, ctx: EngineContext = {}): Promise<RecordingMemory> {
   // Parts concatenated at the end hold their arrays and the merged ones at once.
   const threads = options.threads === 'auto' ? 2 : Number(options.threads ?? 1);
-  const merges = id === 'micro-gpu' || id === 'meso-gpu' || (id === 'micro-cpu' && threads > 1 && scenario.run.trials > 1);
+  const merges = id === 'micro-gpu' || id === 'meso-gpu' || ((id === 'micro-cpu' || id === 'meso') && threads > 1 && scenario.run.trials > 1);
   return checkRecordingMemory(scenario, { merges, limit: ctx.hostMemory ?? (await hostMemoryLimit()) });
 }
 

@@ -89,7 +89,7 @@ const GPU_LEVELS: readonly string[] = ['micro-gpu', 'meso-gpu'];
 /**
  * The trials per block when --block-trials is not given: ceil(trials / 16), so that a crash loses
  * at most about 1/16 of the run while the engine's set-up (compiling, GPU pipelines, worker
- * threads) is paid 16 times at most; but at least one trial per worker thread (micro-cpu's
+ * threads) is paid 16 times at most; but at least one trial per worker thread (the CPU engines'
  * threads split a block's trials) and at least 256 trials on the GPU engines, whose set-up (pipelines,
  * buffers) costs about a second per block on a software adapter (3 s for meso-gpu) and which runs hundreds of trials
  * in one batch. A function of the level, the trial count and the threads only, all of which the

@@ -82,7 +82,7 @@ export interface RunOptions {
   level: Level;
   onProgress?: (p: Progress) => void;
   signal?: AbortSignal;
-  /** micro-cpu: worker threads to spread trials over (1 = in this thread). */
+  /** micro-cpu, meso: worker threads to spread trials over (1 = in this thread). */
   threads?: number;
   /** meso and macro: the STP mean-field, first ('mf1') or second order ('mf2'), or age-resolved ('age', the default, docs/meso.md). */
   stp?: 'mf1' | 'mf2' | 'age';

@@ -150,9 +150,9 @@ describe('mesostp run', () => {
     }
   }, 120_000);
 
-  it('trials split over 2 worker threads give the same arrays as 1 thread, bit for bit', async () => {
-    const one = join(cli.dir, 'threads-1');
-    const two = join(cli.dir, 'threads-2');
+  it.each(['micro-cpu', 'meso'])('%s: trials split over 2 worker threads give the same arrays as 1 thread, bit for bit', async (level) => {
+    const one = join(cli.dir, `${level}-threads-1`);
+    const two = join(cli.dir, `${level}-threads-2`);
     for (const [dir, k] of [
       [one, '1'],
       [two, '2'],
@@ -167,6 +167,8 @@ describe('mesostp run', () => {
         '0.3',
         '--block-trials',
         '5',
+        '--level',
+        level,
         '--threads',
         k,
         '--out',
@@ -407,7 +409,7 @@ describe('mesostp run', () => {
 
   it('bench --smoke runs every workload with every engine in child runs and writes consistent JSON and the report; bad options exit 2', async () => {
     const root = join(cli.dir, 'bench');
-    const r = await mesostp(['bench', '--smoke', '--out', root], {}, 170_000);
+    const r = await mesostp(['bench', '--smoke', '--out', root], {}, 290_000);
     expect(r.code, r.stderr).toBe(0);
     const results = JSON.parse(readFileSync(join(root, 'benchmarks', 'results.json'), 'utf8'));
     expect(results.size).toBe('smoke');
@@ -440,6 +442,7 @@ describe('mesostp run', () => {
     expect(ff.engines[0].runs[0].trialSteps).toBe(4 * 100);
     expect(ff.engines[0].runs[0].neuronSteps).toBe(4 * 100 * neurons);
     expect(ff.ratios.map((q: { faster: string; slower: string }) => `${q.faster}/${q.slower}`)).toContain('micro-gpu/micro-cpu');
+    const md = readFileSync(join(root, 'benchmarks.md'), 'utf8');
     const perSyn = results.cases
       .find((c: { variant: string }) => c.variant === 'per-synapse STP')
       .engines.find((e: { engine: string }) => e.engine === 'micro-gpu');
@@ -448,7 +451,17 @@ describe('mesostp run', () => {
       .engines.find((e: { engine: string }) => e.engine === 'micro-gpu');
     // STP state per synapse holds C = 100 times the per-neuron state of per-presynaptic placement.
     expect(perSyn.stpStateBytes['E->E'] / perPre.stpStateBytes['E->E']).toBeCloseTo(100, 0);
-    const md = readFileSync(join(root, 'benchmarks.md'), 'utf8');
+    // The recurrent case the meso targets read: every engine ran a longer run per repeat, micro twice
+    // the duration, meso and macro ten times, and its steady-state cost is positive.
+    const steadyCase = results.cases.find((c: { variant: string }) => c.variant === 'per-presynaptic STP');
+    expect(steadyCase.engines.map((e: { engine: string }) => e.engine)).toEqual(['micro-gpu', 'micro-cpu', 'meso-mf2', 'meso-age', 'meso-gpu', 'macro']);
+    for (const e of steadyCase.engines) {
+      expect(e.longRuns.map((m: { trialSeconds: number }) => Math.round((1000 * m.trialSeconds) / e.runs[0].trialSeconds) / 1000)).toEqual(
+        e.engine.startsWith('micro') ? [2, 2] : [10, 10],
+      );
+      expect(e.steadySecondsPerTrialSecond.median, e.engine).toBeGreaterThan(0);
+    }
+    expect(md).toMatch(/\| engine \| set-up \| run s per trial-s \| steady state \|/);
     expect(md).toMatch(/^# Benchmarks/);
     expect(md).toMatch(/\| micro-gpu ≥ 20× micro-cpu \(1 thread\) on the V2 workload at 1024 trials \| not measured \|/);
     expect(r.stdout).toMatch(/feedforward \(V2 preset\), B = 4/);
@@ -456,7 +469,7 @@ describe('mesostp run', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/unknown workload "nonsense"; choose from feedforward, recurrent, set-up, peers/);
     expect((await mesostp(['bench', '--quick', '--full'])).code).toBe(2);
-  }, 180_000);
+  }, 300_000);
 
   it('bench --peers without Brian2 reports the peers as refused, with the install command, beside the engines that ran', async () => {
     const root = join(cli.dir, 'bench-peers');

@@ -4,11 +4,11 @@ import { parseArgs } from 'node:util';
 import type { Command } from '../command';
 import { PEER_ENGINES, SIZES, type BenchSize } from '../../../bench/cases';
 import { runBenchmarks, type BenchResults } from '../../../bench/harness';
-import { terminalReport, withCurrentIds, writeBenchReport } from '../../../bench/report';
+import { mergeBenchResults, terminalReport, withCurrentIds, writeBenchReport } from '../../../bench/report';
 import { BENCH_VARIANTS, variant } from '../../engines';
 
 const help = `mesostp bench [--quick | --full] [--peers] [--repeat R] [--only WORKLOAD,...] [--out DIR]
-mesostp bench --report RESULTS.json [--out DIR]
+mesostp bench --report RESULTS.json[,RESULTS.json…] [--out DIR]
 
 Benchmarks every engine on the same workloads and writes DIR/benchmarks.md (tables, log-log
 plots of cost against trials and N, the targets met or not), DIR/benchmarks/results.json
@@ -39,7 +39,14 @@ Options:
               that Brian2 runs too)
   --out DIR   output folder (default out/bench)
   --smoke     tiny sizes that check the harness (the test suite uses it)
-  --report F  write the report of an earlier run's results.json again (nothing is run)`;
+  --report F  write the report of an earlier run's results.json again (nothing is run); several
+              files, comma-separated, make one report of their cases (a later file's case replaces
+              an earlier one's), e.g. a full run and a --peers run. DIR/benchmarks/notes.md, when
+              present, is included after the targets (hand-written notes survive a new report)
+
+A recurrent case's "steady state" column is the cost of steps alone: each engine runs it a second
+time for longer, and the extra run time per extra simulated second excludes set-up and the
+JavaScript engine's warm-up (the meso targets are judged on it).`;
 
 export function benchCommandFactory(workerScript?: URL): Command {
   return {
@@ -63,7 +70,7 @@ export function benchCommandFactory(workerScript?: URL): Command {
       });
       const out = values.out ?? 'out/bench';
       if (values.report !== undefined) {
-        const results = withCurrentIds(JSON.parse(readFileSync(values.report, 'utf8')) as BenchResults);
+        const results = mergeBenchResults(values.report.split(',').map((f) => withCurrentIds(JSON.parse(readFileSync(f, 'utf8')) as BenchResults)));
         const path = await writeBenchReport(out, results);
         console.log(terminalReport(results));
         console.log(`\nReport: ${path}`);

@@ -29,7 +29,7 @@ Options:
   --partition P        sbatch --partition, both jobs
   --gres G             sbatch --gres for the array tasks only, e.g. gpu:1 for --level micro-gpu
   --time T             sbatch --time (wall-clock limit per task), both jobs
-  --cpus-per-task C    sbatch --cpus-per-task for the array tasks (default: micro-cpu's --threads);
+  --cpus-per-task C    sbatch --cpus-per-task for the array tasks (default: the run's --threads);
                        --threads auto becomes --threads C, so that every task splits its blocks alike
   --mem M              sbatch --mem, both jobs
   --account A, --qos Q sbatch --account, --qos, both jobs

@@ -67,7 +67,7 @@ describe('saved runs', () => {
     expect(appRunManifest(v2({ trials: 100 }), 'micro-gpu')).toMatchObject({ blockTrials: 100, blocks: 1 });
     expect(savesBlocks('micro-gpu')).toBe(true);
     expect(savesBlocks('meso-mf2')).toBe(false);
-    expect(manifestOptions('meso-mf1')).toEqual({ moments: expect.anything(), stp: 'mf1' });
+    expect(manifestOptions('meso-mf1')).toEqual({ moments: expect.anything(), stp: 'mf1', threads: 1 });
     expect(choiceOf(m)).toBe('micro-gpu');
     expect(choiceOf({ ...m, options: { schedule: 'fused' } })).toBeNull();
   });

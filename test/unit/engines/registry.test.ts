@@ -100,8 +100,18 @@ describe('engine registry', () => {
         expect(isAllowed(spec!, value as string | number), `${v.id}: ${name} = ${value}`).toBe(true);
       }
     }
-    // The union of what the CLI, the app, validation and bench named before the registry.
-    expect([...VARIANT_IDS].sort()).toEqual(['macro', 'meso-age', 'meso-gpu', 'meso-mf1', 'meso-mf2', 'micro-cpu', 'micro-cpu-all', 'micro-gpu']);
+    // The union of what the CLI, the app, validation and bench named before the registry, and meso on all cores.
+    expect([...VARIANT_IDS].sort()).toEqual([
+      'macro',
+      'meso-age',
+      'meso-gpu',
+      'meso-mf1',
+      'meso-mf2',
+      'meso-mf2-all',
+      'micro-cpu',
+      'micro-cpu-all',
+      'micro-gpu',
+    ]);
     expect(variant('meso-mf1').dashed).toBe(true);
     expect(isVariantId('meso-mf3')).toBe(false);
   });
@@ -166,7 +176,7 @@ describe('engine registry', () => {
   });
 
   it('bench: every engine of every case is a registry variant marked for the benchmarks', () => {
-    expect(BENCH_VARIANTS).toEqual(['micro-gpu', 'micro-cpu', 'micro-cpu-all', 'meso-mf2', 'meso-age', 'meso-gpu', 'macro']);
+    expect(BENCH_VARIANTS).toEqual(['micro-gpu', 'micro-cpu', 'micro-cpu-all', 'meso-mf2', 'meso-age', 'meso-mf2-all', 'meso-gpu', 'macro']);
     for (const size of ['smoke', 'quick', 'full'] as const) {
       for (const c of benchCases(size))
         for (const e of c.engines) expect((BENCH_VARIANTS as readonly string[]).includes(e), `${size} ${c.workload} ${e}`).toBe(true);

@@ -1,20 +1,25 @@
 /**
- * micro-cpu over worker threads: trials are independent (each draws from its own Philox
- * counters), so splitting them into contiguous ranges, one per worker, gives recordings
- * identical to a single-threaded run (under record.trials 'stats', statistics equal to
+ * The CPU engines over worker threads (micro-cpu, meso): trials are independent (each draws from
+ * its own Philox counters), so splitting them into contiguous ranges, one per worker, gives
+ * recordings identical to a single-threaded run (under record.trials 'stats', statistics equal to
  * rounding: the workers' merge by Chan's update). Cancellation and progress cross threads through a
  * SharedArrayBuffer: the main thread raises a flag, each worker checks it between chunks
  * of steps (via its progress callback), and the merged recording is cut to the steps every
  * worker completed.
  */
 import { Worker, parentPort, workerData } from 'node:worker_threads';
-import type { Progress, Recording } from '../../model/recording';
-import type { Scenario } from '../../model/scenario';
-import { simulateMicroCpu } from './index';
-import { mergeRecordings } from '../../model/mergeRecordings';
+import type { Progress, Recording } from '../model/recording';
+import type { Scenario } from '../model/scenario';
+import { mergeRecordings } from '../model/mergeRecordings';
+import { simulateMeso, type MesoOptions } from '../meso';
+import { simulateMicroCpu } from '../micro/cpu';
+
+/** What each worker runs on its trials: an engine and the options that are not the run's plumbing. */
+export type ThreadJob = { engine: 'micro-cpu' } | { engine: 'meso'; options: Pick<MesoOptions, 'level' | 'stp' | 'moments'> };
 
 interface WorkerInput {
   mesostpWorker: true;
+  job: ThreadJob;
   scenario: Scenario;
   trialRange: [number, number];
   maxTrialsPerBatch?: number;
@@ -25,14 +30,14 @@ interface WorkerInput {
 
 type WorkerMessage = { type: 'done'; recording: Recording } | { type: 'error'; message: string };
 
-export interface ParallelOptions {
+export interface ThreadOptions {
   threads: number;
   workerScript: URL;
   /** Only these trials (global indices; default every trial). */
   trialRange?: [number, number];
   onProgress?: (p: Progress) => void;
   signal?: AbortSignal;
-  /** record.trials 'stats': an upper bound on the trials of each worker's batches (simulateMicroCpu). */
+  /** record.trials 'stats': an upper bound on the trials of each worker's batches. */
   maxTrialsPerBatch?: number;
 }
 
@@ -44,7 +49,7 @@ export function splitTrials(trials: number, threads: number): [number, number][]
   return ranges;
 }
 
-export async function simulateMicroCpuParallel(scenario: Scenario, options: ParallelOptions): Promise<Recording> {
+export async function simulateOnThreads(scenario: Scenario, job: ThreadJob, options: ThreadOptions): Promise<Recording> {
   const start = performance.now();
   const [first, last] = options.trialRange ?? [0, scenario.run.trials];
   const ranges = splitTrials(last - first, options.threads).map(([a, b]): [number, number] => [first + a, first + b]);
@@ -66,16 +71,16 @@ export async function simulateMicroCpuParallel(scenario: Scenario, options: Para
       ranges.map(
         (trialRange, index) =>
           new Promise<Recording>((resolve, reject) => {
-            const input: WorkerInput = { mesostpWorker: true, scenario, trialRange, maxTrialsPerBatch: options.maxTrialsPerBatch, shared, index };
+            const input: WorkerInput = { mesostpWorker: true, job, scenario, trialRange, maxTrialsPerBatch: options.maxTrialsPerBatch, shared, index };
             const worker = new Worker(options.workerScript, { workerData: input });
             worker.once('message', (m: WorkerMessage) => {
               if (m.type === 'done') resolve(m.recording);
-              else reject(new Error(`micro-cpu worker ${index}: ${m.message}`));
+              else reject(new Error(`${job.engine} worker ${index}: ${m.message}`));
               void worker.terminate();
             });
             worker.once('error', reject);
             worker.once('exit', (code) => {
-              if (code !== 0) reject(new Error(`micro-cpu worker ${index} exited with code ${code}`));
+              if (code !== 0) reject(new Error(`${job.engine} worker ${index} exited with code ${code}`));
             });
           }),
       ),
@@ -91,21 +96,23 @@ export async function simulateMicroCpuParallel(scenario: Scenario, options: Para
   }
 }
 
-/** Body of a worker thread (started by src/cli/entry.ts when workerData.mesostpWorker is set). */
-export function runMicroCpuWorker(): void {
+/** Body of a worker thread (started by src/cli/entry.ts or the library's entry when workerData.mesostpWorker is set). */
+export function runTrialWorker(): void {
   const input = workerData as WorkerInput;
   const flags = new Int32Array(input.shared);
   const controller = new AbortController();
+  const common = {
+    trialRange: input.trialRange,
+    maxTrialsPerBatch: input.maxTrialsPerBatch,
+    signal: controller.signal,
+    onProgress: (p: Progress) => {
+      Atomics.store(flags, 1 + input.index, p.completedSteps);
+      if (Atomics.load(flags, 0) === 1) controller.abort();
+    },
+  };
   try {
-    const recording = simulateMicroCpu(input.scenario, {
-      trialRange: input.trialRange,
-      maxTrialsPerBatch: input.maxTrialsPerBatch,
-      signal: controller.signal,
-      onProgress: (p) => {
-        Atomics.store(flags, 1 + input.index, p.completedSteps);
-        if (Atomics.load(flags, 0) === 1) controller.abort();
-      },
-    });
+    const recording =
+      input.job.engine === 'meso' ? simulateMeso(input.scenario, { ...input.job.options, ...common }) : simulateMicroCpu(input.scenario, common);
     parentPort!.postMessage({ type: 'done', recording } satisfies WorkerMessage);
   } catch (error) {
     parentPort!.postMessage({ type: 'error', message: (error as Error).message } satisfies WorkerMessage);
