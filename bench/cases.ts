@@ -203,7 +203,8 @@ export function benchCases(size: BenchSize): BenchCase[] {
       value: B,
       scenario: feedforward(B, z.feedforwardDuration),
       // Not meso-age: its sources are Poisson populations, where the age-resolved mean-field is MF2.
-      engines: B > 1 ? BENCH_VARIANTS.filter((v) => v !== 'meso-age') : ['micro-gpu', 'micro-cpu', 'meso-mf2', 'macro'],
+      // macro only at B = 1: it is deterministic, every trial the same run.
+      engines: B > 1 ? BENCH_VARIANTS.filter((v) => v !== 'meso-age' && v !== 'macro') : ['micro-gpu', 'micro-cpu', 'meso-mf2', 'macro'],
     });
   }
   for (const B of z.mesoTrials) {
