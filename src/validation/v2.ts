@@ -223,7 +223,9 @@ function curvesFigure(setName: V2Set['name'], pop: string, levels: readonly V2Le
 
 function psdFigure(setName: V2Set['name'], pop: string, levels: readonly V2LevelCurves[]): LineFigure {
   const lines = levels.map(({ level, psd: p }) => {
-    const keep = Array.from(p.f.keys()).filter((k) => k > 0);
+    // Neither 0 Hz nor the Nyquist frequency (the last bin): the one-sided PSD counts those bins
+    // once, not twice (../analysis/psd.ts), so they would show half the density of their neighbours.
+    const keep = Array.from(p.f.keys()).filter((k) => k > 0 && k < p.f.length - 1);
     const se = psdStandardError(p);
     const y = keep.map((k) => p.power[k]);
     const spread = plusMinus(

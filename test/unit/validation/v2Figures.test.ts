@@ -11,10 +11,13 @@ import { expectPoints, expectReadableLogTicks, expectRegistryStyle, expectUnit, 
 
 const VARIANT = { 'micro-gpu': 'micro-gpu', 'micro-cpu': 'micro-cpu', mf2: 'meso-mf2', mf1: 'meso-mf1' } as const;
 
-/** Per-trial PSDs of two trials at 0, 10 and 20 Hz: the standard error of their mean is |a − b|/2. */
+/**
+ * Per-trial PSDs of two trials at 0, 10, 20 and 30 Hz (the Nyquist frequency of 4-bin segments at
+ * 60 Hz): the standard error of their mean is |a − b|/2.
+ */
 function twoTrialPsd(a: number[], b: number[]): Psd {
   return {
-    f: Float64Array.from([0, 10, 20]),
+    f: Float64Array.from([0, 10, 20, 30]),
     power: Float64Array.from(a, (v, k) => (v + b[k]) / 2),
     perTrial: Float64Array.from([...a, ...b]),
   };
@@ -28,7 +31,7 @@ const levels: V2LevelCurves[] = (['micro-gpu', 'micro-cpu', 'mf2', 'mf1'] as con
   binSize,
   mean: [1 + i, 2 + i, 4 + i],
   sd: [0.5, 1 + i, 2],
-  psd: twoTrialPsd([9, 4 + i, 1], [7, 2, 1 + i]),
+  psd: twoTrialPsd([9, 4 + i, 1, 0.5], [7, 2, 1 + i, 0.5]),
 }));
 const figs = v2PopulationFigures('depression', 'post_c40', levels);
 const t = [0.5 * binSize, 1.5 * binSize, 2.5 * binSize];
@@ -63,11 +66,11 @@ describe('V2 figures of one set and population', () => {
     expectUnit(fig.yLabel, 'mV');
   });
 
-  it('PSD: every frequency above zero, bands ± the standard error over trials, log y with readable ticks', () => {
+  it('PSD: every frequency between 0 Hz and the Nyquist frequency (bins counted once), bands ± the standard error over trials, log y with readable ticks', () => {
     const fig = figs['v2-depression-post_c40-psd.svg'];
     for (const c of levels) {
       const label = variant(VARIANT[c.level]).label;
-      const trial = (t: number, k: number) => c.psd.perTrial[3 * t + k];
+      const trial = (t: number, k: number) => c.psd.perTrial[4 * t + k];
       expectPoints(
         fig,
         label,
