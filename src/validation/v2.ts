@@ -13,7 +13,7 @@ import type { VariantId } from '../engines';
 import type { Progress, Recording } from '../model/recording';
 import type { Scenario, ScenarioInput } from '../model/scenario';
 import { parseScenario } from '../model/validate';
-import { bandPerTrial, psdStandardError, welchPsd } from '../analysis/psd';
+import { bandPerTrial, type Psd, psdStandardError, welchPsd } from '../analysis/psd';
 import { compareCurves, trialCurves, type Series } from '../analysis/trialStatistics';
 import { type LineFigure, plusMinus } from '../analysis/figures/lineFigure';
 import { levelColumns, levelVariants, runLevels } from './runLevels';
@@ -136,6 +136,7 @@ export async function runV2Set(set: V2Set, o: V2Options): Promise<V2SetResult> {
   for (const pop of POPULATIONS) {
     const refSeries = inputSeries(ref, pop);
     const refPsd = welchPsd(refSeries.a, refSeries.trials, refSeries.stride, 0, w0, w1, V2_PSD_SEGMENT, binSize);
+    const psds = { 'micro-gpu': refPsd } as Record<V2Level, Psd>;
     for (const level of V2_COMPARED) {
       const s = inputSeries(recordings[level], pop);
       const c = compareCurves(refSeries, s, 0, bins, 40, `${set.name}:${pop}:${level}`);
@@ -145,6 +146,7 @@ export async function runV2Set(set: V2Set, o: V2Options): Promise<V2SetResult> {
         metrics.push(metric({ set: set.name, population: pop, quantity: q, level, value: d.corrected, se: d.se, floor: d.floor, target }));
       }
       const psd = welchPsd(s.a, s.trials, s.stride, 0, w0, w1, V2_PSD_SEGMENT, binSize);
+      psds[level] = psd;
       for (const [lo, hi] of V2_BANDS) {
         const a = bandPerTrial(refPsd, lo, hi);
         const b = bandPerTrial(psd, lo, hi);
@@ -156,9 +158,11 @@ export async function runV2Set(set: V2Set, o: V2Options): Promise<V2SetResult> {
         metrics.push(metric({ set: set.name, population: pop, quantity: `psd ${lo}–${hi} Hz`, level, value: Math.abs(rel), se, floor: se, target }));
       }
     }
-    figures[`v2-${set.name}-${pop}-mean.svg`] = curvesFigure(set, pop, recordings, 'mean');
-    figures[`v2-${set.name}-${pop}-sd.svg`] = curvesFigure(set, pop, recordings, 'sd');
-    figures[`v2-${set.name}-${pop}-psd.svg`] = psdFigure(set, pop, recordings, w0, w1);
+    const levels = LEVELS.map((level) => {
+      const r = recordings[level];
+      return { level, trials: r.trials, binSize: r.binSize, ...trialCurves(inputSeries(r, pop)), psd: psds[level] };
+    });
+    Object.assign(figures, v2PopulationFigures(set.name, pop, levels));
   }
   return { set: set.name, metrics, figures, wallSeconds };
 }
@@ -172,24 +176,44 @@ function sem(a: number[]): number {
   return Math.sqrt(a.reduce((s, v) => s + (v - m) ** 2, 0) / (a.length - 1) / a.length);
 }
 
-function curvesFigure(set: V2Set, pop: string, recs: Record<V2Level, Recording>, q: 'mean' | 'sd'): LineFigure {
-  const lines = LEVELS.map((level) => {
-    const r = recs[level];
-    const c = trialCurves(inputSeries(r, pop));
+/** What V2's figures show of one level for one population: the trial curves of the input and its PSD. */
+export interface V2LevelCurves {
+  level: V2Level;
+  trials: number;
+  binSize: number;
+  /** Trial mean and trial s.d. of the input per bin (mV). */
+  mean: ArrayLike<number>;
+  sd: ArrayLike<number>;
+  /** PSD of the input fluctuations in the 40 Hz window (V2_PSD_WINDOW). */
+  psd: Psd;
+}
+
+/** The figures of one set and population: μ(t), σ(t) and the PSD of every level, by file name. */
+export function v2PopulationFigures(setName: V2Set['name'], pop: string, levels: readonly V2LevelCurves[]): Record<string, LineFigure> {
+  return {
+    [`v2-${setName}-${pop}-mean.svg`]: curvesFigure(setName, pop, levels, 'mean'),
+    [`v2-${setName}-${pop}-sd.svg`]: curvesFigure(setName, pop, levels, 'sd'),
+    [`v2-${setName}-${pop}-psd.svg`]: psdFigure(setName, pop, levels),
+  };
+}
+
+function curvesFigure(setName: V2Set['name'], pop: string, levels: readonly V2LevelCurves[], q: 'mean' | 'sd'): LineFigure {
+  const lines = levels.map((c) => {
+    const { level, trials } = c;
     // The standard error of the trial mean is σ/√n; that of the trial s.d., σ/√(2(n − 1)) for near-Gaussian input.
-    const se = c.sd.map((sd) => (q === 'mean' ? sd / Math.sqrt(r.trials) : sd / Math.sqrt(2 * (r.trials - 1))));
+    const se = Array.from(c.sd, (sd) => (q === 'mean' ? sd / Math.sqrt(trials) : sd / Math.sqrt(2 * (trials - 1))));
     return {
-      label: `${V(level).label} (${r.trials})`,
-      x: Float64Array.from({ length: r.bins }, (_, k) => (k + 0.5) * r.binSize),
+      label: `${V(level).label} (${trials})`,
+      x: Float64Array.from({ length: c[q].length }, (_, k) => (k + 0.5) * c.binSize),
       y: c[q],
-      spread: r.trials > 1 ? plusMinus(c[q], se, 'band') : undefined,
+      spread: trials > 1 ? plusMinus(c[q], se, 'band') : undefined,
       color: V(level).color,
       dashed: V(level).dashed,
     };
   });
   const what = q === 'mean' ? 'trial mean μ(t)' : 'trial s.d. σ(t)';
   return {
-    title: `V2 ${set.name}, ${pop === 'post_all' ? 'C = N' : 'C = 40'}: ${what} of the input into one neuron`,
+    title: `V2 ${setName}, ${pop === 'post_all' ? 'C = N' : 'C = 40'}: ${what} of the input into one neuron`,
     uncertainty: 'bands: ± s.e. over trials',
     xLabel: 'time (s)',
     yLabel: `${q === 'mean' ? 'μ' : 'σ'} (mV)`,
@@ -197,12 +221,11 @@ function curvesFigure(set: V2Set, pop: string, recs: Record<V2Level, Recording>,
   };
 }
 
-function psdFigure(set: V2Set, pop: string, recs: Record<V2Level, Recording>, w0: number, w1: number): LineFigure {
-  const lines = LEVELS.map((level) => {
-    const r = recs[level];
-    const s = inputSeries(r, pop);
-    const p = welchPsd(s.a, s.trials, s.stride, 0, w0, w1, V2_PSD_SEGMENT, r.binSize);
-    const keep = Array.from(p.f.keys()).filter((k) => k > 0);
+function psdFigure(setName: V2Set['name'], pop: string, levels: readonly V2LevelCurves[]): LineFigure {
+  const lines = levels.map(({ level, psd: p }) => {
+    // Neither 0 Hz nor the Nyquist frequency (the last bin): the one-sided PSD counts those bins
+    // once, not twice (../analysis/psd.ts), so they would show half the density of their neighbours.
+    const keep = Array.from(p.f.keys()).filter((k) => k > 0 && k < p.f.length - 1);
     const se = psdStandardError(p);
     const y = keep.map((k) => p.power[k]);
     const spread = plusMinus(
@@ -215,7 +238,7 @@ function psdFigure(set: V2Set, pop: string, recs: Record<V2Level, Recording>, w0
   return {
     series: lines,
     uncertainty: 'bands: ± s.e. over trials',
-    title: `V2 ${set.name}, ${pop === 'post_all' ? 'C = N' : 'C = 40'}: PSD of the input fluctuations, ${V2_PSD_WINDOW[0]}–${V2_PSD_WINDOW[1]} s (40 Hz)`,
+    title: `V2 ${setName}, ${pop === 'post_all' ? 'C = N' : 'C = 40'}: PSD of the input fluctuations, ${V2_PSD_WINDOW[0]}–${V2_PSD_WINDOW[1]} s (40 Hz)`,
     xLabel: 'frequency (Hz)',
     yLabel: 'PSD (mV²/Hz)',
     logY: true,

@@ -186,53 +186,10 @@ export async function runV3Set(set: V3Set, o: V3Options): Promise<SetResult> {
     '',
     `Dwell-time distributions against micro-gpu, two-sample Kolmogorov–Smirnov: ${ks.join('; ')}.`,
   ];
-  const tag = `n${set.N}`;
-  const figures: Record<string, LineFigure> = {};
-  // A_N(t) of trial 0, smoothed as the segmentation sees it; the levels are offset for legibility.
-  const shown = (['micro-gpu', 'mf2', 'age'] as V3Level[]).map((level, i) => {
-    const r = recs[level];
-    const n = Math.min(r.bins, Math.round(40 / r.binSize));
-    const sm = boxcarSmooth(
-      Array.from({ length: n }, (_, k) => r.activity.E[k]),
-      V3_SEGMENTATION.smoothBins,
-    );
-    return {
-      label: `${V(level).label} (+${60 * (2 - i)} Hz)`,
-      x: Float64Array.from({ length: n }, (_, k) => (k + 0.5) * r.binSize),
-      y: Array.from(sm, (v) => v + 60 * (2 - i)),
-      color: V(level).color,
-    };
-  });
-  figures[`v3-${tag}-activity.svg`] = {
-    title: `V3, N = ${set.N}: smoothed A_N(t), trial 0 (levels offset by 60 Hz)`,
-    xLabel: 'time (s)',
-    yLabel: 'A_N (Hz)',
-    series: shown,
-  };
-  const survival = (up: boolean) =>
-    (['micro-gpu', 'micro-cpu', 'mf2', 'age'] as V3Level[]).map((level) => {
-      const d = (up ? segs[level].upDwell : segs[level].downDwell).slice().sort((a, b) => a - b);
-      const y = d.map((_, i) => 1 - i / d.length);
-      // The binomial standard error of an empirical survival fraction S from n periods: √(S(1 − S)/n).
-      const se = y.map((s) => Math.sqrt((s * (1 - s)) / d.length));
-      return { label: `${V(level).label} (${d.length})`, x: d, y, spread: plusMinus(y, se, 'band'), color: V(level).color, dashed: V(level).dashed };
-    });
-  figures[`v3-${tag}-dwell-up.svg`] = {
-    title: `V3, N = ${set.N}: Up dwell times, fraction of periods longer than t`,
-    uncertainty: 'bands: ± binomial s.e.',
-    xLabel: 't (s)',
-    yLabel: 'P(dwell > t)',
-    logY: true,
-    series: survival(true),
-  };
-  figures[`v3-${tag}-dwell-down.svg`] = {
-    title: `V3, N = ${set.N}: Down dwell times, fraction of periods longer than t`,
-    uncertainty: 'bands: ± binomial s.e.',
-    xLabel: 't (s)',
-    yLabel: 'P(dwell > t)',
-    logY: true,
-    series: survival(false),
-  };
+  const perLevel = {} as Record<V3Level, V3LevelData>;
+  for (const l of LEVELS)
+    perLevel[l] = { binSize: recs[l].binSize, activity: recs[l].activity.E.subarray(0, recs[l].bins), upDwell: segs[l].upDwell, downDwell: segs[l].downDwell };
+  const figures = v3SetFigures(set.N, perLevel);
   const data = Object.fromEntries(
     levels.map((l) => [
       l,
@@ -240,6 +197,69 @@ export async function runV3Set(set: V3Set, o: V3Options): Promise<SetResult> {
     ]),
   );
   return { set: set.name, metrics, figures, wallSeconds, notes, data: { N: set.N, dwell: data } };
+}
+
+/** What V3's figures show of one level at one N. */
+export interface V3LevelData {
+  binSize: number;
+  /** A_N (Hz) of trial 0, unsmoothed. */
+  activity: ArrayLike<number>;
+  /** The complete Up and Down periods (s). */
+  upDwell: number[];
+  downDwell: number[];
+}
+
+/** The figures of one N, by file name: A_N(t) of trial 0, and the Up and Down dwell-time survival functions. */
+export function v3SetFigures(N: number, levels: Record<V3Level, V3LevelData>): Record<string, LineFigure> {
+  const tag = `n${N}`;
+  const figures: Record<string, LineFigure> = {};
+  // A_N(t) of trial 0, smoothed as the segmentation sees it; the levels are offset for legibility.
+  const shown = (['micro-gpu', 'mf2', 'age'] as V3Level[]).map((level, i) => {
+    const r = levels[level];
+    const n = Math.min(r.activity.length, Math.round(40 / r.binSize));
+    const sm = boxcarSmooth(
+      Array.from({ length: n }, (_, k) => r.activity[k]),
+      V3_SEGMENTATION.smoothBins,
+    );
+    return {
+      label: `${V(level).label} (+${60 * (2 - i)} Hz)`,
+      x: Float64Array.from({ length: n }, (_, k) => (k + 0.5) * r.binSize),
+      y: Array.from(sm, (v) => v + 60 * (2 - i)),
+      color: V(level).color,
+      dashed: V(level).dashed,
+    };
+  });
+  figures[`v3-${tag}-activity.svg`] = {
+    title: `V3, N = ${N}: smoothed A_N(t), trial 0 (levels offset by 60 Hz)`,
+    xLabel: 'time (s)',
+    yLabel: 'A_N (Hz)',
+    series: shown,
+  };
+  const survival = (up: boolean) =>
+    (['micro-gpu', 'micro-cpu', 'mf2', 'age'] as V3Level[]).map((level) => {
+      const d = (up ? levels[level].upDwell : levels[level].downDwell).slice().sort((a, b) => a - b);
+      const y = d.map((_, i) => 1 - i / d.length);
+      // The binomial standard error of an empirical survival fraction S from n periods: √(S(1 − S)/n).
+      const se = y.map((s) => Math.sqrt((s * (1 - s)) / d.length));
+      return { label: `${V(level).label} (${d.length})`, x: d, y, spread: plusMinus(y, se, 'band'), color: V(level).color, dashed: V(level).dashed };
+    });
+  figures[`v3-${tag}-dwell-up.svg`] = {
+    title: `V3, N = ${N}: Up dwell times, fraction of periods longer than t`,
+    uncertainty: 'bands: ± binomial s.e.',
+    xLabel: 't (s)',
+    yLabel: 'P(dwell > t)',
+    logY: true,
+    series: survival(true),
+  };
+  figures[`v3-${tag}-dwell-down.svg`] = {
+    title: `V3, N = ${N}: Down dwell times, fraction of periods longer than t`,
+    uncertainty: 'bands: ± binomial s.e.',
+    xLabel: 't (s)',
+    yLabel: 'P(dwell > t)',
+    logY: true,
+    series: survival(false),
+  };
+  return figures;
 }
 
 /** Mean dwell times against N for every level (the switching slows steeply as N grows). */

@@ -135,20 +135,47 @@ export async function runV4Set(o: V4Options): Promise<SetResult> {
       ks[level] = { D: k.statistic, p: k.pValue, n: e.intervals.length };
     }
   }
+  const perLevel = {} as Record<V4Level, V4LevelData>;
+  for (const l of LEVELS)
+    perLevel[l] = { binSize: recs[l].binSize, activity: recs[l].activity.E.subarray(0, recs[l].bins), intervals: events(recs[l]).intervals };
+  const figures = v4Figures(perLevel);
+  const n0 = ref.intervals.length;
+  const notes = [
+    `Inter-event intervals against micro-gpu's ${n0} (mean ${sampleMean(ref.intervals).toFixed(3)} s), two-sample Kolmogorov–Smirnov: ` +
+      Object.entries(ks)
+        .map(([level, k]) => `${V(level as V4Level).label} D = ${k.D.toFixed(3)}, p = ${k.p.toPrecision(2)} (${k.n} intervals)`)
+        .join('; ') +
+      '.',
+  ];
+  return { set, metrics, figures, wallSeconds, notes };
+}
+
+/** What V4's figures show of one level. */
+export interface V4LevelData {
+  binSize: number;
+  /** A_N (Hz) of E in trial 0. */
+  activity: ArrayLike<number>;
+  /** The intervals between population spikes (s), of every trial. */
+  intervals: number[];
+}
+
+/** V4's figures by file name: A_N(t) of trial 0, and the distribution of the inter-event intervals. */
+export function v4Figures(levels: Record<V4Level, V4LevelData>): Record<string, LineFigure> {
   const figures: Record<string, LineFigure> = {};
   const show = (['micro-gpu', 'age', 'mf2'] as V4Level[]).map((level) => {
-    const r = recs[level];
-    const n = Math.min(r.bins, Math.round(3 / r.binSize));
+    const r = levels[level];
+    const n = Math.min(r.activity.length, Math.round(3 / r.binSize));
     return {
       label: V(level).label,
       x: Float64Array.from({ length: n }, (_, k) => (k + 0.5) * r.binSize),
-      y: Array.from({ length: n }, (_, k) => r.activity.E[k]),
+      y: Array.from({ length: n }, (_, k) => r.activity[k]),
       color: V(level).color,
+      dashed: V(level).dashed,
     };
   });
   figures['v4-activity.svg'] = { title: 'V4: A_N(t) of E, the first 3 s of trial 0', xLabel: 'time (s)', yLabel: 'A_N (Hz)', series: show };
   const hist = (['micro-gpu', 'micro-cpu', 'age', 'mf2'] as V4Level[]).map((level) => {
-    const iv = events(recs[level]).intervals;
+    const iv = levels[level].intervals;
     const edges = Array.from({ length: 31 }, (_, i) => i * 0.025);
     const counts = edges.slice(0, -1).map((lo, i) => iv.filter((v) => v >= lo && v < edges[i + 1]).length);
     const perCount = 1 / Math.max(1, iv.length) / 0.025;
@@ -174,13 +201,5 @@ export async function runV4Set(o: V4Options): Promise<SetResult> {
     yLabel: 'density (1/s)',
     series: hist,
   };
-  const n0 = ref.intervals.length;
-  const notes = [
-    `Inter-event intervals against micro-gpu's ${n0} (mean ${sampleMean(ref.intervals).toFixed(3)} s), two-sample Kolmogorov–Smirnov: ` +
-      Object.entries(ks)
-        .map(([level, k]) => `${V(level as V4Level).label} D = ${k.D.toFixed(3)}, p = ${k.p.toPrecision(2)} (${k.n} intervals)`)
-        .join('; ') +
-      '.',
-  ];
-  return { set, metrics, figures, wallSeconds, notes };
+  return figures;
 }

@@ -11,7 +11,7 @@ import type { VariantId } from '../engines';
 import type { Progress, Recording } from '../model/recording';
 import type { Scenario, ScenarioInput } from '../model/scenario';
 import { parseScenario } from '../model/validate';
-import { psdStandardError, welchPsd } from '../analysis/psd';
+import { type Psd, psdStandardError, welchPsd } from '../analysis/psd';
 import { type LineFigure, plusMinus } from '../analysis/figures/lineFigure';
 import { levelColumns, levelVariants, runLevels, type RunSizes } from './runLevels';
 import { bandDifference, relativeDifference, relativeSampleDifference, sampleMean, standardError, trialRates } from './compare';
@@ -115,6 +115,7 @@ export async function runV5Set(set: V5Set, o: V5Options): Promise<SetResult> {
   for (const pop of pops) {
     const a = trialRates(ref, pop, from);
     const refPsd = psdOf(ref, pop);
+    const psds: Partial<Record<V5Level, Psd>> = { 'micro-gpu': refPsd };
     for (const level of COMPARED) {
       const b = trialRates(recs[level], pop, from);
       // The macro limit is deterministic: its one run has no sampling error.
@@ -124,6 +125,7 @@ export async function runV5Set(set: V5Set, o: V5Options): Promise<SetResult> {
       );
       if (level === 'macro') continue;
       const p = psdOf(recs[level], pop);
+      psds[level] = p;
       for (const [lo, hi] of V5_BANDS) {
         const d = bandDifference(refPsd, p, lo, hi);
         metrics.push(
@@ -131,50 +133,71 @@ export async function runV5Set(set: V5Set, o: V5Options): Promise<SetResult> {
         );
       }
     }
-    const lines = (['micro-gpu', 'micro-cpu', 'meso'] as V5Level[]).map((level) => {
-      const p = psdOf(recs[level], pop);
-      const keep = Array.from(p.f.keys()).filter((k) => p.f[k] >= 1 && p.f[k] <= 250);
-      const se = psdStandardError(p);
-      const y = keep.map((k) => p.power[k]);
-      return {
-        label: `${V(level).label} (${recs[level].trials})`,
-        x: keep.map((k) => p.f[k]),
-        y,
-        spread: plusMinus(
-          y,
-          keep.map((k) => se[k]),
-          'band',
-        ),
-        color: V(level).color,
-        dashed: V(level).dashed,
-      };
-    });
-    const tag = set.name === 'population' ? 'population' : 'ei';
-    figures[`v5-${tag}-${pop}-psd.svg`] = {
-      title: `V5 ${set.name}: PSD of the population activity A_N of ${pop}`,
-      uncertainty: 'bands: ± s.e. over trials',
-      xLabel: 'frequency (Hz)',
-      yLabel: 'PSD (Hz²/Hz)',
-      logY: true,
-      series: lines,
-    };
-    const snippet = (['micro-gpu', 'meso', 'macro'] as V5Level[]).map((level) => {
-      const r = recs[level];
-      const n = Math.min(r.bins, Math.round(1 / r.binSize));
-      return {
-        label: V(level).label,
-        x: Float64Array.from({ length: n }, (_, k) => (k + 0.5) * r.binSize),
-        y: Array.from({ length: n }, (_, k) => r.activity[pop][k]),
-        color: V(level).color,
-        dashed: V(level).dashed,
-      };
-    });
-    figures[`v5-${tag}-${pop}-activity.svg`] = {
-      title: `V5 ${set.name}: A_N(t) of ${pop}, first second of trial 0`,
-      xLabel: 'time (s)',
-      yLabel: 'A_N (Hz)',
-      series: snippet,
-    };
+    const perLevel = {} as Record<V5Level, V5LevelData>;
+    for (const l of LEVELS)
+      perLevel[l] = { trials: recs[l].trials, binSize: recs[l].binSize, activity: recs[l].activity[pop].subarray(0, recs[l].bins), psd: psds[l] };
+    Object.assign(figures, v5PopulationFigures(set.name, pop, perLevel));
   }
   return { set: set.name, metrics, figures, wallSeconds };
+}
+
+/** What V5's figures show of one level for one population. */
+export interface V5LevelData {
+  trials: number;
+  binSize: number;
+  /** A_N (Hz) of trial 0. */
+  activity: ArrayLike<number>;
+  /** The PSD of A_N after the transient; none for macro (no finite-size fluctuations). */
+  psd?: Psd;
+}
+
+/** The figures of one set and population, by file name: the PSD of A_N, and A_N(t) of trial 0. */
+export function v5PopulationFigures(setName: V5Set['name'], pop: string, levels: Record<V5Level, V5LevelData>): Record<string, LineFigure> {
+  const figures: Record<string, LineFigure> = {};
+  const lines = (['micro-gpu', 'micro-cpu', 'meso'] as V5Level[]).map((level) => {
+    const p = levels[level].psd;
+    if (!p) throw new Error(`V5 ${setName}, ${pop}: no PSD of ${level}`);
+    const keep = Array.from(p.f.keys()).filter((k) => p.f[k] >= 1 && p.f[k] <= 250);
+    const se = psdStandardError(p);
+    const y = keep.map((k) => p.power[k]);
+    return {
+      label: `${V(level).label} (${levels[level].trials})`,
+      x: keep.map((k) => p.f[k]),
+      y,
+      spread: plusMinus(
+        y,
+        keep.map((k) => se[k]),
+        'band',
+      ),
+      color: V(level).color,
+      dashed: V(level).dashed,
+    };
+  });
+  const tag = setName === 'population' ? 'population' : 'ei';
+  figures[`v5-${tag}-${pop}-psd.svg`] = {
+    title: `V5 ${setName}: PSD of the population activity A_N of ${pop}`,
+    uncertainty: 'bands: ± s.e. over trials',
+    xLabel: 'frequency (Hz)',
+    yLabel: 'PSD (Hz²/Hz)',
+    logY: true,
+    series: lines,
+  };
+  const snippet = (['micro-gpu', 'meso', 'macro'] as V5Level[]).map((level) => {
+    const r = levels[level];
+    const n = Math.min(r.activity.length, Math.round(1 / r.binSize));
+    return {
+      label: V(level).label,
+      x: Float64Array.from({ length: n }, (_, k) => (k + 0.5) * r.binSize),
+      y: Array.from({ length: n }, (_, k) => r.activity[k]),
+      color: V(level).color,
+      dashed: V(level).dashed,
+    };
+  });
+  figures[`v5-${tag}-${pop}-activity.svg`] = {
+    title: `V5 ${setName}: A_N(t) of ${pop}, first second of trial 0`,
+    xLabel: 'time (s)',
+    yLabel: 'A_N (Hz)',
+    series: snippet,
+  };
+  return figures;
 }

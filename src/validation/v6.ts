@@ -10,7 +10,7 @@ import type { VariantId } from '../engines';
 import type { Progress, Recording } from '../model/recording';
 import type { Scenario } from '../model/scenario';
 import { parseScenario } from '../model/validate';
-import { psdStandardError, welchPsd } from '../analysis/psd';
+import { type Psd, psdStandardError, welchPsd } from '../analysis/psd';
 import { type LineFigure, plusMinus } from '../analysis/figures/lineFigure';
 import { formatSeconds } from '../io/formatSeconds';
 import { levelColumns, levelVariants, runLevels, type RunSizes } from './runLevels';
@@ -112,13 +112,15 @@ function levelScenario(level: V6Level, s: V6Set, sizes: V6Sizes): Scenario {
   return v6Scenario(s.N, trials, duration, 10 * s.N + LEVELS.indexOf(level));
 }
 
-interface V6Data {
+export interface V6Data {
   N: number;
   /** Wall seconds per simulated trial-second. */
   cost: Record<V6Level, number>;
   rate: Record<V6Level, { mean: number; se: number }>;
   /** The largest relative PSD band difference and the rate difference of each meso level; macro's rate difference. */
   psd: Record<'meso' | 'age', number>;
+  /** The standard error of that largest band difference. */
+  psdSe: Record<'meso' | 'age', number>;
   rateDiff: Record<'meso' | 'age' | 'macro', number>;
 }
 
@@ -137,7 +139,8 @@ export async function runV6Set(s: V6Set, o: V6Options): Promise<SetResult> {
     cost[level] = r.wallSeconds / (r.trials * r.bins * r.binSize);
   }
   const psdOf = (r: Recording) => welchPsd(r.activity.E, r.trials, r.bins, 0, from, r.bins, psdSegment(r), r.binSize);
-  const psd = { meso: 0, age: 0 };
+  const psd = {} as V6Data['psd'];
+  const psdSe = {} as V6Data['psdSe'];
   for (const level of ['meso', 'age', 'macro'] as V6Level[]) {
     const b = trialRates(recs[level], 'E', from);
     // The macro limit is deterministic: its one run has no sampling error.
@@ -147,13 +150,16 @@ export async function runV6Set(s: V6Set, o: V6Options): Promise<SetResult> {
   const refPsd = psdOf(ref);
   const mesoPsd = { meso: psdOf(recs.meso), age: psdOf(recs.age) };
   for (const level of ['meso', 'age'] as const) {
-    for (const [lo, hi] of V5_BANDS) {
+    const bands = V5_BANDS.map(([lo, hi]) => {
       const d = bandDifference(refPsd, mesoPsd[level], lo, hi);
-      psd[level] = Math.max(psd[level], d.value);
       metrics.push(
         metric({ set: s.name, population: 'E', quantity: `psd ${lo}–${hi} Hz`, level, value: d.value, se: d.se, floor: d.se, target: V5_TARGETS.psd }),
       );
-    }
+      return d;
+    });
+    const worst = worstBand(bands);
+    psd[level] = worst.value;
+    psdSe[level] = worst.se;
   }
   const notes = [
     `Wall time per simulated trial-second: ${LEVELS.map((l) => `${V(l).label} ${formatSeconds(cost[l])} (${recs[l].trials} × ${(recs[l].bins * recs[l].binSize).toFixed(1)} s)`).join('; ')}.`,
@@ -161,8 +167,34 @@ export async function runV6Set(s: V6Set, o: V6Options): Promise<SetResult> {
     `Rate of E (trial mean ± s.e.): ${LEVELS.map((l) => `${V(l).label} ${rates[l].mean.toFixed(3)}${Number.isFinite(rates[l].se) ? ` ± ${rates[l].se.toFixed(3)}` : ''} Hz`).join('; ')}` +
       ` (micro-cpu: ${recs['micro-cpu'].trials} trial(s), a cost witness).`,
   ];
-  const lines = (['micro-gpu', 'meso', 'age'] as V6Level[]).map((level) => {
-    const p = level === 'micro-gpu' ? refPsd : mesoPsd[level as 'meso' | 'age'];
+  const figures = v6SetFigures(s.N, {
+    'micro-gpu': { trials: ref.trials, psd: refPsd },
+    meso: { trials: recs.meso.trials, psd: mesoPsd.meso },
+    age: { trials: recs.age.trials, psd: mesoPsd.age },
+  });
+  const diff = (l: V6Level) => Math.abs(rates[l].mean / rates['micro-gpu'].mean - 1);
+  const data: V6Data = { N: s.N, cost, rate: rates, psd, psdSe, rateDiff: { meso: diff('meso'), age: diff('age'), macro: diff('macro') } };
+  return { set: s.name, metrics, figures, wallSeconds, notes, data };
+}
+
+/**
+ * The largest of the bands' relative differences and its standard error (0 without bands). A NaN
+ * band stays the worst: unknown, not passed over, as Math.max has it.
+ */
+export function worstBand(bands: readonly { value: number; se: number }[]): { value: number; se: number } {
+  let worst = { value: 0, se: 0 };
+  for (const d of bands) {
+    const value = Math.max(worst.value, d.value);
+    // Object.is: a NaN already the worst is no change, and keeps its own standard error.
+    if (!Object.is(value, worst.value)) worst = { value, se: d.se };
+  }
+  return worst;
+}
+
+/** The figures of one N, by file name: the PSD of A_N of micro-gpu and of each meso level, with their trials. */
+export function v6SetFigures(N: number, levels: Record<'micro-gpu' | 'meso' | 'age', { trials: number; psd: Psd }>): Record<string, LineFigure> {
+  const lines = (['micro-gpu', 'meso', 'age'] as const).map((level) => {
+    const p = levels[level].psd;
     const keep = Array.from(p.f.keys()).filter((k) => p.f[k] >= 1 && p.f[k] <= 250);
     const se = psdStandardError(p);
     const y = keep.map((k) => p.power[k]);
@@ -171,11 +203,11 @@ export async function runV6Set(s: V6Set, o: V6Options): Promise<SetResult> {
       keep.map((k) => se[k]),
       'band',
     );
-    return { label: `${V(level).label} (${recs[level].trials})`, x: keep.map((k) => p.f[k]), y, spread, color: V(level).color };
+    return { label: `${V(level).label} (${levels[level].trials})`, x: keep.map((k) => p.f[k]), y, spread, color: V(level).color, dashed: V(level).dashed };
   });
-  const figures: Record<string, LineFigure> = {
-    [`v6-n${s.N}-psd.svg`]: {
-      title: `V6, N = ${s.N}: PSD of A_N`,
+  return {
+    [`v6-n${N}-psd.svg`]: {
+      title: `V6, N = ${N}: PSD of A_N`,
       uncertainty: 'bands: ± s.e. over trials',
       xLabel: 'frequency (Hz)',
       yLabel: 'PSD (Hz²/Hz)',
@@ -183,9 +215,6 @@ export async function runV6Set(s: V6Set, o: V6Options): Promise<SetResult> {
       series: lines,
     },
   };
-  const diff = (l: V6Level) => Math.abs(rates[l].mean / rates['micro-gpu'].mean - 1);
-  const data: V6Data = { N: s.N, cost, rate: rates, psd, rateDiff: { meso: diff('meso'), age: diff('age'), macro: diff('macro') } };
-  return { set: s.name, metrics, figures, wallSeconds, notes, data };
 }
 
 /** 512-ms Welch segments, or shorter when a trial is too short to hold one after the transient. */
@@ -204,7 +233,7 @@ export function v6ScalingFigures(results: SetResult[]): Record<string, LineFigur
   const cost: LineFigure = {
     title: 'V6: wall time per simulated trial-second against N',
     xLabel: 'N',
-    yLabel: 'wall s per trial-s',
+    yLabel: 'wall time per trial-second (s/s)',
     logX: true,
     logY: true,
     series: LEVELS.map((l) => ({ label: V(l).label, x: N, y: d.map((x) => x.cost[l]), color: V(l).color, dashed: V(l).dashed })),
@@ -220,18 +249,30 @@ export function v6ScalingFigures(results: SetResult[]): Record<string, LineFigur
     });
     return { y, spread: plusMinus(y, se, 'bars') };
   };
+  // The worst band's difference with that band's standard error (trials as samples, bandDifference).
+  const psdSpread = (l: 'meso' | 'age') => {
+    const y = d.map((x) => x.psd[l]);
+    return {
+      y,
+      spread: plusMinus(
+        y,
+        d.map((x) => x.psdSe[l]),
+        'bars',
+      ),
+    };
+  };
   const accuracy: LineFigure = {
     title: 'V6: relative difference from micro-gpu against N',
-    uncertainty: 'bars: ± s.e. of the rate difference',
+    uncertainty: 'bars: ± s.e. of each difference',
     xLabel: 'N',
-    yLabel: 'relative difference',
+    yLabel: 'relative difference (fraction)',
     logX: true,
     logY: true,
     series: [
       { label: `${V('meso').short} rate`, x: N, ...rateSpread('meso'), color: V('meso').color },
-      { label: `${V('meso').short} PSD (worst band)`, x: N, y: d.map((x) => x.psd.meso), color: V('meso').color, dashed: true },
+      { label: `${V('meso').short} PSD (worst band)`, x: N, ...psdSpread('meso'), color: V('meso').color, dashed: true },
       { label: `${V('age').short} rate`, x: N, ...rateSpread('age'), color: V('age').color },
-      { label: `${V('age').short} PSD (worst band)`, x: N, y: d.map((x) => x.psd.age), color: V('age').color, dashed: true },
+      { label: `${V('age').short} PSD (worst band)`, x: N, ...psdSpread('age'), color: V('age').color, dashed: true },
       { label: `${V('macro').short} rate`, x: N, ...rateSpread('macro'), color: V('macro').color },
     ],
   };

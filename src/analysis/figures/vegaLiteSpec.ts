@@ -44,6 +44,32 @@ function hasLine(s: FigureSeries): boolean {
   return s.marker === undefined || s.joined === true;
 }
 
+/** A Vega expression: whether a legend entry is one of these series. */
+function isOneOf(series: FigureSeries[]): string {
+  return `indexof(${JSON.stringify(series.map((s) => s.label))}, datum.value) >= 0`;
+}
+
+/**
+ * Legend symbols per entry where one kind does not fit every series: in a figure with lines, a
+ * series of markers alone shows a circle, not a stroke (Vega-Lite's merged legend has one symbol
+ * type), and a series of open markers alone an open circle. None where the one kind fits, so
+ * those figures' specifications stay as they were.
+ */
+function legendSymbols(series: FigureSeries[], anyLine: boolean): { symbols: Record<string, { value: { expr: string } }> } | undefined {
+  const markersOnly = series.filter((s) => !hasLine(s));
+  const openOnly = markersOnly.filter((s) => s.marker === 'open');
+  // Expressions, not conditions: Vega lays the legend out from a symbol size that is one value or signal.
+  const symbols: Record<string, { value: { expr: string } }> = {};
+  if (anyLine && markersOnly.length > 0) {
+    symbols.shape = { value: { expr: `${isOneOf(markersOnly)} ? 'circle' : 'stroke'` } };
+    symbols.size = { value: { expr: `${isOneOf(markersOnly)} ? 64 : 400` } };
+  }
+  // Not fill: Vega-Lite drops a legend's own fill where the colour scale fills its symbols.
+  if (openOnly.length > 0) symbols.fillOpacity = { value: { expr: `${isOneOf(openOnly)} ? 0 : 1` } };
+  // Vega-Lite's legend encoding, not Vega's encode: the app's legend toggles add theirs to it.
+  return Object.keys(symbols).length > 0 ? { symbols } : undefined;
+}
+
 /**
  * The rows of the figure: points with a non-finite coordinate are left out (JSON has no NaN),
  * and on a log axis so are points at or below zero; an interval end below a log axis's domain is
@@ -134,7 +160,8 @@ export function lineFigureSpec(fig: LineFigure): TopLevelSpec {
     type: 'nominal' as const,
     title: null,
     sort: labels,
-    scale: { domain: labels, range: fig.series.map((s) => (s.dashed ? DASH : SOLID)) },
+    // A series without a line is not dashed anywhere, so neither is its legend circle.
+    scale: { domain: labels, range: fig.series.map((s) => (s.dashed && hasLine(s) ? DASH : SOLID)) },
     legend,
   };
   const x = {
@@ -181,6 +208,13 @@ export function lineFigureSpec(fig: LineFigure): TopLevelSpec {
       mark: { type: 'point', filled: false, fill: 'white', size: 36, strokeWidth: 1.5, opacity: 1 },
       encoding: { x, y, color, tooltip },
     });
+  // On the first layer only: Vega-Lite merges the layers' legends into one, and warns of a
+  // conflict where two layers carry the same explicit encoding beside different implicit ones.
+  const symbols = legendSymbols(fig.series, anyLine);
+  if (symbols && layers.length > 0) {
+    const first = layers[0] as { encoding: Record<string, unknown> };
+    first.encoding = { ...first.encoding, color: { ...color, legend: { ...legend, encoding: symbols } } };
+  }
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: fig.uncertainty ? { text: fig.title, subtitle: fig.uncertainty, anchor: 'start' } : { text: fig.title, anchor: 'start' },

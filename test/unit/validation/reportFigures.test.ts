@@ -68,6 +68,7 @@ describe('V6: cost and accuracy against N', () => {
         macro: { mean: 11, se: 0 },
       },
       psd: { meso: 0.1, age: 0.05 },
+      psdSe: { meso: 0.01, age: 0.02 },
       rateDiff: { meso: 0.05, age: 0.02, macro: 0.1 },
     },
   });
