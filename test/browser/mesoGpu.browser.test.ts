@@ -20,8 +20,12 @@ import type { RunSummary } from '../../src/analysis/summary';
 
 /** SwiftShader on two cores: these bound a hang, not the speed. */
 const RUN_TIMEOUT_MS = 240_000;
-/** Trials of the compared runs: enough for standard errors of a few percent of the input's spread. */
-const TRIALS = 128;
+/**
+ * Trials of the compared runs: few, because meso-gpu on SwiftShader takes about 0.6 ms a trial and
+ * step (32 trials of V2's 1200 steps: 30 s); meso-gpu's own tests (test/gpu/mesoGpu.gpu.test.ts)
+ * compare it with meso on thousands of trials. Here the point is that the page ran it.
+ */
+const TRIALS = 32;
 /**
  * Two estimates of one quantity differ by more than this many combined standard errors with
  * probability 6·10⁻⁵ each if they were independent; the two runs share their Philox streams (one
@@ -102,7 +106,11 @@ function consistent(a: RunSummary, b: RunSummary): number {
     expect(seX, `${label}: standard error`).not.toBeNull();
     expect(seY, `${label}: standard error`).not.toBeNull();
     const se = Math.hypot(seX!, seY!);
-    expect(se, `${label}: standard error`).toBeGreaterThan(0);
+    // A quantity equal in every trial (u without facilitation is U): float32 against float64.
+    if (se === 0) {
+      expect(x, label).toBeCloseTo(y, 6);
+      return;
+    }
     const z = Math.abs(x - y) / se;
     expect(z, `${label}: WebGPU ${x}, worker ${y}, combined s.e. ${se}`).toBeLessThanOrEqual(SE_BOUND);
     worst = Math.max(worst, z);
@@ -161,7 +169,7 @@ describe('where the app runs meso (headless Chromium on SwiftShader)', () => {
 
     const worst = consistent(onGpu.summary!, inWorker.summary!);
     console.log(
-      `[mesostp] meso-age, ${TRIALS} trials of 0.6 s: WebGPU (${onGpu.summary!.engine.adapter}) vs worker: largest difference ${worst.toFixed(2)} combined standard errors; meso-gpu ${onGpu.summary!.wallSeconds.toFixed(2)} s, worker ${inWorker.summary!.wallSeconds.toFixed(2)} s (runs with micro and macro ${gpuSeconds.toFixed(1)} s, alone in the worker ${workerSeconds.toFixed(1)} s)`,
+      `[mesostp] meso-age, ${TRIALS} trials of 0.6 s: WebGPU (${onGpu.summary!.engine.adapter}) vs worker: largest difference ${worst.toFixed(2)} combined standard errors; meso-gpu ${onGpu.summary!.wallSeconds.toFixed(2)} s (set-up ${Number(onGpu.summary!.engine.setupSeconds).toFixed(2)} s), worker ${inWorker.summary!.wallSeconds.toFixed(2)} s (runs with micro and macro ${gpuSeconds.toFixed(1)} s, alone in the worker ${workerSeconds.toFixed(1)} s)`,
     );
     expect(uncaught, 'uncaught errors in the page').toEqual([]);
     await page.close();
@@ -183,7 +191,7 @@ describe('where the app runs meso (headless Chromium on SwiftShader)', () => {
   });
 
   it('forced onto WebGPU, cancel keeps every trial up to the last completed step', async () => {
-    const { page, uncaught } = await openApp('cancel on WebGPU', '?meso=gpu', await shortV2(1024), ['meso-mf2']);
+    const { page, uncaught } = await openApp('cancel on WebGPU', '?meso=gpu', await shortV2(64), ['meso-mf2']);
     await page.click('#run');
     await waitFor(page, (x) => (x.run.levels['meso-mf2']?.fraction ?? 0) > 0);
     await page.click('#cancel');
@@ -192,7 +200,7 @@ describe('where the app runs meso (headless Chromium on SwiftShader)', () => {
     expect(meso.runsOn!.where).toBe('gpu');
     expect(meso.status).toBe('cancelled');
     expect(meso.summary!.level).toBe('meso-gpu');
-    expect(meso.summary!.trials).toBe(1024);
+    expect(meso.summary!.trials).toBe(64);
     expect(meso.summary!.cancelled).toBe(true);
     expect(meso.summary!.completedDuration).toBeGreaterThan(0);
     expect(meso.summary!.completedDuration).toBeLessThan(0.6);

@@ -3,8 +3,9 @@
  * meso-age): on the page's WebGPU device with the meso-gpu engine (docs/meso-gpu.md), or on the
  * CPU meso engine in a worker. The two are statistically equal; what differs is the time. On a
  * hardware GPU meso-gpu runs thousands of trials at once; on a software adapter (llvmpipe,
- * SwiftShader: the GPU emulated on the CPU) it is about 3× slower than the worker
- * (docs/meso-gpu.md), so "auto" takes the GPU only on hardware. A user can force either path.
+ * SwiftShader: the GPU emulated on the CPU) it is slower than the worker on the same cores, 3× on
+ * llvmpipe and some 50× on Chromium's SwiftShader (docs/app.md, "Where meso runs"), so "auto"
+ * takes the GPU only on hardware. A user can force either path.
  * macro stays in the worker whatever the setting: meso-gpu's N → ∞ limit is a check, not an engine.
  */
 import { engine } from '../../engines';
@@ -79,7 +80,7 @@ export function placeMeso({ setting, hasDevice, software, unsupported }: MesoPla
   if (software)
     return {
       where: 'worker',
-      reason: 'the WebGPU adapter is a software one (on the CPU), where meso on WebGPU is about 3× slower than in a worker',
+      reason: 'the WebGPU adapter is a software one (on the CPU), where meso runs faster in a worker',
       fellBack: false,
     };
   return { where: 'gpu', reason: 'the WebGPU adapter is a hardware GPU', fellBack: false };
