@@ -30,6 +30,17 @@ import { SavedRunsPanel } from './ui/savedRunsPanel';
 import { appRunManifest, runKey, type SavedRunInfo, savesBlocks, storageErrorText, tellingError } from './state/savedRuns';
 import { formatBlockList } from '../io/blockFormat';
 import type { Draft } from '../model/jsonPath';
+import {
+  isMesoChoice,
+  MESO_RUNS_ON,
+  MESO_RUNS_ON_PARAM,
+  mesoGpuRefusals,
+  mesoRunsOnFromQuery,
+  type MesoPlacement,
+  type MesoRunsOn,
+  placeMeso,
+  placeText,
+} from './state/mesoPlacement';
 
 /** What the page publishes for tests and scripts. */
 export interface AppState {
@@ -68,6 +79,7 @@ const ui = {
   deviceLost: byId<HTMLElement>('device-lost'),
   deviceLostMessage: byId<HTMLElement>('device-lost-message'),
   levels: byId<HTMLFieldSetElement>('levels'),
+  mesoRunsOn: byId<HTMLSelectElement>('meso-runs-on'),
   run: byId<HTMLButtonElement>('run'),
   cancel: byId<HTMLButtonElement>('cancel'),
   share: byId<HTMLButtonElement>('share'),
@@ -196,6 +208,39 @@ function chosenLevels(): LevelChoice[] {
   return LEVEL_CHOICES.filter((c) => levelBox(c).checked && !levelBox(c).disabled);
 }
 
+// ---- where meso runs ----
+
+ui.mesoRunsOn.replaceChildren(...MESO_RUNS_ON.map((o) => el('option', { value: o.value, text: o.label })));
+ui.mesoRunsOn.value = mesoRunsOnFromQuery(location.search);
+// The setting lives in the address (?meso=gpu), so that a reload keeps it and a test can set it.
+ui.mesoRunsOn.addEventListener('change', () => {
+  const address = new URL(location.href);
+  if (ui.mesoRunsOn.value === 'auto') address.searchParams.delete(MESO_RUNS_ON_PARAM);
+  else address.searchParams.set(MESO_RUNS_ON_PARAM, ui.mesoRunsOn.value);
+  history.replaceState(null, '', address);
+});
+
+/** Where a meso level runs: the setting, the page's device (asked for unless the setting is the worker) and what meso-gpu models. */
+async function placeMesoRun(choice: LevelChoice, scenario: Scenario): Promise<MesoPlacement> {
+  const setting = ui.mesoRunsOn.value as MesoRunsOn;
+  const device = setting === 'worker' ? null : await acquireGpu().catch(() => null);
+  return placeMeso({ setting, hasDevice: device !== null, software: device?.summary.software ?? false, unsupported: mesoGpuRefusals(choice, scenario) });
+}
+
+/**
+ * The runs on the page's device take turns: GpuContext.checked brackets each step of an engine
+ * with the device's error scopes, and two engines interleaving theirs would pop each other's
+ * and blame one run for the other's error. The workers run beside them.
+ */
+let gpuTurn: Promise<void> = Promise.resolve();
+function takeGpuTurn(): Promise<() => void> {
+  let release!: () => void;
+  const mine = new Promise<void>((resolve) => (release = resolve));
+  const before = gpuTurn;
+  gpuTurn = before.then(() => mine);
+  return before.then(() => release);
+}
+
 // ---- scenario ----
 
 const panel = new ScenarioPanel(
@@ -223,6 +268,7 @@ function refreshControls(): void {
   const running = state.run.status === 'running';
   const valid = panel.current.scenario !== null;
   for (const box of levelBoxes.values()) if (box.id !== 'level-micro-gpu' || state.webgpu !== 'unavailable') box.disabled = running;
+  ui.mesoRunsOn.disabled = running;
   ui.run.disabled = running || selfTest.busy || !valid || chosenLevels().length === 0;
   ui.cancel.disabled = !running;
   selfTest.setBlocked(running);
@@ -413,7 +459,15 @@ let controller: AbortController | null = null;
 function renderProgress(): void {
   const rows = (Object.entries(state.run.levels) as [LevelChoice, RunState['levels'][LevelChoice]][]).map(([choice, s]) => {
     const pct = `${(100 * s!.fraction).toFixed(0)} %`;
-    const eta = s!.status === 'running' ? (s!.etaSeconds === null ? 'estimating…' : `${formatDuration(s!.etaSeconds)} left`) : s!.status;
+    const eta =
+      s!.status === 'running'
+        ? s!.etaSeconds === null
+          ? 'estimating…'
+          : `${formatDuration(s!.etaSeconds)} left`
+        : s!.status === 'queued'
+          ? 'waits for the GPU'
+          : s!.status;
+    const runsOn = s!.runsOn;
     return el(
       'div',
       { class: `level-progress ${s!.status}`, 'data-level': choice, 'data-status': s!.status },
@@ -423,6 +477,7 @@ function renderProgress(): void {
       el('span', { class: 'eta', text: eta }),
       s!.blocks ? el('span', { class: 'blocks note', text: blocksText(s!.blocks) }) : '',
       s!.error ? el('p', { class: 'level-error', text: s!.error }) : '',
+      runsOn ? el('p', { class: `runs-on note${runsOn.fellBack ? ' fell-back' : ''}`, 'data-runs-on': runsOn.where, text: runsOnText(runsOn) }) : '',
     );
   });
   ui.progress.replaceChildren(...rows);
@@ -431,6 +486,12 @@ function renderProgress(): void {
   else if (r.status === 'done') ui.runStatus.textContent = 'Finished.';
   else if (r.status === 'cancelled') ui.runStatus.textContent = 'Cancelled: the results computed so far are kept.';
   else if (r.status === 'failed') ui.runStatus.textContent = 'Finished with errors (see the levels below); completed results are kept.';
+}
+
+/** "On WebGPU: the WebGPU adapter is a hardware GPU."; a run the setting wanted on WebGPU says that it did not go there. */
+function runsOnText(r: MesoPlacement): string {
+  const where = placeText(r.where);
+  return `${where[0].toUpperCase()}${where.slice(1)}${r.fellBack ? ', not on WebGPU as set' : ''}: ${r.reason}.`;
 }
 
 function blocksText(b: NonNullable<LevelState['blocks']>): string {
@@ -472,16 +533,41 @@ async function runOne(
   levels: LevelChoice[],
   signal: AbortSignal,
 ): Promise<{ slot: RunSlot | null; complete: boolean }> {
-  const eta = new EtaEstimator();
-  let ctx: GpuContext | null = null;
-  if (needsGpu(choice)) {
+  let mesoOnGpu = false;
+  if (isMesoChoice(choice)) {
+    const runsOn = await placeMesoRun(choice, scenario);
+    mesoOnGpu = runsOn.where === 'gpu';
+    setLevel(choice, { runsOn });
+  }
+  if (!needsGpu(choice) && !mesoOnGpu) return runOnTurn(choice, scenario, draft, levels, signal, null);
+  setLevel(choice, { status: 'queued' });
+  const release = await takeGpuTurn();
+  try {
+    setLevel(choice, { status: 'running' });
+    let ctx: GpuContext;
     try {
       ctx = await acquireGpu();
     } catch (error) {
       setLevel(choice, { status: 'failed', error: errorMessage(error) });
       return { slot: null, complete: false };
     }
+    return await runOnTurn(choice, scenario, draft, levels, signal, ctx, mesoOnGpu);
+  } finally {
+    release();
   }
+}
+
+/** Runs a level once its turn has come: `ctx` is the page's device for the levels that run on it (null for those in a worker). */
+async function runOnTurn(
+  choice: LevelChoice,
+  scenario: Scenario,
+  draft: Draft,
+  levels: LevelChoice[],
+  signal: AbortSignal,
+  ctx: GpuContext | null,
+  mesoOnGpu = false,
+): Promise<{ slot: RunSlot | null; complete: boolean }> {
+  const eta = new EtaEstimator();
   const slot = await openSlot(choice, scenario, draft, levels);
   // The blocks that could not be saved, and why.
   const unsaved: number[] = [];
@@ -509,6 +595,7 @@ async function runOne(
         setStorageError(storageErrorText(tellingError(saveErrors), what, { blocks: unsaved.length }));
       },
     },
+    mesoOnGpu,
   );
   if (outcome.recording) {
     recordings = { ...recordings, [choice]: outcome.recording };
@@ -547,7 +634,9 @@ async function runAll(): Promise<void> {
   scheduleDraw(true);
   const slots = await Promise.all(levels.map((l) => runOne(l, scenario, draft, levels, controller!.signal)));
   controller = null;
-  const done = LEVEL_CHOICES.filter((c) => state.run.levels[c]?.summary).map((c) => [c, state.run.levels[c]!.summary!] as [LevelChoice, RunSummary]);
+  const done = LEVEL_CHOICES.filter((c) => state.run.levels[c]?.summary).map(
+    (c) => [c, state.run.levels[c]!.summary!, state.run.levels[c]!.runsOn] as [LevelChoice, RunSummary, MesoPlacement | undefined],
+  );
   renderSummaryTable(ui.summary, done);
   const exportable = LEVEL_CHOICES.filter((c) => recordings[c] && state.run.levels[c]?.summary).map((c) => ({
     choice: c,

@@ -44,7 +44,7 @@ export interface AdapterSummary {
   featureLevel: FeatureLevel;
   /** How the adapter was reached: 'browser', or the Dawn backend tried ('default', 'opengl', ...). */
   backend: string;
-  /** True for CPU implementations (lavapipe/llvmpipe, SwiftShader, WARP): their timings are not GPU timings. */
+  /** True for CPU implementations (lavapipe/llvmpipe, SwiftShader, WARP, or any the browser calls a fallback adapter): their timings are not GPU timings. */
   software: boolean;
   limits: Record<KeyLimit, number>;
 }
@@ -87,7 +87,9 @@ export function summarizeAdapter(adapter: GPUAdapter, backend: string): AdapterS
     description: info.description ?? '',
     featureLevel: adapter.features.has('core-features-and-limits') ? 'core' : 'compatibility',
     backend,
-    software: SOFTWARE_PATTERN.test(text),
+    // The implementation's own flag where it sets one, and the names of the known CPU
+    // implementations where it does not (older browsers and Dawn builds lack the flag).
+    software: info.isFallbackAdapter === true || SOFTWARE_PATTERN.test(text),
     limits,
   };
 }

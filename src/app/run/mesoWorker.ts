@@ -6,7 +6,7 @@
  */
 import { engine, isVariantId, runVariant, variant } from '../../engines';
 import type { FromWorker, ToWorker } from './workerProtocol';
-import { recordingBuffers } from './workerProtocol';
+import { MESO_CHUNK_STEPS, recordingBuffers } from './workerProtocol';
 
 const scope = self as unknown as { postMessage(m: FromWorker, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent<ToWorker>) => void) | null };
 let controller: AbortController | null = null;
@@ -27,8 +27,7 @@ scope.onmessage = async (event) => {
       throw new Error(`the worker runs the engines that run in a browser worker (meso, macro), not ${msg.variant}`);
     const recording = await runVariant(msg.variant, msg.scenario, {
       signal: controller.signal,
-      // Smaller chunks than the CLI's so that Cancel answers within a fraction of a second.
-      chunkSteps: 200,
+      chunkSteps: MESO_CHUNK_STEPS,
       onProgress: (progress) => {
         const now = performance.now();
         if (now - last < PROGRESS_INTERVAL_MS && progress.fraction < 1) return;

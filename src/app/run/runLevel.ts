@@ -2,20 +2,21 @@
  * Runs one level of a scenario from the page: micro on the page's WebGPU device, in the CLI's
  * blocks of trials (each saved in the browser's storage as it completes, so that a reloaded or
  * crashed tab can resume) and within them in batches, so that the Monte Carlo estimate can be
- * drawn as it converges; meso and macro in a worker. Whatever happens — cancel, an engine error,
- * the GPU device lost — the outcome keeps every result completed before it.
+ * drawn as it converges; meso on the page's device (the meso-gpu engine) or in a worker, as
+ * ../state/mesoPlacement.ts decides; macro in a worker. Whatever happens — cancel, an engine
+ * error, the GPU device lost — the outcome keeps every result completed before it.
  */
 import type { Progress, Recording } from '../../model/recording';
 import type { Scenario } from '../../model/scenario';
 import type { GpuContext } from '../../gpu/device';
 import { GpuDeviceError } from '../../gpu/device';
-import { engine, runVariant, variant } from '../../engines';
+import { engine, runEngine, runVariant, variant } from '../../engines';
 import { mergeSequentialRecordings } from '../../model/mergeRecordings';
 import { blockRanges, mergeBlocks } from '../../io/blockFormat';
 import { appRunManifest } from '../state/savedRuns';
 import type { RunSlot } from './savedRuns';
 import type { LevelChoice } from '../state/levels';
-import type { FromWorker, ToWorker } from './workerProtocol';
+import { type FromWorker, MESO_CHUNK_STEPS, type ToWorker } from './workerProtocol';
 
 export interface LevelCallbacks {
   onProgress(p: Progress): void;
@@ -192,19 +193,48 @@ function runInWorker(choice: LevelChoice, scenario: Scenario, cb: LevelCallbacks
   });
 }
 
-/** Engines on the GPU run on the page's device in blocks and batches (`blocks`: where they are saved); the others in a worker. */
+/**
+ * A meso level on the page's device: the meso-gpu engine with the variant's options (its STP
+ * mean-field), all trials at once. Cancel stops it at its next chunk of steps with every trial up
+ * to the last completed step, as in the worker; a lost device leaves nothing to keep (the trials
+ * lived in its buffers).
+ */
+async function runMesoOnGpu(choice: LevelChoice, scenario: Scenario, gpu: GpuContext, cb: LevelCallbacks): Promise<LevelOutcome> {
+  try {
+    const recording = await runEngine('meso-gpu', scenario, variant(choice).options, {
+      gpu,
+      signal: cb.signal,
+      chunkSteps: MESO_CHUNK_STEPS,
+      onProgress: cb.onProgress,
+    });
+    return { recording };
+  } catch (error) {
+    return { recording: null, error: error instanceof Error ? error.message : String(error), deviceLost: error instanceof GpuDeviceError };
+  }
+}
+
+/**
+ * Engines on the GPU run on the page's device in blocks and batches (`blocks`: where they are
+ * saved); a meso level placed on the GPU (`mesoOnGpu`, from placeMeso) on the page's device with
+ * meso-gpu; the others in a worker.
+ */
 export function runLevel(
   choice: LevelChoice,
   scenario: Scenario,
   gpu: GpuContext | null,
   cb: LevelCallbacks,
   blocks: BlockCallbacks = { slot: null },
+  mesoOnGpu = false,
 ): Promise<LevelOutcome> {
   const v = variant(choice);
   const caps = engine(v.engine).capabilities;
-  if (caps.gpu) {
-    if (!gpu) return Promise.resolve({ recording: null, error: `${v.label} needs a WebGPU adapter, and this browser has none (see the message at the top)` });
-    return runBlocks(choice, scenario, gpu, cb, blocks);
+  if (caps.gpu || mesoOnGpu) {
+    if (!gpu)
+      return Promise.resolve({
+        recording: null,
+        error: `${caps.gpu ? v.label : `${v.label} on WebGPU`} needs a WebGPU adapter, and this browser has none (see the message at the top)`,
+      });
+    return caps.gpu ? runBlocks(choice, scenario, gpu, cb, blocks) : runMesoOnGpu(choice, scenario, gpu, cb);
   }
   if (caps.browserWorker) return runInWorker(choice, scenario, cb);
   return Promise.resolve({ recording: null, error: `${v.label} does not run in a browser` });

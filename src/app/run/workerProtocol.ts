@@ -3,6 +3,13 @@ import type { VariantId } from '../../engines';
 import type { Progress, Recording } from '../../model/recording';
 import type { Scenario } from '../../model/scenario';
 
+/**
+ * Steps between progress reports and cancel checks of the population equations in the app, in
+ * the worker and on the page's device: fewer than the engines' defaults, so that Cancel answers
+ * within a fraction of a second.
+ */
+export const MESO_CHUNK_STEPS = 200;
+
 /** run: the registry variant to run (one whose engine runs in a browser worker). */
 export type ToWorker = { type: 'run'; scenario: Scenario; variant: VariantId } | { type: 'cancel' };
 

@@ -5,6 +5,7 @@
  */
 import type { RunSummary } from '../../analysis/summary';
 import type { LevelChoice } from './levels';
+import type { MesoPlacement } from './mesoPlacement';
 
 export type LevelStatus = 'queued' | 'running' | 'done' | 'cancelled' | 'failed';
 export type RunStatus = 'idle' | 'running' | 'done' | 'cancelled' | 'failed';
@@ -22,6 +23,8 @@ export interface LevelState {
    * storage (resumed or written by this run), and how many were resumed from an earlier run.
    */
   blocks?: { total: number; saved: number; resumed: number };
+  /** Meso: where it runs, on the page's WebGPU device or in a worker, and why (placeMeso). */
+  runsOn?: MesoPlacement;
   /** summary.json of what was computed (partial if cancelled or failed after some results). */
   summary?: RunSummary;
 }

@@ -1,13 +1,15 @@
 /** The results table: one row per level with its rates and input statistics (summary.json's numbers). */
 import type { RunSummary } from '../../analysis/summary';
 import type { LevelChoice } from '../state/levels';
+import { type MesoPlacement, placeText } from '../state/mesoPlacement';
 import { variant } from '../../engines';
 import { el } from './dom';
 
 const fmt = (x: number | null | undefined, digits = 3) => (x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits));
 const pm = (m: number, se: number | null) => `${fmt(m)}${se === null ? '' : ` ± ${fmt(se)}`}`;
 
-export function renderSummaryTable(table: HTMLTableElement, summaries: [LevelChoice, RunSummary][]): void {
+/** One row per level; a meso level's row says where it ran (`runsOn`). */
+export function renderSummaryTable(table: HTMLTableElement, summaries: [LevelChoice, RunSummary, MesoPlacement?][]): void {
   if (summaries.length === 0) {
     table.hidden = true;
     return;
@@ -29,11 +31,11 @@ export function renderSummaryTable(table: HTMLTableElement, summaries: [LevelCho
       el('th', { scope: 'col', class: 'num', text: `s.d. across trials (mV)` }),
     );
   table.tHead!.replaceChildren(head);
-  const rows = summaries.map(([choice, s]) => {
+  const rows = summaries.map(([choice, s, runsOn]) => {
     const row = el(
       'tr',
       { 'data-level': choice },
-      el('th', { scope: 'row', text: `${variant(choice).label}${s.cancelled ? ' (partial)' : ''}` }),
+      el('th', { scope: 'row', text: `${variant(choice).label}${runsOn ? ` — ${placeText(runsOn.where)}` : ''}${s.cancelled ? ' (partial)' : ''}` }),
       el('td', { class: 'num', text: String(s.trials) }),
       el('td', { class: 'num', text: fmt(s.completedDuration, 3) }),
       el('td', { class: 'num', text: fmt(s.wallSeconds, 2) }),
