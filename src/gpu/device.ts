@@ -46,6 +46,12 @@ export interface AdapterSummary {
   backend: string;
   /** True for CPU implementations (lavapipe/llvmpipe, SwiftShader, WARP, or any the browser calls a fallback adapter): their timings are not GPU timings. */
   software: boolean;
+  /**
+   * Loop iterations after which the adapter's shader compiler silently ends every loop of an
+   * invocation (all loops of a shader count together), or null where none is known
+   * (loopIterationCap: Mesa's llvmpipe before 25).
+   */
+  loopIterationCap: number | null;
   limits: Record<KeyLimit, number>;
 }
 
@@ -75,6 +81,38 @@ export interface GpuContext {
 
 const SOFTWARE_PATTERN = /llvmpipe|lavapipe|swiftshader|software|warp|microsoft basic render/i;
 
+/**
+ * The loop limiter of Mesa's gallivm (llvmpipe, lavapipe): LP_MAX_TGSI_LOOP_ITERATIONS, one
+ * counter per invocation shared by every loop of the shader; once it runs out, every loop exits at
+ * its next back edge, with no error. Measured on Mesa 22.3.6 llvmpipe (Dawn's OpenGL backend): a
+ * loop of 100000 iterations ran 65535, a second loop after it ran 1 (docs/platform.md).
+ */
+export const MESA_LOOP_ITERATION_CAP = 65535;
+
+/** The first Mesa release measured without the loop limiter (25.0.7); 23.x and 24.x are not measured and count as capped. */
+export const MESA_UNCAPPED_FROM: readonly [number, number] = [25, 0];
+
+/** The Mesa version an adapter names ("… Mesa 22.3.6", "llvmpipe: Mesa 25.0.7-2~bpo12+1 …"), or null. */
+export function mesaVersion(text: string): [number, number, number] | null {
+  const m = /\bMesa (\d+)\.(\d+)(?:\.(\d+))?/i.exec(text);
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)] : null;
+}
+
+/**
+ * The loop iteration cap of an adapter: MESA_LOOP_ITERATION_CAP for Mesa's llvmpipe or lavapipe
+ * older than MESA_UNCAPPED_FROM, or whose version is not reported; null otherwise (hardware
+ * drivers, SwiftShader, WARP, Mesa ≥ 25). Kernels that loop over many steps in one dispatch (the
+ * micro-gpu resident schedule, meso-gpu's chunks) return wrong results under a cap.
+ */
+export function loopIterationCap(info: { vendor?: string; architecture?: string; device?: string; description?: string }): number | null {
+  const text = `${info.vendor ?? ''} ${info.architecture ?? ''} ${info.device ?? ''} ${info.description ?? ''}`;
+  if (!/llvmpipe|lavapipe/i.test(text)) return null;
+  const v = mesaVersion(text);
+  if (v === null) return MESA_LOOP_ITERATION_CAP;
+  const [major, minor] = MESA_UNCAPPED_FROM;
+  return v[0] > major || (v[0] === major && v[1] >= minor) ? null : MESA_LOOP_ITERATION_CAP;
+}
+
 export function summarizeAdapter(adapter: GPUAdapter, backend: string): AdapterSummary {
   const info = adapter.info;
   const limits = {} as Record<KeyLimit, number>;
@@ -90,6 +128,7 @@ export function summarizeAdapter(adapter: GPUAdapter, backend: string): AdapterS
     // The implementation's own flag where it sets one, and the names of the known CPU
     // implementations where it does not (older browsers and Dawn builds lack the flag).
     software: info.isFallbackAdapter === true || SOFTWARE_PATTERN.test(text),
+    loopIterationCap: loopIterationCap(info),
     limits,
   };
 }

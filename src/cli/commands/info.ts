@@ -55,6 +55,14 @@ export const infoCommand: Command = {
           ['feature level', s.featureLevel],
           ['backend', s.backend],
           ['software', s.software ? 'yes (CPU implementation: timings are not GPU timings)' : 'no'],
+          ...(s.loopIterationCap !== null
+            ? [
+                [
+                  'loop iteration cap',
+                  `${s.loopIterationCap} per invocation (Mesa's llvmpipe before 25): micro-gpu avoids its resident schedule, meso-gpu takes one step per dispatch; Mesa ≥ 25 has none (docs/platform.md)`,
+                ] as [string, string],
+              ]
+            : []),
           ...KEY_LIMITS.map((name): [string, string] => [name, s.limits[name].toLocaleString('en-US')]),
           ['compute check', `${check.ok ? 'passed' : 'FAILED'}: ${check.words} Philox words, ${check.ms.toFixed(1)} ms`],
         ];

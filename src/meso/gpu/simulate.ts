@@ -41,6 +41,15 @@ export interface MesoGpuOptions extends Pick<MesoOptions, 'stp' | 'moments' | 'o
 }
 
 const DEFAULT_CHUNK_STEPS = 500;
+/**
+ * Steps per dispatch on an adapter with a loop iteration cap (AdapterSummary.loopIterationCap:
+ * Mesa's llvmpipe before 25 ends every loop of an invocation after 65535 iterations in all). The
+ * kernel loops over its chunk's steps and, within a step, over bins, lanes and projections; V6 at
+ * N = 500 takes about 170 iterations a step, so a chunk of 500 stopped after about 380 steps on
+ * Mesa 22.3.6 (rates 25 % low). One step a dispatch keeps far below the cap; it costs about
+ * 0.4 ms a step there, little beside 32 trials (5.5 s against 5.2 s for V6, 1 s: docs/platform.md).
+ */
+const CAPPED_CHUNK_STEPS = 1;
 const DEFAULT_MEMORY_BUDGET = 2 ** 30;
 /** One workgroup per trial, on one grid dimension. */
 const MAX_TRIALS_PER_DISPATCH = 65535;
@@ -140,7 +149,10 @@ async function runBatch(
   const { device } = gpu;
   const T = b - a;
   const dt = scenario.run.dt;
-  const chunk = Math.max(1, Math.floor(options.chunkSteps ?? DEFAULT_CHUNK_STEPS));
+  // Under a loop iteration cap (Mesa's llvmpipe before 25) a chunk of many steps in one dispatch
+  // stops part-way (CAPPED_CHUNK_STEPS): one step per dispatch.
+  const requested = Math.max(1, Math.floor(options.chunkSteps ?? DEFAULT_CHUNK_STEPS));
+  const chunk = gpu.summary.loopIterationCap !== null ? Math.min(requested, CAPPED_CHUNK_STEPS) : requested;
   const initial = new Float32Array(T * plan.stateStride);
   for (let t = 0; t < T; t++) initial.set(plan.initialState, t * plan.stateStride);
   const table = <V>(s: { size: number; write(view: DataView, offset: number, v: V): void }, rows: V[]) => {
@@ -294,6 +306,7 @@ function buildRecording(
       spikes: 'not available at this level (no individual neurons)',
       adapter: `${summary.vendor} ${summary.architecture} ${summary.device} ${summary.description}`.trim(),
       software: summary.software,
+      ...(summary.loopIterationCap !== null ? { loopIterationCap: summary.loopIterationCap, stepsPerDispatch: CAPPED_CHUNK_STEPS } : {}),
     },
   };
 }

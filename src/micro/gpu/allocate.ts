@@ -138,9 +138,10 @@ export async function allocateBatch(
     }
     // A network drawn beyond the per-trial layout the arena kernels compile in: auto takes the general schedule.
     const beyondLayout = projections.find((q) => q.beyondLayout !== null)?.beyondLayout ?? null;
-    const chosen = chooseSchedule(plan, T, ctx.summary.software, mode);
+    const loopCap = ctx.summary.loopIterationCap;
+    const chosen = chooseSchedule(plan, T, ctx.summary.software, mode, loopCap);
     const schedule = mode === 'auto' && beyondLayout !== null ? 'general' : chosen;
-    const why = scheduleUnsupported(plan, schedule) ?? (schedule === 'general' ? null : beyondLayout);
+    const why = scheduleUnsupported(plan, schedule, loopCap) ?? (schedule === 'general' ? null : beyondLayout);
     if (why !== null) throw new MicroGpuUnsupportedError(`the ${schedule} mode cannot run this scenario: ${why}`);
     const batch = { T, from, seed: setup.seed, driveOffset, recordStp: scenario.record.stp, chunkSteps: chunkCapacity };
     const stepBuffers = { ctl, spikeRecords, populations, projections };

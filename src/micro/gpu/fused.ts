@@ -30,11 +30,13 @@ export function fusedLanes(T: number, software: boolean): number {
 /**
  * Whether the STP means take one invocation per trial rather than a workgroup: for up to 512
  * entries per projection (as recordStp's variants), and on a CPU-emulated adapter, whose barriers
- * run lane after lane, for up to 65536 (beyond, the lanes' shares keep the float32 sums short).
+ * run lane after lane, for up to 65536 (beyond, the lanes' shares keep the float32 sums short),
+ * except under a loop iteration cap (AdapterSummary.loopIterationCap: Mesa's llvmpipe before 25),
+ * which one invocation's walk over 65536 entries would reach.
  */
-export function stpMeansPerThread(plan: GpuPlan, software: boolean): boolean {
+export function stpMeansPerThread(plan: GpuPlan, software: boolean, loopCap: number | null = null): boolean {
   const most = Math.max(0, ...plan.projections.map((gq) => gq.stpEntries));
-  return most <= 512 || (software && most <= 65536);
+  return most <= 512 || (software && loopCap === null && most <= 65536);
 }
 
 export interface FusedResources {
@@ -93,7 +95,7 @@ export async function allocateFused(
   const parts = fusedWgsl({ ...g, fused });
   const kernel = (entryPoint: string) => arenaKernel(ctx, { label: `micro-gpu fused.${entryPoint}`, parts, entryPoint, layout: pipelineLayout });
   const recordsStp = batch.recordStp && plan.projections.some((gq) => gq.plan.stpModel !== STP_NONE);
-  const perThread = stpMeansPerThread(plan, ctx.summary.software);
+  const perThread = stpMeansPerThread(plan, ctx.summary.software, ctx.summary.loopIterationCap);
   const [populations, propagation, binEnd] = await Promise.all([
     kernel('populations'),
     kernel('propagation'),

@@ -47,20 +47,39 @@ export const RESIDENT_SOFTWARE_MAX_TRIALS = 32;
 export const FUSED_MAX_BLOCKS_PER_LANE = 4;
 
 /**
+ * Why the resident schedule is wrong on an adapter whose shader compiler ends every loop of an
+ * invocation after `loopCap` iterations in all (AdapterSummary.loopIterationCap: Mesa's llvmpipe
+ * before 25): its one dispatch runs a chunk of steps, hundreds of loop iterations each, so a
+ * workgroup stops part-way through the chunk and the rest of it has no spikes (on Mesa 22.3.6,
+ * V6 at N = 500 ran 307 of each 500 steps and gave 4.1 Hz for 7.2 Hz: docs/platform.md). Null
+ * without a cap.
+ */
+export function residentLoopCapped(loopCap: number | null): string | null {
+  if (loopCap === null) return null;
+  return (
+    `this adapter's shader compiler (Mesa's llvmpipe before 25) ends every loop of an invocation after ${loopCap} iterations, ` +
+    "which cuts the resident kernel's chunk of steps short; use --schedule fused (what auto takes there), or install Mesa ≥ 25 " +
+    '(bash scripts/install-system-deps.sh --vulkan --gl, then MESOSTP_GPU_BACKEND=vulkan or opengl)'
+  );
+}
+
+/**
  * The schedule of a batch of T trials under `mode` (auto: resident where it fits and pays, else
- * fused where it pays, else general). A forced mode is kept; what it cannot
+ * fused where it pays, else general). Under a loop iteration cap (`loopCap`, residentLoopCapped)
+ * auto never takes resident: the fused and general schedules dispatch every step, and gave the
+ * same spikes there as on an adapter without the cap. A forced mode is kept; what it cannot
  * run, scheduleUnsupported says.
  */
-export function chooseSchedule(plan: GpuPlan, T: number, software: boolean, mode: 'auto' | GpuScheduleMode): GpuScheduleMode {
+export function chooseSchedule(plan: GpuPlan, T: number, software: boolean, mode: 'auto' | GpuScheduleMode, loopCap: number | null = null): GpuScheduleMode {
   if (mode !== 'auto') return mode;
-  if (residentUnsupported(plan) === null && (!software || T <= RESIDENT_SOFTWARE_MAX_TRIALS)) return 'resident';
+  if (loopCap === null && residentUnsupported(plan) === null && (!software || T <= RESIDENT_SOFTWARE_MAX_TRIALS)) return 'resident';
   const blocks = Math.max(...plan.populations.map((_, p) => populationBlocks(plan, p)));
   return software || blocks <= FUSED_MAX_BLOCKS_PER_LANE * fusedLanes(T, software) ? 'fused' : 'general';
 }
 
-/** Why `mode` cannot run the plan (null when it can). */
-export function scheduleUnsupported(plan: GpuPlan, mode: GpuScheduleMode): string | null {
-  return mode === 'resident' ? residentUnsupported(plan) : null;
+/** Why `mode` cannot run the plan (null when it can), on an adapter with loop iteration cap `loopCap`. */
+export function scheduleUnsupported(plan: GpuPlan, mode: GpuScheduleMode, loopCap: number | null = null): string | null {
+  return mode === 'resident' ? (residentUnsupported(plan) ?? residentLoopCapped(loopCap)) : null;
 }
 
 export interface ResidentResources {

@@ -23,7 +23,7 @@ import { MicroKernels } from './kernels/kernel';
 import { planGpu, STORAGE_BUFFERS_NEEDED, trialsPerBatch } from './plan';
 import { PROCEDURAL_SEGMENT } from './procedural';
 import { drainSpikes, newSpikeLog, readRecording } from './readback';
-import { residentUnsupported, type GpuScheduleMode } from './resident';
+import { residentLoopCapped, residentUnsupported, type GpuScheduleMode } from './resident';
 import { runChunk } from './stepSchedule';
 
 export interface MicroGpuOptions {
@@ -128,7 +128,7 @@ export async function simulateMicroGpu(scenario: Scenario, options: MicroGpuOpti
     }
   }
   const merged = parts.length === 1 ? parts[0] : mergeRecordings(parts);
-  const notResident = residentUnsupported(plan);
+  const notResident = residentUnsupported(plan) ?? residentLoopCapped(ctx.summary.loopIterationCap);
   const stpState: Record<string, string> = {};
   const filterState: Record<string, string> = {};
   const storage: Record<string, string> = {};
@@ -160,6 +160,7 @@ export async function simulateMicroGpu(scenario: Scenario, options: MicroGpuOpti
       dispatchesPerStep: dispatchedSteps > 0 ? dispatches / dispatchedSteps : null,
       adapter: describeAdapter(ctx.summary),
       software: ctx.summary.software,
+      ...(ctx.summary.loopIterationCap !== null ? { loopIterationCap: ctx.summary.loopIterationCap } : {}),
       stpState,
       filterState,
       storage,
