@@ -14,7 +14,7 @@ import type { Browser, Download, Page } from 'playwright-core';
 import type { Server } from 'node:http';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { APP_DIR, buildApp, closeServer, launch, NO_WEBGPU_ARGS, OUTPUT_DIR, ROOT, serveStatic, watch, WEBGPU_ARGS } from './support';
+import { APP_DIR, buildApp, closeServer, launch, NO_WEBGPU_ARGS, OUTPUT_DIR, ROOT, serveStatic, watch, WEBGPU_ARGS, appState, waitFor } from './support';
 import { BROWSER_GUIDANCE } from '../../src/gpu/browser';
 import { KEY_LIMITS } from '../../src/gpu/device';
 import { requestNodeGpu } from '../../src/gpu/node';
@@ -27,27 +27,10 @@ import { SELF_TEST_CASES } from '../../src/rng/philoxSelfTest';
 import type { AppState } from '../../src/app/main';
 import type { Recording } from '../../src/model/recording';
 
-/** SwiftShader on two cores: a small V2 run takes seconds; these bound a hang, not the speed. */
-const RUN_TIMEOUT_MS = 240_000;
-
 async function v2Json(trials: number): Promise<Record<string, any>> {
   const json = JSON.parse(await readFile(path.join(ROOT, 'scenarios', 'v2-feedforward-depression.json'), 'utf8'));
   json.run.trials = trials;
   return json;
-}
-
-async function appState(page: Page): Promise<AppState> {
-  return (await page.evaluate(() => window.__mesostp)) as AppState;
-}
-
-async function waitFor(page: Page, predicate: (s: AppState) => boolean, timeout = RUN_TIMEOUT_MS): Promise<AppState> {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const s = await appState(page);
-    if (s && predicate(s)) return s;
-    if (Date.now() > deadline) throw new Error(`timed out; last state: ${JSON.stringify(s)}`);
-    await page.waitForTimeout(200);
-  }
 }
 
 async function openApp(page: Page, address: string): Promise<AppState> {

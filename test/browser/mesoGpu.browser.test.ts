@@ -10,16 +10,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { Server } from 'node:http';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { APP_DIR, buildApp, closeServer, launch, OUTPUT_DIR, ROOT, serveStatic, watch, WEBGPU_ARGS } from './support';
+import { APP_DIR, buildApp, closeServer, launch, OUTPUT_DIR, serveStatic, watch, WEBGPU_ARGS, waitFor, shortV2 as shortV2Of } from './support';
 import { encodeShared } from '../../src/app/state/shareUrl';
 import type { AppState } from '../../src/app/main';
 import type { LevelChoice } from '../../src/app/state/levels';
 import type { RunSummary } from '../../src/analysis/summary';
 
-/** SwiftShader on two cores: these bound a hang, not the speed. */
-const RUN_TIMEOUT_MS = 240_000;
 /**
  * Trials of the compared runs: few, because meso-gpu on SwiftShader takes about 0.6 ms a trial and
  * step (32 trials of V2's 1200 steps: 30 s); meso-gpu's own tests (test/gpu/mesoGpu.gpu.test.ts)
@@ -33,13 +31,8 @@ const TRIALS = 32;
  */
 const SE_BOUND = 4;
 
-/** V2 (the default preset) made short: 0.6 s, the rate steps at 0.2 and 0.4 s. */
-async function shortV2(trials: number): Promise<Record<string, any>> {
-  const json = JSON.parse(await readFile(path.join(ROOT, 'scenarios', 'v2-feedforward-depression.json'), 'utf8'));
-  json.run = { ...json.run, duration: 0.6, trials };
-  json.populations.pre.rate.times = [0.2, 0.4];
-  return json;
-}
+/** V2 made short: 0.6 s. */
+const shortV2 = (trials: number) => shortV2Of(0.6, trials);
 
 let server: Server | undefined;
 let url = '';
@@ -56,20 +49,6 @@ afterAll(async () => {
   await browser?.close();
   await closeServer(server);
 });
-
-async function appState(page: Page): Promise<AppState> {
-  return (await page.evaluate(() => window.__mesostp)) as AppState;
-}
-
-async function waitFor(page: Page, predicate: (s: AppState) => boolean, timeout = RUN_TIMEOUT_MS): Promise<AppState> {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const s = await appState(page);
-    if (s && predicate(s)) return s;
-    if (Date.now() > deadline) throw new Error(`timed out; last state: ${JSON.stringify({ ...s, scenario: undefined })}`);
-    await page.waitForTimeout(100);
-  }
-}
 
 /** The app at `query` + a link to `scenario` with `levels` checked, once it has settled. */
 async function openApp(

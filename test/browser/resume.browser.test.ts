@@ -14,23 +14,17 @@ import type { Browser, BrowserContext, Download, Page } from 'playwright-core';
 import type { Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { APP_DIR, buildApp, closeServer, launch, OUTPUT_DIR, ROOT, serveStatic, watch, WEBGPU_ARGS } from './support';
+import { APP_DIR, buildApp, closeServer, launch, OUTPUT_DIR, serveStatic, watch, WEBGPU_ARGS, waitFor, shortV2 as shortV2Of } from './support';
 import { encodeShared } from '../../src/app/state/shareUrl';
 import type { AppState } from '../../src/app/main';
 import type { RunSummary } from '../../src/analysis/summary';
 
-const RUN_TIMEOUT_MS = 240_000;
 /** 3 blocks of 256 trials (micro-gpu's CLI layout: at least 256 trials a block), of a short V2. */
 const TRIALS = 768;
 const BLOCKS = 3;
 
-/** V2 (the default preset) made short: 0.3 s, the rate steps at 0.1 and 0.2 s. */
-async function shortV2(): Promise<Record<string, any>> {
-  const json = JSON.parse(await readFile(path.join(ROOT, 'scenarios', 'v2-feedforward-depression.json'), 'utf8'));
-  json.run = { ...json.run, duration: 0.3, trials: TRIALS };
-  json.populations.pre.rate.times = [0.1, 0.2];
-  return json;
-}
+/** V2 made short: 0.3 s. */
+const shortV2 = () => shortV2Of(0.3, TRIALS);
 
 let server: Server | undefined;
 let url = '';
@@ -48,20 +42,6 @@ afterAll(async () => {
   await browser?.close();
   await closeServer(server);
 });
-
-async function appState(page: Page): Promise<AppState> {
-  return (await page.evaluate(() => window.__mesostp)) as AppState;
-}
-
-async function waitFor(page: Page, predicate: (s: AppState) => boolean, timeout = RUN_TIMEOUT_MS): Promise<AppState> {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const s = await appState(page);
-    if (s && predicate(s)) return s;
-    if (Date.now() > deadline) throw new Error(`timed out; last state: ${JSON.stringify({ ...s, scenario: undefined })}`);
-    await page.waitForTimeout(100);
-  }
-}
 
 /** A page of the app in `context`, once it has settled: WebGPU asked, scenario loaded, storage listed. */
 async function open(context: BrowserContext, label: string, withHash = true): Promise<{ page: Page; uncaught: string[]; state: AppState }> {

@@ -7,6 +7,7 @@
  */
 import { build } from 'vite';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import type { AppState } from '../../src/app/main';
 import { createServer, type Server } from 'node:http';
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
@@ -140,4 +141,31 @@ export async function closeServer(server: Server | undefined): Promise<void> {
   if (!server) return;
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+/** SwiftShader on two cores: a small V2 run takes seconds; this bounds a hang, not the speed. */
+export const RUN_TIMEOUT_MS = 240_000;
+
+/** The page's state as the app exposes it (window.__mesostp). */
+export async function appState(page: Page): Promise<AppState> {
+  return (await page.evaluate(() => window.__mesostp)) as AppState;
+}
+
+/** Polls the page's state until `predicate` holds; a timeout throws with the last state seen. */
+export async function waitFor(page: Page, predicate: (s: AppState) => boolean, timeout = RUN_TIMEOUT_MS): Promise<AppState> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const s = await appState(page);
+    if (s && predicate(s)) return s;
+    if (Date.now() > deadline) throw new Error(`timed out; last state: ${JSON.stringify({ ...s, scenario: undefined })}`);
+    await page.waitForTimeout(100);
+  }
+}
+
+/** V2 (the default preset) made short: `duration` seconds, its rate steps at a third and two thirds of it. */
+export async function shortV2(duration: number, trials: number): Promise<Record<string, any>> {
+  const json = JSON.parse(await readFile(path.join(ROOT, 'scenarios', 'v2-feedforward-depression.json'), 'utf8'));
+  json.run = { ...json.run, duration, trials };
+  json.populations.pre.rate.times = [duration / 3, (2 * duration) / 3];
+  return json;
 }
