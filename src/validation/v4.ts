@@ -13,7 +13,7 @@ import type { Scenario } from '../model/scenario';
 import { parseScenario } from '../model/validate';
 import { detectPopulationSpikes, POPULATION_SPIKE_DEFAULTS } from '../analysis/populationSpikes';
 import { ksTwoSample } from '../analysis/kolmogorovSmirnov';
-import { type LineFigure, plusMinus } from '../analysis/figures/lineFigure';
+import { leadingSeries, type LineFigure, plusMinus } from '../analysis/figures/lineFigure';
 import { levelColumns, levelVariants, runLevels, type RunSizes } from './runLevels';
 import { relativeSampleDifference, sampleMean } from './compare';
 import { metric, type Metric, type ReportSpec, type SetResult } from './report';
@@ -162,17 +162,7 @@ export interface V4LevelData {
 /** V4's figures by file name: A_N(t) of trial 0, and the distribution of the inter-event intervals. */
 export function v4Figures(levels: Record<V4Level, V4LevelData>): Record<string, LineFigure> {
   const figures: Record<string, LineFigure> = {};
-  const show = (['micro-gpu', 'age', 'mf2'] as V4Level[]).map((level) => {
-    const r = levels[level];
-    const n = Math.min(r.activity.length, Math.round(3 / r.binSize));
-    return {
-      label: V(level).label,
-      x: Float64Array.from({ length: n }, (_, k) => (k + 0.5) * r.binSize),
-      y: Array.from({ length: n }, (_, k) => r.activity[k]),
-      color: V(level).color,
-      dashed: V(level).dashed,
-    };
-  });
+  const show = (['micro-gpu', 'age', 'mf2'] as V4Level[]).map((level) => leadingSeries(V(level), levels[level].activity, levels[level].binSize, 3));
   figures['v4-activity.svg'] = { title: 'V4: A_N(t) of E, the first 3 s of trial 0', xLabel: 'time (s)', yLabel: 'A_N (Hz)', series: show };
   const hist = (['micro-gpu', 'micro-cpu', 'age', 'mf2'] as V4Level[]).map((level) => {
     const iv = levels[level].intervals;

@@ -12,7 +12,7 @@ import type { Progress, Recording } from '../model/recording';
 import type { Scenario, ScenarioInput } from '../model/scenario';
 import { parseScenario } from '../model/validate';
 import { type Psd, psdStandardError, welchPsd } from '../analysis/psd';
-import { type LineFigure, plusMinus } from '../analysis/figures/lineFigure';
+import { leadingSeries, type LineFigure, plusMinus } from '../analysis/figures/lineFigure';
 import { levelColumns, levelVariants, runLevels, type RunSizes } from './runLevels';
 import { bandDifference, relativeDifference, relativeSampleDifference, sampleMean, standardError, trialRates } from './compare';
 import { metric, type Metric, type ReportSpec, type SetResult } from './report';
@@ -182,17 +182,7 @@ export function v5PopulationFigures(setName: V5Set['name'], pop: string, levels:
     logY: true,
     series: lines,
   };
-  const snippet = (['micro-gpu', 'meso', 'macro'] as V5Level[]).map((level) => {
-    const r = levels[level];
-    const n = Math.min(r.activity.length, Math.round(1 / r.binSize));
-    return {
-      label: V(level).label,
-      x: Float64Array.from({ length: n }, (_, k) => (k + 0.5) * r.binSize),
-      y: Array.from({ length: n }, (_, k) => r.activity[k]),
-      color: V(level).color,
-      dashed: V(level).dashed,
-    };
-  });
+  const snippet = (['micro-gpu', 'meso', 'macro'] as V5Level[]).map((level) => leadingSeries(V(level), levels[level].activity, levels[level].binSize, 1));
   figures[`v5-${tag}-${pop}-activity.svg`] = {
     title: `V5 ${setName}: A_N(t) of ${pop}, first second of trial 0`,
     xLabel: 'time (s)',

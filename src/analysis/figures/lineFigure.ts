@@ -53,3 +53,20 @@ export function plusMinus(y: ArrayLike<number>, halfWidth: ArrayLike<number>, st
 
 /** A figure's title, axes and size without its series (the app's figures fill the series in live). */
 export type FigureOptions = Omit<LineFigure, 'series'>;
+
+/** The first `seconds` of a binned series (bins of `binSize`, drawn at their centres) in a variant's label, colour and dash. */
+export function leadingSeries(
+  style: { label: string; color: string; dashed?: boolean },
+  values: ArrayLike<number>,
+  binSize: number,
+  seconds: number,
+): FigureSeries {
+  const n = Math.min(values.length, Math.round(seconds / binSize));
+  return {
+    label: style.label,
+    x: Float64Array.from({ length: n }, (_, k) => (k + 0.5) * binSize),
+    y: Array.from({ length: n }, (_, k) => values[k]),
+    color: style.color,
+    dashed: style.dashed,
+  };
+}
