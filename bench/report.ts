@@ -132,6 +132,12 @@ const find = (r: BenchResults, workload: string, variant: string | null, value: 
   r.cases.find((c) => c.workload === workload && (variant === null || c.variant === variant) && c.value === value);
 const engineOf = (c: CaseResult | undefined, e: BenchEngine) => c?.engines.find((x) => x.engine === e);
 
+/** "median of 3", or "one run" for a case run once (a merged report keeps each case's repeats). */
+function repeatsText(r: BenchResults, c: CaseResult): string {
+  const n = c.repeats ?? r.repeats;
+  return n === 1 ? 'one run' : `median of ${n}`;
+}
+
 interface Cost {
   /** Seconds per simulated trial-second: steady state where measured, else the run time; and the run time. */
   s: number;
@@ -198,7 +204,7 @@ export function targets(r: BenchResults): TargetVerdict[] {
     target: 'micro-gpu ≥ 20× micro-cpu (1 thread) on the V2 workload at 1024 trials',
     met: ratio ? ratio.ratio.median >= 20 : null,
     evidence: ratio
-      ? `${ratio.ratio.median.toFixed(2)}× (run time, median of ${r.repeats}) on ${r.machine.adapter ?? 'the adapter'}`
+      ? `${ratio.ratio.median.toFixed(2)}× (run time, ${repeatsText(r, ff!)}) on ${r.machine.adapter ?? 'the adapter'}`
       : 'B = 1024 not in this run',
   });
   const rec = r.cases.filter((c) => c.workload === 'recurrent' && c.variant === 'per-presynaptic STP').sort((a, b) => a.value - b.value);
@@ -369,7 +375,7 @@ function peerTargets(r: BenchResults): TargetVerdict[] {
         : {
             target: gpuTarget,
             met: q.ratio.median >= 5,
-            evidence: `${q.ratio.median.toFixed(2)}× (run time, median of ${r.repeats}) at ${at(mc, mcIssue)}; run times ${seconds(q.runs)}`,
+            evidence: `${q.ratio.median.toFixed(2)}× (run time, ${repeatsText(r, mc)}) at ${at(mc, mcIssue)}; run times ${seconds(q.runs)}`,
           },
     );
   }
@@ -379,7 +385,7 @@ function peerTargets(r: BenchResults): TargetVerdict[] {
     target: cpuTarget,
     met: ratio ? ratio.ratio.median >= 20 : null,
     evidence:
-      ratio && mc ? `${ratio.ratio.median.toFixed(2)}× (run time, median of ${r.repeats}) at ${at(mc, mcIssue)}` : 'the Monte Carlo case is not in this run',
+      ratio && mc ? `${ratio.ratio.median.toFixed(2)}× (run time, ${repeatsText(r, mc)}) at ${at(mc, mcIssue)}` : 'the Monte Carlo case is not in this run',
   });
   const rec = r.cases.find((c) => c.workload === 'recurrent' && c.variant === PEER_RECURRENT_VARIANT);
   const recIssue = rec !== undefined && rec.duration === full.peerRecurrent.duration;
@@ -396,7 +402,7 @@ function peerTargets(r: BenchResults): TargetVerdict[] {
         : {
             target,
             met: q.ratio.median > 1,
-            evidence: `${q.ratio.median.toFixed(2)}× the faster Brian2 target (run time, median of ${r.repeats}) at ${at(rec, recIssue)}; run times ${seconds(q.runs)}`,
+            evidence: `${q.ratio.median.toFixed(2)}× the faster Brian2 target (run time, ${repeatsText(r, rec)}) at ${at(rec, recIssue)}; run times ${seconds(q.runs)}`,
           },
     );
   }
