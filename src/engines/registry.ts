@@ -153,7 +153,7 @@ export function checkOptions(e: Engine, options: OptionValues): void {
 export async function checkRunMemory(id: EngineId, scenario: Scenario, options: OptionValues, ctx: EngineContext = {}): Promise<RecordingMemory> {
   // Parts concatenated at the end hold their arrays and the merged ones at once.
   const threads = options.threads === 'auto' ? 2 : Number(options.threads ?? 1);
-  const merges = id === 'micro-gpu' || id === 'meso-gpu' || ((id === 'micro-cpu' || id === 'meso') && threads > 1 && scenario.run.trials > 1);
+  const merges = id === 'micro-gpu' || id === 'meso-gpu' || (engine(id).capabilities.threads && threads > 1 && scenario.run.trials > 1);
   return checkRecordingMemory(scenario, { merges, limit: ctx.hostMemory ?? (await hostMemoryLimit()) });
 }
 

@@ -98,14 +98,22 @@ export function mesaVersion(text: string): [number, number, number] | null {
   return m ? [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)] : null;
 }
 
+/** The names an adapter reports about itself (GPUAdapterInfo's, any of them possibly missing). */
+type AdapterNames = { vendor?: string; architecture?: string; device?: string; description?: string };
+
+/** Every name of an adapter in one string, which the software and loop-cap tests search. */
+function adapterText(info: AdapterNames): string {
+  return `${info.vendor ?? ''} ${info.architecture ?? ''} ${info.device ?? ''} ${info.description ?? ''}`;
+}
+
 /**
  * The loop iteration cap of an adapter: MESA_LOOP_ITERATION_CAP for Mesa's llvmpipe or lavapipe
  * older than MESA_UNCAPPED_FROM, or whose version is not reported; null otherwise (hardware
  * drivers, SwiftShader, WARP, Mesa ≥ 25). Kernels that loop over many steps in one dispatch (the
  * micro-gpu resident schedule, meso-gpu's chunks) return wrong results under a cap.
  */
-export function loopIterationCap(info: { vendor?: string; architecture?: string; device?: string; description?: string }): number | null {
-  const text = `${info.vendor ?? ''} ${info.architecture ?? ''} ${info.device ?? ''} ${info.description ?? ''}`;
+export function loopIterationCap(info: AdapterNames): number | null {
+  const text = adapterText(info);
   if (!/llvmpipe|lavapipe/i.test(text)) return null;
   const v = mesaVersion(text);
   if (v === null) return MESA_LOOP_ITERATION_CAP;
@@ -117,7 +125,7 @@ export function summarizeAdapter(adapter: GPUAdapter, backend: string): AdapterS
   const info = adapter.info;
   const limits = {} as Record<KeyLimit, number>;
   for (const name of KEY_LIMITS) limits[name] = Number(adapter.limits[name]);
-  const text = `${info.vendor} ${info.architecture} ${info.device} ${info.description}`;
+  const text = adapterText(info);
   return {
     vendor: info.vendor ?? '',
     architecture: info.architecture ?? '',

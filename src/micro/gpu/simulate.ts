@@ -23,7 +23,7 @@ import { MicroKernels } from './kernels/kernel';
 import { planGpu, STORAGE_BUFFERS_NEEDED, trialsPerBatch } from './plan';
 import { PROCEDURAL_SEGMENT } from './procedural';
 import { drainSpikes, newSpikeLog, readRecording } from './readback';
-import { residentLoopCapped, residentUnsupported, type GpuScheduleMode } from './resident';
+import { scheduleUnsupported, type GpuScheduleMode } from './resident';
 import { runChunk } from './stepSchedule';
 
 export interface MicroGpuOptions {
@@ -128,7 +128,7 @@ export async function simulateMicroGpu(scenario: Scenario, options: MicroGpuOpti
     }
   }
   const merged = parts.length === 1 ? parts[0] : mergeRecordings(parts);
-  const notResident = residentUnsupported(plan) ?? residentLoopCapped(ctx.summary.loopIterationCap);
+  const notResident = scheduleUnsupported(plan, 'resident', ctx.summary.loopIterationCap);
   const stpState: Record<string, string> = {};
   const filterState: Record<string, string> = {};
   const storage: Record<string, string> = {};
