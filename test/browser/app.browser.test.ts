@@ -9,12 +9,11 @@
  *    the digits shown).
  * Screenshots go to test-output/browser (git-ignored).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Download, Page } from 'playwright-core';
-import type { Server } from 'node:http';
-import { mkdir, readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import type { Download, Page } from 'playwright-core';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { APP_DIR, buildApp, closeServer, launch, NO_WEBGPU_ARGS, OUTPUT_DIR, ROOT, serveStatic, watch, WEBGPU_ARGS, appState, waitFor } from './support';
+import { launch, NO_WEBGPU_ARGS, OUTPUT_DIR, ROOT, watch, appState, waitFor, servedApp } from './support';
 import { BROWSER_GUIDANCE } from '../../src/gpu/browser';
 import { KEY_LIMITS } from '../../src/gpu/device';
 import { requestNodeGpu } from '../../src/gpu/node';
@@ -85,35 +84,20 @@ function compareSummaries(page: RunSummary, node: RunSummary, rates: number, inp
   return worst;
 }
 
-let server: Server | undefined;
-let url = '';
-let browser: Browser | undefined;
-
-// One build and one server for both blocks; one Chromium with WebGPU unblocked.
-beforeAll(async () => {
-  await buildApp();
-  ({ server, url } = await serveStatic(APP_DIR));
-  await mkdir(OUTPUT_DIR, { recursive: true });
-  browser = await launch(WEBGPU_ARGS);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await closeServer(server);
-});
+const app = servedApp();
 
 /** A new page of the app (at `url` plus `hash`), its uncaught errors collected, once it has settled. */
 async function openPage(label: string, hash = '', viewport = { width: 1400, height: 1000 }): Promise<{ page: Page; uncaught: string[]; state: AppState }> {
-  const page = await browser!.newPage({ viewport, acceptDownloads: true });
+  const page = await app.browser.newPage({ viewport, acceptDownloads: true });
   const uncaught = watch(page, label);
-  const state = await openApp(page, `${url}${hash}`);
+  const state = await openApp(page, `${app.url}${hash}`);
   return { page, uncaught, state };
 }
 
 describe('the browser app with WebGPU (Vite build, Chromium, SwiftShader)', () => {
   it('runs V2 at micro (WebGPU) and meso MF2; the page shows and exports the Node engines’ numbers', async () => {
     const { page, uncaught, state: opened } = await openPage('v2');
-    console.log(`[mesostp] browser app runs on: ${opened.adapter} (Chromium ${browser!.version()})`);
+    console.log(`[mesostp] browser app runs on: ${opened.adapter} (Chromium ${app.browser.version()})`);
     expect(opened.webgpu).toBe('available');
     expect(opened.scenario).toEqual({ name: 'v2-feedforward-depression', valid: true, errors: [] });
 
@@ -243,7 +227,7 @@ describe('the browser app with WebGPU (Vite build, Chromium, SwiftShader)', () =
     await expect.poll(() => page.evaluate(() => location.hash)).toMatch(/^#s=/);
     const shared = await page.evaluate(() => location.href);
     await page.screenshot({ path: path.join(OUTPUT_DIR, 'app-finished.png'), fullPage: true });
-    const second = await browser!.newPage();
+    const second = await app.browser.newPage();
     const restored = await openApp(second, shared);
     expect(restored.scenario.valid).toBe(true);
     expect(await field(second, 'run.trials').inputValue()).toBe('32');
@@ -399,13 +383,13 @@ describe('the browser app with WebGPU (Vite build, Chromium, SwiftShader)', () =
 
 describe('the browser app without WebGPU', () => {
   it('without navigator.gpu: shows what is needed, offers no micro, and still runs the population equations', async () => {
-    const context = await browser!.newContext();
+    const context = await app.browser.newContext();
     await context.addInitScript(() => {
       delete (Navigator.prototype as { gpu?: unknown }).gpu;
     });
     const page = await context.newPage();
     const uncaught = watch(page, 'no navigator.gpu');
-    const s = await openApp(page, url);
+    const s = await openApp(page, app.url);
     expect(await page.evaluate(() => 'gpu' in navigator)).toBe(false);
     expect(s.webgpu).toBe('unavailable');
     expect(s.webgpuError).toBe(BROWSER_GUIDANCE);
@@ -430,7 +414,7 @@ describe('the browser app without WebGPU', () => {
     try {
       const page = await plain.newPage();
       const uncaught = watch(page, 'no adapter');
-      const s = await openApp(page, url);
+      const s = await openApp(page, app.url);
       expect(await page.evaluate(() => 'gpu' in navigator)).toBe(true);
       expect(s.webgpu).toBe('unavailable');
       expect(s.webgpuError).toMatch(/returned no adapter/);

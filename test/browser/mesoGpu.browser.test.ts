@@ -7,12 +7,10 @@
  * sends meso to the worker; forced onto WebGPU without a device, or with a scenario meso-gpu does
  * not model, it falls back to the worker and says why.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import type { Server } from 'node:http';
-import { mkdir } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import path from 'node:path';
-import { APP_DIR, buildApp, closeServer, launch, OUTPUT_DIR, serveStatic, watch, WEBGPU_ARGS, waitFor, shortV2 as shortV2Of } from './support';
+import { OUTPUT_DIR, watch, waitFor, shortV2 as shortV2Of, servedApp } from './support';
 import { encodeShared } from '../../src/app/state/shareUrl';
 import type { AppState } from '../../src/app/main';
 import type { LevelChoice } from '../../src/app/state/levels';
@@ -34,21 +32,7 @@ const SE_BOUND = 4;
 /** V2 made short: 0.6 s. */
 const shortV2 = (trials: number) => shortV2Of(0.6, trials);
 
-let server: Server | undefined;
-let url = '';
-let browser: Browser | undefined;
-
-beforeAll(async () => {
-  await buildApp();
-  ({ server, url } = await serveStatic(APP_DIR));
-  await mkdir(OUTPUT_DIR, { recursive: true });
-  browser = await launch(WEBGPU_ARGS);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await closeServer(server);
-});
+const app = servedApp();
 
 /** The app at `query` + a link to `scenario` with `levels` checked, once it has settled. */
 async function openApp(
@@ -58,9 +42,9 @@ async function openApp(
   levels: LevelChoice[],
   page?: Page,
 ): Promise<{ page: Page; uncaught: string[]; state: AppState }> {
-  const p = page ?? (await browser!.newPage({ viewport: { width: 1400, height: 1000 } }));
+  const p = page ?? (await app.browser.newPage({ viewport: { width: 1400, height: 1000 } }));
   const uncaught = watch(p, label);
-  await p.goto(`${url}${query}${await encodeShared({ scenario, levels })}`);
+  await p.goto(`${app.url}${query}${await encodeShared({ scenario, levels })}`);
   const state = await waitFor(p, (s) => s.webgpu !== 'pending' && s.scenario.name !== null && s.saved.storage !== 'pending', 60_000);
   return { page: p, uncaught, state };
 }
@@ -207,7 +191,7 @@ describe('where the app runs meso (headless Chromium on SwiftShader)', () => {
   });
 
   it('forced onto WebGPU on a page without WebGPU: the worker, saying why', async () => {
-    const context = await browser!.newContext();
+    const context = await app.browser.newContext();
     await context.addInitScript(() => {
       delete (Navigator.prototype as { gpu?: unknown }).gpu;
     });

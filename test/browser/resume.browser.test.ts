@@ -10,11 +10,10 @@
  * quota is reported and the run goes on.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Download, Page } from 'playwright-core';
-import type { Server } from 'node:http';
+import type { BrowserContext, Download, Page } from 'playwright-core';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { APP_DIR, buildApp, closeServer, launch, OUTPUT_DIR, serveStatic, watch, WEBGPU_ARGS, waitFor, shortV2 as shortV2Of } from './support';
+import { OUTPUT_DIR, watch, waitFor, shortV2 as shortV2Of, servedApp } from './support';
 import { encodeShared } from '../../src/app/state/shareUrl';
 import type { AppState } from '../../src/app/main';
 import type { RunSummary } from '../../src/analysis/summary';
@@ -26,28 +25,18 @@ const BLOCKS = 3;
 /** V2 made short: 0.3 s. */
 const shortV2 = () => shortV2Of(0.3, TRIALS);
 
-let server: Server | undefined;
-let url = '';
-let browser: Browser | undefined;
+const app = servedApp();
 let hash = '';
 
 beforeAll(async () => {
-  await buildApp();
-  ({ server, url } = await serveStatic(APP_DIR));
-  browser = await launch(WEBGPU_ARGS);
   hash = await encodeShared({ scenario: await shortV2(), levels: ['micro-gpu'] });
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await closeServer(server);
 });
 
 /** A page of the app in `context`, once it has settled: WebGPU asked, scenario loaded, storage listed. */
 async function open(context: BrowserContext, label: string, withHash = true): Promise<{ page: Page; uncaught: string[]; state: AppState }> {
   const page = await context.newPage();
   const uncaught = watch(page, label);
-  await page.goto(`${url}${withHash ? hash : ''}`);
+  await page.goto(`${app.url}${withHash ? hash : ''}`);
   const state = await settled(page);
   return { page, uncaught, state };
 }
@@ -134,7 +123,7 @@ async function expectReference(page: Page, s: AppState): Promise<void> {
 
 describe('saved runs and resume (Chromium, OPFS)', () => {
   it('a reloaded tab and a new tab offer to resume; Resume computes the missing blocks and gives the uninterrupted run bit for bit; Discard deletes', async () => {
-    const context = await browser!.newContext({ acceptDownloads: true, viewport: { width: 1400, height: 1000 } });
+    const context = await app.browser.newContext({ acceptDownloads: true, viewport: { width: 1400, height: 1000 } });
     try {
       // The uninterrupted run, in blocks: its saved blocks are deleted once its result is shown.
       const a = await open(context, 'resume A');
@@ -245,7 +234,7 @@ describe('saved runs and resume (Chromium, OPFS)', () => {
 
   it('without OPFS the runs are kept in IndexedDB, and resume the same way', async () => {
     expect(reference, 'the OPFS test ran first').not.toBeNull();
-    const context = await browser!.newContext({ acceptDownloads: true, viewport: { width: 1400, height: 1000 } });
+    const context = await app.browser.newContext({ acceptDownloads: true, viewport: { width: 1400, height: 1000 } });
     await context.addInitScript(() => {
       delete (StorageManager.prototype as { getDirectory?: unknown }).getDirectory;
     });
@@ -284,14 +273,14 @@ describe('saved runs and resume (Chromium, OPFS)', () => {
   });
 
   it('a full storage quota is reported, and the run goes on', async () => {
-    const context = await browser!.newContext({ acceptDownloads: true, viewport: { width: 1400, height: 1000 } });
+    const context = await app.browser.newContext({ acceptDownloads: true, viewport: { width: 1400, height: 1000 } });
     try {
       const page = await context.newPage();
       const uncaught = watch(page, 'quota');
       const cdp = await context.newCDPSession(page);
       // Room for the manifests, not for a block (a few megabytes).
-      await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(url).origin, quotaSize: 200_000 });
-      await page.goto(`${url}${hash}`);
+      await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(app.url).origin, quotaSize: 200_000 });
+      await page.goto(`${app.url}${hash}`);
       await settled(page);
       await time('quota: run', async () => {
         await page.click('#run');

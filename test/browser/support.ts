@@ -5,12 +5,13 @@
  * docs/platform.md), and the page's console forwarded into the test output. No mocks, no skips:
  * without Chromium the suites fail and say what to install.
  */
+import { afterAll, beforeAll } from 'vitest';
 import { build } from 'vite';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { AppState } from '../../src/app/main';
 import { createServer, type Server } from 'node:http';
 import { existsSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -168,4 +169,33 @@ export async function shortV2(duration: number, trials: number): Promise<Record<
   json.run = { ...json.run, duration, trials };
   json.populations.pre.rate.times = [duration / 3, (2 * duration) / 3];
   return json;
+}
+
+/**
+ * A suite's app and browser: the app built and served over HTTP, and one Chromium with WebGPU
+ * unblocked, started before the suite's tests and closed after them.
+ */
+export function servedApp(): { readonly url: string; readonly browser: Browser } {
+  let server: Server | undefined;
+  let url = '';
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    await buildApp();
+    ({ server, url } = await serveStatic(APP_DIR));
+    await mkdir(OUTPUT_DIR, { recursive: true });
+    browser = await launch(WEBGPU_ARGS);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await closeServer(server);
+  });
+  return {
+    get url() {
+      return url;
+    },
+    get browser() {
+      if (!browser) throw new Error('the browser is not started yet (servedApp starts it in beforeAll)');
+      return browser;
+    },
+  };
 }
