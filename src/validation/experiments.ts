@@ -11,6 +11,7 @@ import { runV3Set, V3_QUICK_SETS, V3_REPORT, V3_SETS, V3_SIZES, V3_VARIANTS } fr
 import { runV4Set, V4_REPORT, V4_SIZES, V4_VARIANTS } from './v4';
 import { runV5Set, V5_REPORT, V5_SETS, V5_SIZES, V5_VARIANTS } from './v5';
 import { runV6Set, V6_QUICK_SETS, V6_REPORT, V6_SETS, V6_SIZES, V6_VARIANTS } from './v6';
+import { runV7Set, V7_QUICK_SETS, V7_REPORT, V7_SETS, V7_SIZES, V7_VARIANTS } from './v7';
 
 export interface RunContext {
   gpu: GpuContext;
@@ -87,5 +88,17 @@ export const EXPERIMENTS: readonly Experiment[] = [
     sets: V6_SETS.map((s) => s.name),
     quickSets: V6_QUICK_SETS,
     runSet: (name, sizes, ctx) => runV6Set(V6_SETS.find((s) => s.name === name)!, { ...ctx, sizes: sizes as never }),
+  },
+  {
+    name: 'v7',
+    summary:
+      'validity map: MF1, MF2 and the age-resolved mean-field against micro across refractoriness, escape noise and drive, their rate and input s.d. errors against the ISI CV',
+    report: V7_REPORT,
+    variants: V7_VARIANTS,
+    sizes: V7_SIZES,
+    trialKeys: ['gpuTrials', 'cpuTrials', 'mesoTrials'],
+    sets: V7_SETS.map((s) => s.name),
+    quickSets: V7_QUICK_SETS,
+    runSet: (name, sizes, ctx) => runV7Set(V7_SETS.find((s) => s.name === name)!, { ...ctx, sizes: sizes as never }),
   },
 ];

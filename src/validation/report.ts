@@ -60,6 +60,8 @@ export interface ReportSpec {
   populationLabel?: (population: string) => string;
   /** Figures drawn from all sets together (e.g. a quantity against N), shown after the sets. */
   summaryFigures?: (results: SetResult[]) => Record<string, LineFigure>;
+  /** Markdown lines drawn from all sets together (e.g. a table across the sets), shown before the summary figures. */
+  summaryNotes?: (results: SetResult[]) => string[];
 }
 
 export interface ReportContext {
@@ -196,8 +198,10 @@ export async function writeReport(dir: string, spec: ReportSpec, ctx: ReportCont
     md.push('');
   }
   const summary = spec.summaryFigures?.(results) ?? {};
-  if (Object.keys(summary).length > 0) {
+  const summaryNotes = spec.summaryNotes?.(results) ?? [];
+  if (Object.keys(summary).length > 0 || summaryNotes.length > 0) {
     md.push('## All sets', '');
+    if (summaryNotes.length > 0) md.push(...summaryNotes, '');
     for (const [name, fig] of Object.entries(summary)) {
       await writeFigure(dir, name, fig);
       md.push(`![${name}](figures/${name})`);

@@ -30,6 +30,7 @@ const FigureDataSchema = z.object({
   yLabel: z.string(),
   logX: z.boolean().optional(),
   logY: z.boolean().optional(),
+  xDomain: z.tuple([z.number(), z.number()]).optional(),
   uncertainty: z.string().optional(),
   width: z.number().optional(),
   height: z.number().optional(),

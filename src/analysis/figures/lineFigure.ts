@@ -36,6 +36,8 @@ export interface LineFigure {
   yLabel: string;
   logX?: boolean;
   logY?: boolean;
+  /** A linear x axis's extent, where the data's own would hide a point at the edge or a meaningful bound (a CV from 0 to 1). */
+  xDomain?: [number, number];
   /** What the bands or bars are (e.g. 'bands: trial mean ± s.e.'), shown under the title. */
   uncertainty?: string;
   series: FigureSeries[];

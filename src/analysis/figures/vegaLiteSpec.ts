@@ -168,7 +168,7 @@ export function lineFigureSpec(fig: LineFigure): TopLevelSpec {
     field: 'x',
     type: 'quantitative' as const,
     title: fig.xLabel,
-    scale: fig.logX ? { type: 'log' as const, domain: xDomain, nice: false } : { zero: false, nice: false },
+    scale: fig.logX ? { type: 'log' as const, domain: xDomain, nice: false } : { zero: false, nice: false, ...(fig.xDomain ? { domain: fig.xDomain } : {}) },
     axis: fig.logX && xDomain ? { ...logAxis(logTicks(...xDomain)), grid: true } : { grid: true },
   };
   const yScale = fig.logY ? { type: 'log' as const, domain: yDomain, nice: false, clamp: true } : {};

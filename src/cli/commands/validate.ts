@@ -23,7 +23,8 @@ ${EXPERIMENTS.map((e) => `  ${e.name}   ${e.variants.join(', ')}`).join('\n')}
 Options:
   --quick   a few minutes on a 2-core machine without a GPU (default)
   --full    the size of docs/validation/ (tens of minutes)
-  --trials G,C,M   override the trials of micro-gpu, micro-cpu and meso
+  --trials G,C,M   override the trials of micro-gpu, micro-cpu and meso (C is ignored by
+              experiments without micro-cpu: v7)
   --out DIR output folder (default out/validation)
   --report DIR  draw the figures of written reports again (DIR: one report, or a folder of
               them such as docs/validation) from the numbers beside each (figures/NAME.json);
@@ -31,7 +32,7 @@ Options:
 
 export const validateCommand: Command = {
   name: 'validate',
-  summary: 'run validation experiments (V2–V6) and write their reports',
+  summary: 'run validation experiments (V2–V7) and write their reports',
   help,
   async run(args) {
     const { values, positionals } = parseArgs({
@@ -99,8 +100,9 @@ async function runExperiment(
   signal: AbortSignal,
 ): Promise<void> {
   const sizes = { ...e.sizes[size] };
+  // V7 runs no micro-cpu: a --trials value for a level an experiment does not run is not a size of it.
   trials?.forEach((t, i) => {
-    sizes[e.trialKeys[i]] = t;
+    if (e.trialKeys[i] in sizes) sizes[e.trialKeys[i]] = t;
   });
   console.log(
     `${e.report.title}; ${Object.entries(sizes)
