@@ -18,13 +18,20 @@ export interface IsiStatistics {
 
 /**
  * The ISI CV of the recorded neurons, counting only intervals that start at or after `from` (s),
- * so that a transient does not enter. Intervals are pooled across neurons within a trial: with a
+ * so that a transient does not enter, and, with `keep`, only the intervals it accepts (e.g. those
+ * between population spikes). Intervals are pooled across neurons within a trial: with a
  * homogeneous population this is the CV of the interval distribution the population's neurons
  * share, and the trials are independent samples of it, for the standard error.
  */
-export function interspikeIntervalCv(spikes: SpikeRecording, trials: number, from = 0): IsiStatistics {
-  const sum = new Float64Array(trials);
-  const sumSq = new Float64Array(trials);
+export function interspikeIntervalCv(
+  spikes: SpikeRecording,
+  trials: number,
+  from = 0,
+  keep?: (trial: number, start: number, end: number) => boolean,
+): IsiStatistics {
+  // Welford's running mean and sum of squared deviations: a clock's intervals give 0, not rounding noise.
+  const mean = new Float64Array(trials);
+  const m2 = new Float64Array(trials);
   const count = new Float64Array(trials);
   // The last spike of each (trial, neuron) pair; spikes are in time order within each trial.
   const last = new Map<number, number>();
@@ -36,17 +43,16 @@ export function interspikeIntervalCv(spikes: SpikeRecording, trials: number, fro
     const key = trial * neurons + spikes.neuron[i];
     const previous = last.get(key);
     last.set(key, t);
-    if (previous === undefined) continue;
+    if (previous === undefined || (keep && !keep(trial, previous, t))) continue;
     const isi = t - previous;
-    sum[trial] += isi;
-    sumSq[trial] += isi * isi;
     count[trial]++;
+    const delta = isi - mean[trial];
+    mean[trial] += delta / count[trial];
+    m2[trial] += delta * (isi - mean[trial]);
   }
   const trialCv = Array.from({ length: trials }, (_, k) => {
     if (count[k] < 2) return NaN;
-    const mean = sum[k] / count[k];
-    const variance = Math.max(0, (sumSq[k] - count[k] * mean * mean) / (count[k] - 1));
-    return Math.sqrt(variance) / mean;
+    return Math.sqrt(Math.max(0, m2[k]) / (count[k] - 1)) / mean[k];
   });
   const known = trialCv.filter(Number.isFinite);
   const cv = known.length === 0 ? NaN : known.reduce((s, v) => s + v, 0) / known.length;

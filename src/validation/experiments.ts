@@ -8,7 +8,7 @@ import type { Progress } from '../model/recording';
 import type { ReportSpec, SetResult } from './report';
 import { runV2Set, V2_REPORT, V2_SETS, V2_SIZES, V2_VARIANTS } from './v2';
 import { runV3Set, V3_QUICK_SETS, V3_REPORT, V3_SETS, V3_SIZES, V3_VARIANTS } from './v3';
-import { runV4Set, V4_REPORT, V4_SIZES, V4_VARIANTS } from './v4';
+import { runV4Set, V4_REPORT, V4_SIZES, V4_VARIANTS, V4B_CASE, V4B_REPORT } from './v4';
 import { runV5Set, V5_REPORT, V5_SETS, V5_SIZES, V5_VARIANTS } from './v5';
 import { runV6Set, V6_QUICK_SETS, V6_REPORT, V6_SETS, V6_SIZES, V6_VARIANTS } from './v6';
 import { runV7Set, V7_QUICK_SETS, V7_REPORT, V7_SETS, V7_SIZES, V7_VARIANTS } from './v7';
@@ -66,6 +66,17 @@ export const EXPERIMENTS: readonly Experiment[] = [
     trialKeys: ['gpuTrials', 'cpuTrials', 'mesoTrials'],
     sets: ['population spikes'],
     runSet: (_name, sizes, ctx) => runV4Set({ ...ctx, sizes: sizes as never }),
+  },
+  {
+    name: 'v4b',
+    summary:
+      "population spikes of V4's network with irregularly firing neurons (τm = 2 ms), the regime MF1 and MF2 are derived for: event rate, amplitude and intervals, micro against meso (MF2 judged)",
+    report: V4B_REPORT,
+    variants: V4_VARIANTS,
+    sizes: V4_SIZES,
+    trialKeys: ['gpuTrials', 'cpuTrials', 'mesoTrials'],
+    sets: [V4B_CASE.set],
+    runSet: (_name, sizes, ctx) => runV4Set({ ...ctx, sizes: sizes as never }, V4B_CASE),
   },
   {
     name: 'v5',

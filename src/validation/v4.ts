@@ -5,19 +5,25 @@
  * inter-event-interval distribution (two-sample Kolmogorov–Smirnov test, reported). Levels: the
  * mesoscopic engine with the age-resolved STP mean-field (judged), MF2 and MF1 (reported), and
  * micro-cpu as a second witness.
+ *
+ * V4b runs the same comparison on the network in the regime MF1 and MF2 are derived for
+ * (`scenarios/v4b-population-spikes-irregular.json`: neurons that fire irregularly between the
+ * population spikes), judged for MF2.
  */
 import type { GpuContext } from '../gpu/device';
 import type { VariantId } from '../engines';
 import type { Progress, Recording } from '../model/recording';
-import type { Scenario } from '../model/scenario';
+import type { Scenario, ScenarioInput } from '../model/scenario';
 import { parseScenario } from '../model/validate';
 import { detectPopulationSpikes, POPULATION_SPIKE_DEFAULTS } from '../analysis/populationSpikes';
 import { ksTwoSample } from '../analysis/kolmogorovSmirnov';
+import { interspikeIntervalCv } from '../analysis/interspikeIntervals';
 import { leadingSeries, type LineFigure, plusMinus } from '../analysis/figures/lineFigure';
 import { levelColumns, levelVariants, runLevels, type RunSizes } from './runLevels';
 import { relativeSampleDifference, sampleMean } from './compare';
 import { metric, type Metric, type ReportSpec, type SetResult } from './report';
 import preset from '../../scenarios/v4-population-spikes.json';
+import irregularPreset from '../../scenarios/v4b-population-spikes-irregular.json';
 
 /** The report's levels (metric.level) and the registry variant each runs, the reference first. */
 const VARIANT_OF = { 'micro-gpu': 'micro-gpu', 'micro-cpu': 'micro-cpu', age: 'meso-age', mf2: 'meso-mf2', mf1: 'meso-mf1' } as const satisfies Record<
@@ -44,6 +50,21 @@ export const V4_TRANSIENT = 0.5;
 
 const { smoothBins, high, low } = POPULATION_SPIKE_DEFAULTS;
 
+/** micro-gpu records the spikes of this many E neurons, for the ISI CV of the regime. */
+const SPIKE_NEURONS = 200;
+/**
+ * An interval counts as "between population spikes" when neither of its spikes falls from 10 ms
+ * before an event's detected start to 50 ms after it (a population spike lasts ≈ 20 ms).
+ */
+export const V4_EVENT_WINDOW: readonly [number, number] = [-0.01, 0.05];
+
+const regimeIntro = (what: string) => [
+  '',
+  `**Regime.** The ISI CV of ${SPIKE_NEURONS} E neurons of micro-gpu (intervals pooled over the neurons of a trial, mean ± s.e. over`,
+  `trials) is given below, over all intervals and over those between population spikes (neither spike from ${-1000 * V4_EVENT_WINDOW[0]} ms before`,
+  `an event's start to ${1000 * V4_EVENT_WINDOW[1]} ms after it): ${what}`,
+];
+
 export const V4_REPORT: ReportSpec = {
   experiment: 'v4',
   title: 'V4: population spikes, micro against meso',
@@ -65,7 +86,47 @@ export const V4_REPORT: ReportSpec = {
     'population mean; right after a population spike every neuron has just fired and is depleted,',
     'and the neurons that fire first afterwards are the ones that have recovered. The table shows',
     'what that assumption costs here.',
+    ...regimeIntro(
+      'with 4-ms refractoriness and τm = 20 ms a neuron needs tens of milliseconds to recover from its reset, so it fires more regularly than a Poisson train. V4b runs the same network with neurons that recover within a few milliseconds.',
+    ),
   ],
+};
+
+export const V4B_REPORT: ReportSpec = {
+  experiment: 'v4b',
+  title: "V4b: population spikes with irregularly firing neurons, the regime of MF2's derivation",
+  columns: levelColumns(COMPARED, VARIANT_OF),
+  judged: 'mf2',
+  intro: [
+    "V4's E–I network (400 E, 100 I, depressing excitation U = 0.5, τD = 0.2 s) with membranes ten times faster (τm = 2 ms) and",
+    '2-ms refractoriness, weights × 5 (`scenarios/v4b-population-spikes-irregular.json`): a neuron forgets its reset within a few',
+    'milliseconds, so between population spikes its hazard follows its input and it fires nearly as a Poisson process; the',
+    'refractoriness keeps a population spike to about one spike per neuron. MF1 and MF2 (Schmutz, Gerstner & Schwalger 2020)',
+    'are derived for Poisson presynaptic spike trains, so this is the regime where they should hold, and the targets of V4',
+    "(event rate 20 %, mean amplitude 15 %) are judged for MF2, the paper's mean-field. The age-resolved mean-field and MF1 are",
+    'shown beside it; V4 (regular firing) is the contrast.',
+    '',
+    `Detection and metrics are V4's: a population spike of E is a crossing of the ${smoothBins}-ms boxcar-smoothed A_N above ${high} Hz`,
+    `(ended below ${low} Hz), its amplitude the smoothed peak; the first ${V4_TRANSIENT} s are discarded.`,
+    ...regimeIntro('compare V4, whose neurons recover from their reset ten times more slowly.'),
+  ],
+};
+
+/** One population-spike experiment: its report, its network and the name of its one set. */
+export interface V4Case {
+  report: ReportSpec;
+  /** 'V4' or 'V4b': figure titles, and (lower-cased) figure file names. */
+  tag: string;
+  preset: ScenarioInput;
+  set: string;
+}
+
+export const V4_CASE: V4Case = { report: V4_REPORT, tag: 'V4', preset: preset as unknown as ScenarioInput, set: 'population spikes' };
+export const V4B_CASE: V4Case = {
+  report: V4B_REPORT,
+  tag: 'V4b',
+  preset: irregularPreset as unknown as ScenarioInput,
+  set: 'population spikes, irregular firing',
 };
 
 export interface V4Options {
@@ -75,24 +136,24 @@ export interface V4Options {
   signal?: AbortSignal;
 }
 
-function sized(trials: number, duration: number, seedOffset: number): Scenario {
+function sized(c: V4Case, trials: number, duration: number, seedOffset: number, spikes: boolean): Scenario {
   // biome-ignore lint/suspicious/noExplicitAny: the preset's raw JSON, edited before it is validated
-  const raw = structuredClone(preset) as Record<string, any>;
+  const raw = structuredClone(c.preset) as Record<string, any>;
   raw.run = { ...raw.run, trials, duration, seed: raw.run.seed + seedOffset };
-  raw.record = { activity: true, binSize: 0.001 };
+  raw.record = { activity: true, binSize: 0.001, spikes: spikes ? [{ population: 'E', neurons: SPIKE_NEURONS }] : [] };
   return parseScenario(raw);
 }
 
-/** Trials of each level, and its own seed. */
-function levelScenario(level: V4Level, sizes: V4Sizes): Scenario {
+/** Trials of each level, and its own seed; micro-gpu records spikes for the ISI CV. */
+function levelScenario(c: V4Case, level: V4Level, sizes: V4Sizes): Scenario {
   const { duration } = sizes;
   switch (level) {
     case 'micro-gpu':
-      return sized(sizes.gpuTrials, duration, 0);
+      return sized(c, sizes.gpuTrials, duration, 0, true);
     case 'micro-cpu':
-      return sized(sizes.cpuTrials, duration, 1);
+      return sized(c, sizes.cpuTrials, duration, 1, false);
     default:
-      return sized(sizes.mesoTrials, duration, level === 'age' ? 2 : level === 'mf2' ? 3 : 4);
+      return sized(c, sizes.mesoTrials, duration, level === 'age' ? 2 : level === 'mf2' ? 3 : 4, false);
   }
 }
 
@@ -118,12 +179,23 @@ function events(r: Recording): Events {
   return { ratePerTrial, amplitudePerTrial, intervals };
 }
 
-export async function runV4Set(o: V4Options): Promise<SetResult> {
-  const { recordings: recs, wallSeconds } = await runLevels('V4', 'population spikes', LEVELS, VARIANT_OF, (level) => levelScenario(level, o.sizes), o);
+/** micro-gpu's ISI CV over all intervals after the transient, and over those between population spikes. */
+export function regimeCv(r: Recording): { all: ReturnType<typeof interspikeIntervalCv>; between: ReturnType<typeof interspikeIntervalCv> } {
+  const d = detectPopulationSpikes(r.activity.E, r.trials, r.bins, { binSeconds: r.binSize });
+  const [before, after] = V4_EVENT_WINDOW;
+  const nearEvent = (trial: number, t: number) => d.times[trial].some((e) => t >= e + before && t <= e + after);
+  return {
+    all: interspikeIntervalCv(r.spikes.E, r.trials, V4_TRANSIENT),
+    between: interspikeIntervalCv(r.spikes.E, r.trials, V4_TRANSIENT, (trial, a, b) => !nearEvent(trial, a) && !nearEvent(trial, b)),
+  };
+}
+
+export async function runV4Set(o: V4Options, c: V4Case = V4_CASE): Promise<SetResult> {
+  const set = c.set;
+  const { recordings: recs, wallSeconds } = await runLevels(c.tag, set, LEVELS, VARIANT_OF, (level) => levelScenario(c, level, o.sizes), o);
   const ref = events(recs['micro-gpu']);
   const metrics: Metric[] = [];
   const ks: Record<string, { D: number; p: number; n: number }> = {};
-  const set = 'population spikes';
   for (const level of COMPARED) {
     const e = events(recs[level]);
     const r = relativeSampleDifference(ref.ratePerTrial, e.ratePerTrial);
@@ -138,16 +210,20 @@ export async function runV4Set(o: V4Options): Promise<SetResult> {
   const perLevel = {} as Record<V4Level, V4LevelData>;
   for (const l of LEVELS)
     perLevel[l] = { binSize: recs[l].binSize, activity: recs[l].activity.E.subarray(0, recs[l].bins), intervals: events(recs[l]).intervals };
-  const figures = v4Figures(perLevel);
+  const figures = v4Figures(perLevel, c.tag);
   const n0 = ref.intervals.length;
+  const cv = regimeCv(recs['micro-gpu']);
+  const cvText = (x: ReturnType<typeof interspikeIntervalCv>) => `${x.cv.toFixed(2)} ± ${x.se.toFixed(2)} (${x.intervals} intervals)`;
   const notes = [
+    `ISI CV of ${SPIKE_NEURONS} E neurons (micro-gpu): ${cvText(cv.all)} over all intervals; ${cvText(cv.between)} between population spikes.`,
+    '',
     `Inter-event intervals against micro-gpu's ${n0} (mean ${sampleMean(ref.intervals).toFixed(3)} s), two-sample Kolmogorov–Smirnov: ` +
       Object.entries(ks)
         .map(([level, k]) => `${V(level as V4Level).label} D = ${k.D.toFixed(3)}, p = ${k.p.toPrecision(2)} (${k.n} intervals)`)
         .join('; ') +
       '.',
   ];
-  return { set, metrics, figures, wallSeconds, notes };
+  return { set, metrics, figures, wallSeconds, notes, data: { cv: { all: cv.all.cv, between: cv.between.cv } } };
 }
 
 /** What V4's figures show of one level. */
@@ -159,11 +235,12 @@ export interface V4LevelData {
   intervals: number[];
 }
 
-/** V4's figures by file name: A_N(t) of trial 0, and the distribution of the inter-event intervals. */
-export function v4Figures(levels: Record<V4Level, V4LevelData>): Record<string, LineFigure> {
+/** V4's (or V4b's, with tag 'V4b') figures by file name: A_N(t) of trial 0, and the distribution of the inter-event intervals. */
+export function v4Figures(levels: Record<V4Level, V4LevelData>, tag = 'V4'): Record<string, LineFigure> {
+  const file = tag.toLowerCase();
   const figures: Record<string, LineFigure> = {};
   const show = (['micro-gpu', 'age', 'mf2'] as V4Level[]).map((level) => leadingSeries(V(level), levels[level].activity, levels[level].binSize, 3));
-  figures['v4-activity.svg'] = { title: 'V4: A_N(t) of E, the first 3 s of trial 0', xLabel: 'time (s)', yLabel: 'A_N (Hz)', series: show };
+  figures[`${file}-activity.svg`] = { title: `${tag}: A_N(t) of E, the first 3 s of trial 0`, xLabel: 'time (s)', yLabel: 'A_N (Hz)', series: show };
   const hist = (['micro-gpu', 'micro-cpu', 'age', 'mf2'] as V4Level[]).map((level) => {
     const iv = levels[level].intervals;
     const edges = Array.from({ length: 31 }, (_, i) => i * 0.025);
@@ -184,8 +261,8 @@ export function v4Figures(levels: Record<V4Level, V4LevelData>): Record<string, 
       dashed: V(level).dashed,
     };
   });
-  figures['v4-intervals.svg'] = {
-    title: 'V4: distribution of the intervals between population spikes',
+  figures[`${file}-intervals.svg`] = {
+    title: `${tag}: distribution of the intervals between population spikes`,
     uncertainty: 'bands: ± s.e. of each bin (√count)',
     xLabel: 'interval (s)',
     yLabel: 'density (1/s)',

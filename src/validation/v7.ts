@@ -62,6 +62,10 @@ export const V7_TRANSIENT = 0.5;
 /** V5's rate target and the same 5 % for the input s.d. (V2 asks 3 % of MF2 for Poisson input). */
 export const V7_TARGETS = { rate: 0.05, inputSd: 0.05 };
 
+/** Bin of the asynchrony measure (s), and the ratio below which a point counts as asynchronous. */
+export const ASYNCHRONY_BIN = 0.01;
+export const ASYNCHRONOUS_BELOW = 5;
+
 export const V7_REPORT: ReportSpec = {
   experiment: 'v7',
   title: 'V7: validity map, the STP mean-fields against the regularity of presynaptic firing',
@@ -80,7 +84,9 @@ export const V7_REPORT: ReportSpec = {
     'of a trial, mean ± s.e. over trials); the stationary rate of E; and the s.d. in time of the total synaptic input into one',
     'neuron (in-degrees 100 recurrent and 50 external: the second-order statistics MF2 is built for), trial mean ± s.e. Each',
     'mean-field is compared with micro-gpu by the relative difference ± its standard error, with the targets 5 % (rate, as V5)',
-    "and 5 % (input s.d.), judged for MF2, the paper's.",
+    "and 5 % (input s.d.), judged for MF2, the paper's. Near a bifurcation the network does not fire asynchronously but switches or",
+    `bursts; the map flags these points by the variance of micro's A_N (${1000 * ASYNCHRONY_BIN}-ms bins) over that of independent Poisson neurons`,
+    `(≥ ${ASYNCHRONOUS_BELOW}) and leaves them out of the figures: their ISI CV comes from the network's switching, not from Poisson-like firing.`,
     '',
     'One level of the map is a sweep: e.g. `mesostp sweep scenarios/v7-validity-map.json ' +
       `${V7_VARY_SPECS.map((s) => `--vary ${s}`).join(' ')} --level meso --stp mf2 --out out/v7-mf2\`.`,
@@ -123,6 +129,30 @@ export function trialInputSd(r: Recording, from: number): number[] {
   });
 }
 
+/**
+ * How far a state is from asynchronous firing: the variance in time of A_N in 10-ms bins over
+ * the variance r/(N·10 ms) that independent Poisson neurons at the same rate give, per trial, from
+ * bin `from` on (1-ms bins), averaged over trials. Asynchronous states give about 1–3; states near
+ * a bifurcation, which switch or burst, tens to hundreds.
+ */
+export function activityVarianceRatio(r: Recording, N: number, from: number): number {
+  const a = r.activity.E;
+  const w = Math.max(1, Math.round(ASYNCHRONY_BIN / r.binSize));
+  let sum = 0;
+  for (let t = 0; t < r.trials; t++) {
+    const x: number[] = [];
+    for (let k = from; k + w <= r.bins; k += w) {
+      let s = 0;
+      for (let j = 0; j < w; j++) s += a[t * r.bins + k + j];
+      x.push(s / w);
+    }
+    const m = x.reduce((p, q) => p + q, 0) / x.length;
+    const v = x.reduce((p, q) => p + (q - m) ** 2, 0) / (x.length - 1);
+    sum += v / (m / (N * w * r.binSize));
+  }
+  return sum / r.trials;
+}
+
 /** A mean-field's signed relative difference from micro, b/a − 1, and its standard error. */
 export interface SignedDifference {
   value: number;
@@ -135,6 +165,8 @@ export interface V7Data {
   cv: { mean: number; se: number };
   rate: { mean: number; se: number };
   inputSd: { mean: number; se: number };
+  /** micro-gpu's activityVarianceRatio: below ASYNCHRONOUS_BELOW the point is an asynchronous state. */
+  varianceRatio: number;
   rateDiff: Record<'mf1' | 'mf2' | 'age', SignedDifference>;
   inputSdDiff: Record<'mf1' | 'mf2' | 'age', SignedDifference>;
 }
@@ -163,14 +195,24 @@ export async function runV7Set(s: V7Set, o: V7Options): Promise<SetResult> {
     add('input s.d.', inputSdDiff[level], V7_TARGETS.inputSd);
   }
   const stat = (x: number[]) => ({ mean: sampleMean(x), se: standardError(x) });
-  const data: V7Data = { set: s, cv: { mean: isi.cv, se: isi.se }, rate: stat(rates['micro-gpu']), inputSd: stat(sds['micro-gpu']), rateDiff, inputSdDiff };
+  const varianceRatio = activityVarianceRatio(ref, ref.scenario.populations.E.N, from);
+  const data: V7Data = {
+    set: s,
+    cv: { mean: isi.cv, se: isi.se },
+    rate: stat(rates['micro-gpu']),
+    inputSd: stat(sds['micro-gpu']),
+    varianceRatio,
+    rateDiff,
+    inputSdDiff,
+  };
   const notes = [
-    `micro-gpu: ISI CV ${isi.cv.toFixed(3)} ± ${isi.se.toFixed(3)} (${isi.intervals} intervals of 200 neurons), rate ${data.rate.mean.toFixed(2)} ± ${data.rate.se.toFixed(2)} Hz, input s.d. ${data.inputSd.mean.toFixed(3)} ± ${data.inputSd.se.toFixed(3)} mV.`,
+    `micro-gpu: ISI CV ${isi.cv.toFixed(3)} ± ${isi.se.toFixed(3)} (${isi.intervals} intervals of 200 neurons), rate ${data.rate.mean.toFixed(2)} ± ${data.rate.se.toFixed(2)} Hz, input s.d. ${data.inputSd.mean.toFixed(3)} ± ${data.inputSd.se.toFixed(3)} mV; variance of A_N (10 ms) ${varianceRatio.toFixed(1)}× Poisson's: ${stateName(varianceRatio)}.`,
     `Signed differences (mean-field − micro, relative): ${V7_COMPARED.map((l) => `${V(l).short} rate ${pctSigned(rateDiff[l].value)}, input s.d. ${pctSigned(inputSdDiff[l].value)}`).join('; ')}.`,
   ];
   return { set: s.name, metrics, figures: {}, wallSeconds, notes, data };
 }
 
+const stateName = (ratio: number) => (ratio < ASYNCHRONOUS_BELOW ? 'asynchronous' : 'switching or bursting');
 const pctSigned = (v: number) => `${v >= 0 ? '+' : '−'}${Math.abs(100 * v).toFixed(1)} %`;
 const withSe = (d: SignedDifference) => `${pctSigned(d.value)} ± ${(100 * d.se).toFixed(1)}`;
 
@@ -181,26 +223,32 @@ export function v7MapTable(data: readonly V7Data[]): string[] {
   return [
     '### The map',
     '',
-    'Signed relative differences from micro-gpu (mean-field − micro) ± s.e., the points in order of their ISI CV.',
+    'Signed relative differences from micro-gpu (mean-field − micro) ± s.e., the points in order of their ISI CV. "A_N var." is the',
+    `variance of micro's A_N in ${1000 * ASYNCHRONY_BIN}-ms bins over that of independent Poisson neurons at the same rate; below ${ASYNCHRONOUS_BELOW} the state is`,
+    'asynchronous, above it the network switches or bursts near a bifurcation, and its ISI CV measures that, not Poisson-like firing.',
     '',
-    `| tRef (ms) | Δu (mV) | μ (mV) | ISI CV | rate (Hz) | ${levels.map((l) => `${l} rate`).join(' | ')} | input s.d. (mV) | ${levels.map((l) => `${l} input s.d.`).join(' | ')} |`,
-    `| ${Array.from({ length: 6 + 2 * levels.length }, () => '---').join(' | ')} |`,
+    `| tRef (ms) | Δu (mV) | μ (mV) | ISI CV | A_N var. | rate (Hz) | ${levels.map((l) => `${l} rate`).join(' | ')} | input s.d. (mV) | ${levels.map((l) => `${l} input s.d.`).join(' | ')} |`,
+    `| ${Array.from({ length: 7 + 2 * levels.length }, () => '---').join(' | ')} |`,
     ...sorted.map(
       (d) =>
-        `| ${1000 * d.set.tRef} | ${d.set.deltaU} | ${d.set.mu} | ${d.cv.mean.toFixed(2)} ± ${d.cv.se.toFixed(2)} | ${d.rate.mean.toFixed(1)} | ` +
+        `| ${1000 * d.set.tRef} | ${d.set.deltaU} | ${d.set.mu} | ${d.cv.mean.toFixed(2)} ± ${d.cv.se.toFixed(2)} | ${d.varianceRatio < ASYNCHRONOUS_BELOW ? d.varianceRatio.toFixed(1) : `**${d.varianceRatio.toFixed(0)}**`} | ${d.rate.mean.toFixed(1)} | ` +
         `${V7_COMPARED.map((l) => withSe(d.rateDiff[l])).join(' | ')} | ${d.inputSd.mean.toFixed(2)} | ${V7_COMPARED.map((l) => withSe(d.inputSdDiff[l])).join(' | ')} |`,
     ),
   ];
 }
 
-/** The errors of each mean-field against the ISI CV: rate and input s.d., one marker per point. */
+/**
+ * The errors of each mean-field against the ISI CV: rate and input s.d., one marker per
+ * asynchronous point (a switching or bursting network's ISI CV says nothing of Poisson-like firing).
+ */
 export function v7MapFigures(data: readonly V7Data[]): Record<string, LineFigure> {
-  if (data.length === 0) return {};
-  const sorted = [...data].sort((a, b) => a.cv.mean - b.cv.mean);
+  const sorted = data.filter((d) => d.varianceRatio < ASYNCHRONOUS_BELOW).sort((a, b) => a.cv.mean - b.cv.mean);
+  if (sorted.length === 0) return {};
+  const left = data.length - sorted.length;
   const x = sorted.map((d) => d.cv.mean);
   const figure = (which: 'rateDiff' | 'inputSdDiff', what: string): LineFigure => ({
     title: `V7: ${what} of each mean-field against the ISI CV of the network`,
-    uncertainty: 'bars: ± s.e. of each difference; ISI CV of micro-gpu',
+    uncertainty: `bars: ± s.e. of each difference; ISI CV of micro-gpu; asynchronous points only${left > 0 ? ` (${left} switching or bursting point${left > 1 ? 's' : ''} in the table)` : ''}`,
     xLabel: 'ISI CV of the presynaptic neurons (micro-gpu)',
     yLabel: `${what}, (mean-field − micro)/micro (%)`,
     xDomain: [0, 1],
@@ -216,6 +264,7 @@ export function v7MapFigures(data: readonly V7Data[]): Record<string, LineFigure
           'bars',
         ),
         color: V(l).color,
+        dashed: V(l).dashed,
         marker: l === 'mf1' ? ('open' as const) : ('filled' as const),
       };
     }),
