@@ -91,7 +91,7 @@ export const EXPERIMENTS: readonly Experiment[] = [
   {
     name: 'v6',
     summary:
-      'scale and cost: one scenario at N = 200 … 30 000, wall time per simulated second of every engine and the accuracy of meso and macro against micro',
+      'scale and cost: one scenario at N = 200 … 100 000, wall time per simulated second of every engine and the accuracy of meso and macro against micro',
     report: V6_REPORT,
     variants: V6_VARIANTS,
     sizes: V6_SIZES,

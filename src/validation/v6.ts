@@ -36,7 +36,7 @@ export interface V6Set {
 }
 
 const set = (N: number): V6Set => ({ name: `N = ${N}`, N });
-export const V6_SETS: readonly V6Set[] = [200, 500, 1000, 3000, 10000, 30000].map(set);
+export const V6_SETS: readonly V6Set[] = [200, 500, 1000, 3000, 10000, 30000, 100000].map(set);
 export const V6_QUICK_SETS = ['N = 200', 'N = 1000'];
 
 /**
