@@ -3,7 +3,7 @@
  * Schwalger 2020) average the Tsodyks–Markram synapse over Poisson presynaptic spike trains; the
  * neurons of V3 and V4 fire nearly regularly, and there MF2 misses. V7 asks where the assumption
  * holds: one network (`scenarios/v7-validity-map.json`) at every point of a grid of refractoriness,
- * escape-noise width Δu and drive, which moves the ISI CV of the neurons from about 0.1 to 0.9, and
+ * escape-noise width Δu and drive, which moves the ISI CV of the neurons from about 0.2 to 0.9, and
  * at each point the errors of MF1, MF2 and the age-resolved mean-field (docs/meso.md) in the
  * stationary rate and in the s.d. of one neuron's synaptic input, against micro-gpu.
  *
