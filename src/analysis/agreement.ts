@@ -43,7 +43,7 @@ export function meanSe(values: ArrayLike<number>): MeanSe {
 }
 
 /** Sample variance (n − 1) of a slice. */
-function variance(x: ArrayLike<number>, start: number, length: number): number {
+export function variance(x: ArrayLike<number>, start: number, length: number): number {
   let s = 0;
   for (let i = 0; i < length; i++) s += x[start + i];
   const m = s / length;

@@ -26,12 +26,21 @@ export interface Experiment {
   /** The registry variants it runs, the reference first. */
   variants: readonly VariantId[];
   sizes: Record<'quick' | 'full', Record<string, number>>;
-  /** Names of the `--trials` values, in order. */
-  trialKeys: string[];
   sets: string[];
   /** The sets `--quick` runs (default: all). */
   quickSets?: string[];
   runSet(set: string, sizes: Record<string, number>, ctx: RunContext): Promise<SetResult>;
+}
+
+/** The sizes `--trials G,C,M` sets, in order; an experiment without one of the levels has no such size and ignores it. */
+export const TRIAL_KEYS = ['gpuTrials', 'cpuTrials', 'mesoTrials'] as const;
+
+/** `sets` and `runSet` of an experiment whose sets are named objects, each run by `run`. */
+function namedSets<S extends { name: string }>(
+  sets: readonly S[],
+  run: (set: S, o: RunContext & { sizes: never }) => Promise<SetResult>,
+): Pick<Experiment, 'sets' | 'runSet'> {
+  return { sets: sets.map((x) => x.name), runSet: (name, sizes, ctx) => run(sets.find((x) => x.name === name)!, { ...ctx, sizes: sizes as never }) };
 }
 
 export const EXPERIMENTS: readonly Experiment[] = [
@@ -41,9 +50,7 @@ export const EXPERIMENTS: readonly Experiment[] = [
     report: V2_REPORT,
     variants: V2_VARIANTS,
     sizes: V2_SIZES,
-    trialKeys: ['gpuTrials', 'cpuTrials', 'mesoTrials'],
-    sets: V2_SETS.map((s) => s.name),
-    runSet: (name, sizes, ctx) => runV2Set(V2_SETS.find((s) => s.name === name)!, { ...ctx, sizes: sizes as never }),
+    ...namedSets(V2_SETS, runV2Set),
   },
   {
     name: 'v3',
@@ -52,10 +59,8 @@ export const EXPERIMENTS: readonly Experiment[] = [
     report: V3_REPORT,
     variants: V3_VARIANTS,
     sizes: V3_SIZES,
-    trialKeys: ['gpuTrials', 'cpuTrials', 'mesoTrials'],
-    sets: V3_SETS.map((s) => s.name),
+    ...namedSets(V3_SETS, runV3Set),
     quickSets: V3_QUICK_SETS,
-    runSet: (name, sizes, ctx) => runV3Set(V3_SETS.find((s) => s.name === name)!, { ...ctx, sizes: sizes as never }),
   },
   {
     name: 'v4',
@@ -63,7 +68,6 @@ export const EXPERIMENTS: readonly Experiment[] = [
     report: V4_REPORT,
     variants: V4_VARIANTS,
     sizes: V4_SIZES,
-    trialKeys: ['gpuTrials', 'cpuTrials', 'mesoTrials'],
     sets: ['population spikes'],
     runSet: (_name, sizes, ctx) => runV4Set({ ...ctx, sizes: sizes as never }),
   },
@@ -74,7 +78,6 @@ export const EXPERIMENTS: readonly Experiment[] = [
     report: V4B_REPORT,
     variants: V4_VARIANTS,
     sizes: V4_SIZES,
-    trialKeys: ['gpuTrials', 'cpuTrials', 'mesoTrials'],
     sets: [V4B_CASE.set],
     runSet: (_name, sizes, ctx) => runV4Set({ ...ctx, sizes: sizes as never }, V4B_CASE),
   },
@@ -84,9 +87,7 @@ export const EXPERIMENTS: readonly Experiment[] = [
     report: V5_REPORT,
     variants: V5_VARIANTS,
     sizes: V5_SIZES,
-    trialKeys: ['gpuTrials', 'cpuTrials', 'mesoTrials'],
-    sets: V5_SETS.map((s) => s.name),
-    runSet: (name, sizes, ctx) => runV5Set(V5_SETS.find((s) => s.name === name)!, { ...ctx, sizes: sizes as never }),
+    ...namedSets(V5_SETS, runV5Set),
   },
   {
     name: 'v6',
@@ -95,10 +96,8 @@ export const EXPERIMENTS: readonly Experiment[] = [
     report: V6_REPORT,
     variants: V6_VARIANTS,
     sizes: V6_SIZES,
-    trialKeys: ['gpuTrials', 'cpuTrials', 'mesoTrials'],
-    sets: V6_SETS.map((s) => s.name),
+    ...namedSets(V6_SETS, runV6Set),
     quickSets: V6_QUICK_SETS,
-    runSet: (name, sizes, ctx) => runV6Set(V6_SETS.find((s) => s.name === name)!, { ...ctx, sizes: sizes as never }),
   },
   {
     name: 'v7',
@@ -107,9 +106,7 @@ export const EXPERIMENTS: readonly Experiment[] = [
     report: V7_REPORT,
     variants: V7_VARIANTS,
     sizes: V7_SIZES,
-    trialKeys: ['gpuTrials', 'cpuTrials', 'mesoTrials'],
-    sets: V7_SETS.map((s) => s.name),
+    ...namedSets(V7_SETS, runV7Set),
     quickSets: V7_QUICK_SETS,
-    runSet: (name, sizes, ctx) => runV7Set(V7_SETS.find((s) => s.name === name)!, { ...ctx, sizes: sizes as never }),
   },
 ];

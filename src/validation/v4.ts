@@ -17,7 +17,7 @@ import type { Scenario, ScenarioInput } from '../model/scenario';
 import { parseScenario } from '../model/validate';
 import { detectPopulationSpikes, POPULATION_SPIKE_DEFAULTS } from '../analysis/populationSpikes';
 import { ksTwoSample } from '../analysis/kolmogorovSmirnov';
-import { interspikeIntervalCv } from '../analysis/interspikeIntervals';
+import { interspikeIntervalCv, type IsiStatistics } from '../analysis/interspikeIntervals';
 import { leadingSeries, type LineFigure, plusMinus } from '../analysis/figures/lineFigure';
 import { levelColumns, levelVariants, runLevels, type RunSizes } from './runLevels';
 import { relativeSampleDifference, sampleMean } from './compare';
@@ -180,7 +180,7 @@ function events(r: Recording): Events {
 }
 
 /** micro-gpu's ISI CV over all intervals after the transient, and over those between population spikes. */
-export function regimeCv(r: Recording): { all: ReturnType<typeof interspikeIntervalCv>; between: ReturnType<typeof interspikeIntervalCv> } {
+export function regimeCv(r: Recording): { all: IsiStatistics; between: IsiStatistics } {
   const d = detectPopulationSpikes(r.activity.E, r.trials, r.bins, { binSeconds: r.binSize });
   const [before, after] = V4_EVENT_WINDOW;
   const nearEvent = (trial: number, t: number) => d.times[trial].some((e) => t >= e + before && t <= e + after);
@@ -213,7 +213,7 @@ export async function runV4Set(o: V4Options, c: V4Case = V4_CASE): Promise<SetRe
   const figures = v4Figures(perLevel, c.tag);
   const n0 = ref.intervals.length;
   const cv = regimeCv(recs['micro-gpu']);
-  const cvText = (x: ReturnType<typeof interspikeIntervalCv>) => `${x.cv.toFixed(2)} ± ${x.se.toFixed(2)} (${x.intervals} intervals)`;
+  const cvText = (x: IsiStatistics) => `${x.cv.toFixed(2)} ± ${x.se.toFixed(2)} (${x.intervals} intervals)`;
   const notes = [
     `ISI CV of ${SPIKE_NEURONS} E neurons (micro-gpu): ${cvText(cv.all)} over all intervals; ${cvText(cv.between)} between population spikes.`,
     '',

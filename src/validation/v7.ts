@@ -15,6 +15,7 @@ import type { VariantId } from '../engines';
 import type { Progress, Recording } from '../model/recording';
 import type { Scenario } from '../model/scenario';
 import { parseScenario } from '../model/validate';
+import { variance } from '../analysis/agreement';
 import { interspikeIntervalCv } from '../analysis/interspikeIntervals';
 import { type LineFigure, plusMinus } from '../analysis/figures/lineFigure';
 import { applyPoint, gridPoints, parseVaries } from '../sweep/grid';
@@ -116,39 +117,30 @@ function levelScenario(level: V7Level, s: V7Set, sizes: V7Sizes): Scenario {
 
 /** The time s.d. of the input into the first recorded neuron of E, per trial, from bin `from` on. */
 export function trialInputSd(r: Recording, from: number): number[] {
-  const x = r.inputs.E.sampled;
   const perTrial = r.inputs.E.neurons.length * r.bins;
-  return Array.from({ length: r.trials }, (_, t) => {
-    let sum = 0;
-    let sumSq = 0;
-    const n = r.bins - from;
-    for (let k = from; k < r.bins; k++) sum += x[t * perTrial + k];
-    const mean = sum / n;
-    for (let k = from; k < r.bins; k++) sumSq += (x[t * perTrial + k] - mean) ** 2;
-    return Math.sqrt(sumSq / (n - 1));
-  });
+  return Array.from({ length: r.trials }, (_, t) => Math.sqrt(variance(r.inputs.E.sampled, t * perTrial + from, r.bins - from)));
 }
 
 /**
  * How far a state is from asynchronous firing: the variance in time of A_N in 10-ms bins over
  * the variance r/(N·10 ms) that independent Poisson neurons at the same rate give, per trial, from
  * bin `from` on (1-ms bins), averaged over trials. Asynchronous states give about 1–3; states near
- * a bifurcation, which switch or burst, tens to hundreds.
+ * a bifurcation, which switch or burst, tens to hundreds. It is the Fano factor of the 10-ms spike
+ * counts (agreement.ts fanoFactors), here from bin `from` on and without rounding the counts.
  */
 export function activityVarianceRatio(r: Recording, N: number, from: number): number {
   const a = r.activity.E;
   const w = Math.max(1, Math.round(ASYNCHRONY_BIN / r.binSize));
+  const blocks = Math.floor((r.bins - from) / w);
   let sum = 0;
   for (let t = 0; t < r.trials; t++) {
-    const x: number[] = [];
-    for (let k = from; k + w <= r.bins; k += w) {
+    const x = Float64Array.from({ length: blocks }, (_, b) => {
       let s = 0;
-      for (let j = 0; j < w; j++) s += a[t * r.bins + k + j];
-      x.push(s / w);
-    }
-    const m = x.reduce((p, q) => p + q, 0) / x.length;
-    const v = x.reduce((p, q) => p + (q - m) ** 2, 0) / (x.length - 1);
-    sum += v / (m / (N * w * r.binSize));
+      for (let j = 0; j < w; j++) s += a[t * r.bins + from + b * w + j];
+      return s / w;
+    });
+    const m = x.reduce((p, q) => p + q, 0) / blocks;
+    sum += variance(x, 0, blocks) / (m / (N * w * r.binSize));
   }
   return sum / r.trials;
 }

@@ -11,6 +11,7 @@ import { ScenarioSchema } from '../../src/model/scenario';
 import { stpMeansPerThread } from '../../src/micro/gpu/fused';
 import { planGpu } from '../../src/micro/gpu/plan';
 import { chooseSchedule, RESIDENT_SOFTWARE_MAX_TRIALS, scheduleUnsupported } from '../../src/micro/gpu/resident';
+import v6Preset from '../../scenarios/v6-scale.json';
 
 // Adapter infos as Dawn reports them (the first two seen on Debian 12 through the OpenGL backend).
 const mesa22Gl = { vendor: '', architecture: '', device: 'llvmpipe-llvm-15-0-6-256-bits-', description: 'OpenGL version 4.5 (Core Profile) Mesa 22.3.6' };
@@ -50,28 +51,13 @@ describe('the loop iteration cap of an adapter', () => {
   });
 });
 
+/** micro-gpu's plan of V6's network (scenarios/v6-scale.json) at N neurons, its recurrent STP projection extended by `extra`. */
 function plan(N: number, extra: Record<string, unknown> = {}) {
-  const s = ScenarioSchema.parse({
-    name: 'loop-cap',
-    populations: {
-      ext: { model: 'poisson', N: 200, rate: { type: 'constant', value: 10 } },
-      E: { model: 'glif', N, tauM: 0.02, mu: { type: 'constant', value: 12 }, uReset: 0, tRef: 0.004, c: 10, deltaU: 2, uTh: 15 },
-    },
-    projections: [
-      { from: 'ext', to: 'E', connectivity: { type: 'fixed-indegree', C: 50 }, weight: 0.2, delay: 0.001, filter: { type: 'exponential', tau: 0.005 } },
-      {
-        from: 'E',
-        to: 'E',
-        connectivity: { type: 'fixed-indegree', C: 100 },
-        weight: 0.5,
-        delay: 0.001,
-        filter: { type: 'exponential', tau: 0.005 },
-        stp: { model: 'depression', U: 0.2, tauD: 0.2 },
-        ...extra,
-      },
-    ],
-    run: { dt: 0.0005, duration: 0.01 },
-  });
+  const json = structuredClone(v6Preset) as Record<string, any>;
+  json.populations.E.N = N;
+  Object.assign(json.projections[1], extra);
+  json.run = { ...json.run, duration: 0.01 };
+  const s = ScenarioSchema.parse(json);
   return planGpu(compileNetwork(s, { engine: 'micro-gpu', proceduralWithoutCsr: true }), s, 1);
 }
 

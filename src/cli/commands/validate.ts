@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import type { Command } from '../command';
 import { describeAdapter, type GpuContext } from '../../gpu/device';
 import { requestNodeGpu } from '../../gpu/node';
-import { EXPERIMENTS, type Experiment } from '../../validation/experiments';
+import { EXPERIMENTS, type Experiment, TRIAL_KEYS } from '../../validation/experiments';
 import { terminalTable, verdictLine, writeReport, type SetResult } from '../../validation/report';
 import { rerenderFigures } from '../../validation/rerenderFigures';
 import { progressReporter } from '../progress';
@@ -102,7 +102,7 @@ async function runExperiment(
   const sizes = { ...e.sizes[size] };
   // V7 runs no micro-cpu: a --trials value for a level an experiment does not run is not a size of it.
   trials?.forEach((t, i) => {
-    if (e.trialKeys[i] in sizes) sizes[e.trialKeys[i]] = t;
+    if (TRIAL_KEYS[i] in sizes) sizes[TRIAL_KEYS[i]] = t;
   });
   console.log(
     `${e.report.title}; ${Object.entries(sizes)
