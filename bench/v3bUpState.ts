@@ -10,8 +10,9 @@
  *    sweeps J·N at several drives μ and two depressions; every bistable configuration (three
  *    fixed points of the macro equations, MF2) gets the stability of its upper state from a
  *    perturbation run, as `mesostp analyze` measures it.
- * 2. It simulates one bistable Poisson-like configuration and V3 with micro-gpu (N = 300), and
- *    reports how long the network stays in its upper state and the ISI CV of its neurons.
+ * 2. It simulates V3, one bistable Poisson-like configuration whose upper state is unstable, and
+ *    one whose upper state is stable with micro-gpu (N = 300), and reports how long the network
+ *    stays in its upper state and the ISI CV of its neurons there.
  *
  * Why the answer is no for an exponential hazard is in docs/theory.md ("Up states need
  * saturation").
@@ -20,7 +21,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import v3Preset from '../scenarios/v3-up-down.json';
 import { interspikeIntervalCv } from '../src/analysis/interspikeIntervals';
-import { segmentUpDown, stateActivity } from '../src/analysis/upDown';
+import { segmentUpDown, stateActivity, withinState } from '../src/analysis/upDown';
 import { requestNodeGpu } from '../src/gpu/node';
 import { analyzeFixedPoints } from '../src/meso/analyze';
 import { macroFixedPoints } from '../src/meso/fixedPoints';
@@ -52,10 +53,22 @@ const DEPRESSIONS = [
 /** J·N at τm = 20 ms, log-spaced; the input of a current-based synapse scales with τm, so J·N is scaled by 20 ms/τm. */
 const JN = Array.from({ length: 24 }, (_, i) => 100 * 30 ** (i / 23));
 
-function scenario(n: Neurons, mu: number, stp: { U: number; tauD: number }, jn: number, N: number, trials = 1, duration = 1, seed = 1): Scenario {
+/** With `kick`, the drive is `kick` mV for the first 0.2 s, which lifts the network into its upper state. */
+function scenario(
+  n: Neurons,
+  mu: number,
+  stp: { U: number; tauD: number },
+  jn: number,
+  N: number,
+  trials = 1,
+  duration = 1,
+  seed = 1,
+  kick?: number,
+): Scenario {
   const s = structuredClone(v3Preset) as Record<string, any>;
   delete s.$schema;
-  Object.assign(s.populations.E, { N, tauM: n.tauM, tRef: n.tRef, deltaU: n.deltaU, uReset: n.uReset, mu: { type: 'constant', value: mu } });
+  const drive = kick === undefined ? { type: 'constant', value: mu } : { type: 'steps', times: [0.2], values: [kick, mu] };
+  Object.assign(s.populations.E, { N, tauM: n.tauM, tRef: n.tRef, deltaU: n.deltaU, uReset: n.uReset, mu: drive });
   s.projections[0].weight = (jn * (0.02 / n.tauM)) / N;
   s.projections[0].stp = { model: 'depression', ...stp };
   s.run = { ...s.run, trials, duration, seed };
@@ -102,6 +115,8 @@ function search(): Found[] {
 interface Simulated {
   label: string;
   upPeriods: number;
+  /** Fraction of the analysed time in the upper state, complete periods or not. */
+  upFraction: number;
   upDwell: number;
   downDwell: number;
   upActivity: number;
@@ -114,11 +129,13 @@ async function simulate(label: string, s: Scenario, high: number, low: number, g
   const seg = segmentUpDown(r.activity.E, r.trials, r.bins, { binSeconds: 0.01, smoothBins: 5, high, low, skipBins: 100 });
   const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
   // Intervals with both spikes inside one upper-state period: the regularity of firing in that state.
-  const inUp = (trial: number, a: number, b: number) => seg.periods[trial].some((p) => p.up && a >= p.start * 0.01 && b < p.end * 0.01);
-  const cv = interspikeIntervalCv(r.spikes.E, r.trials, 1, inUp);
+  const cv = interspikeIntervalCv(r.spikes.E, r.trials, 1, withinState(seg, 0.01, true));
+  const periods = seg.periods.flat();
+  const span = (up: boolean) => periods.filter((p) => p.up === up).reduce((x, p) => x + p.end - p.start, 0);
   return {
     label,
     upPeriods: seg.upDwell.length,
+    upFraction: span(true) / (span(true) + span(false)),
     upDwell: mean(seg.upDwell),
     downDwell: mean(seg.downDwell),
     upActivity: stateActivity(seg, true).mean,
@@ -147,6 +164,22 @@ export async function main(args: string[]): Promise<number> {
       const s = scenario(NEURONS[1], soft.mu, { U: soft.U, tauD: soft.tauD }, soft.jn, 300, 2, microSeconds, 7);
       // Up above halfway from the unstable point to the upper state, Down below halfway to the lower one.
       sims.push(await simulate(`${soft.neurons}, μ ${soft.mu} mV, J·N ${soft.jn.toFixed(0)} mV`, s, (mid + soft.rates[2]) / 2, (mid + soft.rates[0]) / 2, gpu));
+    }
+    // A stable upper state of soft-threshold neurons, the most strongly attracting one of the Δu = 4 mV setting, entered by
+    // a kick of the drive: from the Down state the network mostly overshoots it in bursts.
+    const held = found.filter((f) => f.neurons === NEURONS[3].name && f.upStable).sort((a, b) => a.upGrowth - b.upGrowth)[0];
+    if (held) {
+      const mid = held.rates[1];
+      const s = scenario(NEURONS[3], held.mu, { U: held.U, tauD: held.tauD }, held.jn, 300, 2, microSeconds, 7, 8);
+      sims.push(
+        await simulate(
+          `${held.neurons}, μ ${held.mu} mV, J·N ${held.jn.toFixed(0)} mV (stable upper state; μ 8 mV for the first 0.2 s)`,
+          s,
+          (mid + held.rates[2]) / 2,
+          (mid + held.rates[0]) / 2,
+          gpu,
+        ),
+      );
     }
   } finally {
     gpu.destroy();
@@ -181,13 +214,17 @@ export async function main(args: string[]): Promise<number> {
     '',
     '## What the network does (micro-gpu, N = 300)',
     '',
-    'Periods in the upper state (hysteresis thresholds halfway between the fixed points; V3: 12 and 6 Hz), their mean length and',
-    'activity, the mean length of the lower-state periods, and the ISI CV of 100 neurons in the upper state (intervals with both spikes in one',
-    'upper-state period, pooled over the neurons of a trial; mean ± s.e. over trials).',
+    'Complete periods in the upper state (hysteresis thresholds halfway between the fixed points; V3: 12 and 6 Hz), their mean length,',
+    'the fraction of the time spent in the upper state (complete periods or not: a state the network does not leave before the run',
+    'ends counts here only), its activity, the mean length of the lower-state periods, and the ISI CV of 100 neurons in the upper state',
+    '(intervals with both spikes in one upper-state period, pooled over the neurons of a trial; mean ± s.e. over trials).',
     '',
-    '| network | upper-state periods | mean upper period (s) | upper activity (Hz) | mean lower period (s) | ISI CV in the upper state |',
-    '| --- | --- | --- | --- | --- | --- |',
-    ...sims.map((s) => `| ${s.label} | ${s.upPeriods} | ${fmt(s.upDwell)} | ${fmt(s.upActivity, 1)} | ${fmt(s.downDwell)} | ${fmt(s.cv)} ± ${fmt(s.cvSe)} |`),
+    '| network | complete upper periods | mean upper period (s) | time in the upper state | upper activity (Hz) | mean lower period (s) | ISI CV in the upper state |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...sims.map(
+      (s) =>
+        `| ${s.label} | ${s.upPeriods} | ${fmt(s.upDwell)} | ${(100 * s.upFraction).toFixed(0)} % | ${fmt(s.upActivity, 1)} | ${fmt(s.downDwell)} | ${fmt(s.cv)} ± ${fmt(s.cvSe)} |`,
+    ),
     '',
   ];
   mkdirSync(dirname(out), { recursive: true });

@@ -105,3 +105,27 @@ export function boxcarSmooth(a: ArrayLike<number>, w: number): Float64Array {
   }
   return out;
 }
+
+/**
+ * A filter for interspikeIntervalCv: true when both spikes of an interval (times in s) fall in one
+ * period of the given state, so that the CV measures the firing within that state and not the
+ * switches between states. Periods are found by bisection (a run has thousands of them).
+ */
+export function withinState(seg: UpDownSegmentation, binSeconds: number, up: boolean): (trial: number, a: number, b: number) => boolean {
+  return (trial, a, b) => {
+    const ps = seg.periods[trial];
+    if (ps === undefined) return false;
+    const bin = Math.floor(a / binSeconds);
+    // The last period that starts at or before the first spike's bin.
+    let lo = 0;
+    let hi = ps.length - 1;
+    if (hi < 0 || ps[0].start > bin) return false;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (ps[mid].start <= bin) lo = mid;
+      else hi = mid - 1;
+    }
+    const p = ps[lo];
+    return p.up === up && bin < p.end && Math.floor(b / binSeconds) < p.end;
+  };
+}

@@ -7,7 +7,7 @@ import type { VariantId } from '../engines';
 import type { Progress } from '../model/recording';
 import type { ReportSpec, SetResult } from './report';
 import { runV2Set, V2_REPORT, V2_SETS, V2_SIZES, V2_VARIANTS } from './v2';
-import { runV3Set, V3_QUICK_SETS, V3_REPORT, V3_SETS, V3_SIZES, V3_VARIANTS } from './v3';
+import { runV3Set, V3_QUICK_SETS, V3_REPORT, V3_SETS, V3_SIZES, V3_VARIANTS, V3B_CASE } from './v3';
 import { runV4Set, V4_REPORT, V4_SIZES, V4_VARIANTS, V4B_CASE, V4B_REPORT } from './v4';
 import { runV5Set, V5_REPORT, V5_SETS, V5_SIZES, V5_VARIANTS } from './v5';
 import { runV6Set, V6_QUICK_SETS, V6_REPORT, V6_SETS, V6_SIZES, V6_VARIANTS } from './v6';
@@ -61,6 +61,16 @@ export const EXPERIMENTS: readonly Experiment[] = [
     sizes: V3_SIZES,
     ...namedSets(V3_SETS, runV3Set),
     quickSets: V3_QUICK_SETS,
+  },
+  {
+    name: 'v3b',
+    summary:
+      "V3's network with irregularly firing neurons (no refractoriness, soft threshold), the regime MF1 and MF2 are derived for: noise-driven bursts out of a Down state, dwell times and state activities at several N, micro against meso (MF2 judged)",
+    report: V3B_CASE.report,
+    variants: V3_VARIANTS,
+    sizes: V3_SIZES,
+    ...namedSets(V3B_CASE.sets, (set, o) => runV3Set(set, o, V3B_CASE)),
+    quickSets: V3B_CASE.quickSets,
   },
   {
     name: 'v4',

@@ -157,13 +157,14 @@ function levelScenario(c: V4Case, level: V4Level, sizes: V4Sizes): Scenario {
   }
 }
 
-interface Events {
+export interface Events {
   ratePerTrial: number[];
   amplitudePerTrial: number[];
   intervals: number[];
 }
 
-function events(r: Recording): Events {
+/** The population spikes of E after the transient: their rate and mean amplitude per trial, and the intervals between them. */
+export function events(r: Recording): Events {
   const from = Math.round(V4_TRANSIENT / r.binSize);
   const d = detectPopulationSpikes(r.activity.E, r.trials, r.bins, { binSeconds: r.binSize });
   const span = (r.bins - from) * r.binSize;

@@ -401,7 +401,7 @@ describe('mesostp run', () => {
     expect(readFileSync(mean, 'utf8')).toBe(drawn);
     const bad = await mesostp(['validate', 'v9', '--out', dir]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/"v9" is not an experiment of this version; available: v2, v3, v4, v4b, v5, v6, v7, all/);
+    expect(bad.stderr).toMatch(/"v9" is not an experiment of this version; available: v2, v3, v3b, v4, v4b, v5, v6, v7, all/);
     const badTrials = await mesostp(['validate', '--trials', '10,x', '--out', dir]);
     expect(badTrials.code).toBe(2);
     expect(badTrials.stderr).toMatch(/--trials takes three integers/);

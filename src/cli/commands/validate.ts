@@ -15,10 +15,10 @@ Runs validation experiments of docs/validation/plan.md and writes, per experimen
 pass/fail) to DIR/<experiment>.
 
 Experiments (default: v2, the main job; "all" runs every one):
-${EXPERIMENTS.map((e) => `  ${e.name}   ${e.summary}`).join('\n')}
+${EXPERIMENTS.map((e) => `  ${e.name.padEnd(5)}${e.summary}`).join('\n')}
 
 The engine variants each runs, the reference first (\`mesostp run --help\` gives their options):
-${EXPERIMENTS.map((e) => `  ${e.name}   ${e.variants.join(', ')}`).join('\n')}
+${EXPERIMENTS.map((e) => `  ${e.name.padEnd(5)}${e.variants.join(', ')}`).join('\n')}
 
 Options:
   --quick   a few minutes on a 2-core machine without a GPU (default)

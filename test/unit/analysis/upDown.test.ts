@@ -1,10 +1,11 @@
 /**
  * Up/Down segmentation on synthetic activity with known periods: dwell times exact to a bin,
  * the cut first and last periods not counted, brief dips inside Up (between the thresholds)
- * not counted as switches, and the time-averaged activity per state.
+ * not counted as switches, the time-averaged activity per state, and the interval filter that
+ * keeps the intervals inside one period of a state.
  */
 import { describe, expect, it } from 'vitest';
-import { boxcarSmooth, segmentUpDown, stateActivity } from '../../../src/analysis/upDown';
+import { boxcarSmooth, segmentUpDown, stateActivity, withinState } from '../../../src/analysis/upDown';
 
 /** Bins of `up` (30 Hz) and `down` (2 Hz) periods given as lengths in bins, starting Down. */
 function synthetic(lengths: number[]): number[] {
@@ -68,6 +69,51 @@ describe('segmentUpDown', () => {
 
   it('refuses thresholds in the wrong order', () => {
     expect(() => segmentUpDown([1, 2], 1, 2, { ...o, high: 5, low: 6 })).toThrow(/high/);
+  });
+});
+
+describe('withinState', () => {
+  // Trial 0: Down [0, 50), Up [50, 70), Down [70, 150), Up [150, 180), Down [180, 220) in 10-ms bins; trial 1 all Down.
+  const s = segmentUpDown([...synthetic([50, 20, 80, 30, 40]), ...synthetic([220])], 2, 220, { binSeconds: 0.01, smoothBins: 1, high: 12, low: 6 });
+  const up = withinState(s, 0.01, true);
+  const down = withinState(s, 0.01, false);
+
+  it('keeps an interval whose two spikes fall in one period of the state, including the cut first and last periods', () => {
+    expect(up(0, 0.5, 0.695)).toBe(true);
+    expect(up(0, 1.5, 1.79)).toBe(true);
+    expect(down(0, 0.0, 0.49)).toBe(true);
+    expect(down(0, 0.7, 1.49)).toBe(true);
+    expect(down(0, 1.8, 2.19)).toBe(true);
+    expect(down(1, 0.1, 2.1)).toBe(true);
+  });
+
+  it('drops an interval that crosses a switch, lies in the other state, or spans two periods of the same state', () => {
+    expect(up(0, 0.6, 0.71)).toBe(false);
+    expect(down(0, 0.45, 0.55)).toBe(false);
+    expect(up(0, 0.8, 0.9)).toBe(false);
+    expect(down(0, 0.6, 0.65)).toBe(false);
+    expect(up(0, 0.6, 1.6)).toBe(false);
+    expect(down(0, 0.2, 1.0)).toBe(false);
+    expect(up(1, 0.1, 0.2)).toBe(false);
+  });
+
+  it('finds the period by bisection among many: each of 500 alternating periods', () => {
+    const lengths = Array.from({ length: 500 }, (_, i) => 10 + (i % 7));
+    const many = segmentUpDown(
+      synthetic(lengths),
+      1,
+      lengths.reduce((a, b) => a + b, 0),
+      { binSeconds: 0.01, smoothBins: 1, high: 12, low: 6 },
+    );
+    const keepUp = withinState(many, 0.01, true);
+    const keepDown = withinState(many, 0.01, false);
+    for (const p of many.periods[0]) {
+      const a = p.start * 0.01 + 0.001;
+      const b = p.end * 0.01 - 0.001;
+      expect(keepUp(0, a, b)).toBe(p.up);
+      expect(keepDown(0, a, b)).toBe(!p.up);
+      expect(keepUp(0, a, b + 0.002)).toBe(false);
+    }
   });
 });
 

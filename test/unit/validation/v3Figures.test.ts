@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { variant } from '../../../src/engines';
 import type { SetResult } from '../../../src/validation/report';
-import { V3_SEGMENTATION, type V3Level, type V3LevelData, v3ScalingFigures, v3SetFigures } from '../../../src/validation/v3';
+import { V3_SEGMENTATION, type V3Level, type V3LevelData, V3B_CASE, v3ScalingFigures, v3SetFigures } from '../../../src/validation/v3';
 import { expectPoints, expectReadableLogTicks, expectRegistryStyle, expectUnit, rowsOf, seriesOf } from '../../support/figures';
 
 const VARIANT = { 'micro-gpu': 'micro-gpu', 'micro-cpu': 'micro-cpu', mf2: 'meso-mf2', age: 'meso-age', mf1: 'meso-mf1' } as const;
@@ -83,6 +83,26 @@ describe('V3 figures of one N', () => {
     expectUnit(fig.xLabel, 's');
     expectUnit(fig.yLabel, 'Hz');
   });
+
+  it("V3b's figures: its own file names and titles, its smoothing, and its bursts' 250-Hz offset between levels", () => {
+    const b = v3SetFigures(300, levels, V3B_CASE);
+    expect(Object.keys(b).sort()).toEqual(['v3b-n300-activity.svg', 'v3b-n300-dwell-down.svg', 'v3b-n300-dwell-up.svg']);
+    for (const f of Object.values(b)) expect(f.title).toMatch(/^V3b, N = 300: /);
+    const first = (levels['micro-gpu'].activity as number[]).slice(0, 40 / binSize);
+    expectPoints(
+      b['v3b-n300-activity.svg'],
+      `${variant('micro-gpu').label} (+500 Hz)`,
+      first.map((_, k) => (k + 0.5) * binSize),
+      movingAverage(first, V3B_CASE.segmentation.smoothBins).map((v) => v + 500),
+    );
+    expect(b['v3b-n300-dwell-up.svg'].series).toEqual(figs['v3-n300-dwell-up.svg'].series);
+  });
+
+  it("a contrast set's figures carry its tag in file names and titles", () => {
+    const b = v3SetFigures(400, levels, V3B_CASE, 'reset15');
+    expect(Object.keys(b).sort()).toEqual(['v3b-n400-reset15-activity.svg', 'v3b-n400-reset15-dwell-down.svg', 'v3b-n400-reset15-dwell-up.svg']);
+    for (const f of Object.values(b)) expect(f.title).toMatch(/^V3b, N = 400 \(reset15\): /);
+  });
 });
 
 describe('V3 mean dwell time against N', () => {
@@ -134,6 +154,21 @@ describe('V3 mean dwell time against N', () => {
       } else expect([r.low, r.high]).toEqual([null, null]);
     });
   }
+
+  it('leaves contrast sets out', () => {
+    const withContrast: SetResult[] = [
+      ...results,
+      { set: 'N = 400, contrast', metrics: [], figures: {}, wallSeconds: {}, data: { N: 400, dwell: dwellAt(5), contrast: true } },
+    ];
+    expect(v3ScalingFigures(withContrast)['v3-dwell-vs-n.svg']).toEqual(fig);
+  });
+
+  it("V3b's is the same figure under its own name", () => {
+    const b = v3ScalingFigures(results, 'V3b');
+    expect(Object.keys(b)).toEqual(['v3b-dwell-vs-n.svg']);
+    expect(b['v3b-dwell-vs-n.svg'].title).toBe('V3b: mean dwell time against N (J·N fixed)');
+    expect(b['v3b-dwell-vs-n.svg'].series).toEqual(fig.series);
+  });
 
   it('needs two N at least', () => {
     expect(v3ScalingFigures(results.slice(0, 1))).toEqual({});
