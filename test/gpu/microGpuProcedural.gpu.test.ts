@@ -12,7 +12,7 @@ import { glif, poisson } from '../support/populations';
 import { compileNetwork, EngineUnsupportedError } from '../../src/compile';
 import { simulateMicroGpu } from '../../src/micro/gpu';
 import { planGpu } from '../../src/micro/gpu/plan';
-import { proceduralRow, proceduralRows } from '../../src/micro/gpu/procedural';
+import { proceduralRow, proceduralRows, segmentLength } from '../../src/micro/gpu/procedural';
 import { residentUnsupported } from '../../src/micro/gpu/resident';
 import type { Scenario } from '../../src/model/scenario';
 import { simulateMicroCpu } from '../../src/micro/cpu';
@@ -27,45 +27,66 @@ function planOf(s: Scenario) {
 }
 
 describe('procedural connectivity on the GPU', () => {
-  it('regenerates the rows of the TypeScript twin: in-degrees from one synchronous volley, the same in every trial, binomial statistics', async () => {
-    const gpu = await testGpu();
-    const nPre = 3000;
-    const nPost = 700;
-    const p = 0.05;
-    const s = scenario({
-      populations: { src: singleSpikeSource(2, dt, nPre), post: probe(nPost) },
-      projections: [
-        { from: 'src', to: 'post', connectivity: { type: 'fixed-probability', p }, weight: 1, delay: dt, filter: { type: 'delta' }, storage: 'procedural' },
-      ],
-      run: { dt, duration: 6 * dt, trials: 2, seed: 21 },
-      record: { activity: true, inputs: [{ population: 'post', neurons: nPost }] },
+  // p = 0.05: rows of one segment of 256 and a short one; p = 0.002: segments of 4096 (segmentLength), two whole and a short one.
+  for (const [p, nPost, segment] of [
+    [0.05, 700, 256],
+    [0.002, 10000, 4096],
+  ])
+    it(`regenerates the rows of the TypeScript twin (p = ${p}, segments of ${segment}): in-degrees from one synchronous volley, the same in every trial, binomial statistics`, async () => {
+      const gpu = await testGpu();
+      const nPre = 3000;
+      const s = scenario({
+        populations: { src: singleSpikeSource(2, dt, nPre), post: probe(nPost) },
+        projections: [
+          { from: 'src', to: 'post', connectivity: { type: 'fixed-probability', p }, weight: 1, delay: dt, filter: { type: 'delta' }, storage: 'procedural' },
+        ],
+        run: { dt, duration: 6 * dt, trials: 2, seed: 21 },
+        record: { activity: true, inputs: [{ population: 'post', neurons: nPost }] },
+      });
+      const g = await simulateMicroGpu(s, { gpu });
+      expect(g.engine.storage).toEqual({ 'src->post': expect.stringMatching(/^procedural/) });
+      // Step 3 delivers the volley: the recorded input is τm·(in-degree)/dt.
+      const inDegree = (b: number, i: number) => Math.round((g.inputs.post.sampled[(b * nPost + i) * 6 + 3] * dt) / tauM);
+      const rows = proceduralRows(s.projections[0].connectivity, nPre, nPost, false)!;
+      expect(rows.segment).toBe(segment);
+      const twin = new Int32Array(nPost);
+      for (let j = 0; j < nPre; j++) for (const i of proceduralRow(rows, j, 21, 0, 0)) twin[i]++;
+      let differ = 0;
+      let total = 0;
+      const degrees: number[] = [];
+      for (let i = 0; i < nPost; i++) {
+        expect(inDegree(1, i)).toBe(inDegree(0, i));
+        differ += Math.abs(inDegree(0, i) - twin[i]);
+        total += twin[i];
+        degrees.push(inDegree(0, i));
+      }
+      // float32 against float64 logarithms may move a gap across an integer in a rare draw, and the move shifts the
+      // rest of its segment: a gap of mean 1/p with a relative error of a few 1e-7 crosses one with probability ~1e-6/p
+      // (a wrong segment length or counter would move nearly every target).
+      expect(differ).toBeLessThanOrEqual(total * Math.max(1e-4, 2e-6 / p));
+      const mean = degrees.reduce((a, v) => a + v, 0) / nPost;
+      const variance = degrees.reduce((a, v) => a + (v - mean) ** 2, 0) / (nPost - 1);
+      const expected = nPre * p;
+      const binomialVar = nPre * p * (1 - p);
+      expect(Math.abs(mean - expected)).toBeLessThan(4 * Math.sqrt(binomialVar / nPost));
+      // The sample variance of 700 (10 000) binomial in-degrees is within ±20 % of np(1 − p) (≈ 4 (15) s.e.).
+      expect(variance / binomialVar).toBeGreaterThan(0.8);
+      expect(variance / binomialVar).toBeLessThan(1.2);
     });
-    const g = await simulateMicroGpu(s, { gpu });
-    expect(g.engine.storage).toEqual({ 'src->post': expect.stringMatching(/^procedural/) });
-    // Step 3 delivers the volley: the recorded input is τm·(in-degree)/dt.
-    const inDegree = (b: number, i: number) => Math.round((g.inputs.post.sampled[(b * nPost + i) * 6 + 3] * dt) / tauM);
-    const rows = proceduralRows(s.projections[0].connectivity, nPre, nPost, false)!;
-    const twin = new Int32Array(nPost);
-    for (let j = 0; j < nPre; j++) for (const i of proceduralRow(rows, j, 21, 0, 0)) twin[i]++;
-    let differ = 0;
-    let total = 0;
-    const degrees: number[] = [];
-    for (let i = 0; i < nPost; i++) {
-      expect(inDegree(1, i)).toBe(inDegree(0, i));
-      differ += Math.abs(inDegree(0, i) - twin[i]);
-      total += twin[i];
-      degrees.push(inDegree(0, i));
+
+  it('segmentLength: 256 candidates while they expect 8 targets, doubled for sparser rows; all-to-all rows keep 256', () => {
+    expect(segmentLength(0.05, false)).toBe(256);
+    expect(segmentLength(8 / 256, false)).toBe(256);
+    expect(segmentLength(0.03, false)).toBe(512);
+    expect(segmentLength(0.002, false)).toBe(4096);
+    expect(segmentLength(1e-4, false)).toBe(131072);
+    expect(segmentLength(1e-12, false)).toBe(2 ** 24);
+    expect(segmentLength(1, true)).toBe(256);
+    for (const p of [0.3, 0.01, 3e-4, 1e-6]) {
+      const length = segmentLength(p, false);
+      expect(length * p).toBeGreaterThanOrEqual(8);
+      if (length > 256) expect((length / 2) * p).toBeLessThan(8);
     }
-    // float32 against float64 logarithms may move a gap across an integer in a rare draw.
-    expect(differ).toBeLessThanOrEqual(total * 1e-4);
-    const mean = degrees.reduce((a, v) => a + v, 0) / nPost;
-    const variance = degrees.reduce((a, v) => a + (v - mean) ** 2, 0) / (nPost - 1);
-    const expected = nPre * p;
-    const binomialVar = nPre * p * (1 - p);
-    expect(Math.abs(mean - expected)).toBeLessThan(4 * Math.sqrt(binomialVar / nPost));
-    // The sample variance of 700 binomial in-degrees is within ±20 % of np(1 − p) (≈ 4 s.e.).
-    expect(variance / binomialVar).toBeGreaterThan(0.8);
-    expect(variance / binomialVar).toBeLessThan(1.2);
   });
 
   it('connectivity.perTrial: every trial regenerates its own rows (the twin with the trial in the counter)', async () => {

@@ -14,8 +14,23 @@ import type { Connectivity } from '../../model/scenario';
 import { philox4x32Into, uniformFromBits } from '../../rng/philox';
 import { Purpose, purposeWord } from '../../rng/streams';
 
-/** Candidate targets per independently drawn segment of a row (part of the graph's definition). */
+/** The shortest segment of a row: candidate targets per independently drawn segment (part of the graph's definition). */
 export const PROCEDURAL_SEGMENT = 256;
+/** Targets a segment of a sparse row is made long enough to expect. */
+export const SEGMENT_TARGETS = 8;
+
+/**
+ * Candidates per segment of a row with connection probability p: PROCEDURAL_SEGMENT doubled until
+ * a segment expects SEGMENT_TARGETS targets. Every segment costs at least one Philox block and one
+ * loop, so at p = 1e-4 segments of 256 would cost ~40 blocks per target; doubling keeps them near
+ * one block per target, and the segment length is part of the graph's definition (like the seed).
+ */
+export function segmentLength(p: number, allToAll: boolean): number {
+  let length = PROCEDURAL_SEGMENT;
+  if (allToAll) return length;
+  while (length * p < SEGMENT_TARGETS && length < 2 ** 24) length *= 2;
+  return length;
+}
 
 export interface ProceduralRows {
   allToAll: boolean;
@@ -23,6 +38,8 @@ export interface ProceduralRows {
   noSelf: boolean;
   /** Candidate targets per row: nPost, or nPost − 1 without autapses. */
   candidates: number;
+  /** Candidates per segment (segmentLength). */
+  segment: number;
   /** Bound on the in-degree, for the fixed-point scale. */
   maxInDegree: number;
   /** Expected row length (chooses one invocation or one workgroup per spike). */
@@ -34,12 +51,13 @@ export function proceduralRows(c: Connectivity, nPre: number, nPost: number, rec
   const noSelf = recurrent && !c.autapses;
   const candidates = noSelf ? nPost - 1 : nPost;
   const sources = noSelf ? nPre - 1 : nPre;
-  if (c.type === 'all-to-all' || c.p >= 1) return { allToAll: true, p: 1, noSelf, candidates, maxInDegree: sources, meanRow: candidates };
+  if (c.type === 'all-to-all' || c.p >= 1)
+    return { allToAll: true, p: 1, noSelf, candidates, segment: segmentLength(1, true), maxInDegree: sources, meanRow: candidates };
   // The in-degree is Binomial(sources, p); 20 standard deviations above the mean are exceeded with
   // probability below 1e-80, so the fixed-point range is safe without storing the graph.
   const mean = sources * c.p;
   const bound = Math.ceil(mean + 20 * Math.sqrt(mean * (1 - c.p)) + 20);
-  return { allToAll: false, p: c.p, noSelf, candidates, maxInDegree: Math.min(sources, bound), meanRow: candidates * c.p };
+  return { allToAll: false, p: c.p, noSelf, candidates, segment: segmentLength(c.p, false), maxInDegree: Math.min(sources, bound), meanRow: candidates * c.p };
 }
 
 /**
@@ -49,13 +67,13 @@ export function proceduralRows(c: Connectivity, nPre: number, nPost: number, rec
  */
 export function proceduralRow(rows: ProceduralRows, j: number, seed: number, stream: number, trialWord: number): number[] {
   const out: number[] = [];
-  const segments = Math.ceil(rows.candidates / PROCEDURAL_SEGMENT);
+  const segments = Math.ceil(rows.candidates / rows.segment);
   const words = new Uint32Array(4);
   const logQ = Math.fround(Math.log1p(-rows.p));
   const target = (c: number) => (rows.noSelf && c >= j ? c + 1 : c);
   for (let g = 0; g < segments; g++) {
-    const first = g * PROCEDURAL_SEGMENT;
-    const end = Math.min(first + PROCEDURAL_SEGMENT, rows.candidates);
+    const first = g * rows.segment;
+    const end = Math.min(first + rows.segment, rows.candidates);
     if (rows.allToAll) {
       for (let c = first; c < end; c++) out.push(target(c));
       continue;

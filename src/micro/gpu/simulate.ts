@@ -21,7 +21,6 @@ import { keptInRange } from '../../model/recordingStats';
 import { allocateBatch } from './allocate';
 import { MicroKernels } from './kernels/kernel';
 import { planGpu, STORAGE_BUFFERS_NEEDED, trialsPerBatch } from './plan';
-import { PROCEDURAL_SEGMENT } from './procedural';
 import { drainSpikes, newSpikeLog, readRecording } from './readback';
 import { scheduleUnsupported, type GpuScheduleMode } from './resident';
 import { runChunk } from './stepSchedule';
@@ -140,7 +139,7 @@ export async function simulateMicroGpu(scenario: Scenario, options: MicroGpuOpti
     if (pr.stpPlacement !== 'none') stpState[pr.name] = pr.stpPlacement;
     filterState[pr.name] = filterPlacement(pr);
     storage[pr.name] =
-      (q.procedural ? `procedural (targets regenerated from Philox at each spike, segments of ${PROCEDURAL_SEGMENT})` : 'explicit') +
+      (q.procedural ? `procedural (targets regenerated from Philox at each spike, segments of ${q.procedural.segment} candidates)` : 'explicit') +
       (pr.perTrial ? ', a network per trial' : '');
     fixedPoint[pr.name] = { scale: q.fixedPoint.scale, maxInDegree: q.maxInDegree, eventError: q.fixedPoint.eventError };
   }

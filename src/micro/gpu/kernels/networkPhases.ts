@@ -17,7 +17,6 @@ import { Purpose, purposeWord } from '../../../rng/streams';
 import { NEURON_GLIF, NEURON_LIF, NEURON_POISSON } from '../../../compile';
 import { PROJECTION_INPUT, SPIKE_RECORD_CAPACITY } from '../layout';
 import { stpParamValues, stpRest, type GpuPlan, type GpuProjection } from '../plan';
-import { PROCEDURAL_SEGMENT } from '../procedural';
 import { GRID_WGSL, PHILOX_WGSL, wgslConstants, wgslStruct, type WgslPart } from '../../../gpu/wgsl';
 import { ENGINE_WGSL, KINETIC_GATE_WGSL, PULSE_JUMP_WGSL, STP_WGSL, stpCodeName } from './library';
 import arenaCode from './arena.wgsl?raw';
@@ -420,7 +419,8 @@ export function rowEvents(g: ArenaBatch, q: number, first: string, end: string):
 
 /** Segments of a row of procedural projection gq (at least one, so that a spike's items never divide by zero). */
 export function rowSegments(gq: GpuProjection): number {
-  return Math.max(1, Math.ceil((gq.procedural?.candidates ?? 0) / PROCEDURAL_SEGMENT));
+  const rows = gq.procedural;
+  return rows ? Math.max(1, Math.ceil(rows.candidates / rows.segment)) : 1;
 }
 
 /**
@@ -438,8 +438,8 @@ export function segmentEvents(g: ArenaBatch, q: number, segment: string): string
   if (!gen) throw new Error(`projection "${pr.name}" has explicit connectivity: its rows are rowEvents'`);
   // Without autapses candidate c ≥ j stands for target c + 1 (target_of).
   const target = (c: string) => (gen.noSelf ? `select(${c}, ${c} + 1u, ${c} >= j)` : c);
-  const first = `let first = ${segment} * ${u(PROCEDURAL_SEGMENT)};
-      let end = min(first + ${u(PROCEDURAL_SEGMENT)}, ${u(gen.candidates)});`;
+  const first = `let first = ${segment} * ${u(gen.segment)};
+      let end = min(first + ${u(gen.segment)}, ${u(gen.candidates)});`;
   const amount = eventAmount(g, q);
   if (gen.allToAll) {
     return `{

@@ -2,7 +2,7 @@
 import { GRID_WGSL, PHILOX_WGSL, wgslStruct } from '../../../gpu/wgsl';
 import { Purpose, purposeWord } from '../../../rng/streams';
 import { stpParamValues, type GpuProjection } from '../plan';
-import { PROCEDURAL_SEGMENT, type ProceduralRows } from '../procedural';
+import type { ProceduralRows } from '../procedural';
 import { defineKernel, prepareDispatch, type Dispatch, type KernelSetup } from './kernel';
 import { ENGINE_WGSL, STP_STATE_WGSL, STP_WGSL, StpParams } from './library';
 import { THREAD_ROW_MAX } from './propagate';
@@ -62,7 +62,7 @@ export function propagateProceduralDispatch(
       nState: Math.max(1, setup.T * gq.stpEntries),
       noSelf: gen.noSelf ? 1 : 0,
       candidates: gen.candidates,
-      segment: PROCEDURAL_SEGMENT,
+      segment: gen.segment,
       seed: setup.seed,
       stream: pr.index,
       purpose: purposeWord(Purpose.connectivity),
