@@ -200,14 +200,16 @@ export function lineFigureSpec(fig: LineFigure): TopLevelSpec {
   if (anyLine) layers.push({ transform: [only(hasLine)], mark: { type: 'line', strokeWidth: 1.6, clip: true }, encoding: { x, y, color, strokeDash } });
   const filledMarkers = (s: FigureSeries) => hasMarkers(s) && s.marker !== 'open';
   const openMarkers = (s: FigureSeries) => s.marker === 'open';
-  if (fig.series.some(filledMarkers))
-    layers.push({ transform: [only(filledMarkers)], mark: { type: 'point', filled: true, size: 36, opacity: 1 }, encoding: { x, y, color, tooltip } });
+  // Open markers are white inside, so that lines do not cross them; they go under the filled ones,
+  // which would otherwise vanish where two series coincide (V7's MF1 and MF2 rates).
   if (fig.series.some(openMarkers))
     layers.push({
       transform: [only(openMarkers)],
       mark: { type: 'point', filled: false, fill: 'white', size: 36, strokeWidth: 1.5, opacity: 1 },
       encoding: { x, y, color, tooltip },
     });
+  if (fig.series.some(filledMarkers))
+    layers.push({ transform: [only(filledMarkers)], mark: { type: 'point', filled: true, size: 36, opacity: 1 }, encoding: { x, y, color, tooltip } });
   // On the first layer only: Vega-Lite merges the layers' legends into one, and warns of a
   // conflict where two layers carry the same explicit encoding beside different implicit ones.
   const symbols = legendSymbols(fig.series, anyLine);

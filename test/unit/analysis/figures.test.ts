@@ -80,6 +80,18 @@ describe('lineFigureSpec', () => {
     expect(layersOf(lineFigureSpec(long)).map((l) => l.mark.type)).toEqual(['line']);
   });
 
+  it('draws open markers under the filled ones, so that a filled marker at the same point stays visible', () => {
+    const both = {
+      ...fig,
+      series: [
+        { label: 'open', color: '#56B4E9', x: [1, 2], y: [1, 2], marker: 'open' as const },
+        { label: 'filled', color: '#D55E00', x: [1, 2], y: [1, 2], marker: 'filled' as const },
+      ],
+    };
+    const points = (layersOf(lineFigureSpec(both)) as unknown as { mark: { type: string; filled?: boolean } }[]).filter((l) => l.mark.type === 'point');
+    expect(points.map((l) => l.mark.filled)).toEqual([false, true]);
+  });
+
   it('cuts a lower interval end below a log axis at the axis, not at zero', () => {
     const rows = rowsOf(lineFigureSpec({ ...fig, series: [{ ...fig.series[0], spread: plusMinus(y, [0.5, 0.1, 0.5, 1.5], 'bars') }] }));
     expect(rows[0].low).toBeGreaterThan(0);
