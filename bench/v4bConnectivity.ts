@@ -19,7 +19,7 @@ import type { Recording } from '../src/model/recording';
 import { parseScenario } from '../src/model/validate';
 import { run } from '../src/run';
 import { relativeSampleDifference, sampleMean, standardError, trialRates } from '../src/validation/compare';
-import { events, V4_SIZES, V4_TRANSIENT } from '../src/validation/v4';
+import { type Events, populationSpikeEvents, V4_SIZES, V4_TRANSIENT } from '../src/validation/v4';
 
 const NETWORKS = ['fixed in-degree (the preset)', 'all-to-all, weights × C/N'] as const;
 const LEVELS: readonly { label: string; level: 'micro-gpu' | 'meso'; stp?: 'age' | 'mf2' | 'mf1' }[] = [
@@ -50,11 +50,11 @@ export async function main(args: string[]): Promise<number> {
   const t0 = performance.now();
   try {
     for (const [n, network] of NETWORKS.entries()) {
-      let ref: ReturnType<typeof events> | null = null;
+      let ref: Events | null = null;
       for (const [i, l] of LEVELS.entries()) {
         const trials = l.level === 'micro-gpu' ? V4_SIZES.full.gpuTrials : V4_SIZES.full.mesoTrials;
         const r: Recording = await run(scenario(n === 1, trials, 10 * n + i), { level: l.level, gpu, ...(l.stp ? { stp: l.stp } : {}) });
-        const e = events(r);
+        const e = populationSpikeEvents(r);
         ref ??= e;
         const rate = `${sampleMean(e.ratePerTrial).toFixed(3)} ± ${standardError(e.ratePerTrial).toFixed(3)}`;
         const diff = (a: number[], b: number[]) => {

@@ -7,7 +7,7 @@ import type { VariantId } from '../engines';
 import type { Progress } from '../model/recording';
 import type { ReportSpec, SetResult } from './report';
 import { runV2Set, V2_REPORT, V2_SETS, V2_SIZES, V2_VARIANTS } from './v2';
-import { runV3Set, V3_QUICK_SETS, V3_REPORT, V3_SETS, V3_SIZES, V3_VARIANTS, V3B_CASE } from './v3';
+import { runV3Set, type V3Case, V3_CASE, V3_SIZES, V3_VARIANTS, V3B_CASE } from './v3';
 import { runV4Set, V4_REPORT, V4_SIZES, V4_VARIANTS, V4B_CASE, V4B_REPORT } from './v4';
 import { runV5Set, V5_REPORT, V5_SETS, V5_SIZES, V5_VARIANTS } from './v5';
 import { runV6Set, V6_QUICK_SETS, V6_REPORT, V6_SETS, V6_SIZES, V6_VARIANTS } from './v6';
@@ -43,6 +43,11 @@ function namedSets<S extends { name: string }>(
   return { sets: sets.map((x) => x.name), runSet: (name, sizes, ctx) => run(sets.find((x) => x.name === name)!, { ...ctx, sizes: sizes as never }) };
 }
 
+/** V3's or V3b's report, runs and sets: one code for both, the case says what differs. */
+function upDownExperiment(c: V3Case): Pick<Experiment, 'report' | 'variants' | 'sizes' | 'sets' | 'runSet' | 'quickSets'> {
+  return { report: c.report, variants: V3_VARIANTS, sizes: V3_SIZES, ...namedSets(c.sets, (set, o) => runV3Set(set, o, c)), quickSets: c.quickSets };
+}
+
 export const EXPERIMENTS: readonly Experiment[] = [
   {
     name: 'v2',
@@ -56,21 +61,13 @@ export const EXPERIMENTS: readonly Experiment[] = [
     name: 'v3',
     summary:
       'Up and Down states of a bistable network with depressing synapses at several N: dwell times and state activities, micro against meso (MF2, age-resolved, MF1)',
-    report: V3_REPORT,
-    variants: V3_VARIANTS,
-    sizes: V3_SIZES,
-    ...namedSets(V3_SETS, runV3Set),
-    quickSets: V3_QUICK_SETS,
+    ...upDownExperiment(V3_CASE),
   },
   {
     name: 'v3b',
     summary:
       "V3's network with irregularly firing neurons (no refractoriness, soft threshold), the regime MF1 and MF2 are derived for: noise-driven bursts out of a Down state, dwell times and state activities at several N, micro against meso (MF2 judged)",
-    report: V3B_CASE.report,
-    variants: V3_VARIANTS,
-    sizes: V3_SIZES,
-    ...namedSets(V3B_CASE.sets, (set, o) => runV3Set(set, o, V3B_CASE)),
-    quickSets: V3B_CASE.quickSets,
+    ...upDownExperiment(V3B_CASE),
   },
   {
     name: 'v4',

@@ -84,10 +84,8 @@ export const V3_SEGMENTATION = { binSeconds: 0.01, smoothBins: 5, high: 12, low:
  * 330 mV for the same fixed points), where a neuron's hazard right after a spike is about three
  * times the Down state's and its spikes come in bursts (ISI CV ≈ 1.1).
  */
-export const V3B_SETS: readonly V3Set[] = [
-  ...V3_SETS,
-  { name: 'N = 400, reset at the threshold', N: 400, durationScale: 2, variant: { uReset: 15, jn: 330, tag: 'reset15' } },
-];
+const V3B_CONTRAST: V3Set = { name: 'N = 400, reset at the threshold', N: 400, durationScale: 2, variant: { uReset: 15, jn: 330, tag: 'reset15' } };
+export const V3B_SETS: readonly V3Set[] = [...V3_SETS, V3B_CONTRAST];
 /**
  * V3b's segmentation: the fixed points of the N → ∞ limit are near 3.2–3.4 (stable), 11 and
  * 26–35 Hz (both unstable; `mesostp analyze scenarios/v3b-up-down-irregular.json`, for both of its
@@ -143,7 +141,7 @@ export const V3B_REPORT: ReportSpec = {
     'out of Down into a burst that depression ends within about 0.1 s: the Up periods are these bursts, and the noise-driven escape from',
     'Down, which slows steeply as N grows (J·N fixed), is the switching that V3 measures.',
     '',
-    `**Contrast set** (N = 400, reset at the threshold): the reset at 15 mV (J·N = ${V3B_SETS[V3B_SETS.length - 1].variant?.jn} mV, for the same fixed points) puts a neuron`,
+    `**Contrast set** (${V3B_CONTRAST.name}): the reset at ${V3B_CONTRAST.variant?.uReset} mV (J·N = ${V3B_CONTRAST.variant?.jn} mV, for the same fixed points) puts a neuron`,
     "that has just fired at a hazard of 10 Hz, about three times the Down state's rate, so that its spikes come in bursts: the ISI CV",
     'is still near 1 (≈ 1.1), but the neurons that fire are those that fired last, with the least resources.',
     '',

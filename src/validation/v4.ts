@@ -164,7 +164,7 @@ export interface Events {
 }
 
 /** The population spikes of E after the transient: their rate and mean amplitude per trial, and the intervals between them. */
-export function events(r: Recording): Events {
+export function populationSpikeEvents(r: Recording): Events {
   const from = Math.round(V4_TRANSIENT / r.binSize);
   const d = detectPopulationSpikes(r.activity.E, r.trials, r.bins, { binSeconds: r.binSize });
   const span = (r.bins - from) * r.binSize;
@@ -194,11 +194,13 @@ export function regimeCv(r: Recording): { all: IsiStatistics; between: IsiStatis
 export async function runV4Set(o: V4Options, c: V4Case = V4_CASE): Promise<SetResult> {
   const set = c.set;
   const { recordings: recs, wallSeconds } = await runLevels(c.tag, set, LEVELS, VARIANT_OF, (level) => levelScenario(c, level, o.sizes), o);
-  const ref = events(recs['micro-gpu']);
+  // Each level's population spikes, detected once for the metrics, the KS tests and the figures.
+  const ev = Object.fromEntries(LEVELS.map((l) => [l, populationSpikeEvents(recs[l])])) as Record<V4Level, Events>;
+  const ref = ev['micro-gpu'];
   const metrics: Metric[] = [];
   const ks: Record<string, { D: number; p: number; n: number }> = {};
   for (const level of COMPARED) {
-    const e = events(recs[level]);
+    const e = ev[level];
     const r = relativeSampleDifference(ref.ratePerTrial, e.ratePerTrial);
     metrics.push(metric({ set, population: 'E', quantity: 'event rate', level, value: r.value, se: r.se, floor: r.se, target: V4_TARGETS.rate }));
     const a = relativeSampleDifference(ref.amplitudePerTrial, e.amplitudePerTrial);
@@ -209,8 +211,7 @@ export async function runV4Set(o: V4Options, c: V4Case = V4_CASE): Promise<SetRe
     }
   }
   const perLevel = {} as Record<V4Level, V4LevelData>;
-  for (const l of LEVELS)
-    perLevel[l] = { binSize: recs[l].binSize, activity: recs[l].activity.E.subarray(0, recs[l].bins), intervals: events(recs[l]).intervals };
+  for (const l of LEVELS) perLevel[l] = { binSize: recs[l].binSize, activity: recs[l].activity.E.subarray(0, recs[l].bins), intervals: ev[l].intervals };
   const figures = v4Figures(perLevel, c.tag);
   const n0 = ref.intervals.length;
   const cv = regimeCv(recs['micro-gpu']);
