@@ -154,3 +154,73 @@ describe('what the meso engine refuses', () => {
     );
   });
 });
+
+describe('the queue of occupied bins', () => {
+  /**
+   * A population whose queue holds every slot, as the loops over all K slots did before the queue:
+   * a stationary state at rate 0 (every bin empty, all neurons in the lumped class at V0) is the
+   * reset state with every slot queued.
+   */
+  function fullScan(plan: ReturnType<typeof planOf>): MesoPopulation {
+    const pop = new MesoPopulation(plan, dt);
+    const V = new Float64Array(pop.K).fill(plan.uReset);
+    pop.setStationary(0, dt, { S: new Float64Array(pop.K), V, freeS: 0, freeV: plan.V0, freeDecay: () => 1 });
+    return pop;
+  }
+
+  it.each([
+    ['current input (the common path), an STP track', glif(200, 9), true],
+    ['adaptation (the general path)', glif(200, 9, { adaptation: [{ J: 1, tau: 0.1 }] }), false],
+    ['facilitating track', glif(200, 9), 'facilitating'],
+  ] as const)('%s: the same numbers as a scan of every slot, bit for bit, through Down and Up and a kick', (_what, g, track) => {
+    const plan = planOf(g);
+    const queued = new MesoPopulation(plan, dt);
+    const scanned = fullScan(plan);
+    expect(scanned.occupiedBins()).toBe(scanned.K);
+    const tracks = track
+      ? [queued, scanned].map((p) =>
+          p.addStpTrack(
+            track === 'facilitating'
+              ? { model: 'tsodyks-markram', params: { U: 0.2, U0: 0.1, tauD: 0.2, tauF: 0.3 } }
+              : { model: 'depression', params: { U: 0.3, tauD: 0.2 } },
+            dt,
+          ),
+        )
+      : [];
+    // Deterministic counts from the expected ones, with many steps of none (the Down state's).
+    let seed = 12345;
+    const uniform = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    let zeros = 0;
+    const opened: number[] = [];
+    for (let n = 0; n < 3000; n++) {
+      // Down (low drive) and Up (an input step) in turn.
+      const I = n % 1000 < 700 ? 0 : 8;
+      const a = queued.expectedCount(9, I, null, 0, dt);
+      const b = scanned.expectedCount(9, I, null, 0, dt);
+      expect(a, `step ${n}`).toBe(b);
+      expect(queued.meanV).toBe(scanned.meanV);
+      if (tracks.length > 0) expect([tracks[0].spikeW, tracks[0].meanX]).toEqual([tracks[1].spikeW, tracks[1].meanX]);
+      const count = a * dt < 0 ? 0 : uniform() < a / (a + 1) ? Math.ceil(a) : 0;
+      if (count === 0) zeros++;
+      queued.commit(count);
+      scanned.commit(count);
+      opened.push(count);
+      if (n === 1500) {
+        queued.kick(0.05);
+        scanned.kick(0.05);
+      }
+      // The kicked bin is queued without a count of its own until it leaves the window.
+      if (n >= 1500 && n < 1500 + queued.K) continue;
+      // The queue holds the bins opened with spikes within the last K steps, and no other.
+      const recent = opened.slice(-queued.K).filter((c) => c !== 0).length;
+      expect(queued.occupiedBins(), `step ${n}`).toBe(recent);
+    }
+    expect(queued.accounted()).toBe(scanned.accounted());
+    // The comparison covered both kinds of step.
+    expect(zeros).toBeGreaterThan(500);
+    expect(zeros).toBeLessThan(2700);
+  });
+});
