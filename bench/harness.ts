@@ -6,7 +6,17 @@
  * script (bench/peers) run it too, interleaved with the engines like one of them.
  */
 import { cpus, totalmem } from 'node:os';
-import { benchCases, isPeer, PEER_ENGINES, SIZES, steadyExtraSeconds, type BenchCase, type BenchEngine, type BenchSize } from './cases';
+import {
+  benchCases,
+  isPeer,
+  MESO_MONTE_CARLO_VARIANT,
+  PEER_ENGINES,
+  SIZES,
+  steadyExtraSeconds,
+  type BenchCase,
+  type BenchEngine,
+  type BenchSize,
+} from './cases';
 import { measure, type Measurement, type SameNetworkStats } from './measure';
 import { measurePeer, probeBrian2, type Brian2Probe } from './peers/brian2';
 import { bytesModel, measureHostBandwidth, type HostBandwidth } from './roofline';
@@ -142,7 +152,7 @@ export interface HarnessOptions {
   repeats?: number;
   /** Path of the CLI that runs each measurement (bin/mesostp.js). */
   cli: string;
-  /** Only cases whose workload is listed ("peers": the cases that have a Brian2 script). */
+  /** Only cases whose workload is listed ("peers": the cases that have a Brian2 script; "meso": the V2 preset at the meso engines). */
   workloads?: string[];
   /** Run the peers (Brian2) on the cases that have a script. */
   peers?: boolean;
@@ -160,8 +170,14 @@ function withDuration(c: BenchCase, duration: number): BenchCase {
 
 export async function runBenchmarks(o: HarnessOptions): Promise<BenchResults> {
   const repeats = Math.max(1, Math.floor(o.repeats ?? SIZES[o.size].repeats));
-  // "peers" names the cases that have a Brian2 script, whatever their workload.
-  const cases = benchCases(o.size).filter((c) => !o.workloads || o.workloads.includes(c.workload) || (c.peer !== undefined && o.workloads.includes('peers')));
+  // "peers" names the cases that have a Brian2 script, whatever their workload; "meso" the case of meso-gpu's targets.
+  const cases = benchCases(o.size).filter(
+    (c) =>
+      !o.workloads ||
+      o.workloads.includes(c.workload) ||
+      (c.peer !== undefined && o.workloads.includes('peers')) ||
+      (c.variant === MESO_MONTE_CARLO_VARIANT && o.workloads.includes('meso')),
+  );
   const hostBandwidth = measureHostBandwidth();
   const results: CaseResult[] = [];
   let adapter: string | null = null;

@@ -15,6 +15,13 @@ export type CompileTarget = 'micro-cpu' | 'micro-gpu' | 'meso' | 'macro' | 'meso
 
 /** Adaptation kernels a GPU neuron carries (a vec4 in the kernel's parameters). */
 export const MAX_GPU_ADAPTATION_KERNELS = 4;
+/**
+ * Populations and projections meso-gpu holds: its tables are uniform buffers of fixed size
+ * (64 × 144 B and 128 × 160 B, within WebGPU's 64 KiB uniform binding), which every invocation reads
+ * at the same index in every step; a storage table cost a third of the step on llvmpipe.
+ */
+export const MAX_MESO_GPU_POPULATIONS = 64;
+export const MAX_MESO_GPU_PROJECTIONS = 128;
 /** Delta conductance projections with an NMDA block into one population (a vec4 in src/micro/gpu/kernels/applyPulses.wgsl). */
 export const MAX_GPU_BLOCKED_PULSES = 4;
 
@@ -138,6 +145,16 @@ const POPULATION_RULES: readonly PopulationRule[] = [
 /** Every feature of the scenario that `engine` does not model, in scenario order. */
 export function unsupportedFeatures(engine: CompileTarget, s: Scenario): SupportIssue[] {
   const out: SupportIssue[] = [];
+  if (engine === 'meso-gpu') {
+    const pops = Object.keys(s.populations).length;
+    if (pops > MAX_MESO_GPU_POPULATIONS)
+      out.push({ path: 'populations', message: `${pops} populations; the GPU engine holds at most ${MAX_MESO_GPU_POPULATIONS}; ${RUN_MESO_CPU}` });
+    if (s.projections.length > MAX_MESO_GPU_PROJECTIONS)
+      out.push({
+        path: 'projections',
+        message: `${s.projections.length} projections; the GPU engine holds at most ${MAX_MESO_GPU_PROJECTIONS}; ${RUN_MESO_CPU}`,
+      });
+  }
   for (const [name, pop] of Object.entries(s.populations)) {
     for (const rule of POPULATION_RULES) {
       if (!rule.engines.includes(engine)) continue;

@@ -6,6 +6,7 @@
 import { unsupportedFeatures } from '../compile/support';
 import { requestBrowserGpu } from '../gpu/browser';
 import { simulateMesoGpu } from '../meso/gpu';
+import { MESO_GPU_LAYOUTS, type MesoGpuLayout } from '../meso/gpu/kernels/mesoStep';
 import { moments, stp } from './meso';
 import type { EngineDef } from './types';
 
@@ -15,7 +16,19 @@ export const mesoGpu = {
   description: 'mesoscopic population equations at finite N on the GPU (WebGPU, float32), trials in parallel; STP by mean-field (mf1, mf2, age)',
   color: '#F0E442',
   capabilities: { gpu: true, stochastic: true, threads: false, batches: false, browserWorker: false },
-  options: [stp, moments],
+  options: [
+    stp,
+    moments,
+    {
+      name: 'layout',
+      metavar: 'L',
+      description:
+        'how trials map onto the GPU: a workgroup per trial whose lanes share the age bins (lanes), an invocation per trial with no barriers (trials), or trials on a software adapter from 16 trials and lanes otherwise (auto)',
+      values: ['auto', ...MESO_GPU_LAYOUTS],
+      default: 'auto',
+      what: 'a meso-gpu layout',
+    },
+  ],
   unsupported: (scenario) => unsupportedFeatures('meso-gpu', scenario),
   async run(scenario, options, ctx) {
     const run = (gpu: NonNullable<typeof ctx.gpu>) =>
@@ -28,6 +41,7 @@ export const mesoGpu = {
         chunkSteps: ctx.chunkSteps,
         maxTrialsPerBatch: ctx.maxTrialsPerBatch,
         trialRange: ctx.trialRange,
+        layout: options.layout === undefined || options.layout === 'auto' ? undefined : (options.layout as MesoGpuLayout),
       });
     if (ctx.gpu) return run(ctx.gpu);
     if (!(globalThis.navigator as Navigator | undefined)?.gpu) {

@@ -22,7 +22,14 @@ function concatRows(parts: { a: Samples; trials: number; bins: number }[], rowsP
   const out = new Float64Array(total * rowsPerTrial * bins);
   let o = 0;
   for (const p of parts) {
-    for (let r = 0; r < p.trials * rowsPerTrial; r++) {
+    const rows = p.trials * rowsPerTrial;
+    if (p.bins === bins && ArrayBuffer.isView(p.a)) {
+      // Rows of the same width: one block copy (the common case, every batch of a run complete).
+      out.set(p.a.subarray(0, rows * bins), o);
+      o += rows * bins;
+      continue;
+    }
+    for (let r = 0; r < rows; r++) {
       for (let k = 0; k < bins; k++) out[o++] = p.a[r * p.bins + k];
     }
   }

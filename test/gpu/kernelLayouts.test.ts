@@ -8,6 +8,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compileNetwork, MODEL_CODES } from '../../src/compile';
+import { MAX_MESO_GPU_POPULATIONS, MAX_MESO_GPU_PROJECTIONS } from '../../src/compile/support';
 import { composeWgsl, wgslStruct, type WgslStruct } from '../../src/gpu/wgsl';
 import { ScenarioSchema } from '../../src/model/scenario';
 import { planGpu } from '../../src/micro/gpu/plan';
@@ -20,7 +21,8 @@ import { kernelSource } from '../../src/micro/gpu/kernels/kernel';
 import { ACC, CONTROL, PROJECTION_INPUT, WG } from '../../src/micro/gpu/layout';
 import {
   MAX_TRACKS,
-  MESO_STEP_PARTS,
+  MESO_GPU_LAYOUTS,
+  mesoStepParts,
   MesoParams,
   MesoPop,
   MesoProj,
@@ -414,30 +416,29 @@ describe('wgslStruct: WGSL layout rules and a packer keyed by name', () => {
   });
 });
 
-describe('meso-gpu mesoStep: host and WGSL declare the same layouts', () => {
-  const source = composeWgsl(MESO_STEP_PARTS);
+describe.each(MESO_GPU_LAYOUTS)("meso-gpu mesoStep, layout '%s': host and WGSL declare the same layouts", (layout) => {
+  const source = composeWgsl(mesoStepParts(layout));
   // The reflection cannot size a workgroup array by an override without a value: give LANES one.
   const defs = reflect(source.replace('override LANES: u32;', 'const LANES: u32 = 64u;'));
 
-  it('MesoParams at binding 0, and the population and projection tables at 1 and 2, field by field', () => {
+  it('MesoParams at binding 0, and the population and projection tables (uniform arrays) at 1 and 2, field by field', () => {
     const P = defs.uniforms.P;
     expect([P.group, P.binding]).toEqual([0, 0]);
     expect(wgslLayout(P.typeDefinition as ReflectedType, MesoParams)).toEqual(hostLayout(MesoParams));
     expect(P.typeDefinition.size).toBe(MesoParams.size);
-    for (const [name, binding, host] of [
-      ['pops', 1, MesoPop],
-      ['projs', 2, MesoProj],
+    for (const [name, binding, host, count] of [
+      ['pops', 1, MesoPop, MAX_MESO_GPU_POPULATIONS],
+      ['projs', 2, MesoProj, MAX_MESO_GPU_PROJECTIONS],
     ] as const) {
-      const table = defs.storages[name];
+      const table = defs.uniforms[name];
       expect([table.group, table.binding]).toEqual([0, binding]);
-      const element = (table.typeDefinition as unknown as { elementType: ReflectedType }).elementType;
-      expect(wgslLayout(element, host)).toEqual(hostLayout(host));
-      expect(element.size).toBe(host.size);
+      const array = table.typeDefinition as unknown as { elementType: ReflectedType; numElements: number; size: number };
+      expect(wgslLayout(array.elementType, host)).toEqual(hostLayout(host));
+      // The host writes rows host.size apart: the uniform array's stride must be that.
+      expect([array.size / array.numElements, array.numElements]).toEqual([host.size, count]);
     }
     const storages = Object.entries(defs.storages).map(([name, v]) => [name, v.binding]);
     expect(storages.sort((a, b) => (a[1] as number) - (b[1] as number))).toEqual([
-      ['pops', 1],
-      ['projs', 2],
       ['drives', 3],
       ['state', 4],
       ['rec', 5],

@@ -17,10 +17,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { unsupportedFeatures } from '../../src/compile/support';
+import { MAX_MESO_GPU_POPULATIONS, MAX_MESO_GPU_PROJECTIONS, unsupportedFeatures } from '../../src/compile/support';
 import { runEngine } from '../../src/engines';
 import { simulateMeso } from '../../src/meso';
 import { simulateMesoGpu } from '../../src/meso/gpu';
+import { MESO_GPU_LAYOUTS, type MesoGpuLayout } from '../../src/meso/gpu/kernels/mesoStep';
 import type { Recording, Samples } from '../../src/model/recording';
 import type { Scenario } from '../../src/model/scenario';
 import { parseScenario } from '../../src/model/validate';
@@ -199,46 +200,53 @@ function largestRelativeDifference(gpu: Recording, cpu: Recording): number {
 }
 
 describe('meso-gpu, macro limit: equal to the CPU macro engine to float32 rounding', () => {
-  it.each([
-    ['demo', 'mf2'],
-    ['v2-feedforward-depression', 'mf2'],
-    ['v2-feedforward-facilitation', 'mf2'],
-    ['v2-feedforward-facilitation', 'mf1'],
-    ['v5-static-ei', 'mf2'],
-    ['v3-up-down', 'mf2'],
-    ['v3-up-down', 'age'],
-    ['v3 with facilitating synapses', 'age'],
-    ['v3 with facilitating synapses', 'mf2'],
-    ['v3 with Tsodyks–Markram synapses, τF = 0', 'age'],
-    ['V5 population, alpha and delta filters', 'mf2'],
-    ["V5 population, dual-exponential filter, run.integration 'exact'", 'mf2'],
-    ['demo with deterministic LIF neurons', 'mf2'],
-    ['V5 population, conductance input, recurrent with an NMDA block', 'mf2'],
-    ['V5 population with two adaptation kernels', 'mf2'],
-    ['V3 with adaptation', 'age'],
-  ] as const)('%s (%s), 0.5 s: every series within 3e-3 of its largest value', async (name, stp) => {
+  it.each(
+    (
+      [
+        ['demo', 'mf2'],
+        ['v2-feedforward-depression', 'mf2'],
+        ['v2-feedforward-facilitation', 'mf2'],
+        ['v2-feedforward-facilitation', 'mf1'],
+        ['v5-static-ei', 'mf2'],
+        ['v3-up-down', 'mf2'],
+        ['v3-up-down', 'age'],
+        ['v3 with facilitating synapses', 'age'],
+        ['v3 with facilitating synapses', 'mf2'],
+        ['v3 with Tsodyks–Markram synapses, τF = 0', 'age'],
+        ['V5 population, alpha and delta filters', 'mf2'],
+        ["V5 population, dual-exponential filter, run.integration 'exact'", 'mf2'],
+        ['demo with deterministic LIF neurons', 'mf2'],
+        ['V5 population, conductance input, recurrent with an NMDA block', 'mf2'],
+        ['V5 population with two adaptation kernels', 'mf2'],
+        ['V3 with adaptation', 'age'],
+      ] as const
+    ).flatMap((c) => MESO_GPU_LAYOUTS.map((layout) => [...c, layout] as const)),
+  )('%s (%s, layout %s), 0.5 s: every series within 3e-3 of its largest value', async (name, stp, layout) => {
     const gpu = await testGpu();
     const s = variant(name, { duration: 0.5, trials: 1 });
-    const g = await simulateMesoGpu(s, { gpu, level: 'macro', stp });
+    const g = await simulateMesoGpu(s, { gpu, level: 'macro', stp, layout });
     const c = simulateMeso(s, { level: 'macro', stp });
     // float32 state (≈ 6e-8 relative per operation) over 1000 steps: measured 1e-5 to 1.1e-3 of the largest value
     // (the largest where a rate step or facilitation moves fast); the bound leaves a factor 3 for other adapters' exp and log.
     // Every population fires: the comparison is not one of zeros.
     for (const [p, a] of Object.entries(c.activity)) expect(Math.max(...a), p).toBeGreaterThan(0);
     const worst = largestRelativeDifference(g, c);
-    console.log(`[meso-gpu] macro ${name} ${stp}: ${worst.toExponential(2)}`);
+    console.log(`[meso-gpu] macro ${name} ${stp} ${layout}: ${worst.toExponential(2)}`);
     expect(worst).toBeLessThan(3e-3);
   });
 
-  it('v4-population-spikes (age), 0.5 s: the bursts of the unstable fixed point track the CPU within 5e-2 of their peak', async () => {
-    // The macro V4 oscillates away from an unstable fixed point (docs/meso.md: growth +16.8/s), which
-    // amplifies float32 rounding: measured 3.2e-2 of the peak activity.
-    const gpu = await testGpu();
-    const s = preset('v4-population-spikes', { duration: 0.5, trials: 1 });
-    const g = await simulateMesoGpu(s, { gpu, level: 'macro', stp: 'age' });
-    const c = simulateMeso(s, { level: 'macro', stp: 'age' });
-    expect(largestRelativeDifference(g, c)).toBeLessThan(5e-2);
-  });
+  it.each(MESO_GPU_LAYOUTS)(
+    'v4-population-spikes (age, layout %s), 0.5 s: the bursts of the unstable fixed point track the CPU within 5e-2 of their peak',
+    async (layout) => {
+      // The macro V4 oscillates away from an unstable fixed point (docs/meso.md: growth +16.8/s), which
+      // amplifies float32 rounding: measured 3.2e-2 of the peak activity.
+      const gpu = await testGpu();
+      const s = preset('v4-population-spikes', { duration: 0.5, trials: 1 });
+      const g = await simulateMesoGpu(s, { gpu, level: 'macro', stp: 'age', layout });
+      const c = simulateMeso(s, { level: 'macro', stp: 'age' });
+      expect(largestRelativeDifference(g, c)).toBeLessThan(5e-2);
+    },
+  );
 });
 
 describe('meso-gpu at finite N: trial means and s.d. as the CPU meso engine', () => {
@@ -251,7 +259,10 @@ describe('meso-gpu at finite N: trial means and s.d. as the CPU meso engine', ()
     j.populations.E.N = 240;
     j.populations.I.N = 60;
   };
-  const cases: [string, string, 'mf1' | 'mf2' | 'age', number, number, number, (j: Record<string, any>) => void][] = [
+  // On the software adapter these trial counts take the 'trials' layout (kernels/mesoStep.ts
+  // defaultLayout); the rows at the end run the 'lanes' layout on the cases where its lanes
+  // exchange the most: age bins split over lanes, tracks, the adaptation sums over older lanes' bins.
+  const cases: [string, string, 'mf1' | 'mf2' | 'age', number, number, number, (j: Record<string, any>) => void, MesoGpuLayout?][] = [
     ['demo', 'demo', 'age', 0.4, 160, 2, () => {}],
     // V2's rate steps from 5 to 40 Hz at 0.5 s (and back at 1 s).
     ['V2 depression, to the end of the 40-Hz step', 'v2-feedforward-depression', 'mf2', 1, 100, 5, () => {}],
@@ -278,14 +289,19 @@ describe('meso-gpu at finite N: trial means and s.d. as the CPU meso engine', ()
     ],
     ['V4 at N = 240 + 60', 'v4-population-spikes', 'mf2', 0.3, 120, 2, small],
     ['V4 at N = 240 + 60', 'v4-population-spikes', 'age', 0.3, 120, 2, small],
+    ['V2 depression, to the end of the 40-Hz step', 'v2-feedforward-depression', 'mf2', 1, 100, 5, () => {}, 'lanes'],
+    ['V5 population, two adaptation kernels', 'v5-static-population', 'age', 0.3, 80, 2, twoAdaptationKernels, 'lanes'],
+    ['V3 at N = 100', 'v3-up-down', 'age', 0.3, 120, 2, N100, 'lanes'],
+    ['V4 at N = 240 + 60', 'v4-population-spikes', 'mf2', 0.3, 120, 2, small, 'lanes'],
   ];
-  it.each(cases)('%s (%s, %s), %d s × %d trials', async (_what, name, stp, duration, trials, windows, edit) => {
+  it.each(cases)('%s (%s, %s), %d s × %d trials', async (_what, name, stp, duration, trials, windows, edit, layout) => {
     const gpu = await testGpu();
     const sCpu = preset(name, { duration, trials, seed: 11 }, edit);
     const sGpu = preset(name, { duration, trials, seed: 12 }, edit);
-    const g = await runEngine('meso-gpu', sGpu, { stp }, { gpu });
+    const g = await runEngine('meso-gpu', sGpu, { stp, layout: layout ?? 'auto' }, { gpu });
     const c = simulateMeso(sCpu, { level: 'meso', stp });
     expect(g.level).toBe('meso-gpu');
+    expect(g.engine.layout).toMatch(new RegExp(`^${layout ?? 'trials'}:`));
     const worst = expectSameStatistics(g, c, windows);
     console.log(`[meso-gpu] ${name} ${stp}: largest difference ${worst.toFixed(2)} combined standard errors`);
   });
@@ -299,6 +315,19 @@ describe('meso-gpu: trials, batches, statistics, cancellation', () => {
     expectRangeOfWhole(whole, part, 2, 5);
     expect(part.engine.trialRange).toEqual([2, 5]);
     expect(part.engine.batches).toBe(2);
+  });
+
+  it("the 'trials' layout: trials [17, 20) of 40, in batches of two, are rows 17…19 of the whole run, bit for bit", async () => {
+    // 40 trials take the 'trials' layout on a software adapter, and so does each block of them (the
+    // layout follows run.trials): the last workgroup has invocations without a trial.
+    const gpu = await testGpu();
+    const s = parseScenario({ ...rangeScenario, run: { ...rangeScenario.run, trials: 40 } });
+    const layout = gpu.summary.software ? undefined : ('trials' as const);
+    const whole = await simulateMesoGpu(s, { gpu, layout });
+    const part = await simulateMesoGpu(s, { gpu, layout, trialRange: [17, 20], maxTrialsPerBatch: 2 });
+    expect(whole.engine.layout).toMatch(/^trials:/);
+    expect(part.engine.layout).toMatch(/^trials:/);
+    expectRangeOfWhole(whole, part, 17, 20);
   });
 
   it("record.trials 'stats' in batches of three: the first two trials kept, statistics over all seven as from the arrays", async () => {
@@ -367,6 +396,22 @@ describe('meso-gpu: refusals name the field and the fix', () => {
       (j: Record<string, any>) => (j.projections[0].stp = { model: 'three-state', U: 0.5, tauIn: 0.003, tauRec: 0.5 }),
       'projections[0].stp',
       /three-state STP.*--level meso/,
+    ],
+    [
+      'more populations than its table holds',
+      (j: Record<string, any>) => {
+        for (let i = 0; i < MAX_MESO_GPU_POPULATIONS; i++) j.populations[`src${i}`] = { model: 'poisson', N: 10, rate: { type: 'constant', value: 5 } };
+      },
+      'populations',
+      new RegExp(`\\d+ populations; the GPU engine holds at most ${MAX_MESO_GPU_POPULATIONS}; run it with --level meso`),
+    ],
+    [
+      'more projections than its table holds',
+      (j: Record<string, any>) => {
+        for (let i = 0; i < MAX_MESO_GPU_PROJECTIONS; i++) j.projections.push({ ...j.projections[0], name: `copy${i}` });
+      },
+      'projections',
+      new RegExp(`\\d+ projections; the GPU engine holds at most ${MAX_MESO_GPU_PROJECTIONS}; run it with --level meso`),
     ],
   ])('%s', async (_what, edit, path, message) => {
     const json = JSON.parse(JSON.stringify(base));

@@ -36,7 +36,7 @@ Options:
               are reported as refused, with the install command
   --repeat R  repeats per case (default: quick ${SIZES.quick.repeats}, full ${SIZES.full.repeats})
   --only W    only these workloads (feedforward, recurrent, set-up; peers: the two cases
-              that Brian2 runs too)
+              that Brian2 runs too; meso: the V2 preset at the meso engines, meso-gpu's targets)
   --out DIR   output folder (default out/bench)
   --smoke     tiny sizes that check the harness (the test suite uses it)
   --report F  write the report of an earlier run's results.json again (nothing is run); several
@@ -87,7 +87,7 @@ export function benchCommandFactory(workerScript?: URL): Command {
         return 2;
       }
       const workloads = values.only?.split(',');
-      const known = ['feedforward', 'recurrent', 'set-up', 'peers'];
+      const known = ['feedforward', 'recurrent', 'set-up', 'peers', 'meso'];
       const unknown = workloads?.filter((w) => !known.includes(w)) ?? [];
       if (unknown.length > 0) {
         console.error(`mesostp bench: unknown workload "${unknown.join(',')}"; choose from ${known.join(', ')}`);

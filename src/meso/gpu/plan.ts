@@ -4,7 +4,7 @@
  * that populations, filters, delays, kick and output scales and in-degrees are the CPU engine's.
  *
  * Per trial, in one float32 array (trials the slowest index):
- * - each neuron population: m, v, V and n/N of its K age bins, then its scalars (POP_SCALARS); a
+ * - each neuron population: m, v, V, n/N and the queue of occupied slots of its K age bins, then its scalars (POP_SCALARS); a
  *   Poisson population only its scalars;
  * - each projection, per channel (0 the population mean, then the sampled neurons): the delay
  *   ring ((d + 1) slots × channels), g, h, the delta jump, ū, x̄; then its moments; with an
@@ -13,7 +13,18 @@
  * The recording of a trial likewise: activity counts per bin and population, the input means, the
  * sampled inputs, the STP variables, each [bins] long, summed on the GPU.
  */
-import { EngineUnsupportedError, FILTER_DUAL, FILTER_EXP, NEURON_POISSON, STP_DEPRESSION, STP_MODELS, STP_NONE, STP_TM } from '../../compile';
+import {
+  EngineUnsupportedError,
+  FILTER_DELTA,
+  FILTER_DUAL,
+  FILTER_EXP,
+  NEURON_LIF,
+  NEURON_POISSON,
+  STP_DEPRESSION,
+  STP_MODELS,
+  STP_NONE,
+  STP_TM,
+} from '../../compile';
 import { stepCount, stepsPerBin } from '../../model/recording';
 import type { Scenario } from '../../model/scenario';
 import { decayFactor } from '../../synapse/exact';
@@ -68,6 +79,38 @@ export interface MesoGpuPlan {
   readonly stpNames: string[][];
   /** Age bins per neuron population (engine.ageBins). */
   readonly ageBins: Record<string, number>;
+  /** Which of the kernel's optional features this network uses (its USE_* overrides). */
+  readonly features: MesoGpuFeatures;
+}
+
+/** The kernel's optional features (mesoStep.wgsl's USE_* overrides): true where some population or projection has it. */
+export interface MesoGpuFeatures {
+  USE_NEURONS: boolean;
+  USE_ADAPTATION: boolean;
+  USE_TRACKS: boolean;
+  USE_CONDUCTANCE: boolean;
+  USE_LIF: boolean;
+  USE_TM: boolean;
+  USE_SECOND_ORDER: boolean;
+  USE_DELTA: boolean;
+  USE_DUAL: boolean;
+  USE_SAMPLED: boolean;
+}
+
+/** The features of a network's tables: a feature is on where any row has it. */
+export function featuresOf(pops: readonly MesoPopValues[], projs: readonly MesoProjValues[]): MesoGpuFeatures {
+  return {
+    USE_NEURONS: pops.some((p) => p.kind !== NEURON_POISSON),
+    USE_ADAPTATION: pops.some((p) => p.adapt_kernels > 0),
+    USE_TRACKS: pops.some((p) => p.tracks > 0),
+    USE_CONDUCTANCE: pops.some((p) => p.conductance_input !== 0) || projs.some((q) => q.conductance !== 0),
+    USE_LIF: pops.some((p) => p.kind === NEURON_LIF),
+    USE_TM: projs.some((q) => q.stp === STP_TM),
+    USE_SECOND_ORDER: projs.some((q) => q.second_order !== 0),
+    USE_DELTA: projs.some((q) => q.filter_code === FILTER_DELTA),
+    USE_DUAL: projs.some((q) => q.filter_code === FILTER_DUAL),
+    USE_SAMPLED: pops.some((p) => p.sampled > 0),
+  };
 }
 
 export function planMesoGpu(scenario: Scenario, net: MesoNetwork, order: StpMeanFieldOrder): MesoGpuPlan {
@@ -118,7 +161,8 @@ export function planMesoGpu(scenario: Scenario, net: MesoNetwork, order: StpMean
     const K = poisson ? 0 : historyLength(p, dt);
     if (!poisson) ageBins[p.name] = K;
     // Every neuron starts at V0, not refractory: all in the lumped class (population.ts reset).
-    const binsOff = alloc([...new Array(2 * K).fill(0), ...new Array(K).fill(p.uReset), ...new Array(K).fill(0)]);
+    // m, v, V, n/N and the queue of occupied slots (empty: population.ts occ).
+    const binsOff = alloc([...new Array(2 * K).fill(0), ...new Array(K).fill(p.uReset), ...new Array(2 * K).fill(0)]);
     const scalars = new Array(POP_SCALAR_COUNT).fill(0);
     scalars[POP_SCALARS.SCALAR_M_FREE] = poisson ? 0 : p.N;
     scalars[POP_SCALARS.SCALAR_V_FREE] = p.V0;
@@ -215,6 +259,8 @@ export function planMesoGpu(scenario: Scenario, net: MesoNetwork, order: StpMean
       conductance: q.conductance ? 1 : 0,
       e_rev: q.E,
       mg: q.mg,
+      pad0: 0,
+      pad1: 0,
       track: hasTrack(order, net, i) ? 1 : 0,
       track_off: hasTrack(order, net, i) ? allocTrack(stp === STP_TM, U, U0, pops[q.pre].k) : 0,
     };
@@ -232,5 +278,6 @@ export function planMesoGpu(scenario: Scenario, net: MesoNetwork, order: StpMean
     totalBins,
     stpNames,
     ageBins,
+    features: featuresOf(pops, projs),
   };
 }

@@ -1,7 +1,7 @@
 /**
  * The meso-gpu engine: the population equations of src/meso (docs/meso.md) for many trials at
  * once on WebGPU, in float32. The kernel (kernels/mesoStep.wgsl) gives each trial a workgroup
- * that loops over a chunk of steps; the host evaluates the drives of the chunk in float64, submits
+ * (layout 'lanes') or an invocation (layout 'trials') that loops over a chunk of steps; the host evaluates the drives of the chunk in float64, submits
  * one dispatch per chunk, reports progress and checks for cancellation between chunks, and reads
  * the recording back once per batch of trials.
  *
@@ -13,9 +13,10 @@
  */
 import type { GpuContext } from '../../gpu/device';
 import { createStorageBuffer, createUniformBuffer, readBuffer, uploadStorageBuffer } from '../../gpu/buffers';
+import { QueueWaiter } from '../../gpu/queueWait';
 import { bindBuffers, type ComputeKernel, createComputeKernel } from '../../gpu/wgsl';
 import { mergeSequentialRecordings } from '../../model/mergeRecordings';
-import type { InputRecording, Recording, SpikeRecording } from '../../model/recording';
+import { cutBins, type InputRecording, type Recording, type SpikeRecording } from '../../model/recording';
 import { recordingBytesPerTrial } from '../../model/recordingMemory';
 import { keepLeadingTrials, keptInRange, statsFromArrays } from '../../model/recordingStats';
 import type { Scenario } from '../../model/scenario';
@@ -23,9 +24,20 @@ import { timeFunctionAt } from '../../model/timeFunction';
 import { batchRanges, statsBatchTrials } from '../../model/trialBatches';
 import { Purpose, purposeWord, seedWord } from '../../rng/streams';
 import { NEURON_POISSON } from '../../compile';
+import { MAX_MESO_GPU_POPULATIONS, MAX_MESO_GPU_PROJECTIONS } from '../../compile/support';
 import { compileMesoNetwork, type MesoNetwork } from '../network';
 import type { MesoOptions } from '../simulate';
-import { lanesFor, MESO_STEP_PARTS, MesoParams, MesoPop, MesoProj } from './kernels/mesoStep';
+import {
+  defaultLayout,
+  lanesFor,
+  type MesoGpuLayout,
+  type MesoStepSwitch,
+  mesoStepParts,
+  MesoParams,
+  MesoPop,
+  MesoProj,
+  TRIALS_PER_WORKGROUP,
+} from './kernels/mesoStep';
 import { STP_MEAN_FIELD_DEFAULT, type StpMeanFieldOrder } from '../stpMeanField';
 import { planMesoGpu, type MesoGpuPlan } from './plan';
 
@@ -36,6 +48,12 @@ export interface MesoGpuOptions extends Pick<MesoOptions, 'stp' | 'moments' | 'o
   level?: 'meso' | 'macro';
   /** Steps per dispatch, between progress reports and abort checks (default 500). */
   chunkSteps?: number;
+  /**
+   * How trials map onto invocations (kernels/mesoStep.ts MesoGpuLayout): 'lanes' (a workgroup per
+   * trial) or 'trials' (an invocation per trial). Default: 'trials' on a software adapter from 16
+   * trials, 'lanes' otherwise. Both give every trial the same arithmetic up to the order of sums.
+   */
+  layout?: MesoGpuLayout;
   /** Bytes the state and recording of one batch may take on the GPU (default 1 GiB). */
   memoryBudget?: number;
 }
@@ -66,11 +84,29 @@ export async function simulateMesoGpu(scenario: Scenario, options: MesoGpuOption
   }
   const plan = planMesoGpu(scenario, net, order);
   const gpu = options.gpu;
-  const kernel = await createComputeKernel(gpu, { label: 'meso-gpu mesoStep', parts: MESO_STEP_PARTS, constants: { LANES: lanesFor(gpu.summary) } });
+  // From the scenario's trials, not the range's: every block of a checkpointed or sharded run then
+  // takes the same layout, and a trial's numbers do not depend on its block.
+  const layout = options.layout ?? defaultLayout(gpu.summary, scenario.run.trials);
+  const switches: Record<MesoStepSwitch, boolean> = { MACRO_LIMIT: level === 'macro', ...plan.features };
+  const kernel = await createComputeKernel(gpu, {
+    label: `meso-gpu mesoStep (${layout})`,
+    parts: mesoStepParts(layout),
+    constants: {
+      ...(layout === 'lanes' ? { LANES: lanesFor(gpu.summary) } : {}),
+      ...Object.fromEntries(Object.entries(switches).map(([k, v]) => [k, v ? 1 : 0])),
+    },
+  });
   const perBatch = trialsPerBatch(scenario, plan, gpu, options, to - from);
   const setupSeconds = (performance.now() - started) / 1000;
   const ranges = batchRanges(from, to, perBatch);
+  const run = { ...options, level, order, layout };
+  // Under record.trials 'all' every batch writes its rows straight into the run's arrays, so that
+  // nothing is merged (a copy of every array) and the statistics are taken once; under 'stats'
+  // each batch keeps its leading trials and its statistics, which merge (mergeSequentialRecordings).
+  const direct = scenario.record.trials !== 'stats';
+  const rows = direct ? allocateRows(net, plan, to - from, plan.totalBins) : null;
   const parts: Recording[] = [];
+  const done: BatchResult[] = [];
   let stoppedEarly = false;
   for (let k = 0; k < ranges.length; k++) {
     const [a, b] = ranges[k];
@@ -83,12 +119,22 @@ export async function simulateMesoGpu(scenario: Scenario, options: MesoGpuOption
       const sofar = (a - from) * plan.steps + (b - a) * done;
       options.onProgress?.({ fraction: total > 0 ? sofar / total : 1, completedSteps: Math.floor(sofar / (to - from)), steps: plan.steps });
     };
-    const part = await runBatch(scenario, net, plan, kernel, { ...options, level, order }, [a, b], onProgress);
+    const batch = await runBatch(scenario, net, plan, kernel, run, [a, b], onProgress);
     // A batch stopped before its first chunk adds nothing (unless it is the only one), as in TrialBatches.
-    if (part.completedSteps > 0 || parts.length === 0) parts.push(keepLeadingTrials(part, keptInRange(scenario.record, a, b)));
-    if (part.cancelled) break;
+    if (batch.completedSteps > 0 || done.length === 0) {
+      done.push(batch);
+      const bins = Math.floor(batch.completedSteps / plan.binSteps);
+      if (rows) copyBatchRows(net, plan, scenario.run.dt, batch, bins, rows, plan.totalBins, a - from);
+      else {
+        const own = allocateRows(net, plan, b - a, bins);
+        copyBatchRows(net, plan, scenario.run.dt, batch, bins, own, bins, 0);
+        const part = assembleRecording(scenario, net, plan, run, own, b - a, batch.completedSteps, batch.cancelled, started);
+        parts.push(keepLeadingTrials(part, keptInRange(scenario.record, a, b)));
+      }
+    }
+    if (batch.cancelled) break;
   }
-  const merged = mergeSequentialRecordings(parts);
+  const merged = rows ? wholeRecording(scenario, net, plan, run, rows, done, started) : mergeSequentialRecordings(parts);
   return {
     ...merged,
     cancelled: merged.cancelled || stoppedEarly,
@@ -97,7 +143,7 @@ export async function simulateMesoGpu(scenario: Scenario, options: MesoGpuOption
       ...merged.engine,
       trialRange: [from, from + merged.trials],
       trialsPerBatch: perBatch,
-      batches: parts.length,
+      batches: done.length,
       setupSeconds,
     },
   };
@@ -140,11 +186,10 @@ async function runBatch(
   net: MesoNetwork,
   plan: MesoGpuPlan,
   kernel: ComputeKernel,
-  options: MesoGpuOptions & { level: 'meso' | 'macro'; order: StpMeanFieldOrder },
+  options: MesoGpuOptions & { level: 'meso' | 'macro'; order: StpMeanFieldOrder; layout: MesoGpuLayout },
   [a, b]: [number, number],
   onProgress: (completedSteps: number) => void,
-): Promise<Recording> {
-  const started = performance.now();
+): Promise<BatchResult> {
   const gpu = options.gpu;
   const { device } = gpu;
   const T = b - a;
@@ -155,8 +200,8 @@ async function runBatch(
   const chunk = gpu.summary.loopIterationCap !== null ? Math.min(requested, CAPPED_CHUNK_STEPS) : requested;
   const initial = new Float32Array(T * plan.stateStride);
   for (let t = 0; t < T; t++) initial.set(plan.initialState, t * plan.stateStride);
-  const table = <V>(s: { size: number; write(view: DataView, offset: number, v: V): void }, rows: V[]) => {
-    const bytes = new ArrayBuffer(Math.max(1, rows.length) * s.size);
+  const table = <V>(s: { size: number; write(view: DataView, offset: number, v: V): void }, rows: V[], slots = 0) => {
+    const bytes = new ArrayBuffer(Math.max(1, rows.length, slots) * s.size);
     const view = new DataView(bytes);
     rows.forEach((r, i) => {
       s.write(view, i * s.size, r);
@@ -169,8 +214,8 @@ async function runBatch(
     return buffer;
   };
   try {
-    const pops = keep(uploadStorageBuffer(gpu, table(MesoPop, plan.pops), 'meso-gpu populations'));
-    const projs = keep(uploadStorageBuffer(gpu, table(MesoProj, plan.projs), 'meso-gpu projections'));
+    const pops = keep(createUniformBuffer(gpu, table(MesoPop, plan.pops, MAX_MESO_GPU_POPULATIONS), 'meso-gpu populations'));
+    const projs = keep(createUniformBuffer(gpu, table(MesoProj, plan.projs, MAX_MESO_GPU_PROJECTIONS), 'meso-gpu projections'));
     const drives = keep(createStorageBuffer(gpu, 4 * chunk * net.pops.length, 'meso-gpu drives'));
     const state = keep(uploadStorageBuffer(gpu, initial, 'meso-gpu state'));
     const rec = keep(createStorageBuffer(gpu, 4 * T * plan.recStride, 'meso-gpu recording'));
@@ -180,6 +225,7 @@ async function runBatch(
         step0,
         steps,
         trial0: a,
+        trials: T,
         seed: seedWord(scenario.run.seed),
         pops: net.pops.length,
         projs: net.projs.length,
@@ -189,7 +235,6 @@ async function runBatch(
         rec_stride: plan.recStride,
         count_word: purposeWord(Purpose.mesoCount),
         noise_word: purposeWord(Purpose.mesoNoise),
-        macro_limit: options.level === 'macro' ? 1 : 0,
         realised: options.moments === 'realised' ? 1 : 0,
         dt,
         inv_bin_steps: 1 / plan.binSteps,
@@ -198,6 +243,7 @@ async function runBatch(
     const bind = bindBuffers(gpu, kernel, [params, pops, projs, drives, state, rec, kernels], 'meso-gpu step');
     let n = 0;
     let cancelled = false;
+    const waiter = new QueueWaiter(gpu);
     while (n < plan.steps) {
       if (options.signal?.aborted) {
         cancelled = true;
@@ -211,66 +257,155 @@ async function runBatch(
       const pass = encoder.beginComputePass({ label: 'meso-gpu chunk' });
       pass.setPipeline(kernel.pipeline);
       pass.setBindGroup(0, bind);
-      pass.dispatchWorkgroups(T);
+      pass.dispatchWorkgroups(options.layout === 'lanes' ? T : Math.ceil(T / TRIALS_PER_WORKGROUP));
       pass.end();
-      device.queue.submit([encoder.finish()]);
-      await device.queue.onSubmittedWorkDone();
+      await waiter.submit([encoder.finish()], steps);
       gpu.assertHealthy();
       n += steps;
       onProgress(n);
     }
     const recorded = new Float32Array(await readBuffer(gpu, rec, 4 * T * plan.recStride));
-    return buildRecording(scenario, net, plan, options, recorded, T, n, cancelled, started);
+    return { recorded, trials: T, completedSteps: n, cancelled };
   } finally {
     for (const buffer of buffers) buffer.destroy();
   }
 }
 
-/** The batch's Recording, laid out as the CPU meso engine's (simulate.ts finish), cut to the completed bins. */
-function buildRecording(
+/** What a batch read back: its trials' recording buffer (recStride floats each) and how far it got. */
+interface BatchResult {
+  recorded: Float32Array;
+  trials: number;
+  completedSteps: number;
+  cancelled: boolean;
+}
+
+/** A run's (or a batch's) recorded series, laid out as the CPU meso engine's: [trials × rows × width]. */
+interface RowArrays {
+  activity: Record<string, Float64Array>;
+  inputs: Record<string, InputRecording>;
+  stp: Record<string, Record<string, Float64Array>>;
+}
+
+/** Every recorded series of the network as one list: its arrays' rows per trial and where a trial's rows lie in the recording buffer. */
+function seriesOf(net: MesoNetwork, plan: MesoGpuPlan, rows: RowArrays, dt: number): { a: Float64Array; rows: number; off: number; scale: number }[] {
+  const binSize = plan.binSteps * dt;
+  const out: { a: Float64Array; rows: number; off: number; scale: number }[] = [];
+  net.pops.forEach((p, i) => {
+    const layout = plan.pops[i];
+    out.push({ a: rows.activity[p.name], rows: 1, off: layout.activity_off, scale: 1 / (p.N * binSize) });
+    const input = rows.inputs[p.name];
+    if (!input) return;
+    if (input.neurons.length > 0) out.push({ a: input.sampled as Float64Array, rows: input.neurons.length, off: layout.input_sampled_off, scale: 1 });
+    out.push({ a: input.populationMean as Float64Array, rows: 1, off: layout.input_mean_off, scale: 1 });
+  });
+  net.projs.forEach((q, i) => {
+    plan.stpNames[i].forEach((name, v) => {
+      out.push({ a: rows.stp[q.name][name], rows: 1, off: plan.projs[i].stp_rec_off + v * plan.totalBins, scale: 1 });
+    });
+  });
+  return out;
+}
+
+/** Zeroed arrays for `trials` trials of `width` bins per row. */
+function allocateRows(net: MesoNetwork, plan: MesoGpuPlan, trials: number, width: number): RowArrays {
+  const rows: RowArrays = { activity: {}, inputs: {}, stp: {} };
+  net.pops.forEach((p, i) => {
+    rows.activity[p.name] = new Float64Array(trials * width);
+    const m = net.sampled[i];
+    if (m < 0) return;
+    rows.inputs[p.name] = {
+      neurons: Int32Array.from({ length: m }, (_, k) => k),
+      sampled: new Float64Array(trials * m * width),
+      populationMean: new Float64Array(trials * width),
+    };
+  });
+  net.projs.forEach((q, i) => {
+    if (plan.stpNames[i].length === 0) return;
+    rows.stp[q.name] = Object.fromEntries(plan.stpNames[i].map((name) => [name, new Float64Array(trials * width)]));
+  });
+  return rows;
+}
+
+/** The first `bins` bins of every series of a batch, as float64, into `rows` (rows of `width` bins) from trial `trial0` on. */
+function copyBatchRows(
+  net: MesoNetwork,
+  plan: MesoGpuPlan,
+  dt: number,
+  batch: BatchResult,
+  bins: number,
+  rows: RowArrays,
+  width: number,
+  trial0: number,
+): void {
+  const { recorded, trials } = batch;
+  const total = plan.totalBins;
+  for (const s of seriesOf(net, plan, rows, dt))
+    for (let t = 0; t < trials; t++)
+      for (let r = 0; r < s.rows; r++) {
+        const from = t * plan.recStride + s.off + r * total;
+        const to = ((trial0 + t) * s.rows + r) * width;
+        for (let k = 0; k < bins; k++) s.a[to + k] = recorded[from + k] * s.scale;
+      }
+}
+
+/**
+ * The run's Recording from rows that every batch wrote into (record.trials 'all'): cut to the
+ * batches that ran and to the bins all of them completed (fewer only when cancelled), as merging
+ * them would.
+ */
+function wholeRecording(
   scenario: Scenario,
   net: MesoNetwork,
   plan: MesoGpuPlan,
-  options: MesoGpuOptions & { level: 'meso' | 'macro'; order: StpMeanFieldOrder },
-  recorded: Float32Array,
+  options: MesoGpuOptions & { level: 'meso' | 'macro'; order: StpMeanFieldOrder; layout: MesoGpuLayout },
+  rows: RowArrays,
+  batches: readonly BatchResult[],
+  started: number,
+): Recording {
+  const trials = batches.reduce((n, b) => n + b.trials, 0);
+  const completedSteps = Math.min(...batches.map((b) => b.completedSteps));
+  const bins = Math.floor(completedSteps / plan.binSteps);
+  const W = plan.totalBins;
+  // Every array whole (no batch cancelled, none left out) is used as it is; cutBins copies otherwise.
+  const cut = (a: Float64Array, perTrial: number) => cutBins(a.subarray(0, trials * perTrial * W), trials * perTrial, W, bins);
+  const kept: RowArrays = {
+    activity: Object.fromEntries(Object.entries(rows.activity).map(([name, a]) => [name, cut(a, 1)])),
+    inputs: Object.fromEntries(
+      Object.entries(rows.inputs).map(([name, i]) => [
+        name,
+        { neurons: i.neurons, sampled: cut(i.sampled as Float64Array, i.neurons.length), populationMean: cut(i.populationMean as Float64Array, 1) },
+      ]),
+    ),
+    stp: Object.fromEntries(Object.entries(rows.stp).map(([q, vars]) => [q, Object.fromEntries(Object.entries(vars).map(([v, a]) => [v, cut(a, 1)]))])),
+  };
+  return assembleRecording(
+    scenario,
+    net,
+    plan,
+    options,
+    kept,
+    trials,
+    completedSteps,
+    batches.some((b) => b.cancelled),
+    started,
+  );
+}
+
+/** A Recording of `trials` trials from their arrays, cut to the bins of `completedSteps`. */
+function assembleRecording(
+  scenario: Scenario,
+  net: MesoNetwork,
+  plan: MesoGpuPlan,
+  options: MesoGpuOptions & { level: 'meso' | 'macro'; order: StpMeanFieldOrder; layout: MesoGpuLayout },
+  rows: RowArrays,
   T: number,
   completedSteps: number,
   cancelled: boolean,
   started: number,
 ): Recording {
-  const total = plan.totalBins;
+  const { activity, inputs, stp } = rows;
   const bins = Math.floor(completedSteps / plan.binSteps);
   const binSize = plan.binSteps * scenario.run.dt;
-  /** Rows [off, off + rows) of every trial, [T × rows × bins], float64. */
-  const rowsOf = (off: number, rows: number, scale = 1) => {
-    const out = new Float64Array(T * rows * bins);
-    for (let t = 0; t < T; t++)
-      for (let r = 0; r < rows; r++) for (let k = 0; k < bins; k++) out[(t * rows + r) * bins + k] = recorded[t * plan.recStride + off + r * total + k] * scale;
-    return out;
-  };
-  const activity: Record<string, Float64Array> = {};
-  const inputs: Record<string, InputRecording> = {};
-  net.pops.forEach((p, i) => {
-    const layout = plan.pops[i];
-    activity[p.name] = rowsOf(layout.activity_off, 1, 1 / (p.N * binSize));
-    const m = net.sampled[i];
-    if (m < 0) return;
-    inputs[p.name] = {
-      neurons: Int32Array.from({ length: m }, (_, k) => k),
-      sampled: m > 0 ? rowsOf(layout.input_sampled_off, m) : new Float64Array(0),
-      populationMean: rowsOf(layout.input_mean_off, 1),
-    };
-  });
-  const stp: Record<string, Record<string, Float64Array>> = {};
-  net.projs.forEach((q, i) => {
-    const names = plan.stpNames[i];
-    if (names.length === 0) return;
-    const vars: Record<string, Float64Array> = {};
-    names.forEach((name, v) => {
-      vars[name] = rowsOf(plan.projs[i].stp_rec_off + v * total, 1);
-    });
-    stp[q.name] = vars;
-  });
   // There are no individual neurons at this level: requested spike records are empty.
   const spikes: Record<string, SpikeRecording> = {};
   for (const r of scenario.record.spikes)
@@ -306,6 +441,10 @@ function buildRecording(
       spikes: 'not available at this level (no individual neurons)',
       adapter: `${summary.vendor} ${summary.architecture} ${summary.device} ${summary.description}`.trim(),
       software: summary.software,
+      layout:
+        options.layout === 'lanes'
+          ? `lanes: a workgroup of ${lanesFor(summary)} per trial`
+          : `trials: an invocation per trial, ${TRIALS_PER_WORKGROUP} per workgroup`,
       ...(summary.loopIterationCap !== null ? { loopIterationCap: summary.loopIterationCap, stepsPerDispatch: CAPPED_CHUNK_STEPS } : {}),
     },
   };

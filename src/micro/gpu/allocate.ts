@@ -3,6 +3,7 @@
  * the control buffer) and, through the kernel modules, every dispatch of a step with its
  * parameters and bind group. What runs when is stepSchedule.ts's; what is read back, readback.ts's.
  */
+import { QueueWaiter } from '../../gpu/queueWait';
 import type { GpuContext } from '../../gpu/device';
 import { gridFor } from '../../gpu/dispatch';
 import type { Scenario } from '../../model/scenario';
@@ -87,6 +88,8 @@ export interface BatchResources {
   resident: ResidentResources | null;
   /** The fused schedule's kernels and arenas, when the batch runs fused (fused.ts). */
   fused: FusedResources | null;
+  /** Waits for each chunk without spinning a core (gpu/queueWait.ts). */
+  waiter: QueueWaiter;
 }
 
 /** Creates the batch's buffers and dispatches; on failure frees what it created. */
@@ -171,6 +174,7 @@ export async function allocateBatch(
       stepEnd: await stepEndDispatch(setup, ctl),
       resident,
       fused,
+      waiter: new QueueWaiter(ctx),
     };
   } catch (error) {
     memory.destroy();

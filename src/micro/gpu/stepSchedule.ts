@@ -124,8 +124,7 @@ export async function runChunk(ctx: GpuContext, plan: GpuPlan, b: BatchResources
     pass.end();
   }
   await ctx.checked(`micro-gpu steps ${n0}–${n1}`, async () => {
-    ctx.device.queue.submit([encoder.finish()]);
-    await ctx.device.queue.onSubmittedWorkDone();
+    await b.waiter.submit([encoder.finish()], n1 - n0);
   });
   return dispatches;
 }

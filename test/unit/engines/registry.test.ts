@@ -80,7 +80,7 @@ describe('engine registry', () => {
           engine(id).options.find((o) => o.name === spec.name),
           `${id} ${spec.name}`,
         ).toEqual(spec);
-    expect(allOptions().map((o) => o.spec.name)).toEqual(['threads', 'schedule', 'stp', 'moments']);
+    expect(allOptions().map((o) => o.spec.name)).toEqual(['threads', 'schedule', 'stp', 'moments', 'layout']);
   });
 
   it('variants: ids unique, colours unique valid hex, engines known, options declared by the engine with allowed values', () => {

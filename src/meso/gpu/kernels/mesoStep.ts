@@ -4,6 +4,7 @@
  * is composed of. Declared once here, so that host and shader cannot disagree by position.
  */
 import { MAX_GPU_ADAPTATION_KERNELS, MODEL_CODES } from '../../../compile';
+import { MAX_MESO_GPU_POPULATIONS, MAX_MESO_GPU_PROJECTIONS } from '../../../compile/support';
 import type { AdapterSummary } from '../../../gpu/device';
 import { PHILOX_WGSL, wgslConstants, wgslStruct, type WgslPart } from '../../../gpu/wgsl';
 import { BINOMIAL_WGSL } from './binomialDraws';
@@ -24,12 +25,85 @@ export function lanesFor(adapter: Pick<AdapterSummary, 'software' | 'limits'>): 
   return Math.max(1, Math.min(adapter.software ? 8 : 64, fit));
 }
 
+/**
+ * How the kernel maps trials onto invocations (docs/meso-gpu.md, "Two layouts"):
+ * - `lanes`: a workgroup per trial, whose lanes share a population's age bins and the projections,
+ *   with barriers between the phases of a step; for few trials, or many occupied bins on a GPU;
+ * - `trials`: an invocation per trial (LANES = 1), which runs the whole step alone, with no
+ *   barriers and no workgroup memory; neighbouring invocations are neighbouring trials, which a
+ *   software adapter runs as one SIMD vector. A trial's arithmetic is the `lanes` layout's with one
+ *   lane, in the same order.
+ */
+export type MesoGpuLayout = 'lanes' | 'trials';
+export const MESO_GPU_LAYOUTS: readonly MesoGpuLayout[] = ['lanes', 'trials'];
+
+/**
+ * Invocations per workgroup in the `trials` layout: 64, eight of llvmpipe's 8-wide SIMD vectors,
+ * which run one after another without barriers between them, and two warps on a GPU.
+ */
+export const TRIALS_PER_WORKGROUP = 64;
+
+/**
+ * The layout when the caller names none: `trials` on a software adapter once there are at least two
+ * of its SIMD vectors of trials (16), since there the barriers of `lanes` cost more than the bins;
+ * `lanes` otherwise. On a hardware GPU `lanes` stays the default: `trials` has not been measured on one.
+ */
+export function defaultLayout(adapter: Pick<AdapterSummary, 'software'>, trials: number): MesoGpuLayout {
+  return adapter.software && trials >= 16 ? 'trials' : 'lanes';
+}
+
+/** The WGSL of a layout: LANES, the memory of the lanes' sums, the barriers and the entry point. */
+function layoutPart(layout: MesoGpuLayout): WgslPart {
+  const sums = `// Per lane, the population spikes of its block of bins weighted by the effective kernel at the
+// step's start and end (quasi-renewal adaptation); lanes then sum those of older blocks.
+var<SPACE> block_spikes: array<vec2<f32>, LANES>;
+// Per lane, SUM_VECTORS vectors: its bins' sums (Σm, Σv, ΣP·m, ΣP·v) and (Σm·V at the step start),
+// then SUMS_PER_TRACK per age-resolved STP track (TRACK_SUMS in all); summed by lane 0. Two banks
+// by population parity: population p + 1 writes its sums while lane 0 may still read p's, and
+// p + 2 writes only after the barrier of p + 1, which lane 0 reaches once it is done with p.
+var<SPACE> bin_sums: array<vec4<f32>, 2u * LANES * SUM_VECTORS>;
+`;
+  const code =
+    layout === 'lanes'
+      ? `// Lanes per trial: lanesFor in mesoStep.ts.
+override LANES: u32;
+${sums.replaceAll('SPACE', 'workgroup')}
+// The state lane 0 writes, the others read after the barrier (and the reverse).
+fn sync_state() {
+  storageBarrier();
+  workgroupBarrier();
+}
+fn sync_lanes() {
+  workgroupBarrier();
+}
+@compute @workgroup_size(LANES)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  run_trial(wid.x, lid);
+}
+`
+      : `// One lane per trial: the sums are the invocation's own, and nobody waits for anybody.
+const LANES = 1u;
+${sums.replaceAll('SPACE', 'private')}
+fn sync_state() {}
+fn sync_lanes() {}
+@compute @workgroup_size(${TRIALS_PER_WORKGROUP})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  // The last workgroup's invocations beyond the batch have no trial (no barrier follows).
+  if (gid.x < P.trials) {
+    run_trial(gid.x, 0u);
+  }
+}
+`;
+  return { name: `src/meso/gpu/kernels/mesoStep.ts (layout '${layout}')`, code };
+}
+
 /** Adaptation kernels a meso-gpu population carries (vec4s in MesoPop), as micro-gpu's neurons (support.ts refuses more). */
 export const MAX_MESO_GPU_ADAPTATION_KERNELS = MAX_GPU_ADAPTATION_KERNELS;
 /**
- * A population's per-trial scalars, after its 4K bin values (m, v, V, and n/N of the step that
- * opened the bin), in this order: the lumped class, the ring's head, the step's counts, the lumped
- * class's thresholds at the step's start and end, and the traces of spikes older than the bins.
+ * A population's per-trial scalars, after its 5K bin values (m, v, V, n/N of the step that opened
+ * the bin, and the queue of occupied slots), in this order: the lumped class, the ring's head, the
+ * step's counts, the lumped class's thresholds at the step's start and end, the queue's start and
+ * length, and the traces of spikes older than the bins.
  */
 export const POP_SCALARS = {
   SCALAR_M_FREE: 0,
@@ -39,7 +113,9 @@ export const POP_SCALARS = {
   SCALAR_COUNT: 4,
   SCALAR_EXPECTED: 5,
   SCALAR_FREE_THETA: 6,
-  SCALAR_TRACE: 8,
+  SCALAR_OCC_START: 8,
+  SCALAR_OCC_LEN: 9,
+  SCALAR_TRACE: 10,
 } as const;
 export const POP_SCALAR_COUNT = POP_SCALARS.SCALAR_TRACE + MAX_MESO_GPU_ADAPTATION_KERNELS;
 /** Age-resolved STP tracks (`--stp age`) per neuron population: the reduction's workgroup memory holds this many. */
@@ -70,6 +146,8 @@ export const MesoParams = wgslStruct('MesoParams', {
   step0: 'u32',
   steps: 'u32',
   trial0: 'u32',
+  /** Trials of the batch (the \`trials\` layout's bound). */
+  trials: 'u32',
   seed: 'u32',
   pops: 'u32',
   projs: 'u32',
@@ -79,7 +157,6 @@ export const MesoParams = wgslStruct('MesoParams', {
   rec_stride: 'u32',
   count_word: 'u32',
   noise_word: 'u32',
-  macro_limit: 'u32',
   realised: 'u32',
   dt: 'f32',
   inv_bin_steps: 'f32',
@@ -155,12 +232,35 @@ export const MesoProj = wgslStruct('MesoProj', {
   conductance: 'u32',
   e_rev: 'f32',
   mg: 'f32',
+  // An element of a uniform array is a multiple of 16 bytes long (152 → 160).
+  pad0: 'u32',
+  pad1: 'u32',
 });
 
 export type MesoPopValues = Parameters<typeof MesoPop.pack>[0];
 export type MesoProjValues = Parameters<typeof MesoProj.pack>[0];
 
-export const MESO_STEP_PARTS: readonly WgslPart[] = [
+/**
+ * The kernel's pipeline-overridable switches: MACRO_LIMIT (n = n̄, no noise: the N → ∞ check) and a
+ * feature flag per optional part of the step (plan.ts MesoGpuFeatures), so that a network's kernel
+ * holds the code of what it uses only.
+ */
+export const MESO_STEP_SWITCHES = [
+  'MACRO_LIMIT',
+  'USE_NEURONS',
+  'USE_ADAPTATION',
+  'USE_TRACKS',
+  'USE_CONDUCTANCE',
+  'USE_LIF',
+  'USE_TM',
+  'USE_SECOND_ORDER',
+  'USE_DELTA',
+  'USE_DUAL',
+  'USE_SAMPLED',
+] as const;
+export type MesoStepSwitch = (typeof MESO_STEP_SWITCHES)[number];
+
+const MESO_STEP_COMMON: readonly WgslPart[] = [
   wgslConstants('model codes (src/compile/codes.ts)', MODEL_CODES),
   wgslConstants('meso-gpu layout (src/meso/gpu/kernels/mesoStep.ts)', {
     ...POP_SCALARS,
@@ -170,12 +270,20 @@ export const MESO_STEP_PARTS: readonly WgslPart[] = [
     POP_SUMS,
     TRACK_SUMS: SUMS_PER_TRACK * MAX_TRACKS,
     SUM_VECTORS,
+    MAX_MESO_POPS: MAX_MESO_GPU_POPULATIONS,
+    MAX_MESO_PROJS: MAX_MESO_GPU_PROJECTIONS,
   }),
   PHILOX_WGSL,
   BINOMIAL_WGSL,
+  { name: 'src/meso/gpu/kernels/mesoStep.ts (switches)', code: MESO_STEP_SWITCHES.map((name) => `override ${name}: bool;\n`).join('') },
   MesoParams.part,
   MesoPop.part,
   MesoProj.part,
   { name: 'src/meso/gpu/kernels/stpMeanField.wgsl', code: stpCode },
   { name: 'src/meso/gpu/kernels/mesoStep.wgsl', code },
 ];
+
+/** The WGSL parts of the step kernel in a layout. */
+export function mesoStepParts(layout: MesoGpuLayout): readonly WgslPart[] {
+  return [...MESO_STEP_COMMON, layoutPart(layout)];
+}

@@ -8,13 +8,20 @@
 //
 // Structs (MesoParams, MesoPop, MesoProj) and the layout constants are generated from
 // mesoStep.ts; the state and recording layouts are plan.ts's.
+//
+// The USE_* overrides (plan.ts features) say which features the network has; a branch of a
+// feature it lacks is false at pipeline creation, so the driver drops its code. On a software
+// adapter that matters: llvmpipe runs a kernel this size at several times the cost per step when
+// the code of every feature is in it, used or not (docs/meso-gpu.md, "Cost on a software adapter").
 
-// Lanes per trial: lanesFor in mesoStep.ts.
-override LANES: u32;
+// LANES (lanes per trial), the sums' memory (block_spikes, bin_sums), the barriers (sync_state,
+// sync_lanes) and the entry point, which calls run_trial, come from the layout's part in
+// mesoStep.ts: a workgroup per trial whose lanes share the bins ("lanes"), or an invocation per
+// trial with LANES = 1, private sums and no barriers ("trials").
 
 @group(0) @binding(0) var<uniform> P: MesoParams;
-@group(0) @binding(1) var<storage, read> pops: array<MesoPop>;
-@group(0) @binding(2) var<storage, read> projs: array<MesoProj>;
+@group(0) @binding(1) var<uniform> pops: array<MesoPop, MAX_MESO_POPS>;
+@group(0) @binding(2) var<uniform> projs: array<MesoProj, MAX_MESO_PROJS>;
 // Per step of the chunk and population: the drive μ(t_n) (neurons) or the probability to fire
 // 1 − e^{−r(t_n)dt} (Poisson), evaluated on the host in float64.
 @group(0) @binding(3) var<storage, read> drives: array<f32>;
@@ -24,22 +31,6 @@ override LANES: u32;
 // for ages j = 0 … K + 1 (population.ts adaptationKernels), at theta_off and theta_off + K + 2.
 @group(0) @binding(6) var<storage, read> kernels: array<f32>;
 
-// Per lane, the population spikes of its block of bins weighted by the effective kernel at the
-// step's start and end (quasi-renewal adaptation); lanes then sum those of older blocks.
-var<workgroup> block_spikes: array<vec2<f32>, LANES>;
-
-// Per lane, SUM_VECTORS vectors: its bins' sums (Σm, Σv, ΣP·m, ΣP·v) and (Σm·V at the step start),
-// then SUMS_PER_TRACK per age-resolved STP track (TRACK_SUMS in all); summed by lane 0. Two banks by population parity:
-// population p + 1 writes its sums while lane 0 may still read p's, and p + 2 writes only after
-// the barrier of p + 1, which lane 0 reaches once it is done with p.
-var<workgroup> bin_sums: array<vec4<f32>, 2u * LANES * SUM_VECTORS>;
-
-// The state of lane 0 writes, the others read after the barrier (and the reverse).
-fn sync_state() {
-  storageBarrier();
-  workgroupBarrier();
-}
-
 // The filter's output stage at the step start (g: exponential, dual exponential and alpha).
 // Under run.integration 'exact' the input is the stages' coupling instead (compile/filter.ts).
 fn current_input(pr: MesoProj, base: u32, c: u32) -> f32 {
@@ -47,7 +38,7 @@ fn current_input(pr: MesoProj, base: u32, c: u32) -> f32 {
   if (pr.coupling == 0u) {
     return pr.out_scale * g;
   }
-  if (pr.filter_code == FILTER_DUAL) {
+  if (USE_DUAL && pr.filter_code == FILTER_DUAL) {
     return pr.k0 * state[base + pr.h_off + c] + pr.k1 * g;
   }
   return pr.k0 * g;
@@ -62,22 +53,22 @@ fn record_input(p: u32, base: u32, rbase: u32, bin: u32, icur: f32, dkick: f32, 
   var I = icur + pop.tau_m * dkick / P.dt;
   for (var q = 0u; q < P.projs; q++) {
     let pr = projs[q];
-    if (pr.post == p && pr.conductance != 0u) {
+    if (USE_CONDUCTANCE && pr.post == p && pr.conductance != 0u) {
       let g = pr.out_scale * state[base + pr.g_off];
       I -= g * select(1.0, nmda_block(mean_v + pop.rest_potential, pr.mg), pr.mg > 0.0) * (mean_v - pr.e_rev);
     }
   }
   rec[rbase + pop.input_mean_off + bin] += I * w;
-  for (var i = 0u; i < pop.sampled; i++) {
+  for (var i = 0u; i < select(0u, pop.sampled, USE_SAMPLED); i++) {
     var ii = 0.0;
     for (var q = 0u; q < P.projs; q++) {
       let pr = projs[q];
       if (pr.post != p) {
         continue;
       }
-      if (pr.filter_code == FILTER_DELTA) {
+      if (USE_DELTA && pr.filter_code == FILTER_DELTA) {
         ii += pop.tau_m * state[base + pr.delta_off + i + 1u] / P.dt;
-      } else if (pr.conductance != 0u) {
+      } else if (USE_CONDUCTANCE && pr.conductance != 0u) {
         let g = pr.out_scale * state[base + pr.g_off + i + 1u];
         ii -= g * select(1.0, nmda_block(mean_v + pop.rest_potential, pr.mg), pr.mg > 0.0) * (mean_v - pr.e_rev);
       } else {
@@ -112,7 +103,7 @@ fn conductances(pop: MesoPop, p: u32, base: u32, c: u32, v0: f32) -> vec2<f32> {
 // V_{n+1} of neurons out of refractoriness that start the step at v0 (population.ts membraneNext):
 // the exact solution with the input held, V∞ = (μ + I_cur + GE)/(1 + G) at rate (1 + G)/τm.
 fn membrane_next(pop: MesoPop, p: u32, base: u32, v0: f32, drive: f32, icur: f32) -> f32 {
-  if (pop.conductance_input != 0u) {
+  if (USE_CONDUCTANCE && pop.conductance_input != 0u) {
     let ge = conductances(pop, p, base, 0u, v0);
     if (ge.x != 0.0) {
       let lam = 1.0 + ge.x;
@@ -129,7 +120,7 @@ fn membrane_next(pop: MesoPop, p: u32, base: u32, v0: f32, drive: f32, icur: f32
 // Thresholds θ at the start and the end of the step (u_th plus adaptation); a deterministic LIF
 // compares with u_th, as population.ts advanceBin does.
 fn fire_probability(pop: MesoPop, v0: f32, v1: f32, theta: vec2<f32>) -> f32 {
-  if (pop.kind == NEURON_LIF) {
+  if (USE_LIF && pop.kind == NEURON_LIF) {
     return select(0.0, 1.0, v1 >= pop.u_th);
   }
   let lam0 = pop.c * exp((v0 - theta.x) * pop.inv_delta_u);
@@ -181,20 +172,26 @@ fn step_bins(pop: MesoPop, p: u32, base: u32, lid: u32, bank: u32, drive: f32, i
   let v_off = m_off + K;
   let pot_off = v_off + K;
   let nbin_off = pot_off + K;
-  let per_lane = (K + LANES - 1u) / LANES;
-  let lo = min(lid * per_lane, K);
-  let hi = min(lo + per_lane, K);
-  let adaptive = pop.adapt_kernels > 0u;
+  // The occupied bins (population.ts occ): a queue of slots, youngest first; a lane takes a
+  // contiguous block of it, which is a contiguous block of ages.
+  let occ_off = nbin_off + K;
+  let occ_start = u32(state[sc + SCALAR_OCC_START]);
+  let occ_len = u32(state[sc + SCALAR_OCC_LEN]);
+  let per_lane = (occ_len + LANES - 1u) / LANES;
+  let lo = min(lid * per_lane, occ_len);
+  let hi = min(lo + per_lane, occ_len);
+  let adaptive = USE_ADAPTATION && pop.adapt_kernels > 0u;
   // Σ_{i>j} n_i/N·(eff(i), eff(i + 1)) plus the trace of older spikes, at the step's start and end.
   var older = vec2<f32>(0.0);
   // pop comes from a read-only table: uniform, so the barrier may sit in this branch.
   if (adaptive) {
     var mine = vec2<f32>(0.0);
-    for (var j = lo; j < hi; j++) {
-      mine += state[nbin_off + (head + j) % K] * effective_kernel(pop, j);
+    for (var i = lo; i < hi; i++) {
+      let k = u32(state[occ_off + (occ_start + i) % K]);
+      mine += state[nbin_off + k] * effective_kernel(pop, (k + K - head) % K);
     }
     block_spikes[lid] = mine;
-    workgroupBarrier();
+    sync_lanes();
     for (var a = 0u; a < pop.adapt_kernels; a++) {
       let trace = state[sc + SCALAR_TRACE + a];
       older += vec2<f32>(trace, trace * pop.adapt_decay[a]);
@@ -211,9 +208,9 @@ fn step_bins(pop: MesoPop, p: u32, base: u32, lid: u32, bank: u32, drive: f32, i
       state[sc + SCALAR_FREE_THETA + 1u] = pop.u_th + all.y;
     }
   }
-  for (var jj = hi; jj > lo; jj--) {
-    let j = jj - 1u;
-    let k = (head + j) % K;
+  for (var ii = hi; ii > lo; ii--) {
+    let k = u32(state[occ_off + (occ_start + ii - 1u) % K]);
+    let j = (k + K - head) % K;
     var theta = vec2<f32>(pop.u_th);
     if (adaptive) {
       theta += own_kernel(pop, j) + older;
@@ -240,7 +237,7 @@ fn step_bins(pop: MesoPop, p: u32, base: u32, lid: u32, bank: u32, drive: f32, i
       state[v_off + k] = (1.0 - pk) * (1.0 - pk) * vk + pk * mk;
       state[m_off + k] = mk * (1.0 - pk);
     }
-    for (var i = 0u; i < pop.tracks; i++) {
+    for (var i = 0u; i < select(0u, pop.tracks, USE_TRACKS); i++) {
       let pr = projs[track_projection(pop, i)];
       let to = base + pr.track_off;
       let uk = state[to + k];
@@ -351,7 +348,7 @@ fn commit_track(q: u32, base: u32, old: u32, m_free: f32, m_old: f32) {
 // Lane 0, before close_population: the potential averaged over all neurons at the step start,
 // refractory ones at u_r (population.ts meanV), for the recorded conductance input.
 fn mean_potential(pop: MesoPop, base: u32, bank: u32) -> f32 {
-  if (pop.kind == NEURON_POISSON) {
+  if (!USE_NEURONS || pop.kind == NEURON_POISSON) {
     return 0.0;
   }
   let sc = base + pop.scalars_off;
@@ -369,7 +366,7 @@ fn close_population(p: u32, base: u32, trial: u32, n: u32, icur: f32, dkick: f32
   let sc = base + pop.scalars_off;
   let drive = drives[(n - P.step0) * P.pops + p];
   var n_bar: f32;
-  if (pop.kind == NEURON_POISSON) {
+  if (!USE_NEURONS || pop.kind == NEURON_POISSON) {
     n_bar = pop.n_f * drive;
   } else {
     let bins = lanes_sum(bank, 0u);
@@ -378,7 +375,7 @@ fn close_population(p: u32, base: u32, trial: u32, n: u32, icur: f32, dkick: f32
     let v0 = state[sc + SCALAR_V_FREE] + dkick;
     var v_free = membrane_next(pop, p, base, v0, drive, icur);
     var theta = vec2<f32>(pop.u_th);
-    if (pop.adapt_kernels > 0u) {
+    if (USE_ADAPTATION && pop.adapt_kernels > 0u) {
       theta = vec2<f32>(state[sc + SCALAR_FREE_THETA], state[sc + SCALAR_FREE_THETA + 1u]);
     }
     let pf = fire_probability(pop, v0, v_free, theta);
@@ -389,7 +386,7 @@ fn close_population(p: u32, base: u32, trial: u32, n: u32, icur: f32, dkick: f32
     // The neurons the bins miss (N − Σm, of either sign) fire with the variance-weighted hazard.
     let lambda = select(0.0, sum_pv / sum_v, sum_v > 0.0);
     n_bar = clamp(sum_pm + lambda * (pop.n_f - sum_m), 0.0, pop.n_f);
-    for (var i = 0u; i < pop.tracks; i++) {
+    for (var i = 0u; i < select(0u, pop.tracks, USE_TRACKS); i++) {
       close_track(track_projection(pop, i), base, bank, i, bins, m_free, var_free, pf, lambda, pop.n_f - sum_m);
     }
     var_free = (1.0 - pf) * (1.0 - pf) * var_free + pf * m_free;
@@ -400,13 +397,13 @@ fn close_population(p: u32, base: u32, trial: u32, n: u32, icur: f32, dkick: f32
     state[sc + SCALAR_V_FREE] = v_free;
   }
   var count = n_bar;
-  if (P.macro_limit == 0u) {
+  if (!MACRO_LIMIT) {
     var s = uniform_stream(vec2<u32>(P.seed, pop.stream), n, trial, P.count_word);
     count = f32(binomial_sample(pop.n, n_bar / pop.n_f, &s));
   }
   state[sc + SCALAR_COUNT] = count;
   state[sc + SCALAR_EXPECTED] = n_bar;
-  if (pop.kind != NEURON_POISSON) {
+  if (USE_NEURONS && pop.kind != NEURON_POISSON) {
     let K = pop.k;
     let m_off = base + pop.bins_off;
     let head = u32(state[sc + SCALAR_HEAD]);
@@ -414,7 +411,7 @@ fn close_population(p: u32, base: u32, trial: u32, n: u32, icur: f32, dkick: f32
     let m_old = state[m_off + old];
     let m_free = state[sc + SCALAR_M_FREE];
     let m_sum = m_free + m_old;
-    for (var i = 0u; i < pop.tracks; i++) {
+    for (var i = 0u; i < select(0u, pop.tracks, USE_TRACKS); i++) {
       commit_track(track_projection(pop, i), base, old, m_free, m_old);
     }
     if (m_sum > 0.0) {
@@ -424,12 +421,26 @@ fn close_population(p: u32, base: u32, trial: u32, n: u32, icur: f32, dkick: f32
     state[sc + SCALAR_VAR_FREE] += state[m_off + K + old];
     // The oldest bin's spikes, K steps old at the next step's start, join the linear trace.
     let nbin_off = m_off + 3u * K;
-    for (var a = 0u; a < pop.adapt_kernels; a++) {
+    for (var a = 0u; a < select(0u, pop.adapt_kernels, USE_ADAPTATION); a++) {
       state[sc + SCALAR_TRACE + a] = state[sc + SCALAR_TRACE + a] * pop.adapt_decay[a] + pop.adapt_kick_k[a] * state[nbin_off + old];
     }
     state[nbin_off + old] = count / pop.n_f;
-    // The slot of the oldest bin becomes bin 0 (the head is a small integer, exact in f32).
+    // The slot of the oldest bin becomes bin 0 (the head is a small integer, exact in f32), at the
+    // young end of the queue of occupied bins if there were spikes; it leaves the old end.
     state[sc + SCALAR_HEAD] = f32(old);
+    let occ_off = nbin_off + K;
+    var occ_start = u32(state[sc + SCALAR_OCC_START]);
+    var occ_len = u32(state[sc + SCALAR_OCC_LEN]);
+    if (occ_len > 0u && u32(state[occ_off + (occ_start + occ_len - 1u) % K]) == old) {
+      occ_len -= 1u;
+    }
+    if (count != 0.0) {
+      occ_start = (occ_start + K - 1u) % K;
+      state[occ_off + occ_start] = f32(old);
+      occ_len += 1u;
+    }
+    state[sc + SCALAR_OCC_START] = f32(occ_start);
+    state[sc + SCALAR_OCC_LEN] = f32(occ_len);
     state[m_off + old] = count;
     state[m_off + K + old] = 0.0;
     state[m_off + 2u * K + old] = pop.u_reset;
@@ -446,7 +457,7 @@ fn step_projection(q: u32, base: u32, rbase: u32, trial: u32, n: u32, bin_end: b
   for (var c = 0u; c < ch; c++) {
     if (pr.filter_code == FILTER_EXP) {
       state[base + pr.g_off + c] *= pr.exp_decay;
-    } else if (pr.filter_code == FILTER_DUAL) {
+    } else if (USE_DUAL && pr.filter_code == FILTER_DUAL) {
       let g0 = state[base + pr.g_off + c];
       let h0 = state[base + pr.h_off + c];
       state[base + pr.g_off + c] = g0 * pr.gg + h0 * pr.hg;
@@ -466,10 +477,10 @@ fn step_projection(q: u32, base: u32, rbase: u32, trial: u32, n: u32, bin_end: b
   var sxx = 0.0;
   var suu = 0.0;
   var sux = 0.0;
-  if (pr.second_order != 0u) {
+  if (USE_SECOND_ORDER && pr.second_order != 0u) {
     if (pr.stp == STP_DEPRESSION) {
       sxx = mom.x - mom.u * mom.u;
-    } else if (pr.stp == STP_TM) {
+    } else if (USE_TM && pr.stp == STP_TM) {
       suu = mom.uu - mom.u * mom.u;
       sxx = mom.xx - mom.x * mom.x;
       sux = mom.ux - mom.u * mom.x;
@@ -485,7 +496,7 @@ fn step_projection(q: u32, base: u32, rbase: u32, trial: u32, n: u32, bin_end: b
     if (pr.stp == STP_DEPRESSION) {
       W = pr.u_param * xb;
       W2 = pr.u_param * pr.u_param * (xb * xb + sxx);
-    } else if (pr.stp == STP_TM) {
+    } else if (USE_TM && pr.stp == STP_TM) {
       let at = Moments(ub, xb, ub * ub + suu, xb * xb + sxx, ub * xb + sux);
       let a = 1.0 - pr.u_param;
       W = pr.u_param * at.x + a * at.ux;
@@ -494,7 +505,7 @@ fn step_projection(q: u32, base: u32, rbase: u32, trial: u32, n: u32, bin_end: b
     // noise = E[w²]/C − W̄²/N, C = N for the population channel (Var_j(w)/N).
     let C = select(pr.in_degree, N, c == 0u);
     var spread = max(0.0, W2 / C - W * W / N);
-    if (c == 0u && pr.track != 0u) {
+    if (USE_TRACKS && c == 0u && pr.track != 0u) {
       // `--stp age`: the spikers' mean efficacy, and without facilitation the spread of their
       // efficacies, from the presynaptic population's age bins (MF2's spread with facilitation).
       let to = base + pr.track_off + 3u * pre.k;
@@ -505,7 +516,7 @@ fn step_projection(q: u32, base: u32, rbase: u32, trial: u32, n: u32, bin_end: b
       }
     }
     var y = W * A;
-    if (P.macro_limit == 0u) {
+    if (!MACRO_LIMIT) {
       // Key (seed, projection), counter (channel/4, n, trial, mesoNoise), as the CPU draws them.
       // All-to-all: every channel sees the population channel's normal.
       if ((c & 3u) == 0u && !(pr.shared_noise != 0u && c > 0u)) {
@@ -525,7 +536,7 @@ fn step_projection(q: u32, base: u32, rbase: u32, trial: u32, n: u32, bin_end: b
     if (pr.stp != STP_NONE) {
       let x_released = clamp(xb - y * P.dt, 0.0, 1.0);
       state[base + pr.x_off + c] = 1.0 + (x_released - 1.0) * pr.decay_d;
-      if (pr.stp == STP_TM) {
+      if (USE_TM && pr.stp == STP_TM) {
         // Only ū is clipped: clipping the partner activity at 0 would bias ū upwards.
         let u_jumped = clamp(ub + pr.u_param * (1.0 - ub) * min(fired, 1.0), 0.0, 1.0);
         state[base + pr.u_off + c] = pr.u0 + (u_jumped - pr.u0) * pr.decay_f;
@@ -533,13 +544,13 @@ fn step_projection(q: u32, base: u32, rbase: u32, trial: u32, n: u32, bin_end: b
     }
     state[slot + c] += pr.scale * y;
   }
-  if (pr.second_order != 0u) {
+  if (USE_SECOND_ORDER && pr.second_order != 0u) {
     let r = select(a_bar, A, P.realised != 0u);
     if (pr.stp == STP_DEPRESSION) {
       let m2 = depression_moments_step(pr.u_param, pr.tau_d, r, P.dt, vec2<f32>(mom.u, mom.x));
       state[mo] = m2.x;
       state[mo + 1u] = m2.y;
-    } else if (pr.stp == STP_TM) {
+    } else if (USE_TM && pr.stp == STP_TM) {
       mom = tm_mf2_step(pr.u_param, pr.u0, pr.tau_d, pr.tau_f, r, P.dt, mom);
       state[mo] = mom.u;
       state[mo + 1u] = mom.x;
@@ -554,7 +565,7 @@ fn step_projection(q: u32, base: u32, rbase: u32, trial: u32, n: u32, bin_end: b
     let ro = rbase + pr.stp_rec_off;
     var u = state[base + pr.u_off];
     var x = state[base + pr.x_off];
-    if (pr.track != 0u) {
+    if (USE_TRACKS && pr.track != 0u) {
       // The age-resolved means over all neurons.
       let to = base + pr.track_off + 3u * pre.k;
       u = state[to + TRACK_MEAN_U];
@@ -576,9 +587,9 @@ fn deliver(q: u32, base: u32, m: u32) {
   for (var c = 0u; c < pr.channels; c++) {
     let kick = state[slot + c];
     state[slot + c] = 0.0;
-    if (pr.filter_code == FILTER_DELTA) {
+    if (USE_DELTA && pr.filter_code == FILTER_DELTA) {
       state[base + pr.delta_off + c] = kick;
-    } else if (pr.filter_code == FILTER_EXP) {
+    } else if (!USE_DUAL || pr.filter_code == FILTER_EXP) {
       state[base + pr.g_off + c] += kick;
     } else {
       state[base + pr.h_off + c] += kick;
@@ -592,9 +603,7 @@ fn deliver(q: u32, base: u32, m: u32) {
 // step's input). Each projection's lane also delivers the kicks of the next step into its filters,
 // so delivery needs no barrier of its own; the ring slot it reads was written a step or more earlier
 // by the same lane.
-@compute @workgroup_size(LANES)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let t = wid.x;
+fn run_trial(t: u32, lid: u32) {
   let base = t * P.state_stride;
   let rbase = t * P.rec_stride;
   let trial = P.trial0 + t;
@@ -608,22 +617,22 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
       // The population-mean input (channel 0): every lane sums it, which costs less than a barrier.
       var icur = 0.0;
       var dkick = 0.0;
-      if (pop.kind != NEURON_POISSON) {
+      if (USE_NEURONS && pop.kind != NEURON_POISSON) {
         for (var q = 0u; q < P.projs; q++) {
           let pr = projs[q];
           if (pr.post != p) {
             continue;
           }
-          if (pr.filter_code == FILTER_DELTA) {
+          if (USE_DELTA && pr.filter_code == FILTER_DELTA) {
             dkick += state[base + pr.delta_off];
-          } else if (pr.conductance == 0u) {
+          } else if (!USE_CONDUCTANCE || pr.conductance == 0u) {
             icur += current_input(pr, base, 0u);
           }
         }
       }
       let drive = drives[s * P.pops + p];
       // pop.kind comes from a read-only table: uniform, so the barrier may sit in this branch.
-      if (pop.kind != NEURON_POISSON) {
+      if (USE_NEURONS && pop.kind != NEURON_POISSON) {
         step_bins(pop, p, base, lid, p & 1u, drive, icur, dkick);
         sync_state();
       }
