@@ -1,9 +1,10 @@
 /**
  * The meso-gpu engine: the population equations of src/meso (docs/meso.md) for many trials at
  * once on WebGPU, in float32. The kernel (kernels/mesoStep.wgsl) gives each trial a workgroup
- * (layout 'lanes') or an invocation (layout 'trials') that loops over a chunk of steps; the host evaluates the drives of the chunk in float64, submits
- * one dispatch per chunk, reports progress and checks for cancellation between chunks, and reads
- * the recording back once per batch of trials.
+ * (layout 'lanes') or an invocation (layout 'trials') that loops over a chunk of steps; the host
+ * evaluates the drives of the chunk in float64, submits one dispatch per chunk, reports progress
+ * and checks for cancellation between chunks, and reads the recording back once per batch of
+ * trials.
  *
  * Statistically, not bitwise, equal to the CPU meso engine: the spike counts and the synaptic
  * noise come from the same Philox streams (key (seed, population or projection), counter (block,
@@ -58,6 +59,9 @@ export interface MesoGpuOptions extends Pick<MesoOptions, 'stp' | 'moments' | 'o
   memoryBudget?: number;
 }
 
+/** The options with their defaults resolved, as the batches use them. */
+type RunSettings = MesoGpuOptions & { level: 'meso' | 'macro'; order: StpMeanFieldOrder; layout: MesoGpuLayout };
+
 const DEFAULT_CHUNK_STEPS = 500;
 /**
  * Steps per dispatch on an adapter with a loop iteration cap (AdapterSummary.loopIterationCap:
@@ -106,7 +110,7 @@ export async function simulateMesoGpu(scenario: Scenario, options: MesoGpuOption
   const direct = scenario.record.trials !== 'stats';
   const rows = direct ? allocateRows(net, plan, to - from, plan.totalBins) : null;
   const parts: Recording[] = [];
-  const done: BatchResult[] = [];
+  const ran: BatchResult[] = [];
   let stoppedEarly = false;
   for (let k = 0; k < ranges.length; k++) {
     const [a, b] = ranges[k];
@@ -121,8 +125,8 @@ export async function simulateMesoGpu(scenario: Scenario, options: MesoGpuOption
     };
     const batch = await runBatch(scenario, net, plan, kernel, run, [a, b], onProgress);
     // A batch stopped before its first chunk adds nothing (unless it is the only one), as in TrialBatches.
-    if (batch.completedSteps > 0 || done.length === 0) {
-      done.push(batch);
+    if (batch.completedSteps > 0 || ran.length === 0) {
+      ran.push(batch);
       const bins = Math.floor(batch.completedSteps / plan.binSteps);
       if (rows) copyBatchRows(net, plan, scenario.run.dt, batch, bins, rows, plan.totalBins, a - from);
       else {
@@ -134,7 +138,7 @@ export async function simulateMesoGpu(scenario: Scenario, options: MesoGpuOption
     }
     if (batch.cancelled) break;
   }
-  const merged = rows ? wholeRecording(scenario, net, plan, run, rows, done, started) : mergeSequentialRecordings(parts);
+  const merged = rows ? wholeRecording(scenario, net, plan, run, rows, ran, started) : mergeSequentialRecordings(parts);
   return {
     ...merged,
     cancelled: merged.cancelled || stoppedEarly,
@@ -143,7 +147,7 @@ export async function simulateMesoGpu(scenario: Scenario, options: MesoGpuOption
       ...merged.engine,
       trialRange: [from, from + merged.trials],
       trialsPerBatch: perBatch,
-      batches: done.length,
+      batches: ran.length,
       setupSeconds,
     },
   };
@@ -186,7 +190,7 @@ async function runBatch(
   net: MesoNetwork,
   plan: MesoGpuPlan,
   kernel: ComputeKernel,
-  options: MesoGpuOptions & { level: 'meso' | 'macro'; order: StpMeanFieldOrder; layout: MesoGpuLayout },
+  options: RunSettings,
   [a, b]: [number, number],
   onProgress: (completedSteps: number) => void,
 ): Promise<BatchResult> {
@@ -357,7 +361,7 @@ function wholeRecording(
   scenario: Scenario,
   net: MesoNetwork,
   plan: MesoGpuPlan,
-  options: MesoGpuOptions & { level: 'meso' | 'macro'; order: StpMeanFieldOrder; layout: MesoGpuLayout },
+  options: RunSettings,
   rows: RowArrays,
   batches: readonly BatchResult[],
   started: number,
@@ -396,7 +400,7 @@ function assembleRecording(
   scenario: Scenario,
   net: MesoNetwork,
   plan: MesoGpuPlan,
-  options: MesoGpuOptions & { level: 'meso' | 'macro'; order: StpMeanFieldOrder; layout: MesoGpuLayout },
+  options: RunSettings,
   rows: RowArrays,
   T: number,
   completedSteps: number,

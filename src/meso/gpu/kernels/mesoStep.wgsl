@@ -1,10 +1,11 @@
-// The meso-gpu engine's step loop (docs/meso.md, "One step n"): one workgroup per trial runs the
-// chunk's steps one after another, so that trials, which never interact, need no synchronisation
-// beyond the workgroup's own barriers, and a chunk of hundreds of steps is one dispatch. Within a
-// trial the lanes share the work that grows with the network: the age bins of a population
-// (hazard, membrane, survival; their sums by a tree in workgroup memory) and the projections
-// (filter, STP mean-field, synaptic noise, ring), one lane each. What is O(1) per population (the
-// lumped class, the finite-size correction, the binomial draw, opening a bin) is lane 0's.
+// The meso-gpu engine's step loop (docs/meso.md, "One step n"): a trial's invocations (a
+// workgroup, or one invocation: the layouts below) run the chunk's steps one after another, so
+// that trials, which never interact, need no synchronisation beyond a workgroup's own barriers, and
+// a chunk of hundreds of steps is one dispatch. Within a trial the lanes share the work that grows
+// with the network: the occupied age bins of a population (hazard, membrane, survival; their sums
+// through workgroup memory) and the projections (filter, STP mean-field, synaptic noise, ring), one
+// lane each. What is O(1) per population (the lumped class, the finite-size correction, the
+// binomial draw, opening a bin) is lane 0's.
 //
 // Structs (MesoParams, MesoPop, MesoProj) and the layout constants are generated from
 // mesoStep.ts; the state and recording layouts are plan.ts's.
