@@ -18,7 +18,7 @@ export const MAX_GPU_ADAPTATION_KERNELS = 4;
 /**
  * Populations and projections meso-gpu holds: its tables are uniform buffers of fixed size
  * (64 × 144 B and 128 × 160 B, within WebGPU's 64 KiB uniform binding), which every invocation reads
- * at the same index in every step; a storage table cost a third of the step on llvmpipe.
+ * at the same index in every step (docs/meso-gpu.md, "Design").
  */
 export const MAX_MESO_GPU_POPULATIONS = 64;
 export const MAX_MESO_GPU_PROJECTIONS = 128;
@@ -142,18 +142,33 @@ const POPULATION_RULES: readonly PopulationRule[] = [
   },
 ];
 
+/** What concerns the scenario as a whole (its size), before the per-population and per-projection rules. */
+const SCENARIO_RULES: readonly { engines: readonly CompileTarget[]; field: string; check: (s: Scenario) => string | null }[] = [
+  {
+    engines: MESO_GPU,
+    field: 'populations',
+    check: (s) => {
+      const n = Object.keys(s.populations).length;
+      return n > MAX_MESO_GPU_POPULATIONS ? `${n} populations; the GPU engine holds at most ${MAX_MESO_GPU_POPULATIONS}; ${RUN_MESO_CPU}` : null;
+    },
+  },
+  {
+    engines: MESO_GPU,
+    field: 'projections',
+    check: (s) =>
+      s.projections.length > MAX_MESO_GPU_PROJECTIONS
+        ? `${s.projections.length} projections; the GPU engine holds at most ${MAX_MESO_GPU_PROJECTIONS}; ${RUN_MESO_CPU}`
+        : null,
+  },
+];
+
 /** Every feature of the scenario that `engine` does not model, in scenario order. */
 export function unsupportedFeatures(engine: CompileTarget, s: Scenario): SupportIssue[] {
   const out: SupportIssue[] = [];
-  if (engine === 'meso-gpu') {
-    const pops = Object.keys(s.populations).length;
-    if (pops > MAX_MESO_GPU_POPULATIONS)
-      out.push({ path: 'populations', message: `${pops} populations; the GPU engine holds at most ${MAX_MESO_GPU_POPULATIONS}; ${RUN_MESO_CPU}` });
-    if (s.projections.length > MAX_MESO_GPU_PROJECTIONS)
-      out.push({
-        path: 'projections',
-        message: `${s.projections.length} projections; the GPU engine holds at most ${MAX_MESO_GPU_PROJECTIONS}; ${RUN_MESO_CPU}`,
-      });
+  for (const rule of SCENARIO_RULES) {
+    if (!rule.engines.includes(engine)) continue;
+    const why = rule.check(s);
+    if (why) out.push({ path: rule.field, message: why });
   }
   for (const [name, pop] of Object.entries(s.populations)) {
     for (const rule of POPULATION_RULES) {

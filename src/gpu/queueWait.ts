@@ -2,9 +2,8 @@
  * Waiting for submitted GPU work without spinning a CPU core. Dawn's Node binding resolves
  * `onSubmittedWorkDone` by polling its instance on every turn of the event loop from the moment
  * the promise is asked for, which keeps one core busy for as long as the GPU works. On a software
- * adapter (llvmpipe), that core is one the shader's threads need: on 2 cores the meso-gpu V2 run
- * (4096 trials) used 48 s of CPU time instead of 37 s and took ~7 % longer (docs/meso-gpu.md,
- * "Cost on a software adapter"). A chunk of steps takes
+ * adapter (llvmpipe), that core is one the shader's threads need (docs/meso-gpu.md, "Cost on a
+ * software adapter"). A chunk of steps takes
  * about as long as the previous chunk of the same size, so the wait first sleeps for most of that
  * time, then asks for the promise, which then polls only for the rest.
  */

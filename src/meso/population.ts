@@ -364,8 +364,8 @@ export class MesoPopulation {
     let sumMV = 0;
     let sumPm = 0;
     let sumPv = 0;
-    const { occ, head } = this;
-    for (let i = 0, q = this.occStart; i < this.occLen; i++, q = q + 1 === K ? 0 : q + 1) {
+    const { occ, head, occLen } = this;
+    for (let i = 0, q = this.occStart; i < occLen; i++, q = q + 1 === K ? 0 : q + 1) {
       const k = occ[q];
       const j = k >= head ? k - head : k + K - head;
       const mk = m[k];
@@ -417,8 +417,8 @@ export class MesoPopulation {
 
   /** v_j ← (1 − P_j)²v_j + P_j m_j, m_j ← (1 − P_j)m_j with the hazards of this step (the new bin is opened in commit). */
   private updateSurvivals(): void {
-    const { m, v, P, K, occ } = this;
-    for (let i = 0, q = this.occStart; i < this.occLen; i++, q = q + 1 === K ? 0 : q + 1) {
+    const { m, v, P, K, occ, occLen } = this;
+    for (let i = 0, q = this.occStart; i < occLen; i++, q = q + 1 === K ? 0 : q + 1) {
       const k = occ[q];
       const Pk = P[k];
       v[k] = (1 - Pk) * (1 - Pk) * v[k] + Pk * m[k];
@@ -719,7 +719,7 @@ export class MesoPopulation {
     return false;
   }
 
-  /** The number of bins opened with neurons in them (those the step visits), for tests and the cost figures. */
+  /** The number of bins opened with neurons in them (those the step visits). */
   occupiedBins(): number {
     return this.occLen;
   }

@@ -32,6 +32,7 @@ import type { MesoNetwork } from '../network';
 import { adaptationKernels, historyLength } from '../population';
 import { effectiveStp, type StpMeanFieldOrder } from '../stpMeanField';
 import {
+  type MesoStepSwitch,
   MAX_MESO_GPU_ADAPTATION_KERNELS,
   MAX_TRACKS,
   MOMENT_COUNT,
@@ -83,19 +84,11 @@ export interface MesoGpuPlan {
   readonly features: MesoGpuFeatures;
 }
 
-/** The kernel's optional features (mesoStep.wgsl's USE_* overrides): true where some population or projection has it. */
-export interface MesoGpuFeatures {
-  USE_NEURONS: boolean;
-  USE_ADAPTATION: boolean;
-  USE_TRACKS: boolean;
-  USE_CONDUCTANCE: boolean;
-  USE_LIF: boolean;
-  USE_TM: boolean;
-  USE_SECOND_ORDER: boolean;
-  USE_DELTA: boolean;
-  USE_DUAL: boolean;
-  USE_SAMPLED: boolean;
-}
+/**
+ * The kernel's optional features (mesoStep.wgsl's USE_* overrides, named once in
+ * MESO_STEP_SWITCHES): true where some population or projection has it.
+ */
+export type MesoGpuFeatures = Record<Exclude<MesoStepSwitch, 'MACRO_LIMIT'>, boolean>;
 
 /** The features of a network's tables: a feature is on where any row has it. */
 export function featuresOf(pops: readonly MesoPopValues[], projs: readonly MesoProjValues[]): MesoGpuFeatures {
